@@ -1,0 +1,53 @@
+# VP/KP Tutor — every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP_RUN  := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test lint unit soak bench validate clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+## make run: the study app on the bundled content, progress in the local store
+run: $(STAMP_RUN)
+	$(BIN)/vpkp-tutor $(ARGS)
+
+## make validate: check the bundled lessons, questions and cases
+validate: $(STAMP_RUN)
+	$(BIN)/vpkp-tutor validate
+
+## make lint: ruff, mypy --strict and the import-linter layer contracts
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check vpkp_tutor tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## make unit: the pytest suite alone
+unit: $(STAMP_TEST)
+	$(BIN)/python -m pytest -n 2 -q
+
+## make test: lint + the whole suite
+test: lint unit
+
+## make soak: the long fault-injection variants
+soak: $(STAMP_TEST)
+	VPKP_SOAK=1 $(BIN)/python -m pytest -q -m soak -p no:randomly
+
+## make bench: benchmarks, each figure beside a floor measured in the same run
+bench: $(STAMP_TEST)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

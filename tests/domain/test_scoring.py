@@ -1,0 +1,138 @@
+"""Table tests for the pure scoring of every question type and of case runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from vpkp_tutor.domain.model import (
+    Case,
+    CaseNode,
+    Choice,
+    Difficulty,
+    MatchPair,
+    Option,
+    Outcome,
+    Question,
+    QuestionType,
+    Topic,
+)
+from vpkp_tutor.domain.scoring import AnswerValue, kendall_share, score, score_case_run
+
+
+def q(qtype: QuestionType, **kw: object) -> Question:
+    base: dict[str, object] = dict(
+        id="q", type=qtype, topic=Topic.ANATOMY, objectives=("o",),
+        difficulty=Difficulty.EASY, stem="s", explanation="e", references=("r",),
+        last_reviewed=dt.date(2026, 1, 1),
+    )
+    base.update(kw)
+    return Question(**base)  # type: ignore[arg-type]
+
+
+OPTS4 = tuple(Option(t, "x") for t in "abcd")
+SBA = q(QuestionType.SINGLE_BEST, options=OPTS4, key="C")
+TF = q(QuestionType.TRUE_FALSE, options=(Option("True", "x"), Option("False", "y")), key="B")
+MR = q(QuestionType.MULTIPLE_RESPONSE, options=OPTS4 + (Option("e", "x"),), keys=("A", "C"))
+MR3 = q(QuestionType.MULTIPLE_RESPONSE, options=OPTS4, keys=("A", "B", "C"))
+ORD = q(QuestionType.ORDERING, options=OPTS4)
+MATCH = q(
+    QuestionType.MATCHING,
+    pairs=(MatchPair("VP lumbar", "22511", "x"), MatchPair("KP thoracic", "22513", "y"),
+           MatchPair("Sacroplasty, one side", "0200T", "z"), MatchPair("KP lumbar", "22514", "w")),
+    distractors=("20225",),
+)
+NUM = q(QuestionType.NUMERIC, answer=100.0, tolerance=0.5, unit="USD")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "points"),
+    [
+        (SBA, "C", 1.0),
+        (SBA, "A", 0.0),
+        (SBA, None, 0.0),
+        (SBA, "", 0.0),
+        (TF, "B", 1.0),
+        (TF, "A", 0.0),
+        (MR, ("A", "C"), 1.0),
+        (MR, ("C", "A"), 1.0),
+        (MR, ("A",), 0.5),
+        (MR, ("A", "B"), 0.0),
+        (MR, ("A", "C", "D"), 0.5),
+        (MR, ("B", "D", "E"), 0.0),
+        (MR, (), 0.0),
+        (MR3, ("A", "B"), round(2 / 3, 6)),
+        (MR3, ("A", "B", "C", "D"), round(2 / 3, 6)),
+        (ORD, (0, 1, 2, 3), 1.0),
+        (ORD, (1, 0, 2, 3), round(5 / 6, 6)),
+        (ORD, (3, 2, 1, 0), 0.0),
+        (ORD, (0, 1, 2), 0.0),
+        (ORD, (0, 0, 1, 2), 0.0),
+        (MATCH, ("22511", "22513", "0200T", "22514"), 1.0),
+        (MATCH, ("22511", "22514", "0200T", "22513"), 0.5),
+        (MATCH, ("20225", None, None, None), 0.0),
+        (MATCH, ("22511", None, None, None), 0.25),
+        (NUM, 100.0, 1.0),
+        (NUM, 100.5, 1.0),
+        (NUM, 99.4, 0.0),
+        (NUM, float("nan"), 0.0),
+        (NUM, None, 0.0),
+    ],
+)
+def test_score_table(question: Question, answer: AnswerValue, points: float) -> None:
+    result = score(question, answer)
+    assert result.max_points == 1.0
+    assert result.points == pytest.approx(points)
+    assert result.correct is (points == 1.0)
+
+
+@pytest.mark.parametrize(
+    ("order", "share"),
+    [((0,), 1.0), ((0, 1, 2), 1.0), ((2, 1, 0), 0.0), ((0, 2, 1), 2 / 3), ((1, 0), 0.0)],
+)
+def test_kendall_share(order: tuple[int, ...], share: float) -> None:
+    assert kendall_share(order) == pytest.approx(share)
+
+
+CASE = Case(
+    id="c", title="t", topic=Topic.COMPLICATIONS, vignette="v", start="a",
+    nodes=(
+        CaseNode("a", "n", choices=(
+            Choice("best", "b", "f", 3, "b"), Choice("ok", "o", "f", 1, "b"),
+            Choice("never", "x", "f", 0, None, critical=True),
+        )),
+        CaseNode("b", "n", choices=(
+            Choice("finish", "b", "f", 2, "end"), Choice("worse", "w", "f", 0, "bad"),
+        )),
+        CaseNode("end", "n", outcome=Outcome("good", "t")),
+        CaseNode("bad", "n", outcome=Outcome("poor", "t")),
+    ),
+    expert_path=("best", "finish"), debrief="d", references=("r",),
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "points", "fraction", "critical", "finished", "passed", "end"),
+    [
+        (("best", "finish"), 5, 1.0, (), True, True, "end"),
+        (("ok", "finish"), 3, 0.6, (), True, False, "end"),
+        (("best", "worse"), 3, 0.6, (), True, False, "bad"),
+        (("never",), 0, 0.0, ("never",), True, False, None),
+        (("best",), 3, 0.6, (), False, False, None),
+        (("finish", "best", "finish"), 5, 1.0, (), True, True, "end"),
+        ((), 0, 0.0, (), False, False, None),
+    ],
+)
+def test_case_run_table(
+    path: tuple[str, ...], points: int, fraction: float, critical: tuple[str, ...],
+    finished: bool, passed: bool, end: str | None,
+) -> None:
+    result = score_case_run(CASE, path)
+    assert result.points == points
+    assert result.max_points == 5
+    assert result.fraction == pytest.approx(fraction)
+    assert result.critical_errors == critical
+    assert result.finished is finished
+    assert result.passed is passed
+    assert result.end_node == end

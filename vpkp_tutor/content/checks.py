@@ -1,0 +1,225 @@
+"""Rules the schema cannot express: keys within range, case graphs, dates, and references
+between files. Each rule records a located problem on the document it concerns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from vpkp_tutor.content.yamlsource import Document, Path_
+from vpkp_tutor.domain.model import LETTERS, Case, Lesson, Question, QuestionType
+
+T = TypeVar("T")
+
+STALE_AFTER_DAYS = 730
+"""A `last_reviewed` date older than this earns a warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Located(Generic[T]):
+    """A loaded item with the document and path it came from."""
+
+    item: T
+    doc: Document
+    path: Path_
+
+
+def check_reviewed(doc: Document, path: Path_, reviewed: dt.date, today: dt.date) -> None:
+    """Future dates are errors; dates over two years old are warnings."""
+    where = doc.where((*path, "last_reviewed"))
+    if reviewed > today:
+        doc.error(*where, f"last_reviewed {reviewed} is in the future")
+    elif (today - reviewed).days > STALE_AFTER_DAYS:
+        doc.warning(*where, f"last_reviewed {reviewed} is more than 2 years old; review it")
+
+
+def _letters(n: int) -> str:
+    return f"{LETTERS[0]}–{LETTERS[n - 1]}"
+
+
+def check_question(doc: Document, path: Path_, q: Question) -> None:
+    """Keys within the options, distinct options, the True/False shape, matching sanity."""
+    n = len(q.options)
+    texts = [o.text.strip().lower() for o in q.options]
+    for i, t in enumerate(texts):
+        if t in texts[:i]:
+            doc.error(*doc.where((*path, "options", i, "text")),
+                      f"option {LETTERS[i]} repeats an earlier option")
+    if q.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
+        if q.key is not None and LETTERS.index(q.key) >= n:
+            doc.error(*doc.where((*path, "key")),
+                      f"'{q.key}' is not one of this question's options ({_letters(n)})")
+    if q.type is QuestionType.TRUE_FALSE:
+        if [o.text for o in q.options] != ["True", "False"]:
+            doc.error(*doc.where((*path, "options")),
+                      "a true_false question has exactly the options 'True' then 'False'")
+    if q.type is QuestionType.MULTIPLE_RESPONSE:
+        seen: set[str] = set()
+        for i, k in enumerate(q.keys):
+            where = doc.where((*path, "keys", i))
+            if LETTERS.index(k) >= n:
+                doc.error(*where, f"'{k}' is not one of this question's options ({_letters(n)})")
+            if k in seen:
+                doc.error(*where, f"key '{k}' is listed twice")
+            seen.add(k)
+    if q.type is QuestionType.MATCHING:
+        lefts = [p.left for p in q.pairs]
+        for i, left in enumerate(lefts):
+            if left in lefts[:i]:
+                doc.error(*doc.where((*path, "pairs", i, "left")),
+                          f"'{left}' appears twice on the left")
+        rights = {p.right for p in q.pairs}
+        for i, d in enumerate(q.distractors):
+            if d in rights:
+                doc.error(*doc.where((*path, "distractors", i)),
+                          f"distractor '{d}' is also a correct match")
+
+
+def check_case(doc: Document, path: Path_, case: Case) -> None:
+    """The case graph: ids, links, reachability, dead ends and the expert path."""
+    nodes = {n.id: n for n in case.nodes}
+    node_index: dict[str, int] = {}
+    choice_at: dict[str, tuple[int, int]] = {}
+    for i, node in enumerate(case.nodes):
+        npath = (*path, "nodes", i)
+        if node.id in node_index:
+            doc.error(*doc.where((*npath, "id")), f"node id '{node.id}' is used twice")
+        node_index.setdefault(node.id, i)
+        if node.outcome is not None and node.choices:
+            doc.error(*doc.where((*npath, "outcome"), key=True),
+                      f"node '{node.id}' has both choices and an outcome; an end node has "
+                      "only an outcome")
+        if node.outcome is None and not node.choices:
+            doc.error(*doc.where((*npath, "id")),
+                      f"node '{node.id}' is a dead end: give it choices or an outcome")
+        for j, ch in enumerate(node.choices):
+            cpath = (*npath, "choices", j)
+            if ch.id in choice_at:
+                doc.error(*doc.where((*cpath, "id")), f"choice id '{ch.id}' is used twice")
+            choice_at.setdefault(ch.id, (i, j))
+            if ch.critical and ch.next is not None:
+                doc.error(*doc.where((*cpath, "next")),
+                          "a critical choice ends the case, so it has no 'next'")
+            elif not ch.critical and ch.next is None:
+                doc.error(*doc.where((*cpath, "id")),
+                          f"choice '{ch.id}' needs 'next' (or 'critical: true')")
+            elif ch.next is not None and ch.next not in nodes:
+                doc.error(*doc.where((*cpath, "next")),
+                          f"'next' names no node: '{ch.next}'")
+    if case.start not in nodes:
+        doc.error(*doc.where((*path, "start")), f"'start' names no node: '{case.start}'")
+        return
+    reachable = _reachable(case, case.start)
+    for node in case.nodes:
+        if node.id not in reachable:
+            doc.error(*doc.where((*path, "nodes", node_index[node.id], "id")),
+                      f"node '{node.id}' cannot be reached from '{case.start}'")
+    ends = {n.id for n in case.nodes if n.is_end}
+    for node in case.nodes:
+        if node.id in reachable and not node.is_end and node.choices:
+            if not (_reachable(case, node.id) & ends):
+                doc.error(*doc.where((*path, "nodes", node_index[node.id], "id")),
+                          f"no end node can be reached from node '{node.id}'")
+    _check_expert_path(doc, path, case, nodes)
+
+
+def _reachable(case: Case, start: str) -> set[str]:
+    nodes = {n.id: n for n in case.nodes}
+    seen = {start}
+    todo = deque([start])
+    while todo:
+        node = nodes.get(todo.popleft())
+        if node is None:
+            continue
+        for ch in node.choices:
+            if ch.next is not None and ch.next in nodes and ch.next not in seen:
+                seen.add(ch.next)
+                todo.append(ch.next)
+    return seen
+
+
+def _check_expert_path(
+    doc: Document, path: Path_, case: Case, nodes: Mapping[str, object]
+) -> None:
+    current = case.node(case.start)
+    for i, cid in enumerate(case.expert_path):
+        where = doc.where((*path, "expert_path", i))
+        choice = next((c for c in current.choices if c.id == cid), None)
+        if choice is None:
+            doc.error(*where, f"expert path: '{cid}' is not a choice at node '{current.id}'")
+            return
+        if choice.critical:
+            doc.error(*where, f"expert path: '{cid}' is a critical (never-event) choice")
+            return
+        if choice.next is None or choice.next not in nodes:
+            return
+        current = case.node(choice.next)
+        if current.is_end and i != len(case.expert_path) - 1:
+            doc.error(*doc.where((*path, "expert_path", i + 1)),
+                      f"expert path: the case has already ended at '{current.id}'")
+            return
+    if not current.is_end:
+        doc.error(*doc.where((*path, "expert_path")),
+                  f"expert path stops at node '{current.id}', which is not an end node")
+
+
+def check_cross_references(
+    lessons: list[Located[Lesson]],
+    questions: list[Located[Question]],
+    cases: list[Located[Case]],
+) -> None:
+    """Duplicate ids across files, step checks, objective references, unused objectives."""
+    _duplicates("lesson", [(x.item.id, x.doc, (*x.path, "id")) for x in lessons])
+    _duplicates("question", [(x.item.id, x.doc, (*x.path, "id")) for x in questions])
+    _duplicates("case", [(x.item.id, x.doc, (*x.path, "id")) for x in cases])
+    objective_sites = [
+        (o.id, x.doc, (*x.path, "objectives", i, "id"))
+        for x in lessons
+        for i, o in enumerate(x.item.objectives)
+    ]
+    _duplicates("objective", objective_sites)
+    declared = {oid for oid, _, _ in objective_sites}
+    question_ids = {x.item.id for x in questions}
+    used: set[str] = set()
+    for x in lessons:
+        for i, step in enumerate(x.item.steps):
+            for j, qid in enumerate(step.checks):
+                if qid not in question_ids:
+                    x.doc.error(*x.doc.where((*x.path, "steps", i, "checks", j)),
+                                f"check names no question: '{qid}'")
+    referrers: list[tuple[tuple[str, ...], Document, Path_]] = [
+        (x.item.objectives, x.doc, x.path) for x in questions
+    ] + [(x.item.objectives, x.doc, x.path) for x in cases]
+    for objectives, doc, path in referrers:
+        for i, oid in enumerate(objectives):
+            used.add(oid)
+            if oid not in declared:
+                doc.error(
+                    *doc.where((*path, "objectives", i)),
+                    f"objective '{oid}' is not declared by any lesson" + _suggest(oid, declared),
+                )
+    for oid, doc, opath in objective_sites:
+        if oid not in used:
+            doc.warning(*doc.where(opath), f"objective '{oid}' is not tested by any question "
+                                           "or case")
+
+
+def _suggest(word: str, choices: set[str]) -> str:
+    from vpkp_tutor.content.errors import did_you_mean
+
+    return did_you_mean(word, choices)
+
+
+def _duplicates(kind: str, sites: list[tuple[str, Document, Path_]]) -> None:
+    first: dict[str, tuple[Document, Path_]] = {}
+    for ident, doc, p in sites:
+        if ident in first:
+            fdoc, fpath = first[ident]
+            line, _ = fdoc.where(fpath)
+            doc.error(*doc.where(p),
+                      f"duplicate {kind} id '{ident}' (first defined at {fdoc.path}:{line})")
+        else:
+            first[ident] = (doc, p)

@@ -1,0 +1,300 @@
+"""Safe, position-tracking YAML reading for authored content.
+
+The file is read as bytes and checked (size, encoding), then parsed into *events* by PyYAML's
+safe parser (the C one when available) and assembled here into plain Python values:
+
+- every scalar stays the text the author wrote (a plain empty scalar or `~`/`null` is None);
+  the schema decides later what type a field has, so YAML 1.1 guessing never happens;
+- every mapping key and value records its 1-based line and column, keyed by its path;
+- duplicate keys, aliases, non-text keys and excessive nesting are reported as problems;
+- control characters, terminal escapes and bidi overrides are removed from text (with a
+  warning), so nothing from a content file can drive the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # the C parser is much faster; fall back to the pure-Python one
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from vpkp_tutor.domain.model import ContentProblem
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Largest content file accepted."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted."""
+MAX_PROBLEMS_PER_FILE = 50
+"""Problems reported per file before the rest are summarised."""
+
+Path_ = tuple[str | int, ...]
+"""A path into a document: mapping keys and sequence indices."""
+
+_DROP = "\x00drop"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
+_UNSAFE = re.compile(
+    "\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])"
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Remove terminal escape sequences, control characters and bidi overrides."""
+    return _UNSAFE.sub("", text)
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed YAML file: its value, where each part is, and what went wrong."""
+
+    path: str
+    """The file path as given."""
+    value: Any = None
+    """The document as plain dicts, lists, str and None."""
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of each value, by path."""
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """1-based (line, column) of each mapping key, by the path of its value."""
+    problems: list[ContentProblem] = field(default_factory=list)
+    """Errors and warnings found while reading."""
+    raw: bytes = b""
+    """The file's bytes (for fingerprints)."""
+
+    def error(self, line: int, col: int, message: str) -> None:
+        """Record an error."""
+        self.problems.append(ContentProblem(self.path, line, col, message))
+
+    def warning(self, line: int, col: int, message: str) -> None:
+        """Record a warning."""
+        self.problems.append(ContentProblem(self.path, line, col, message, "warning"))
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Best position for a path: the key (if asked and known), else the value, else the
+        nearest enclosing value."""
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        p = path
+        while True:
+            if p in self.positions:
+                return self.positions[p]
+            if not p:
+                return (1, 1)
+            p = p[:-1]
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any error was recorded."""
+        return any(p.severity == "error" for p in self.problems)
+
+
+def _line_col_of_byte(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    col = len(data[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+def decode(doc: Document, data: bytes) -> str | None:
+    """Check size and encoding; return the text or None (with a problem recorded)."""
+    if len(data) > MAX_FILE_BYTES:
+        doc.error(
+            1, 1,
+            f"file is {len(data) / 1048576:.1f} MB; the limit is "
+            f"{MAX_FILE_BYTES // 1048576} MB — split it into smaller files",
+        )
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:4]):
+        doc.error(1, 1, "file is UTF-16 encoded; save it as UTF-8")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col_of_byte(data, exc.start)
+        doc.error(
+            line, col,
+            f"byte 0x{data[exc.start]:02X} is not valid UTF-8 (the file may be Latin-1 or "
+            "Windows-1252); save it as UTF-8",
+        )
+        return None
+    if not text.strip():
+        doc.error(1, 1, "file is empty; a content file starts with 'kind: lesson', "
+                        "'kind: questions' or 'kind: case'")
+        return None
+    return text
+
+
+def _syntax_problem(doc: Document, exc: yaml.MarkedYAMLError, text: str) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = exc.problem or "YAML syntax error"
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in problem or source_line[col - 1 : col] == "\t":
+        message = "a tab character is not allowed here; indent with spaces"
+    else:
+        message = f"YAML syntax error: {problem}"
+        if exc.context:
+            message += f" ({exc.context})"
+        if "mapping values are not allowed" in problem:
+            message += "; if the text contains ': ', put it in quotes"
+    doc.error(line, col, message)
+
+
+def _pos(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    if mark is None:  # pragma: no cover - the parsers always set marks
+        return (1, 1)
+    return (mark.line + 1, mark.column + 1)
+
+
+def _scalar_value(doc: Document, event: yaml.ScalarEvent) -> str | None:
+    value: str = event.value
+    if event.style is None and value in _NULLS:
+        return None
+    cleaned = clean_text(value)
+    if cleaned != value:
+        line, col = _pos(event)
+        doc.warning(line, col, "removed control characters or terminal escape sequences")
+    return cleaned
+
+
+class _Frame:
+    __slots__ = ("container", "path", "pending_key", "pending_key_pos")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: Path_) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: str | None = None
+        self.pending_key_pos: tuple[int, int] = (1, 1)
+
+
+def build(doc: Document, text: str) -> None:
+    """Parse `text` into `doc.value`, recording positions and problems."""
+    stack: list[_Frame] = []
+    root_set = False
+    depth_reported = False
+    documents = 0
+    skip_depth = 0  # >0 while skipping a container that cannot be used (bad key / too deep)
+
+    def place(value: Any, pos: tuple[int, int]) -> Path_ | None:
+        """Attach a finished value to its parent; return its path (None when dropped)."""
+        nonlocal root_set
+        if not stack:
+            if not root_set:
+                doc.value = value
+                doc.positions[()] = pos
+                root_set = True
+            return ()
+        top = stack[-1]
+        if isinstance(top.container, list):
+            path = (*top.path, len(top.container))
+            top.container.append(value)
+            doc.positions[path] = pos
+            return path
+        key = top.pending_key
+        top.pending_key = None
+        if key is None or key == _DROP:
+            return None
+        path = (*top.path, key)
+        if key in top.container:
+            first = doc.key_positions.get(path, (0, 0))
+            doc.error(*top.pending_key_pos,
+                      f"duplicate key '{key}' (first defined at line {first[0]})")
+            return None
+        top.container[key] = value
+        doc.positions[path] = pos
+        doc.key_positions[path] = top.pending_key_pos
+        return path
+
+    def expecting_key() -> bool:
+        return bool(stack) and isinstance(stack[-1].container, dict) and (
+            stack[-1].pending_key is None
+        )
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    doc.error(*_pos(event), "only one YAML document per file (remove '---')")
+                    return
+                continue
+            if skip_depth:
+                if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                    skip_depth += 1
+                elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                    skip_depth -= 1
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                doc.error(*_pos(event),
+                          f"aliases (*{event.anchor}) are not supported; write the value out")
+                if expecting_key():
+                    stack[-1].pending_key = _DROP  # the value that follows is dropped too
+                else:
+                    place(None, _pos(event))
+                continue
+            if isinstance(event, yaml.ScalarEvent):
+                if expecting_key():
+                    key = _scalar_value(doc, event)
+                    stack[-1].pending_key = "" if key is None else key
+                    stack[-1].pending_key_pos = _pos(event)
+                else:
+                    place(_scalar_value(doc, event), _pos(event))
+                continue
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if expecting_key():
+                    doc.error(*_pos(event), "a mapping key must be plain text")
+                    skip_depth = 1
+                    stack[-1].pending_key = _DROP  # the value that follows is dropped too
+                    continue
+                if len(stack) >= MAX_DEPTH:
+                    if not depth_reported:
+                        doc.error(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
+                        depth_reported = True
+                    skip_depth = 1
+                    continue
+                container: dict[str, Any] | list[Any] = (
+                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                )
+                path = place(container, _pos(event))
+                if path is None:
+                    path = (*stack[-1].path, "\x00dropped") if stack else ()
+                stack.append(_Frame(container, path))
+                continue
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                if stack:
+                    stack.pop()
+                continue
+    except yaml.MarkedYAMLError as exc:
+        _syntax_problem(doc, exc, text)
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        doc.error(1, 1, f"YAML error: {exc}")
+
+
+def read_document(path: Path, display: str | None = None) -> Document:
+    """Read and parse one content file; never raises for bad content."""
+    doc = Document(display or str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        doc.error(1, 1, f"cannot read file: {exc.strerror or exc}")
+        return doc
+    doc.raw = data
+    text = decode(doc, data)
+    if text is not None:
+        build(doc, text)
+        if len(doc.problems) > MAX_PROBLEMS_PER_FILE:
+            extra = len(doc.problems) - MAX_PROBLEMS_PER_FILE
+            del doc.problems[MAX_PROBLEMS_PER_FILE:]
+            doc.error(1, 1, f"{extra} more problems in this file not shown")
+    return doc

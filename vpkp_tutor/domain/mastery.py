@@ -1,0 +1,135 @@
+"""Mastery maths and weak-item detection: pure functions over stored responses.
+
+Mastery of a key (a topic value or an objective id) is computed in three steps.
+
+1. **Item score.** For each question, take its last `RECENT` responses (newest first) and
+   average their score fractions with weights 1, 1/2, 1/4: recent answers count most, but
+   one lucky guess does not erase two misses.
+2. **Evidence floor.** Mastery is the sum of the item scores of the key's answered items
+   divided by `max(answered_items, min(total_items, EVIDENCE_ITEMS))`. Unanswered items
+   count as 0 until the learner has answered at least `EVIDENCE_ITEMS` distinct items (or
+   every item of a smaller key), so two right answers on a 40-item topic give 0.2, not 1.0.
+3. **Accuracy** (reported beside mastery) is plain points over maximum across every
+   response to the key's items.
+
+A question is a **weak item** when it has been missed (answered without full marks) at least
+`WEAK_MISSES` times and the learner has not since answered it correctly `RECOVERY_STREAK`
+times in a row. Weak items are listed most-missed first, ties broken by the latest miss.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from vpkp_tutor.domain.progress import Mastery, ResponseRecord
+
+RECENT = 3
+"""How many recent responses to an item its item score looks at."""
+RECENCY_WEIGHTS = (1.0, 0.5, 0.25)
+"""Weights of the newest, second newest and third newest response."""
+EVIDENCE_ITEMS = 10
+"""Distinct items a learner must answer (or all of a smaller key) before mastery can be 1."""
+WEAK_MISSES = 2
+"""Misses that make an item weak."""
+RECOVERY_STREAK = 2
+"""Consecutive correct answers after which a weak item is no longer weak."""
+
+
+@dataclass(slots=True)
+class _ItemHistory:
+    """Responses to one question, oldest first."""
+
+    fractions: list[float] = field(default_factory=list)
+    corrects: list[bool] = field(default_factory=list)
+    points: float = 0.0
+    max_points: float = 0.0
+    last_miss: dt.datetime | None = None
+
+
+def _histories(responses: Iterable[ResponseRecord]) -> dict[str, _ItemHistory]:
+    ordered = sorted(responses, key=lambda r: r.answered_at)
+    out: dict[str, _ItemHistory] = defaultdict(_ItemHistory)
+    for r in ordered:
+        h = out[r.question_id]
+        h.fractions.append(r.points / r.max_points if r.max_points else 0.0)
+        h.corrects.append(r.correct)
+        h.points += r.points
+        h.max_points += r.max_points
+        if not r.correct:
+            h.last_miss = r.answered_at
+    return out
+
+
+def item_score(fractions_oldest_first: list[float]) -> float:
+    """Recency-weighted mean of the last `RECENT` score fractions (0 with none)."""
+    recent = list(reversed(fractions_oldest_first[-RECENT:]))
+    if not recent:
+        return 0.0
+    weights = RECENCY_WEIGHTS[: len(recent)]
+    return sum(w * f for w, f in zip(weights, recent, strict=True)) / sum(weights)
+
+
+def mastery_value(item_scores: Iterable[float], total_items: int) -> float:
+    """Sum of item scores over `max(answered, min(total_items, EVIDENCE_ITEMS))`, in 0..1."""
+    scores = list(item_scores)
+    denominator = max(len(scores), min(total_items, EVIDENCE_ITEMS))
+    if denominator <= 0:
+        return 0.0
+    return max(0.0, min(1.0, sum(scores) / denominator))
+
+
+def compute_mastery(
+    item_keys: Mapping[str, Iterable[str]], responses: Iterable[ResponseRecord]
+) -> dict[str, Mastery]:
+    """Mastery of every key named in `item_keys` (question id → its keys).
+
+    `item_keys` describes the bank: a key's total is the number of questions naming it.
+    Responses to questions not in `item_keys` are ignored. Every key gets an entry, even
+    with no responses (value 0).
+    """
+    keys_of = {qid: tuple(keys) for qid, keys in item_keys.items()}
+    totals: dict[str, int] = defaultdict(int)
+    for keys in keys_of.values():
+        for key in keys:
+            totals[key] += 1
+    histories = _histories(r for r in responses if r.question_id in keys_of)
+    scores: dict[str, list[float]] = defaultdict(list)
+    points: dict[str, float] = defaultdict(float)
+    maxima: dict[str, float] = defaultdict(float)
+    for qid, h in histories.items():
+        for key in keys_of[qid]:
+            scores[key].append(item_score(h.fractions))
+            points[key] += h.points
+            maxima[key] += h.max_points
+    return {
+        key: Mastery(
+            key=key,
+            value=mastery_value(scores[key], total),
+            answered_items=len(scores[key]),
+            total_items=total,
+            accuracy=points[key] / maxima[key] if maxima[key] else 0.0,
+        )
+        for key, total in totals.items()
+    }
+
+
+def is_weak(corrects_oldest_first: list[bool]) -> bool:
+    """Missed at least `WEAK_MISSES` times and not recovered by a streak of correct answers."""
+    if corrects_oldest_first.count(False) < WEAK_MISSES:
+        return False
+    tail = corrects_oldest_first[-RECOVERY_STREAK:]
+    return not (len(tail) == RECOVERY_STREAK and all(tail))
+
+
+def weak_items(responses: Iterable[ResponseRecord], limit: int | None = None) -> list[str]:
+    """Question ids missed repeatedly, most misses first, then most recent miss first."""
+    histories = _histories(responses)
+    weak = [(qid, h) for qid, h in histories.items() if is_weak(h.corrects)]
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    weak.sort(key=lambda item: (-item[1].corrects.count(False), -(
+        (item[1].last_miss or epoch) - epoch).total_seconds(), item[0]))
+    ids = [qid for qid, _ in weak]
+    return ids if limit is None else ids[:limit]

@@ -1,0 +1,384 @@
+"""What lessons, questions, cases, answers and scores *are*.
+
+Frozen dataclasses only; no I/O and no third-party imports. The content layer builds these
+from YAML, the storage layer persists answers about them, and the TUI displays them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    """The curriculum's topics; the value is the identifier authors write in YAML."""
+
+    ANATOMY = "anatomy"
+    PATIENT_SELECTION = "patient_selection"
+    IMAGING = "imaging"
+    VP_TECHNIQUE = "vp_technique"
+    KP_TECHNIQUE = "kp_technique"
+    COMPLICATIONS = "complications"
+    EVIDENCE = "evidence"
+    BILLING = "billing"
+    AFTERCARE = "aftercare"
+
+    @property
+    def label(self) -> str:
+        """Human-readable name of the topic."""
+        return TOPIC_LABELS[self]
+
+
+TOPIC_LABELS: dict[Topic, str] = {
+    Topic.ANATOMY: "Anatomy",
+    Topic.PATIENT_SELECTION: "Patient selection",
+    Topic.IMAGING: "Imaging & classification",
+    Topic.VP_TECHNIQUE: "Vertebroplasty technique",
+    Topic.KP_TECHNIQUE: "Kyphoplasty technique",
+    Topic.COMPLICATIONS: "Complications",
+    Topic.EVIDENCE: "Evidence",
+    Topic.BILLING: "Billing & coding",
+    Topic.AFTERCARE: "Aftercare & osteoporosis",
+}
+
+
+class QuestionType(StrEnum):
+    """The question types the bank supports; the value is written as `type:` in YAML."""
+
+    SINGLE_BEST = "single_best"
+    MULTIPLE_RESPONSE = "multiple_response"
+    TRUE_FALSE = "true_false"
+    ORDERING = "ordering"
+    MATCHING = "matching"
+    NUMERIC = "numeric"
+
+
+class Difficulty(StrEnum):
+    """How hard an item is meant to be."""
+
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+LETTERS = "ABCDEFGHIJ"
+"""Option labels, by position."""
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    """A learning objective, declared by a lesson and tested by questions."""
+
+    id: str
+    """Stable identifier, e.g. `anat.pedicle-landmarks`."""
+    text: str
+    """What the learner should be able to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One screen of a lesson."""
+
+    title: str
+    """Heading of the step."""
+    body: str
+    """Markdown text."""
+    diagram: str | None = None
+    """Optional monospace diagram shown verbatim."""
+    checks: tuple[str, ...] = ()
+    """Ids of questions answered in place at the end of the step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """An ordered sequence of steps on one topic."""
+
+    id: str
+    """Stable identifier."""
+    title: str
+    """Title shown in the library."""
+    topic: Topic
+    """The topic the lesson belongs to."""
+    summary: str
+    """One or two sentences for the library list."""
+    objectives: tuple[Objective, ...]
+    """The objectives this lesson teaches."""
+    estimated_minutes: int
+    """Expected reading time."""
+    last_reviewed: dt.date
+    """When an educator last checked the content."""
+    references: tuple[str, ...]
+    """Sources for the lesson's facts."""
+    steps: tuple[Step, ...]
+    """The steps, in reading order."""
+    source: str = ""
+    """File the lesson was loaded from (for messages)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """An answer option (or an ordering item) with its own explanation."""
+
+    text: str
+    """What the learner sees."""
+    explanation: str
+    """Why this option is right or wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchPair:
+    """A left-hand prompt and its correct right-hand match."""
+
+    left: str
+    """The prompt, e.g. a procedure."""
+    right: str
+    """Its correct match, e.g. a CPT code."""
+    explanation: str
+    """Why they belong together."""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question of any type. Which fields are used depends on `type`.
+
+    - single_best / true_false: `options` and `key` (one letter).
+    - multiple_response: `options` and `keys` (letters).
+    - ordering: `options` listed in the correct order (shown shuffled).
+    - matching: `pairs` and optional `distractors` on the right-hand side.
+    - numeric: `answer`, `tolerance` and `unit`.
+    """
+
+    id: str
+    """Stable identifier."""
+    type: QuestionType
+    """The question type."""
+    topic: Topic
+    """The topic it tests."""
+    objectives: tuple[str, ...]
+    """Ids of the objectives it tests."""
+    difficulty: Difficulty
+    """Intended difficulty."""
+    stem: str
+    """Markdown stem: the vignette and the lead-in."""
+    explanation: str
+    """The overall explanation shown after answering."""
+    references: tuple[str, ...]
+    """Sources for the keyed fact."""
+    tags: tuple[str, ...] = ()
+    """Free tags for filtering."""
+    last_reviewed: dt.date = dt.date(2026, 1, 1)
+    """When an educator last checked the item."""
+    options: tuple[Option, ...] = ()
+    """Options (or ordering items, in the correct order)."""
+    key: str | None = None
+    """The correct letter for single_best and true_false."""
+    keys: tuple[str, ...] = ()
+    """The correct letters for multiple_response."""
+    pairs: tuple[MatchPair, ...] = ()
+    """The matching pairs."""
+    distractors: tuple[str, ...] = ()
+    """Extra right-hand choices for matching that match nothing."""
+    answer: float | None = None
+    """The numeric answer."""
+    tolerance: float = 0.0
+    """Absolute tolerance for a numeric answer."""
+    unit: str = ""
+    """Unit shown beside the numeric input."""
+    source: str = ""
+    """File the question was loaded from."""
+
+    @property
+    def right_choices(self) -> tuple[str, ...]:
+        """Right-hand choices of a matching question: matches then distractors, sorted."""
+        return tuple(sorted({p.right for p in self.pairs} | set(self.distractors)))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a case ends at an end node."""
+
+    kind: str
+    """`good`, `acceptable` or `poor`."""
+    text: str
+    """What happened to the patient."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A choice offered at a case node."""
+
+    id: str
+    """Identifier, unique within the case."""
+    text: str
+    """What the learner may choose to do."""
+    feedback: str
+    """Shown after the choice is made."""
+    score: int = 0
+    """Points earned by this choice (0 for a poor choice)."""
+    next: str | None = None
+    """Node the case moves to; None only for a critical choice."""
+    critical: bool = False
+    """A never event: the case ends at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNode:
+    """A point in a case: narrative, findings revealed here, and choices or an outcome."""
+
+    id: str
+    """Identifier, unique within the case."""
+    narrative: str
+    """Markdown text describing what happens at this point."""
+    findings: tuple[str, ...] = ()
+    """Findings revealed at this point (examination, imaging, results)."""
+    choices: tuple[Choice, ...] = ()
+    """What the learner may do next; empty at an end node."""
+    outcome: Outcome | None = None
+    """Set on end nodes only."""
+
+    @property
+    def is_end(self) -> bool:
+        """True when the case finishes here."""
+        return self.outcome is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A branching clinical scenario."""
+
+    id: str
+    """Stable identifier."""
+    title: str
+    """Title shown in the case list."""
+    topic: Topic
+    """The main topic."""
+    vignette: str
+    """Markdown opening of the case."""
+    start: str
+    """Id of the first node."""
+    nodes: tuple[CaseNode, ...]
+    """All nodes."""
+    expert_path: tuple[str, ...]
+    """Choice ids an expert would take, in order."""
+    debrief: str
+    """Markdown debrief explaining the expert path."""
+    references: tuple[str, ...]
+    """Sources."""
+    objectives: tuple[str, ...] = ()
+    """Objectives the case exercises."""
+    last_reviewed: dt.date = dt.date(2026, 1, 1)
+    """When an educator last checked the case."""
+    source: str = ""
+    """File the case was loaded from."""
+
+    def node(self, node_id: str) -> CaseNode:
+        """Return the node with this id (KeyError when absent)."""
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def choice(self, choice_id: str) -> Choice:
+        """Return the choice with this id (KeyError when absent)."""
+        for n in self.nodes:
+            for c in n.choices:
+                if c.id == choice_id:
+                    return c
+        raise KeyError(choice_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Points earned out of a maximum."""
+
+    points: float
+    """Points earned."""
+    max_points: float
+    """Points available."""
+
+    @property
+    def fraction(self) -> float:
+        """Points as a share of the maximum (0 when nothing was available)."""
+        return self.points / self.max_points if self.max_points else 0.0
+
+    @property
+    def correct(self) -> bool:
+        """Full marks."""
+        return self.max_points > 0 and abs(self.points - self.max_points) < 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class ContentProblem:
+    """A problem found in authored content, located in its file."""
+
+    path: str
+    """File path as given to the loader."""
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column."""
+    message: str
+    """What is wrong and, where possible, how to fix it."""
+    severity: str = "error"
+    """`error` or `warning`."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentBank:
+    """Everything loaded from the content directories, plus the problems found."""
+
+    lessons: tuple[Lesson, ...] = ()
+    """Valid lessons."""
+    questions: tuple[Question, ...] = ()
+    """Valid questions."""
+    cases: tuple[Case, ...] = ()
+    """Valid cases."""
+    problems: tuple[ContentProblem, ...] = ()
+    """Errors and warnings, in file order."""
+    skipped_files: tuple[str, ...] = ()
+    """Files left out because they had errors."""
+    fingerprint: str = ""
+    """Hash of the content files, identifying this version of the bank."""
+    files_checked: int = 0
+    """How many content files were read."""
+    _index: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self._index:
+            self._index.update({q.id: q for q in self.questions})
+
+    def question(self, qid: str) -> Question:
+        """Return the question with this id (KeyError when absent)."""
+        return self._index[qid]
+
+    def has_question(self, qid: str) -> bool:
+        """True when a question with this id was loaded."""
+        return qid in self._index
+
+    def lesson(self, lesson_id: str) -> Lesson:
+        """Return the lesson with this id (KeyError when absent)."""
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        raise KeyError(lesson_id)
+
+    def case(self, case_id: str) -> Case:
+        """Return the case with this id (KeyError when absent)."""
+        for case in self.cases:
+            if case.id == case_id:
+                return case
+        raise KeyError(case_id)
+
+    @property
+    def errors(self) -> tuple[ContentProblem, ...]:
+        """Problems of severity error."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[ContentProblem, ...]:
+        """Problems of severity warning."""
+        return tuple(p for p in self.problems if p.severity == "warning")

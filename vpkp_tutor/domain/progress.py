@@ -1,0 +1,289 @@
+"""What a learner, an attempt, a response and a progress summary *are*.
+
+Frozen dataclasses shared by storage (which persists them), services (which computes them)
+and the TUI (which shows them). Timestamps are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from vpkp_tutor.domain.model import Difficulty, Question, Topic
+from vpkp_tutor.domain.scoring import AnswerValue
+
+
+class QuizMode(StrEnum):
+    """How a quiz runs."""
+
+    TUTOR = "tutor"
+    """Feedback after each answer."""
+    EXAM = "exam"
+    """Timed; feedback only at the end; auto-submit at zero."""
+    REVIEW = "review"
+    """Spaced review of the due queue."""
+
+
+class Pool(StrEnum):
+    """Which questions a quiz draws from."""
+
+    UNUSED = "unused"
+    INCORRECT = "incorrect"
+    FLAGGED = "flagged"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    """A resident using the app."""
+
+    id: str
+    """Opaque, stable identifier (a random UUID hex)."""
+    display_name: str
+    """Name shown in the app and exports."""
+    program: str = ""
+    """Optional residency program."""
+    level: str = ""
+    """Optional training level, e.g. PGY-3."""
+    created_at: dt.datetime | None = None
+    """When the profile was created (UTC)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSettings:
+    """What the learner asked for in the quiz builder."""
+
+    mode: QuizMode = QuizMode.TUTOR
+    """Tutor, exam or review."""
+    topics: tuple[Topic, ...] = ()
+    """Topics to draw from; empty means all."""
+    count: int = 10
+    """Number of items."""
+    difficulty: Difficulty | None = None
+    """Only this difficulty, or any when None."""
+    pool: Pool = Pool.ALL
+    """Which items to draw from."""
+    time_limit_s: int | None = None
+    """Exam time limit in seconds (exam mode only)."""
+    seed: int | None = None
+    """Random seed for selection and shuffling; chosen by the service when None."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRecord:
+    """One answer as stored."""
+
+    attempt_id: str
+    """The quiz attempt (or `lesson:<id>` for an embedded lesson check)."""
+    question_id: str
+    """The question answered."""
+    content_hash: str
+    """Hash of the question as it was when answered."""
+    answer: AnswerValue
+    """What the learner answered."""
+    points: float
+    """Score earned."""
+    max_points: float
+    """Score available."""
+    correct: bool
+    """Full marks."""
+    seconds: float
+    """Time taken to answer."""
+    answered_at: dt.datetime
+    """When (UTC)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A quiz attempt: its settings, its questions and the answers so far."""
+
+    id: str
+    """Opaque attempt id (also the xAPI registration)."""
+    learner_id: str
+    """Who is taking it."""
+    settings: QuizSettings
+    """How it was built."""
+    question_ids: tuple[str, ...]
+    """Questions in presentation order."""
+    started_at: dt.datetime
+    """When it started (UTC)."""
+    finished_at: dt.datetime | None = None
+    """When it was submitted, or None while unfinished."""
+    responses: dict[str, ResponseRecord] = field(default_factory=dict)
+    """Answers so far, by question id."""
+    flagged: frozenset[str] = frozenset()
+    """Questions the learner has flagged."""
+    position: int = 0
+    """Index of the question on screen when last saved."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicResult:
+    """Per-topic breakdown of an attempt."""
+
+    topic: Topic
+    points: float
+    max_points: float
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    """A submitted attempt's outcome."""
+
+    attempt: Attempt
+    points: float
+    max_points: float
+    seconds_used: float
+    by_topic: tuple[TopicResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LessonProgress:
+    """Where a learner is in a lesson."""
+
+    lesson_id: str
+    position: int = 0
+    """Index of the step last shown."""
+    completed: bool = False
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRun:
+    """One play-through of a case."""
+
+    id: str
+    learner_id: str
+    case_id: str
+    choice_path: tuple[str, ...]
+    """Choice ids taken, in order."""
+    points: int
+    max_points: int
+    critical_errors: tuple[str, ...]
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mastery:
+    """Mastery of a topic or objective (see domain.mastery for the formula)."""
+
+    key: str
+    """Topic value or objective id."""
+    value: float
+    """0..1."""
+    answered_items: int
+    """Distinct items answered."""
+    total_items: int
+    """Items in the bank for this key."""
+    accuracy: float
+    """Share of points over all responses."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicProgress:
+    """One row of the dashboard."""
+
+    topic: Topic
+    lessons_done: int
+    lessons_total: int
+    mastery: Mastery
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Everything the home screen shows."""
+
+    learner: Learner
+    topics: tuple[TopicProgress, ...]
+    due_count: int
+    continue_lesson: LessonProgress | None
+    """The most recently touched unfinished lesson."""
+    unfinished_attempt: Attempt | None
+    weakest_objectives: tuple[Mastery, ...]
+    weak_items: tuple[str, ...]
+    """Question ids missed repeatedly."""
+
+
+# -- records as they travel between the store and the exports ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseEvent:
+    """A stored response with the context the exports need."""
+
+    id: str
+    """Stable response id (kept when an answer in the same attempt is replaced)."""
+    learner_id: str
+    """Who answered."""
+    mode: str
+    """Quiz mode (`tutor`, `exam`, `review`) or `lesson` for an embedded lesson check."""
+    record: ResponseRecord
+    """The response itself."""
+
+
+def iso_utc(when: dt.datetime) -> str:
+    """ISO 8601 UTC with microseconds and a `Z`, e.g. `2026-03-01T09:30:00.000000Z`.
+
+    The fixed width makes stored timestamps sort correctly as text.
+    """
+    if when.tzinfo is None:
+        raise ValueError("naive datetime: timestamps must be timezone-aware")
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc(text: str) -> dt.datetime:
+    """Parse an ISO 8601 timestamp into an aware UTC datetime (naive input is taken as UTC)."""
+    when = dt.datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC)
+
+
+def answer_to_json(answer: AnswerValue) -> str | float | list[str | int | None] | None:
+    """The JSON-ready form of an answer: tuples become lists; NaN becomes None."""
+    if isinstance(answer, tuple):
+        return list(answer)
+    if isinstance(answer, float) and math.isnan(answer):
+        return None
+    return answer
+
+
+def answer_from_json(value: object) -> AnswerValue:
+    """Rebuild an answer from its JSON form (the inverse of `answer_to_json`)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"not an answer: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, list):
+        items: list[str | int | None] = []
+        for item in value:
+            if item is None or isinstance(item, str) or (
+                isinstance(item, int) and not isinstance(item, bool)
+            ):
+                items.append(item)
+            else:
+                raise ValueError(f"not an answer item: {item!r}")
+        return tuple(items)  # type: ignore[return-value]
+    raise ValueError(f"not an answer: {value!r}")
+
+
+def content_hash(question: Question) -> str:
+    """SHA-256 of a canonical JSON of the question's fields (its `source` path excluded).
+
+    Two responses with the same hash answered the same wording, options and key.
+    """
+    fields = asdict(question)
+    fields.pop("source", None)
+    canonical = json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
