@@ -102,14 +102,21 @@ def _line_col_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def _too_large(doc: Document, size: int) -> None:
+    doc.error(
+        1, 1,
+        f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB — "
+        "split it into smaller files",
+    )
+
+
 def decode(doc: Document, data: bytes) -> str | None:
     """Check size and encoding; return the text or None (with a problem recorded)."""
     if len(data) > MAX_FILE_BYTES:
-        doc.error(
-            1, 1,
-            f"file is {len(data) / 1048576:.1f} MB; the limit is "
-            f"{MAX_FILE_BYTES // 1048576} MB — split it into smaller files",
-        )
+        _too_large(doc, len(data))
+        return None
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        doc.error(1, 1, "file is UTF-32 encoded; save it as UTF-8")
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:4]):
         doc.error(1, 1, "file is UTF-16 encoded; save it as UTF-8")
@@ -182,7 +189,6 @@ def build(doc: Document, text: str) -> None:
     """Parse `text` into `doc.value`, recording positions and problems."""
     stack: list[_Frame] = []
     root_set = False
-    depth_reported = False
     documents = 0
     skip_depth = 0  # >0 while skipping a container that cannot be used (bad key / too deep)
 
@@ -258,11 +264,8 @@ def build(doc: Document, text: str) -> None:
                     stack[-1].pending_key = _DROP  # the value that follows is dropped too
                     continue
                 if len(stack) >= MAX_DEPTH:
-                    if not depth_reported:
-                        doc.error(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
-                        depth_reported = True
-                    skip_depth = 1
-                    continue
+                    doc.error(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
+                    return
                 container: dict[str, Any] | list[Any] = (
                     {} if isinstance(event, yaml.MappingStartEvent) else []
                 )
@@ -277,7 +280,13 @@ def build(doc: Document, text: str) -> None:
                 continue
     except yaml.MarkedYAMLError as exc:
         _syntax_problem(doc, exc, text)
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        doc.error(line, col, f"control character U+{exc.character:04X} is not allowed in a "
+                             "content file; remove it")
+    except yaml.YAMLError as exc:  # pragma: no cover - every other error carries a mark
         doc.error(1, 1, f"YAML error: {exc}")
 
 
@@ -285,6 +294,10 @@ def read_document(path: Path, display: str | None = None) -> Document:
     """Read and parse one content file; never raises for bad content."""
     doc = Document(display or str(path))
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refuse before reading it into memory
+            _too_large(doc, size)
+            return doc
         data = path.read_bytes()
     except OSError as exc:
         doc.error(1, 1, f"cannot read file: {exc.strerror or exc}")
@@ -296,5 +309,6 @@ def read_document(path: Path, display: str | None = None) -> Document:
         if len(doc.problems) > MAX_PROBLEMS_PER_FILE:
             extra = len(doc.problems) - MAX_PROBLEMS_PER_FILE
             del doc.problems[MAX_PROBLEMS_PER_FILE:]
-            doc.error(1, 1, f"{extra} more problems in this file not shown")
+            last = doc.problems[-1]
+            doc.error(last.line, last.column, f"{extra} more problems in this file not shown")
     return doc
