@@ -164,15 +164,16 @@ def _pos(event: yaml.Event) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def _scalar_value(doc: Document, event: yaml.ScalarEvent) -> str | None:
+def _scalar_value(
+    doc: Document, event: yaml.ScalarEvent, pos: tuple[int, int]
+) -> str | None:
     value: str = event.value
     if event.style is None and value in _NULLS:
         return None
-    cleaned = clean_text(value)
-    if cleaned != value:
-        line, col = _pos(event)
-        doc.warning(line, col, "removed control characters or terminal escape sequences")
-    return cleaned
+    if _UNSAFE.search(value) is None:
+        return value
+    doc.warning(*pos, "removed control characters or terminal escape sequences")
+    return clean_text(value)
 
 
 class _Frame:
@@ -186,8 +187,14 @@ class _Frame:
 
 
 def build(doc: Document, text: str) -> None:
-    """Parse `text` into `doc.value`, recording positions and problems."""
+    """Parse `text` into `doc.value`, recording positions and problems.
+
+    The parser's events are pulled one by one (no generator in between) and dispatched on
+    their exact class: this loop is the hot path of loading a large bank.
+    """
     stack: list[_Frame] = []
+    positions = doc.positions
+    key_positions = doc.key_positions
     root_set = False
     documents = 0
     skip_depth = 0  # >0 while skipping a container that cannot be used (bad key / too deep)
@@ -198,67 +205,70 @@ def build(doc: Document, text: str) -> None:
         if not stack:
             if not root_set:
                 doc.value = value
-                doc.positions[()] = pos
+                positions[()] = pos
                 root_set = True
             return ()
         top = stack[-1]
-        if isinstance(top.container, list):
-            path = (*top.path, len(top.container))
-            top.container.append(value)
-            doc.positions[path] = pos
+        container = top.container
+        if type(container) is list:
+            path = (*top.path, len(container))
+            container.append(value)
+            positions[path] = pos
             return path
         key = top.pending_key
         top.pending_key = None
         if key is None or key == _DROP:
             return None
         path = (*top.path, key)
-        if key in top.container:
-            first = doc.key_positions.get(path, (0, 0))
+        if key in container:
+            first = key_positions.get(path, (0, 0))
             doc.error(*top.pending_key_pos,
                       f"duplicate key '{key}' (first defined at line {first[0]})")
             return None
-        top.container[key] = value
-        doc.positions[path] = pos
-        doc.key_positions[path] = top.pending_key_pos
+        container[key] = value  # type: ignore[call-overload]
+        positions[path] = pos
+        key_positions[path] = top.pending_key_pos
         return path
 
-    def expecting_key() -> bool:
-        return bool(stack) and isinstance(stack[-1].container, dict) and (
-            stack[-1].pending_key is None
-        )
-
+    loader = _Loader(text)
+    get_event = loader.get_event
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    doc.error(*_pos(event), "only one YAML document per file (remove '---')")
-                    return
-                continue
+        while True:
+            event: Any = get_event()
+            if event is None:
+                break
+            cls = type(event)
             if skip_depth:
-                if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
                     skip_depth += 1
-                elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
                     skip_depth -= 1
                 continue
-            if isinstance(event, yaml.AliasEvent):
-                doc.error(*_pos(event),
-                          f"aliases (*{event.anchor}) are not supported; write the value out")
-                if expecting_key():
-                    stack[-1].pending_key = _DROP  # the value that follows is dropped too
+            if cls is yaml.ScalarEvent:
+                mark = event.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                top_frame = stack[-1] if stack else None
+                if (
+                    top_frame is not None
+                    and type(top_frame.container) is dict
+                    and top_frame.pending_key is None
+                ):
+                    key = _scalar_value(doc, event, pos)
+                    top_frame.pending_key = "" if key is None else key
+                    top_frame.pending_key_pos = pos
                 else:
-                    place(None, _pos(event))
+                    place(_scalar_value(doc, event, pos), pos)
                 continue
-            if isinstance(event, yaml.ScalarEvent):
-                if expecting_key():
-                    key = _scalar_value(doc, event)
-                    stack[-1].pending_key = "" if key is None else key
-                    stack[-1].pending_key_pos = _pos(event)
-                else:
-                    place(_scalar_value(doc, event), _pos(event))
-                continue
-            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                if expecting_key():
+            expecting_key = (
+                bool(stack)
+                and type(stack[-1].container) is dict
+                and stack[-1].pending_key is None
+            )
+            if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                if stack:
+                    stack.pop()
+            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                if expecting_key:
                     doc.error(*_pos(event), "a mapping key must be plain text")
                     skip_depth = 1
                     stack[-1].pending_key = _DROP  # the value that follows is dropped too
@@ -267,17 +277,24 @@ def build(doc: Document, text: str) -> None:
                     doc.error(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
                     return
                 container: dict[str, Any] | list[Any] = (
-                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                    {} if cls is yaml.MappingStartEvent else []
                 )
                 path = place(container, _pos(event))
                 if path is None:
-                    path = (*stack[-1].path, "\x00dropped") if stack else ()
+                    path = (*stack[-1].path, _DROP) if stack else ()
                 stack.append(_Frame(container, path))
-                continue
-            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                if stack:
-                    stack.pop()
-                continue
+            elif cls is yaml.AliasEvent:
+                doc.error(*_pos(event),
+                          f"aliases (*{event.anchor}) are not supported; write the value out")
+                if expecting_key:
+                    stack[-1].pending_key = _DROP  # the value that follows is dropped too
+                else:
+                    place(None, _pos(event))
+            elif cls is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    doc.error(*_pos(event), "only one YAML document per file (remove '---')")
+                    return
     except yaml.MarkedYAMLError as exc:
         _syntax_problem(doc, exc, text)
     except yaml.reader.ReaderError as exc:
@@ -288,6 +305,10 @@ def build(doc: Document, text: str) -> None:
                              "content file; remove it")
     except yaml.YAMLError as exc:  # pragma: no cover - every other error carries a mark
         doc.error(1, 1, f"YAML error: {exc}")
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose is not None:
+            dispose()
 
 
 def read_document(path: Path, display: str | None = None) -> Document:
