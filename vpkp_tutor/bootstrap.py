@@ -32,11 +32,14 @@ class Settings:
 
 
 def load_bank(settings: Settings) -> ContentBank:
-    """Load the content named by the settings (the bundled content by default)."""
+    """Load the content named by the settings (the bundled content by default), through
+    the content cache in the data folder."""
     from vpkp_tutor.content import bundled_paths
-    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.content.cache import load_cached
+    from vpkp_tutor.storage.paths import resolve_data_dir
 
-    return load_content(list(settings.content_paths) or bundled_paths())
+    paths = list(settings.content_paths) or bundled_paths()
+    return load_cached(paths, resolve_data_dir(settings.data_dir) / "cache")
 
 
 def open_progress_store(settings: Settings) -> SqliteProgressStore:
