@@ -34,7 +34,7 @@ def q(qtype: QuestionType, **kw: object) -> Question:
 OPTS4 = tuple(Option(t, "x") for t in "abcd")
 SBA = q(QuestionType.SINGLE_BEST, options=OPTS4, key="C")
 TF = q(QuestionType.TRUE_FALSE, options=(Option("True", "x"), Option("False", "y")), key="B")
-MR = q(QuestionType.MULTIPLE_RESPONSE, options=OPTS4 + (Option("e", "x"),), keys=("A", "C"))
+MR = q(QuestionType.MULTIPLE_RESPONSE, options=(*OPTS4, Option("e", "x")), keys=("A", "C"))
 MR3 = q(QuestionType.MULTIPLE_RESPONSE, options=OPTS4, keys=("A", "B", "C"))
 ORD = q(QuestionType.ORDERING, options=OPTS4)
 MATCH = q(

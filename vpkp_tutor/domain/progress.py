@@ -235,7 +235,9 @@ def iso_utc(when: dt.datetime) -> str:
     """
     if when.tzinfo is None:
         raise ValueError("naive datetime: timestamps must be timezone-aware")
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if when.tzinfo is not dt.UTC:
+        when = when.astimezone(dt.UTC)
+    return when.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_utc(text: str) -> dt.datetime:
@@ -243,6 +245,8 @@ def parse_utc(text: str) -> dt.datetime:
     when = dt.datetime.fromisoformat(text)
     if when.tzinfo is None:
         return when.replace(tzinfo=dt.UTC)
+    if when.tzinfo is dt.UTC:
+        return when
     return when.astimezone(dt.UTC)
 
 

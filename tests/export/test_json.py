@@ -1,0 +1,86 @@
+"""JSON export: round trip to the same records, and clear errors on malformed files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.export.conftest import Populated
+from vpkp_tutor import __version__
+from vpkp_tutor.export import ExportError
+from vpkp_tutor.export.json_export import read_export
+
+
+def test_json_round_trips_to_the_same_records(populated: Populated, tmp_path: Path) -> None:
+    svc, lid = populated.services, populated.learner_id
+    out = svc.export(lid, "json", tmp_path / "ada.json")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["app_version"] == __version__ and doc["content"]["fingerprint"] == "fp-1"
+    assert doc["content"]["topics"]["anatomy"] == {"questions": 3, "lessons": 1, "cases": 0}
+    back = read_export(out)
+    assert back.learner == svc.store.get_learner(lid)
+    assert [r.event for r in back.responses] == list(svc.store.iter_response_events(lid))
+    assert [c.run for c in back.case_runs] == list(reversed(svc.store.case_runs(lid)))
+    assert {p.lesson_id: p for p, _ in back.lesson_progress} == svc.store.lesson_progress(lid)
+    assert [a["id"] for a in back.attempts] == [a.id for a in svc.store.attempt_headers(lid)]
+    assert back.flags == ("comp.nu1",)
+    assert back.exported_at == populated.clock.now
+    meta = next(r.meta for r in back.responses if r.event.record.question_id == "comp.or1")
+    assert (meta.topic, meta.type, meta.difficulty) == ("complications", "ordering", "medium")
+
+
+def test_empty_learner_exports(populated: Populated, tmp_path: Path) -> None:
+    svc = populated.services
+    lid = svc.create_learner("New").id
+    back = read_export(svc.export(lid, "json", tmp_path / "new.json"))
+    assert back.responses == () and back.case_runs == ()
+
+
+def _write(tmp_path: Path, doc: object) -> Path:
+    p = tmp_path / "bad.json"
+    p.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def good_doc(populated: Populated, tmp_path: Path) -> dict[str, object]:
+    out = populated.services.export(populated.learner_id, "json", tmp_path / "good.json")
+    doc: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: "{not json", r"bad\.json:1:2: not valid JSON"),
+        (lambda d: [], "not a VP/KP Tutor learner export"),
+        (lambda d: {**d, "format": "other"}, "not a VP/KP Tutor learner export"),
+        (lambda d: {**d, "format_version": 99}, "newer than this app reads"),
+        (lambda d: {k: v for k, v in d.items() if k != "learner"}, "missing field 'learner'"),
+        (lambda d: {**d, "responses": [{**d["responses"][0], "points": "1"}]},
+         r"responses\[0\]\.points: expected a number"),
+        (lambda d: {**d, "responses": [{**d["responses"][0], "correct": 1}]},
+         r"responses\[0\]\.correct: expected true/false"),
+        (lambda d: {**d, "responses": [{**d["responses"][0], "answered_at": "yesterday"}]},
+         r"responses\[0\]\.answered_at: not an ISO 8601"),
+        (lambda d: {**d, "responses": [{**d["responses"][0], "answer": {"x": 1}}]},
+         r"responses\[0\]\.answer: not an answer"),
+        (lambda d: {**d, "case_runs": [5]}, r"case_runs\[0\]: expected an object"),
+    ],
+)
+def test_malformed_export_names_file_and_field(tmp_path: Path, good_doc: dict[str, object],
+                                               mutate: object, message: str) -> None:
+    path = _write(tmp_path, mutate(good_doc))  # type: ignore[operator]
+    with pytest.raises(ExportError, match=message) as info:
+        read_export(path)
+    assert str(path) in str(info.value)
+
+
+def test_unreadable_export(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="cannot read"):
+        read_export(tmp_path / "missing.json")
+    (tmp_path / "latin.json").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ExportError, match=r"latin\.json: cannot read"):
+        read_export(tmp_path / "latin.json")

@@ -1,0 +1,95 @@
+"""Table tests of the mastery formula and weak-item detection (domain.mastery)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.services.tinybank import T0
+from vpkp_tutor.domain.mastery import (
+    compute_mastery,
+    is_weak,
+    item_score,
+    mastery_value,
+    weak_items,
+)
+from vpkp_tutor.domain.progress import ResponseRecord
+
+
+def resp(qid: str, fraction: float, minute: int) -> ResponseRecord:
+    return ResponseRecord("a", qid, "h", None, fraction, 1.0, fraction == 1.0, 5.0,
+                          T0 + dt.timedelta(minutes=minute))
+
+
+@pytest.mark.parametrize(
+    ("fractions", "expected"),
+    [
+        ([], 0.0),
+        ([1.0], 1.0),
+        ([0.0, 1.0], 1 / 1.5),                 # newest weighs 1, previous 1/2
+        ([0.0, 0.0, 1.0], 1 / 1.75),
+        ([1.0, 0.0, 0.0, 1.0], 1 / 1.75),      # only the last three count
+        ([1.0, 1.0, 0.0], 0.75 / 1.75),
+        ([0.5], 0.5),
+    ],
+)
+def test_item_score(fractions: list[float], expected: float) -> None:
+    assert item_score(fractions) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("scores", "total", "expected"),
+    [
+        ([], 40, 0.0),
+        ([1.0, 1.0], 40, 0.2),        # two right answers on a big topic: little evidence
+        ([1.0] * 10, 40, 1.0),        # ten distinct items right: full mastery
+        ([1.0] * 12, 40, 1.0),
+        ([1.0, 1.0, 1.0], 3, 1.0),    # a small key needs every item
+        ([1.0, 0.5, 0.0], 3, 0.5),
+        ([1.0], 0, 1.0),              # key no longer in the bank: answered items only
+    ],
+)
+def test_mastery_value(scores: list[float], total: int, expected: float) -> None:
+    assert mastery_value(scores, total) == pytest.approx(expected)
+
+
+def test_compute_mastery_per_key() -> None:
+    keys = {"q1": ("t1", "o1"), "q2": ("t1",), "q3": ("t2",)}
+    responses = [resp("q1", 1.0, 0), resp("q2", 0.0, 1), resp("q2", 1.0, 2),
+                 resp("elsewhere", 1.0, 3)]
+    m = compute_mastery(keys, responses)
+    assert set(m) == {"t1", "o1", "t2"}
+    assert (m["t1"].answered_items, m["t1"].total_items) == (2, 2)
+    assert m["t1"].value == pytest.approx((1.0 + 1 / 1.5) / 2)
+    assert m["t1"].accuracy == pytest.approx(2 / 3)
+    assert (m["t2"].value, m["t2"].answered_items, m["t2"].accuracy) == (0.0, 0, 0.0)
+    assert m["o1"].value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("history", "weak"),
+    [
+        ([], False),
+        ([False], False),
+        ([False, False], True),
+        ([False, True, False], True),
+        ([False, False, True], True),           # one right answer is not recovery
+        ([False, False, True, True], False),    # two in a row is
+        ([False, True, True, False], True),     # a recovery followed by a new miss
+    ],
+)
+def test_is_weak(history: list[bool], weak: bool) -> None:
+    assert is_weak(history) is weak
+
+
+def test_weak_items_order_by_misses_then_recency() -> None:
+    responses = [
+        resp("a", 0.0, 0), resp("a", 0.0, 1),
+        resp("b", 0.0, 2), resp("b", 0.0, 3), resp("b", 0.0, 4),
+        resp("c", 0.0, 5), resp("c", 0.5, 6),
+        resp("d", 0.0, 7), resp("d", 0.0, 8), resp("d", 1.0, 9), resp("d", 1.0, 10),
+        resp("e", 0.0, 11),
+    ]
+    assert weak_items(responses) == ["b", "c", "a"]
+    assert weak_items(responses, limit=1) == ["b"]

@@ -1,0 +1,170 @@
+"""The store's commands: `locate`, `export` and `report` (added to the CLI's subparsers).
+
+None of them imports Textual. Every failure the user can cause — an unknown learner, an
+unwritable output path, a malformed export — ends in one clear line on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vpkp_tutor.export.cohort import CohortReport
+
+
+def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `locate`, `export` and `report` to the CLI."""
+    p = subparsers.add_parser(
+        "locate", help="print where progress, backups and config live",
+        description="Print the data folder, the progress database, the backups folder and "
+                    "the config folder (honours --data-dir and VPKP_TUTOR_DATA).")
+    p.set_defaults(func=cmd_locate)
+
+    p = subparsers.add_parser(
+        "export", help="export a learner's scores as CSV, JSON or xAPI",
+        description="Write one learner's scores. csv: one row per response plus a "
+                    "<name>-summary.csv per topic; json: the full record (for `report`); "
+                    "xapi: xAPI 1.0.3 statements as JSON lines.")
+    p.add_argument("--learner", dest="export_learner", metavar="ID|NAME",
+                   help="learner id or display name (default: the global --learner)")
+    p.add_argument("--format", dest="export_format", choices=["csv", "json", "xapi"],
+                   required=True, help="output format")
+    p.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser(
+        "report", help="merge learners' JSON exports into a cohort summary and CSV",
+        description="Merge JSON exports (the same export twice counts once), print a "
+                    "summary and write a cohort CSV (one row per learner and topic).")
+    p.add_argument("exports", nargs="+", metavar="EXPORT.json", help="learner JSON exports")
+    p.add_argument("-o", "--output", metavar="PATH", default="cohort.csv",
+                   help="cohort CSV to write (default: cohort.csv)")
+    p.add_argument("--top", type=int, default=10, metavar="N",
+                   help="how many most-missed items to list (default: 10)")
+    p.set_defaults(func=cmd_report)
+
+
+def _fail(message: str) -> int:
+    print(f"vpkp-tutor: error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    """Print where data, the database, backups and config live."""
+    from vpkp_tutor.storage.paths import resolve_paths
+
+    data_dir = getattr(args, "data_dir", None)
+    paths = resolve_paths(Path(data_dir) if data_dir else None)
+    exists = "" if paths.db_path.exists() else "  (not created yet)"
+    print(f"data:     {paths.data_dir}   [from {paths.source}]")
+    print(f"database: {paths.db_path}{exists}")
+    print(f"backups:  {paths.backups_dir}")
+    print(f"config:   {paths.config_dir}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export one learner's scores."""
+    from vpkp_tutor.bootstrap import Settings, load_bank
+    from vpkp_tutor.export import ExportError
+    from vpkp_tutor.export.csv_export import summary_path
+    from vpkp_tutor.services import Services
+    from vpkp_tutor.storage import StoreError, open_store, resolve_paths
+
+    who = args.export_learner or getattr(args, "learner", None)
+    if not who:
+        return _fail("say whose scores to export: --learner ID|NAME")
+    output = Path(args.output)
+    data_dir = getattr(args, "data_dir", None)
+    paths = resolve_paths(Path(data_dir) if data_dir else None)
+    if not paths.db_path.exists():
+        return _fail(f"no progress stored yet in {paths.data_dir}")
+    try:
+        store = open_store(paths.data_dir)
+    except StoreError as exc:
+        return _fail(str(exc))
+    try:
+        content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
+        services = Services(load_bank(Settings(content_paths=content)), store)
+        learner = services.resolve_learner(who)
+        written = services.export(learner.id, args.export_format, output)
+    except ExportError as exc:
+        return _fail(str(exc))
+    except ValueError as exc:
+        return _fail(str(exc))
+    finally:
+        store.close()
+    print(f"wrote {written}")
+    if args.export_format == "csv":
+        print(f"wrote {summary_path(written)}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Merge JSON exports, print the cohort summary and write the cohort CSV."""
+    from vpkp_tutor.export import ExportError
+    from vpkp_tutor.export.cohort import build_report, write_cohort_csv
+
+    try:
+        report = build_report([Path(p) for p in args.exports], most_missed=max(0, args.top))
+        written = write_cohort_csv(report, Path(args.output))
+    except ExportError as exc:
+        return _fail(str(exc))
+    print_report(report)
+    print(f"\nwrote {written}")
+    return 0
+
+
+def print_report(report: CohortReport) -> None:
+    """Print the cohort summary as readable tables."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from vpkp_tutor.export.record import topic_label
+
+    console = Console(highlight=False)
+    n = len(report.learners)
+    console.print(f"[bold]Cohort report[/bold]: {n} learner{'s' if n != 1 else ''}"
+                  + (f", {report.duplicates_ignored} duplicate responses counted once"
+                     if report.duplicates_ignored else ""))
+    if report.fingerprint_mismatch:
+        console.print("[bold yellow]Warning:[/bold yellow] these exports come from different "
+                      "versions of the content; scores may not be comparable:")
+        for fp, sources in report.fingerprints.items():
+            console.print(f"  {fp[:16] or '(none)'}: " + ", ".join(sources), markup=False)
+
+    table = Table(title="Accuracy by learner and topic")
+    for col in ("Learner", "Topic", "Answered", "Accuracy", "Mastery", "Lessons"):
+        table.add_column(col, justify="left" if col in ("Learner", "Topic") else "right")
+    for row in report.rows:
+        table.add_row(
+            Text(row.learner.display_name), Text(topic_label(row.topic)),
+            f"{row.items_answered}/{row.items_in_bank}",
+            f"{row.accuracy:.0%}" if row.max_points else "–", f"{row.mastery:.0%}",
+            f"{row.lessons_completed}/{row.lessons_total}")
+    console.print(table)
+
+    if report.critical_cases:
+        cases = Table(title="Cases ended by a critical error")
+        for col in ("Learner", "Case", "Critical choice"):
+            cases.add_column(col)
+        for c in report.critical_cases:
+            cases.add_row(Text(c.learner.display_name), Text(c.title),
+                          Text(", ".join(c.critical_errors)))
+        console.print(cases)
+    else:
+        console.print("No case ended in a critical error.")
+
+    if report.most_missed:
+        missed = Table(title="Most-missed items")
+        for col in ("Question", "Topic", "Misses", "Learners"):
+            missed.add_column(col, justify="right" if col in ("Misses", "Learners") else "left")
+        for item in report.most_missed:
+            missed.add_row(Text(item.question_id), Text(topic_label(item.topic)),
+                           f"{item.misses}/{item.responses}", str(item.learners_missing))
+        console.print(missed)

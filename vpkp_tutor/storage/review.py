@@ -1,0 +1,79 @@
+"""Spaced review with the FSRS scheduler (the `fsrs` package): ratings and card updates.
+
+Every answered question is an FSRS card per learner. An answer becomes an FSRS rating:
+
+| answer                                   | rating |
+|------------------------------------------|--------|
+| score below half marks                   | Again  |
+| partial credit (half marks or more)      | Hard   |
+| full marks, slower than the type's limit | Good   |
+| full marks within the type's limit       | Easy   |
+
+A response time of 0 (unknown) never counts as fast. Card state is stored as the JSON of
+`fsrs.Card.to_dict()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fsrs import Card, Rating, Scheduler
+
+from vpkp_tutor.domain.model import QuestionType
+
+FAST_SECONDS: dict[QuestionType, float] = {
+    QuestionType.TRUE_FALSE: 10.0,
+    QuestionType.SINGLE_BEST: 20.0,
+    QuestionType.NUMERIC: 30.0,
+    QuestionType.MULTIPLE_RESPONSE: 30.0,
+    QuestionType.ORDERING: 45.0,
+    QuestionType.MATCHING: 45.0,
+}
+"""Full marks within this many seconds rate Easy, by question type."""
+DEFAULT_RETENTION = 0.9
+"""Desired retention when the `desired_retention` setting is absent."""
+RETENTION_RANGE = (0.70, 0.97)
+"""Accepted desired-retention values (inclusive)."""
+
+
+def rating_for(qtype: QuestionType, fraction: float, seconds: float) -> Rating:
+    """The FSRS rating for an answer scoring `fraction` of the maximum in `seconds`."""
+    if fraction < 0.5:
+        return Rating.Again
+    if fraction < 1.0 - 1e-9:
+        return Rating.Hard
+    if 0 < seconds <= FAST_SECONDS[qtype]:
+        return Rating.Easy
+    return Rating.Good
+
+
+def parse_retention(text: str) -> float:
+    """Validate a desired-retention setting; ValueError with a readable message if bad."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"desired retention must be a number, got {text!r}") from None
+    low, high = RETENTION_RANGE
+    if not low <= value <= high:
+        raise ValueError(f"desired retention must be between {low} and {high}, got {value}")
+    return value
+
+
+class ReviewScheduler:
+    """FSRS scheduling with a given desired retention (no interval fuzzing: reproducible)."""
+
+    def __init__(self, desired_retention: float = DEFAULT_RETENTION) -> None:
+        self.desired_retention = desired_retention
+        self._scheduler = Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+    def review(self, card_json: str | None, rating: Rating, now: dt.datetime,
+               card_id: int, seconds: float = 0.0) -> tuple[str, dt.datetime]:
+        """Review a card (a new one when `card_json` is None); return its JSON and due time."""
+        card = Card.from_dict(json.loads(card_json)) if card_json else Card(
+            card_id=card_id, due=now)
+        duration = int(seconds * 1000) if seconds > 0 else None
+        new_card, _log = self._scheduler.review_card(
+            card, rating, review_datetime=now.astimezone(dt.UTC), review_duration=duration)
+        due: dt.datetime = new_card.due
+        return json.dumps(new_card.to_dict(), sort_keys=True), due.astimezone(dt.UTC)

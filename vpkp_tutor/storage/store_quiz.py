@@ -1,0 +1,312 @@
+"""Quiz attempts, responses, flags, spaced-review cards and case runs in the SQLite store.
+
+`record_response` is the heart of it: the response row and the FSRS card update happen in
+one transaction. Replacing an answer within the same attempt keeps the response id and
+re-reviews the card from the state it had before that attempt's first answer, so changing
+one's mind in an exam does not count as two reviews.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+
+from vpkp_tutor.domain.model import Difficulty, QuestionType, Topic
+from vpkp_tutor.domain.progress import (
+    Attempt,
+    CaseRun,
+    Pool,
+    QuizMode,
+    QuizSettings,
+    ResponseEvent,
+    ResponseRecord,
+    answer_from_json,
+    answer_to_json,
+    iso_utc,
+    parse_utc,
+)
+from vpkp_tutor.storage.base import StoreBase
+from vpkp_tutor.storage.review import rating_for
+
+LESSON_PREFIX = "lesson:"
+"""Attempt id prefix of embedded lesson checks (`lesson:<lesson id>`); answers append."""
+
+
+def settings_to_json(s: QuizSettings) -> str:
+    """Serialise quiz settings."""
+    return json.dumps({
+        "mode": s.mode.value, "topics": [t.value for t in s.topics], "count": s.count,
+        "difficulty": s.difficulty.value if s.difficulty else None, "pool": s.pool.value,
+        "time_limit_s": s.time_limit_s, "seed": s.seed,
+    }, sort_keys=True)
+
+
+def settings_from_json(text: str) -> QuizSettings:
+    """Rebuild quiz settings from `settings_to_json` output."""
+    d = json.loads(text)
+    return QuizSettings(
+        mode=QuizMode(d["mode"]), topics=tuple(Topic(t) for t in d["topics"]),
+        count=int(d["count"]),
+        difficulty=Difficulty(d["difficulty"]) if d.get("difficulty") else None,
+        pool=Pool(d["pool"]), time_limit_s=d.get("time_limit_s"), seed=d.get("seed"),
+    )
+
+
+def _record(r: sqlite3.Row) -> ResponseRecord:
+    return ResponseRecord(
+        attempt_id=r["attempt_id"], question_id=r["question_id"],
+        content_hash=r["content_hash"], answer=answer_from_json(json.loads(r["answer_json"])),
+        points=float(r["points"]), max_points=float(r["max_points"]),
+        correct=bool(r["correct"]), seconds=float(r["seconds"]),
+        answered_at=parse_utc(r["answered_at"]),
+    )
+
+
+def _case_run(r: sqlite3.Row) -> CaseRun:
+    return CaseRun(
+        id=r["id"], learner_id=r["learner_id"], case_id=r["case_id"],
+        choice_path=tuple(json.loads(r["choice_path"])), points=int(r["points"]),
+        max_points=int(r["max_points"]), critical_errors=tuple(json.loads(r["critical"])),
+        started_at=parse_utc(r["started_at"]),
+        finished_at=parse_utc(r["finished_at"]) if r["finished_at"] else None,
+    )
+
+
+class QuizTables(StoreBase):
+    """Attempts, responses, flags, review cards and case runs."""
+
+    # -- attempts ------------------------------------------------------------------------
+    def insert_attempt(self, attempt: Attempt) -> None:
+        """Store a new attempt."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO attempt(id, learner_id, mode, settings_json, question_ids,"
+                " time_limit_s, started_at, position) VALUES (?,?,?,?,?,?,?,?)",
+                (attempt.id, attempt.learner_id, attempt.settings.mode.value,
+                 settings_to_json(attempt.settings), json.dumps(list(attempt.question_ids)),
+                 attempt.settings.time_limit_s, iso_utc(attempt.started_at), attempt.position),
+            )
+
+    def attempt_row(self, attempt_id: str) -> sqlite3.Row | None:
+        """The raw attempt row (for status columns such as `abandoned_at`)."""
+        rows = self.query("SELECT * FROM attempt WHERE id = ?", (attempt_id,))
+        return rows[0] if rows else None
+
+    def get_attempt(self, attempt_id: str) -> Attempt | None:
+        """The attempt with its answers and the learner's flags, or None."""
+        row = self.attempt_row(attempt_id)
+        return self._attempt(row) if row else None
+
+    def _attempt(self, row: sqlite3.Row) -> Attempt:
+        qids = tuple(json.loads(row["question_ids"]))
+        responses = {
+            r.question_id: r
+            for r in map(_record, self.query(
+                "SELECT * FROM response WHERE attempt_id = ? ORDER BY answered_at, seq",
+                (row["id"],)))
+        }
+        return Attempt(
+            id=row["id"], learner_id=row["learner_id"],
+            settings=settings_from_json(row["settings_json"]), question_ids=qids,
+            started_at=parse_utc(row["started_at"]),
+            finished_at=parse_utc(row["finished_at"]) if row["finished_at"] else None,
+            responses=responses, flagged=self.flags(row["learner_id"]) & frozenset(qids),
+            position=int(row["position"]),
+        )
+
+    def set_attempt_position(self, attempt_id: str, position: int) -> None:
+        """Remember the item on screen."""
+        with self.transaction() as c:
+            c.execute("UPDATE attempt SET position = ? WHERE id = ?", (position, attempt_id))
+
+    def finish_attempt(self, attempt_id: str, now: dt.datetime) -> None:
+        """Mark an attempt submitted (a second submit keeps the first time)."""
+        with self.transaction() as c:
+            c.execute("UPDATE attempt SET finished_at = COALESCE(finished_at, ?) WHERE id = ?",
+                      (iso_utc(now), attempt_id))
+
+    def abandon_attempt(self, attempt_id: str, now: dt.datetime) -> None:
+        """Mark an unfinished attempt abandoned."""
+        with self.transaction() as c:
+            c.execute("UPDATE attempt SET abandoned_at = ? WHERE id = ? AND finished_at IS NULL",
+                      (iso_utc(now), attempt_id))
+
+    def latest_unfinished_attempt(self, learner_id: str) -> Attempt | None:
+        """The learner's newest attempt that is neither finished nor abandoned."""
+        rows = self.query(
+            "SELECT * FROM attempt WHERE learner_id = ? AND finished_at IS NULL"
+            " AND abandoned_at IS NULL ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            (learner_id,))
+        return self._attempt(rows[0]) if rows else None
+
+    def finished_attempts(self, learner_id: str) -> list[Attempt]:
+        """Submitted attempts, newest first."""
+        rows = self.query(
+            "SELECT * FROM attempt WHERE learner_id = ? AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC, rowid DESC", (learner_id,))
+        return [self._attempt(r) for r in rows]
+
+    def attempt_headers(self, learner_id: str) -> list[Attempt]:
+        """Every attempt of the learner, oldest first, without answers (for exports)."""
+        return [
+            Attempt(id=r["id"], learner_id=r["learner_id"],
+                    settings=settings_from_json(r["settings_json"]),
+                    question_ids=tuple(json.loads(r["question_ids"])),
+                    started_at=parse_utc(r["started_at"]),
+                    finished_at=parse_utc(r["finished_at"]) if r["finished_at"] else None,
+                    position=int(r["position"]))
+            for r in self.query(
+                "SELECT * FROM attempt WHERE learner_id = ? ORDER BY started_at, rowid",
+                (learner_id,))
+        ]
+
+    # -- responses -----------------------------------------------------------------------
+    def record_response(self, learner_id: str, mode: str, record: ResponseRecord,
+                        qtype: QuestionType) -> str:
+        """Store a response and review its card, in one transaction; return the response id.
+
+        In a quiz attempt an earlier answer to the same question is replaced (same id); in a
+        lesson check (`lesson:` attempt) every answer is kept.
+        """
+        replace = not record.attempt_id.startswith(LESSON_PREFIX)
+        values = (record.content_hash, json.dumps(answer_to_json(record.answer)),
+                  record.points, record.max_points, int(record.correct), record.seconds,
+                  iso_utc(record.answered_at))
+        fraction = record.points / record.max_points if record.max_points else 0.0
+        rating = rating_for(qtype, fraction, record.seconds)
+        with self.transaction() as c:
+            existing = c.execute(
+                "SELECT id FROM response WHERE attempt_id = ? AND question_id = ?",
+                (record.attempt_id, record.question_id)).fetchone() if replace else None
+            if existing:
+                response_id = str(existing["id"])
+                c.execute(
+                    "UPDATE response SET content_hash=?, answer_json=?, points=?, max_points=?,"
+                    " correct=?, seconds=?, answered_at=? WHERE id = ?", (*values, response_id))
+            else:
+                response_id = str(uuid.uuid4())
+                c.execute(
+                    "INSERT INTO response(id, learner_id, attempt_id, mode, question_id,"
+                    " content_hash, answer_json, points, max_points, correct, seconds,"
+                    " answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (response_id, learner_id, record.attempt_id, mode, record.question_id,
+                     *values))
+            key = (learner_id, record.question_id)
+            log = c.execute(
+                "SELECT card_before_json FROM review_log WHERE learner_id = ? AND"
+                " question_id = ? AND attempt_id = ?", (*key, record.attempt_id)).fetchone()
+            if log is not None and replace:
+                before: str | None = log["card_before_json"]
+            else:
+                card = c.execute("SELECT card_json FROM review_card WHERE learner_id = ? AND"
+                                 " question_id = ?", key).fetchone()
+                before = card["card_json"] if card else None
+            card_id = int(record.answered_at.timestamp() * 1000)
+            card_json, due = self.scheduler.review(before, rating, record.answered_at, card_id,
+                                                   record.seconds)
+            c.execute(
+                "INSERT INTO review_card(learner_id, question_id, card_json, due)"
+                " VALUES (?,?,?,?) ON CONFLICT(learner_id, question_id) DO UPDATE SET"
+                " card_json = excluded.card_json, due = excluded.due",
+                (*key, card_json, iso_utc(due)))
+            c.execute(
+                "INSERT INTO review_log(learner_id, question_id, attempt_id, rating,"
+                " reviewed_at, card_before_json) VALUES (?,?,?,?,?,?)"
+                " ON CONFLICT(learner_id, question_id, attempt_id) DO UPDATE SET"
+                " rating = excluded.rating, reviewed_at = excluded.reviewed_at"
+                + ("" if replace else ", card_before_json = excluded.card_before_json"),
+                (*key, record.attempt_id, int(rating), iso_utc(record.answered_at), before))
+        return response_id
+
+    def responses(self, learner_id: str) -> list[ResponseRecord]:
+        """All the learner's responses, oldest first."""
+        return [_record(r) for r in self.query(
+            "SELECT * FROM response WHERE learner_id = ? ORDER BY answered_at, seq",
+            (learner_id,))]
+
+    def iter_response_events(self, learner_id: str) -> Iterator[ResponseEvent]:
+        """Stream the learner's responses, oldest first, with id and mode (for exports)."""
+        for r in self.iter_query(
+                "SELECT * FROM response WHERE learner_id = ? ORDER BY answered_at, seq",
+                (learner_id,)):
+            yield ResponseEvent(id=r["id"], learner_id=r["learner_id"], mode=r["mode"],
+                                record=_record(r))
+
+    def answered_ids(self, learner_id: str) -> set[str]:
+        """Questions the learner has answered at least once."""
+        return {r[0] for r in self.query(
+            "SELECT DISTINCT question_id FROM response WHERE learner_id = ?", (learner_id,))}
+
+    def incorrect_ids(self, learner_id: str) -> set[str]:
+        """Questions whose latest answer by the learner was not fully correct."""
+        rows = self.query(
+            "SELECT question_id, correct FROM response WHERE learner_id = ?"
+            " ORDER BY answered_at, seq", (learner_id,))
+        latest = {r["question_id"]: bool(r["correct"]) for r in rows}
+        return {qid for qid, ok in latest.items() if not ok}
+
+    # -- flags ---------------------------------------------------------------------------
+    def set_flag(self, learner_id: str, question_id: str, flagged: bool,
+                 now: dt.datetime) -> None:
+        """Flag or unflag a question."""
+        with self.transaction() as c:
+            if flagged:
+                c.execute("INSERT OR IGNORE INTO flag(learner_id, question_id, flagged_at)"
+                          " VALUES (?,?,?)", (learner_id, question_id, iso_utc(now)))
+            else:
+                c.execute("DELETE FROM flag WHERE learner_id = ? AND question_id = ?",
+                          (learner_id, question_id))
+
+    def flags(self, learner_id: str) -> frozenset[str]:
+        """The learner's flagged question ids."""
+        return frozenset(r[0] for r in self.query(
+            "SELECT question_id FROM flag WHERE learner_id = ?", (learner_id,)))
+
+    # -- review cards --------------------------------------------------------------------
+    def card_dues(self, learner_id: str, until: dt.datetime | None = None
+                  ) -> list[tuple[str, dt.datetime]]:
+        """(question id, due) of the learner's cards, soonest first, optionally up to `until`."""
+        if until is None:
+            rows = self.query("SELECT question_id, due FROM review_card WHERE learner_id = ?"
+                              " ORDER BY due, question_id", (learner_id,))
+        else:
+            rows = self.query("SELECT question_id, due FROM review_card WHERE learner_id = ?"
+                              " AND due <= ? ORDER BY due, question_id",
+                              (learner_id, iso_utc(until)))
+        return [(r["question_id"], parse_utc(r["due"])) for r in rows]
+
+    def card_json(self, learner_id: str, question_id: str) -> str | None:
+        """The stored FSRS card (JSON of `Card.to_dict()`), if the question was answered."""
+        rows = self.query("SELECT card_json FROM review_card WHERE learner_id = ? AND"
+                          " question_id = ?", (learner_id, question_id))
+        return str(rows[0]["card_json"]) if rows else None
+
+    # -- case runs -----------------------------------------------------------------------
+    def save_case_run(self, run: CaseRun, end_node: str | None = None) -> None:
+        """Insert or update a case run."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO case_run(id, learner_id, case_id, choice_path, points, max_points,"
+                " critical, end_node, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET choice_path = excluded.choice_path,"
+                " points = excluded.points, max_points = excluded.max_points,"
+                " critical = excluded.critical, end_node = excluded.end_node,"
+                " finished_at = excluded.finished_at",
+                (run.id, run.learner_id, run.case_id, json.dumps(list(run.choice_path)),
+                 run.points, run.max_points, json.dumps(list(run.critical_errors)), end_node,
+                 iso_utc(run.started_at),
+                 iso_utc(run.finished_at) if run.finished_at else None))
+
+    def get_case_run(self, run_id: str) -> CaseRun | None:
+        """The case run with this id, or None."""
+        rows = self.query("SELECT * FROM case_run WHERE id = ?", (run_id,))
+        return _case_run(rows[0]) if rows else None
+
+    def case_runs(self, learner_id: str) -> list[CaseRun]:
+        """The learner's case runs, newest first."""
+        return [_case_run(r) for r in self.query(
+            "SELECT * FROM case_run WHERE learner_id = ? ORDER BY started_at DESC, rowid DESC",
+            (learner_id,))]
