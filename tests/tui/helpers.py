@@ -1,0 +1,64 @@
+"""Keyboard helpers for the TUI tests: answer any question correctly (or not) by keys."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.message import Message
+from textual.pilot import Pilot
+
+from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
+
+M = TypeVar("M", bound=Message)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let pending messages, mounts and refreshes finish."""
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def answer_correctly(pilot: Pilot[None], question: Question, widget: AnswerInput) -> None:
+    """Type the keyed answer into `widget` (which must be focused) and press Enter."""
+    qtype = question.type
+    if qtype in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
+        assert question.key is not None
+        await pilot.press(question.key.lower())
+    elif qtype is QuestionType.MULTIPLE_RESPONSE:
+        await pilot.press(*[k.lower() for k in question.keys])
+    elif qtype is QuestionType.ORDERING:
+        assert isinstance(widget, OrderingAnswer)
+        for target in range(len(widget.order)):
+            current = widget.order.index(target)
+            while widget.cursor > current:
+                await pilot.press("up")
+            while widget.cursor < current:
+                await pilot.press("down")
+            for _ in range(current - target):
+                await pilot.press("shift+up")
+    elif qtype is QuestionType.MATCHING:
+        assert isinstance(widget, MatchingAnswer)
+        for pair in question.pairs:
+            await pilot.press(str(widget.choices.index(pair.right) + 1))
+    else:
+        await pilot.press(*f"{question.answer:g}")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def answer_wrongly(pilot: Pilot[None], question: Question) -> None:
+    """Choose a wrong option of a single-best or true/false question and press Enter."""
+    wrong = next(LETTERS[i] for i in range(len(question.options)) if LETTERS[i] != question.key)
+    await pilot.press(wrong.lower(), "enter")
+    await settle(pilot)
+
+
+def posted(messages: list[Message], kind: type[M]) -> list[M]:
+    """Distinct messages of one kind seen by the hook (a bubbling message is seen once per
+    node it reaches)."""
+    seen: dict[int, M] = {}
+    for message in messages:
+        if isinstance(message, kind):
+            seen.setdefault(id(message), message)
+    return list(seen.values())

@@ -1,0 +1,192 @@
+"""App-wide behaviour: help, command palette, themes remembered, binding ids and keymaps,
+escape goes back, export, content problems, and the lazy imports behind a fast start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.binding import Binding
+
+from tests.tui.helpers import settle
+from vpkp_tutor.domain.model import ContentProblem
+from vpkp_tutor.domain.progress import QuizSettings
+from vpkp_tutor.tui.app import VpkpApp
+from vpkp_tutor.tui.dialogs.export import ExportDialog
+from vpkp_tutor.tui.dialogs.help import HelpDialog
+from vpkp_tutor.tui.dialogs.problems import ProblemsDialog
+from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.screens.home import HomeScreen
+from vpkp_tutor.tui.screens.lesson import LessonScreen
+from vpkp_tutor.tui.screens.library import LibraryScreen
+from vpkp_tutor.tui.screens.progress import ProgressScreen
+
+
+async def test_help_lists_the_keys_of_the_screen(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        text = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "Lessons" in text and "Quiz" in text and "ctrl+p" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("l", "f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        assert "Enter opens the lesson" in str(app.screen.query_one("VerticalScroll Static").render())
+
+
+async def test_palette_opens_a_lesson_by_name(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"open lesson codes")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.lesson.id == "lesson-billing"
+
+
+async def test_theme_is_remembered(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    assert app.services.get_setting("theme") == "nord"
+    again = make()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+
+
+def test_every_binding_has_an_id() -> None:
+    from vpkp_tutor.tui.screens import (
+        case,
+        cases,
+        debrief,
+        home,
+        learner,
+        lesson,
+        library,
+        progress,
+        quiz,
+        quiz_builder,
+        results,
+        review,
+    )
+
+    classes: list[type] = [VpkpApp, VpkpScreen]
+    for module in (case, cases, debrief, home, learner, lesson, library, progress, quiz,
+                   quiz_builder, results, review):
+        classes += [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
+    missing = [
+        f"{cls.__name__}:{b.key}"
+        for cls in classes
+        for b in cls.__dict__.get("BINDINGS", [])
+        if isinstance(b, Binding) and b.show and not b.system and not b.id
+    ]
+    assert missing == []
+
+
+async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    app.services.set_setting("keymap", json.dumps({"home.lessons": "f5"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_escape_goes_back_and_home_stays(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("l", "c", "q", "g"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert not isinstance(app.screen, HomeScreen), key
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen), key
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_progress_screen_charts_and_history(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        attempt = app.services.build_quiz(app.learner.id, QuizSettings(count=2, seed=2))
+        for qid in attempt.question_ids:
+            app.services.record_answer(attempt.id, qid, None, 3.0)
+        app.services.finish_quiz(attempt.id)
+        await pilot.press("g")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ProgressScreen)
+        assert screen.query("#chart-over-time") and screen.query("#chart-by-topic")
+        assert screen.query("#chart-due")
+        table = screen.query_one("#history-table")
+        assert table.row_count == 1
+        await pilot.press("4")
+        await settle(pilot)
+        assert screen.query_one("#progress-tabs").active == "history"
+
+
+async def test_export_writes_the_file(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    target = tmp_path / "out" / "scores.json"
+    target.parent.mkdir()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_export()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#format").focus()
+        await pilot.press("down", "enter")  # JSON
+        dialog.query_one("#path").value = str(target)
+        await pilot.click("#export")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert target.exists() and target.stat().st_size > 0
+
+
+async def test_content_problems_are_listed_literally(make, bank) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    broken = replace(
+        bank, problems=(ContentProblem("lessons/x.yaml", 3, 5, "unknown field '[b]titel[/b]'"),)
+    )
+    app = make(content=broken)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_content_problems()
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsDialog)
+        text = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "lessons/x.yaml:3:5: error: unknown field '[b]titel[/b]'" in text
+
+
+def test_first_screen_imports_no_heavy_modules() -> None:
+    code = (
+        "import sys, vpkp_tutor.tui.app\n"
+        "heavy = ('textual_plotext', 'plotext', 'textual.widgets._markdown', 'markdown_it',"
+        " 'textual.widgets._data_table', 'textual.widgets._tabbed_content',"
+        " 'vpkp_tutor.tui.screens.quiz', 'vpkp_tutor.tui.screens.progress')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,85 @@
+"""Case player: findings revealed, choices with feedback, the end node and the never event,
+and the debrief with the path taken beside the expert path."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from tests.tui.helpers import posted, settle
+from vpkp_tutor.tui.messages import OpenCase
+from vpkp_tutor.tui.screens.case import CaseScreen
+from vpkp_tutor.tui.screens.cases import CaseListScreen
+from vpkp_tutor.tui.screens.debrief import DebriefScreen
+from vpkp_tutor.tui.widgets.case_choices import CaseChoices
+
+
+def _text(screen: object, selector: str) -> str:
+    from textual.screen import Screen
+
+    assert isinstance(screen, Screen)
+    return "\n".join(str(w.render()) for w in screen.query(selector))
+
+
+async def test_expert_path_to_debrief(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    messages: list[Message] = []
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [m.case_id for m in posted(messages, OpenCase)] == ["case-candidate"]
+        case_screen = app.screen
+        assert isinstance(case_screen, CaseScreen)
+        assert "30% height loss" in _text(case_screen, ".findings")
+        await pilot.press("enter")  # choice 1 (highlighted): MRI
+        await settle(pilot)
+        assert [m.choice_id for m in posted(messages, CaseChoices.Chosen)] == ["mri"]
+        assert "STIR confirms" in _text(case_screen, ".choice-feedback")
+        await pilot.press("n")
+        await settle(pilot)
+        assert "STIR: T12 oedema" in _text(case_screen, ".new-findings")
+        assert "Outcome: good" in _text(case_screen, ".outcome")
+        await pilot.press("enter")
+        await settle(pilot)
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert debrief.result.passed and debrief.path == ("mri",)
+        assert "Order an MRI" in _text(debrief, "#your-path")
+        assert "Order an MRI" in _text(debrief, "#expert-path")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)
+        assert "best 100%" in str(app.screen.query_one("#cases").get_option_at_index(0).prompt)
+    _, runs = app.services.history(app.learner.id)
+    assert [(r.choice_path, r.points, r.finished_at is not None) for r in runs] == [
+        (("mri",), 2, True)
+    ]
+
+
+async def test_never_event_ends_the_case(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        case_screen = app.screen
+        assert isinstance(case_screen, CaseScreen)
+        await pilot.press("2")  # "Book augmentation now": critical
+        await settle(pilot)
+        text = _text(case_screen, ".never-event")
+        assert "Never event" in text and "Treating blind is a never event." in text
+        await pilot.press("enter")
+        await settle(pilot)
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert debrief.result.critical_errors == ("inject-now",)
+        assert "Never event" in _text(debrief, "#debrief-result")
+        await pilot.press("r")  # play again
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+    _, runs = app.services.history(app.learner.id)
+    finished = [r for r in runs if r.finished_at is not None]
+    assert [r.critical_errors for r in finished] == [("inject-now",)]

@@ -1,0 +1,80 @@
+"""Library and reader: open a lesson, step with n/p, answer embedded checks in place,
+position remembered, completion recorded."""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import OptionList
+
+from tests.tui.bank import NUMERIC, SINGLE
+from tests.tui.helpers import posted, settle
+from vpkp_tutor.tui.messages import OpenLesson
+from vpkp_tutor.tui.screens.home import HomeScreen
+from vpkp_tutor.tui.screens.lesson import LessonScreen
+from vpkp_tutor.tui.screens.library import LibraryScreen
+from vpkp_tutor.tui.widgets.answers import AnswerInput
+from vpkp_tutor.tui.widgets.feedback import FeedbackView
+from vpkp_tutor.tui.widgets.question_view import QuestionView
+
+
+async def test_read_answer_checks_and_complete(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    messages: list[Message] = []
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        options = app.screen.query_one("#lessons", OptionList)
+        # "Anatomy" heading, the anatomy lesson, "Billing" heading, the billing lesson
+        assert options.highlighted == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [m.lesson_id for m in posted(messages, OpenLesson)] == ["lesson-anatomy"]
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.position == 0
+        assert ".-." in str(screen.query_one(".diagram").render())
+        # A letter typed while reading goes to the check; Enter answers it.
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.focused, AnswerInput)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.query_one(QuestionView).query(FeedbackView)
+        learner_id = app.learner.id
+        progress = app.services.lesson_progress(learner_id)["lesson-anatomy"]
+        assert progress.position == 0 and not progress.completed
+        responses = app.services.store.responses(learner_id)
+        assert [(r.question_id, r.correct) for r in responses] == [(SINGLE.id, True)]
+
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.position == 1
+        assert app.services.lesson_progress(learner_id)["lesson-anatomy"].position == 1
+        await pilot.press(*"23", "enter")  # typed while reading: goes into the number field
+        await settle(pilot)
+        assert screen.answered[NUMERIC.id][1].points == 0.0
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.position == 0
+        assert screen.query_one(QuestionView).query(FeedbackView)  # feedback kept on revisit
+        await pilot.press("n", "n", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert app.services.lesson_progress(learner_id)["lesson-anatomy"].completed
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_reopening_resumes_at_saved_step(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.services.save_lesson_position(app.learner.id, "lesson-anatomy", 2)
+        app.screen.refresh_dashboard()
+        await settle(pilot)
+        await pilot.click("#continue-lesson")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.position == 2

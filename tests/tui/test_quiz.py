@@ -1,0 +1,219 @@
+"""Quiz builder and runner: every question type by keys in tutor mode, flags, confirmation
+before submitting with unanswered items, resume, the timed exam and its auto-submit, results
+and the review of incorrect items."""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import Input, RadioSet
+
+from tests.tui.bank import QUESTIONS
+from tests.tui.helpers import answer_correctly, answer_wrongly, posted, settle
+from vpkp_tutor.domain.model import QuestionType
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
+from vpkp_tutor.tui.messages import RunQuiz
+from vpkp_tutor.tui.screens.home import HomeScreen
+from vpkp_tutor.tui.screens.quiz import QuizScreen
+from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
+from vpkp_tutor.tui.screens.results import ResultsScreen
+from vpkp_tutor.tui.screens.review import ReviewScreen
+from vpkp_tutor.tui.widgets.answers import AnswerInput
+from vpkp_tutor.tui.widgets.feedback import FeedbackView
+
+
+async def test_tutor_quiz_every_type_by_keys(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizBuilderScreen)
+        count = app.screen.query_one("#count", Input)
+        count.value = str(len(QUESTIONS))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen) and quiz.mode is QuizMode.TUTOR
+        assert {q.type for q in quiz.questions} == set(QuestionType)
+        for i in range(len(QUESTIONS)):
+            question = quiz.question
+            await answer_correctly(pilot, question, quiz.query_one(AnswerInput))
+            assert quiz.query(FeedbackView), question.type  # tutor: feedback at once
+            assert quiz.scores[question.id].correct, question.type
+            if i < len(QUESTIONS) - 1:
+                await pilot.press("n")
+                await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        result = app.screen.result
+        assert (result.points, result.max_points) == (len(QUESTIONS), len(QUESTIONS))
+        await pilot.press("i")  # nothing incorrect: stays on the results
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+    store = app.services.store
+    responses = store.responses(app.learner.id)
+    assert len(responses) == len(QUESTIONS) and all(r.correct for r in responses)
+    assert app.services.unfinished_attempt(app.learner.id) is None
+
+
+async def test_flag_confirm_submit_and_review_incorrect(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    settings = QuizSettings(mode=QuizMode.TUTOR, count=3, seed=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        learner_id = app.learner.id
+        attempt = app.services.build_quiz(learner_id, settings)
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        first = quiz.question
+        await pilot.press("m")
+        await settle(pilot)
+        assert first.id in app.services.flagged(learner_id)
+        if first.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
+            await answer_wrongly(pilot, first)
+        else:
+            await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is quiz
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        assert results.result.attempt.finished_at is not None
+        await pilot.press("i")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        expected = 3 if first.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE) else 2
+        assert len(review.question_ids) == expected
+        assert review.query(FeedbackView)
+        await pilot.press("n")
+        await settle(pilot)
+        assert review.index == 1
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_unfinished_quiz_resumes(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    messages: list[Message] = []
+    async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
+        await settle(pilot)
+        attempt = app.services.build_quiz(app.learner.id, QuizSettings(count=4, seed=3))
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        await answer_correctly(pilot, quiz.question, quiz.query_one(AnswerInput))
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert home.query_one("#resume-quiz").display
+        await pilot.click("#resume-quiz")
+        await settle(pilot)
+        resumed = app.screen
+        assert isinstance(resumed, QuizScreen)
+        assert resumed.attempt.id == attempt.id
+        assert resumed.index == 1
+        assert len(resumed.answers) == 1
+        await pilot.press("p")
+        await settle(pilot)
+        assert resumed.query(FeedbackView)  # the earlier answer comes back with its feedback
+    assert [m.attempt.id for m in posted(messages, RunQuiz)] == [attempt.id]
+
+
+async def test_timed_exam_counts_down_and_auto_submits(make, clock) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        builder = app.screen
+        assert isinstance(builder, QuizBuilderScreen)
+        builder.query_one("#mode", RadioSet).focus()
+        await pilot.press("down", "enter")  # Timed exam
+        await settle(pilot)
+        builder.query_one("#count", Input).value = "3"
+        builder.query_one("#minutes", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen) and quiz.mode is QuizMode.EXAM
+        assert "2:00" in str(quiz.query_one("#quiz-status").render())
+        first = quiz.question
+        await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+        assert not quiz.query(FeedbackView)  # exam: no feedback
+        assert quiz.index == 1  # Enter saved and moved on
+        await pilot.press("p")
+        await settle(pilot)
+        assert quiz.index == 0
+        clock.advance(seconds=61)
+        quiz.tick()
+        await settle(pilot)
+        assert "0:59" in str(quiz.query_one("#quiz-status").render())
+        clock.advance(seconds=60)
+        quiz.tick()
+        await settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        assert results.result.attempt.settings.mode is QuizMode.EXAM
+        assert results.result.points == 1.0
+    assert app.services.unfinished_attempt(app.learner.id) is None
+
+
+async def test_review_mode_runs_the_due_queue(make, clock) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)  # nothing due yet
+        attempt = app.services.build_quiz(app.learner.id, QuizSettings(count=2, seed=5))
+        for qid in attempt.question_ids:
+            app.services.record_answer(attempt.id, qid, None, 5.0)
+        app.services.finish_quiz(attempt.id)
+        clock.advance(days=30)
+        assert app.services.due_count(app.learner.id) >= 1
+        await pilot.press("r")
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen) and quiz.mode is QuizMode.REVIEW
+        assert set(quiz.attempt.question_ids) <= set(attempt.question_ids)
+
+
+async def test_exam_moving_past_an_untouched_item_records_nothing(make) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.bank import ORDERING, SINGLE
+    from vpkp_tutor.domain.model import ContentBank
+
+    app = make(content=ContentBank(questions=(ORDERING, SINGLE), fingerprint="two"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        attempt = app.services.build_quiz(
+            app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=2, seed=1, time_limit_s=600)
+        )
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        await pilot.press("n", "p", "n", "p")  # past the untouched ordering item and back
+        await settle(pilot)
+        assert app.services.store.responses(app.learner.id) == []
+        assert [q.id for q in quiz.questions] == [SINGLE.id, ORDERING.id]  # seed 1
+        await pilot.press("1", "n")  # a choice made without Enter is kept when moving on
+        await settle(pilot)
+    recorded = [r.question_id for r in app.services.store.responses(app.learner.id)]
+    assert recorded == [SINGLE.id]

@@ -1,0 +1,74 @@
+"""Text from content files is shown literally: markup such as `[@click=app.quit]` or
+`[link=file:///etc/passwd]x[/link]` in a stem, an option, a lesson title or a palette entry
+is displayed as typed and does nothing when clicked; Markdown links are never opened."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tests.tui.bank import CLICK_QUIT, FILE_LINK, HOSTILE, LESSON_BILLING
+from tests.tui.helpers import settle
+from vpkp_tutor.domain.model import ContentBank
+from vpkp_tutor.domain.progress import QuizSettings
+from vpkp_tutor.tui.screens.quiz import QuizScreen
+from vpkp_tutor.tui.widgets.answers import AnswerRow
+from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+
+HOSTILE_LESSON = dataclasses.replace(
+    LESSON_BILLING, id="lesson-hostile", title=f"Codes {CLICK_QUIT} {FILE_LINK}"
+)
+LINKED = dataclasses.replace(
+    HOSTILE, stem=HOSTILE.stem + "\n\nSee [the file](file:///etc/passwd)."
+)
+
+
+def hostile_bank() -> ContentBank:
+    return ContentBank(lessons=(HOSTILE_LESSON,), questions=(LINKED,), fingerprint="hostile")
+
+
+async def test_markup_in_content_is_literal_and_inert(make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app = make(content=hostile_bank())
+    opened: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+        await settle(pilot)
+        attempt = app.services.build_quiz(app.learner.id, QuizSettings(count=1, seed=1))
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        rows = list(quiz.query(AnswerRow))
+        texts = [str(r.query_one(".row-text").render()) for r in rows]
+        assert texts[0].endswith(CLICK_QUIT)
+        assert texts[1].endswith(FILE_LINK)
+        assert texts[2].endswith("[bold red]plain[/]")
+        for row in rows:
+            content = row.query_one(".row-text").render()
+            assert all("@click" not in str(span.style) and "link" not in str(span.style)
+                       for span in getattr(content, "spans", []))
+        stem = quiz.query_one(SafeMarkdown)
+        stem_text = "\n".join(str(block._content) for block in stem.children if hasattr(block, "_content"))
+        assert CLICK_QUIT in stem_text and FILE_LINK in stem_text
+        # Clicking the literal markup does nothing: the app keeps running, nothing opens.
+        await pilot.click(rows[0].query_one(".row-text"))
+        await pilot.click(rows[1].query_one(".row-text"))
+        await settle(pilot)
+        assert app.is_running and app.return_code is None
+        assert quiz.query_one("ChoiceAnswer").value == "B"  # the click only chose the row
+        # A Markdown link is shown, not followed.
+        stem.post_message(SafeMarkdown.LinkClicked(stem, "file:///etc/passwd"))
+        await settle(pilot)
+        assert opened == []
+        assert any("file:///etc/passwd" in str(n.message) for n in app._notifications)
+        # The palette lists the lesson title literally.
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"open lesson")
+        await settle(pilot)
+        from textual.command import CommandList
+
+        prompts = [str(o.prompt) for o in app.screen.query_one(CommandList).options]
+        assert any(CLICK_QUIT in p and FILE_LINK in p for p in prompts)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running

@@ -1,0 +1,89 @@
+"""Snapshots of key screens at 80×24 in the default dark theme, with a frozen clock and
+isolated user dirs (see conftest). Update with `pytest tests/tui --snapshot-update` after
+checking the new pictures by eye."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tests.tui.bank import SINGLE
+from tests.tui.helpers import settle
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+from vpkp_tutor.tui.app import VpkpApp
+
+SIZE = (80, 24)
+
+
+def _app(make) -> VpkpApp:  # type: ignore[no-untyped-def]
+    app = make()
+    app.services.set_setting("theme", "textual-dark")
+    return app
+
+
+def _seed_progress(app: VpkpApp, learner_id: str) -> None:
+    services = app.services
+    attempt = services.build_quiz(learner_id, QuizSettings(count=6, seed=4))
+    for i, qid in enumerate(attempt.question_ids):
+        question = services.question(qid)
+        answer = question.key if i % 2 == 0 and question.key else None
+        services.record_answer(attempt.id, qid, answer, 10.0)
+    services.finish_quiz(attempt.id)
+    services.save_lesson_position(learner_id, "lesson-anatomy", 1)
+
+
+def test_home_dashboard(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        assert app.learner is not None
+        _seed_progress(app, app.learner.id)
+        app.screen.refresh_dashboard()  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_tutor_feedback(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        assert app.learner is not None
+        attempt = app.services.build_quiz(
+            app.learner.id, QuizSettings(mode=QuizMode.TUTOR, count=1, seed=1, topics=(SINGLE.topic,))
+        )
+        app.run_attempt(attempt)
+        await settle(pilot)
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_quiz_builder(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_case_debrief(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = _app(make)
+
+    async def before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        await pilot.press("3", "n")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)

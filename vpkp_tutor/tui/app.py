@@ -1,0 +1,255 @@
+"""The study app: owns the services, the current learner, app-wide keys, themes and
+navigation between screens.
+
+Only the learner picker and the home screen are imported up front; every other screen is
+imported inside the action that opens it, so the first screen is interactive quickly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from vpkp_tutor.domain.progress import Attempt, Learner, QuizMode, QuizSettings
+from vpkp_tutor.tui.commands import StudyCommands
+from vpkp_tutor.tui.messages import LearnerChosen, OpenCase, OpenLesson, RunQuiz
+from vpkp_tutor.tui.screens.home import HomeScreen
+from vpkp_tutor.tui.screens.learner import LearnerScreen
+
+if TYPE_CHECKING:
+    from vpkp_tutor.services import Services
+
+DEFAULT_THEME = "textual-dark"
+"""Theme used until the learner picks another one."""
+
+
+class VpkpApp(App[None]):
+    """VP/KP Tutor."""
+
+    TITLE = "VP/KP Tutor"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = {StudyCommands}
+    COMMAND_PALETTE_DISPLAY = "ctrl+p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True,
+            show=False,
+        ),
+        Binding("ctrl+t", "change_theme", "Theme", id="app.theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+    """App-wide keys; each has an id so a keymap can remap it."""
+
+    def __init__(self, services: Services, learner: str | None = None) -> None:
+        super().__init__()
+        self.services = services
+        """The facade every screen calls."""
+        self.learner: Learner | None = None
+        """The learner studying, once chosen."""
+        self._learner_arg = learner
+        self._theme_ready = False
+
+    # -- start-up ------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        theme = self.services.get_setting("theme", DEFAULT_THEME)
+        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self._theme_ready = True
+        self._load_keymap()
+        if self._learner_arg:
+            learner = self.services.find_learner(self._learner_arg)
+            if learner is None:
+                learner = self.services.create_learner(self._learner_arg)
+            self._enter(learner)
+        else:
+            self.push_screen(LearnerScreen())
+
+    def _load_keymap(self) -> None:
+        """Apply a keymap stored as JSON in the `keymap` setting (binding id → keys)."""
+        raw = self.services.get_setting("keymap", "")
+        if not raw:
+            return
+        try:
+            keymap = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(keymap, dict):
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme the learner picks."""
+        if self._theme_ready:
+            self.services.set_setting("theme", theme)
+
+    def _enter(self, learner: Learner) -> None:
+        self.learner = learner
+        self.sub_title = learner.display_name
+        self.services.set_setting("last_learner", learner.id)
+        if isinstance(self.screen, LearnerScreen):
+            self.switch_screen(HomeScreen())
+        else:
+            self.push_screen(HomeScreen())
+
+    def on_learner_chosen(self, message: LearnerChosen) -> None:
+        """Go to the dashboard of the chosen learner."""
+        self._enter(message.learner)
+
+    # -- navigation ----------------------------------------------------------------------
+    def _open(self, screen: Screen[None]) -> None:
+        if self.learner is not None:
+            self.push_screen(screen)
+
+    def action_go_home(self) -> None:
+        """Back to the dashboard."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_open_library(self) -> None:
+        """The lesson library."""
+        from vpkp_tutor.tui.screens.library import LibraryScreen
+
+        self._open(LibraryScreen())
+
+    def action_open_quiz_builder(self) -> None:
+        """The quiz builder."""
+        from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
+
+        self._open(QuizBuilderScreen())
+
+    def action_open_cases(self) -> None:
+        """The case list."""
+        from vpkp_tutor.tui.screens.cases import CaseListScreen
+
+        self._open(CaseListScreen())
+
+    def action_open_progress(self) -> None:
+        """Charts and history."""
+        from vpkp_tutor.tui.screens.progress import ProgressScreen
+
+        self._open(ProgressScreen())
+
+    def action_start_review(self) -> None:
+        """A spaced-review quiz over the due queue."""
+        if self.learner is None:
+            return
+        due = self.services.due_count(self.learner.id)
+        if not due:
+            self.notify("Nothing is due for spaced review right now.", title="Review")
+            return
+        self.start_quiz(QuizSettings(mode=QuizMode.REVIEW, count=due))
+
+    @work(exclusive=True, group="start-quiz")
+    async def start_quiz(self, settings: QuizSettings) -> None:
+        """Build and run a quiz, first offering to discard an unfinished one."""
+        from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
+
+        if self.learner is None:
+            return
+        unfinished = self.services.unfinished_attempt(self.learner.id)
+        if unfinished is not None:
+            discard = await self.push_screen_wait(
+                ConfirmDialog(
+                    "You have an unfinished quiz "
+                    f"({len(unfinished.responses)}/{len(unfinished.question_ids)} answered). "
+                    "Discard it and start a new one?",
+                    yes="Discard and start",
+                    no="Keep it",
+                )
+            )
+            if not discard:
+                return
+            self.services.abandon_attempt(unfinished.id)
+        try:
+            attempt = self.services.build_quiz(self.learner.id, settings)
+        except ValueError as exc:
+            self.notify(str(exc), title="No questions", severity="warning", markup=False)
+            return
+        self.run_attempt(attempt)
+
+    def run_attempt(self, attempt: Attempt) -> None:
+        """Show the quiz runner for an attempt (new or resumed)."""
+        from vpkp_tutor.tui.screens.quiz import QuizScreen
+
+        self._open(QuizScreen(attempt))
+
+    def on_run_quiz(self, message: RunQuiz) -> None:
+        """Run or resume the attempt."""
+        self.run_attempt(message.attempt)
+
+    def on_open_lesson(self, message: OpenLesson) -> None:
+        """Open the lesson reader."""
+        from vpkp_tutor.tui.screens.lesson import LessonScreen
+
+        try:
+            lesson = self.services.content.lesson(message.lesson_id)
+        except KeyError:
+            self.notify("That lesson is not in the content any more.", severity="warning")
+            return
+        self._open(LessonScreen(lesson))
+
+    def on_open_case(self, message: OpenCase) -> None:
+        """Start a case."""
+        from vpkp_tutor.tui.screens.case import CaseScreen
+
+        try:
+            case = self.services.content.case(message.case_id)
+        except KeyError:
+            self.notify("That case is not in the content any more.", severity="warning")
+            return
+        self._open(CaseScreen(case))
+
+    # -- dialogs -------------------------------------------------------------------------
+    def action_help(self) -> None:
+        """Keys and how-to for the current screen."""
+        from vpkp_tutor.tui.dialogs.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen))
+
+    def action_switch_learner(self) -> None:
+        """Back to the learner picker."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.learner = None
+        self.sub_title = ""
+        self.push_screen(LearnerScreen())
+
+    def action_export(self) -> None:
+        """Export the learner's scores to a file the learner chooses."""
+        from vpkp_tutor.tui.dialogs.export import ExportDialog
+
+        learner = self.learner
+        if learner is None:
+            return
+        slug = "".join(c if c.isalnum() else "-" for c in learner.display_name.lower()).strip("-")
+        stamp = self.services.clock().strftime("%Y%m%d")
+        stem = Path.cwd() / f"vpkp-scores-{slug or 'learner'}-{stamp}"
+
+        def done(choice: tuple[str, Path] | None) -> None:
+            if choice is not None:
+                self.export_scores(learner.id, *choice)
+
+        self.push_screen(ExportDialog(stem), done)
+
+    def export_scores(self, learner_id: str, fmt: str, path: Path) -> None:
+        """Write the export and say where it went."""
+        try:
+            written = self.services.export(learner_id, fmt, path)
+        except (OSError, ValueError) as exc:
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
+        self.notify(f"Scores written to {written}", title="Exported", markup=False)
+
+    def action_content_problems(self) -> None:
+        """List content files left out and why."""
+        from vpkp_tutor.tui.dialogs.problems import ProblemsDialog
+
+        self.push_screen(ProblemsDialog(self.services.content.problems))

@@ -1,0 +1,1 @@
+"""Modal dialogs of the study app (`ModalScreen[T]` + `dismiss(value)`)."""

@@ -1,0 +1,1 @@
+"""Screens of the study app, one per file; imported lazily by the app's actions."""

@@ -1,0 +1,56 @@
+"""The base of every screen after the learner picker: access to services and the learner,
+`escape` to go back, and the per-screen help text shown by `?`/F1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from vpkp_tutor.domain.progress import Learner
+
+if TYPE_CHECKING:
+    from vpkp_tutor.services import Services
+    from vpkp_tutor.tui.app import VpkpApp
+
+
+class VpkpScreen(Screen[None]):
+    """A screen of the study app."""
+
+    HOW_TO: ClassVar[str] = ""
+    """Plain-text help for this screen, shown by the help dialog."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="screen.back"),
+    ]
+    """`escape` goes back to the previous screen."""
+
+    @property
+    def study_app(self) -> VpkpApp:
+        """The app, typed."""
+        return cast("VpkpApp", self.app)
+
+    @property
+    def services(self) -> Services:
+        """The services facade."""
+        return self.study_app.services
+
+    @property
+    def learner(self) -> Learner:
+        """The learner studying (always set once past the picker)."""
+        learner = self.study_app.learner
+        assert learner is not None, "no learner chosen"
+        return learner
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "Back" on the bottom screen."""
+        if action == "back":
+            return len(self.app.screen_stack) > 2
+        return True
+
+    def action_back(self) -> None:
+        """Go back to the previous screen."""
+        if len(self.app.screen_stack) > 2:
+            self.dismiss()

@@ -1,0 +1,165 @@
+"""The lesson reader: one step at a time (Markdown body, monospace diagram), embedded check
+questions answered in place with feedback, the position remembered, completion recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import HorizontalScroll, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Header, Input, Static
+
+from vpkp_tutor.domain.model import Lesson, Score
+from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
+from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+from vpkp_tutor.tui.widgets.question_view import QuestionView
+from vpkp_tutor.tui.widgets.text import literal
+
+
+class LessonScreen(VpkpScreen):
+    """Read a lesson step by step."""
+
+    HOW_TO: ClassVar[str] = (
+        "n / → next step, p / ← previous step; ↑/↓ and PgUp/PgDn scroll. Check questions at "
+        "the end of a step are answered in place (their keys are shown under each one). On "
+        "the last step, n finishes the lesson. Your place is remembered."
+    )
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "step(1)", "Next", id="lesson.next", priority=True),
+        Binding("p", "step(-1)", "Previous", id="lesson.previous", priority=True),
+        Binding("right", "step(1)", "Next", show=False),
+        Binding("left", "step(-1)", "Previous", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+    ]
+    """Step through the lesson."""
+
+    def __init__(self, lesson: Lesson) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.position = 0
+        self.answered: dict[str, tuple[AnswerValue, Score]] = {}
+        self._shown_at = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="lesson-position", classes="position-line")
+        yield VerticalScroll(id="lesson-body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.sub_title = self.lesson.title
+        progress = self.services.lesson_progress(self.learner.id).get(self.lesson.id)
+        if progress is not None and not progress.completed:
+            self.position = max(0, min(progress.position, len(self.lesson.steps) - 1))
+        await self.show_step()
+
+    @property
+    def at_last_step(self) -> bool:
+        """True on the final step."""
+        return self.position >= len(self.lesson.steps) - 1
+
+    async def show_step(self) -> None:
+        """Render the current step and remember it."""
+        step = self.lesson.steps[self.position]
+        total = len(self.lesson.steps)
+        self.query_one("#lesson-position", Static).update(
+            Content.assemble(
+                literal(self.lesson.title, "bold"),
+                (f"  ·  Step {self.position + 1} of {total}  ·  ", "$text-muted"),
+                literal(step.title, "bold $accent"),
+            )
+        )
+        body = self.query_one("#lesson-body", VerticalScroll)
+        await body.remove_children()
+        widgets: list[Static | SafeMarkdown | HorizontalScroll | QuestionView] = [
+            SafeMarkdown(step.body, classes="step-body")
+        ]
+        if step.diagram:
+            widgets.append(
+                HorizontalScroll(Static(literal(step.diagram), classes="diagram"), classes="diagram-box")
+            )
+        checks = [q for q in step.checks if self.services.content.has_question(q)]
+        for i, qid in enumerate(checks):
+            question = self.services.question(qid)
+            heading = Content.styled(f"Check {i + 1} of {len(checks)}", "bold $accent")
+            widgets.append(QuestionView(question, heading=heading, id=f"check-{i}"))
+        last = (
+            "Last step — press n to finish the lesson."
+            if self.position == total - 1
+            else "Press n for the next step."
+        )
+        widgets.append(Static(Content.styled(last, "dim italic"), classes="step-foot"))
+        await body.mount_all(widgets)
+        body.scroll_home(animate=False)
+        for view in body.query(QuestionView):
+            previous = self.answered.get(view.question.id)
+            if previous is not None:
+                view.input.set_value(previous[0])
+                await view.show_feedback(previous[1])
+        self._shown_at = time.monotonic()
+        self.services.save_lesson_position(self.learner.id, self.lesson.id, self.position)
+        self.refresh_bindings()
+        body.focus()
+
+    async def action_step(self, delta: int) -> None:
+        """Go to the next or previous step; past the last one, finish the lesson."""
+        target = self.position + delta
+        if target < 0:
+            return
+        if target >= len(self.lesson.steps):
+            self.services.complete_lesson(self.learner.id, self.lesson.id)
+            self.notify(
+                Content.assemble("Lesson complete: ", literal(self.lesson.title)).plain,
+                title="✓ Done",
+                markup=False,
+            )
+            self.dismiss()
+            return
+        self.position = target
+        await self.show_step()
+
+    def action_page(self, delta: int) -> None:
+        """Scroll the step by a page."""
+        body = self.query_one("#lesson-body", VerticalScroll)
+        if delta > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter or digit typed while reading goes to the first unanswered check."""
+        char = event.character
+        if not char or isinstance(self.focused, AnswerInput | Input):
+            return
+        for view in self.query(QuestionView):
+            if view.question.id in self.answered:
+                continue
+            if view.input.accept_char(char):
+                event.stop()
+                if not isinstance(view.input, NumericAnswer):
+                    view.input.focus()
+                view.input.scroll_visible(animate=False)
+            return
+
+    async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
+        """Score and record a check, then show its feedback."""
+        event.stop()
+        seconds = time.monotonic() - self._shown_at
+        score = self.services.answer_lesson_check(
+            self.learner.id, self.lesson.id, event.question_id, event.answer, seconds
+        )
+        self.answered[event.question_id] = (event.answer, score)
+        for view in self.query(QuestionView):
+            if view.question.id == event.question_id:
+                await view.show_feedback(score)
+                self.query_one("#lesson-body", VerticalScroll).focus()
+                view.query_one(".verdict").scroll_visible(animate=False)

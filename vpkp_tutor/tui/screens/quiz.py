@@ -1,0 +1,330 @@
+"""The quiz runner: one item at a time for every question type, flags, free navigation,
+confirmation before submitting with unanswered items, resume, and the exam countdown with
+auto-submit at zero.
+
+Tutor and spaced-review modes show feedback after each answer; a timed exam saves answers
+silently and shows everything on the results screen.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from vpkp_tutor.domain.model import Question, Score
+from vpkp_tutor.domain.progress import Attempt, QuizMode
+from vpkp_tutor.domain.scoring import AnswerValue, is_answered
+from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.answers import AnswerInput
+from vpkp_tutor.tui.widgets.bars import duration
+from vpkp_tutor.tui.widgets.question_view import QuestionView
+
+MODE_NAMES = {QuizMode.TUTOR: "Tutor", QuizMode.EXAM: "Exam", QuizMode.REVIEW: "Review"}
+STRIP_WINDOW = 15
+
+
+class QuizScreen(VpkpScreen):
+    """Answer the items of one attempt."""
+
+    TRANSIENT: ClassVar[bool] = True
+
+    HOW_TO: ClassVar[str] = (
+        "Answer with the keys shown under each item (letters or digits choose, space toggles, "
+        "shift+↑/↓ moves an ordering item, digits give a match, type a number), then Enter. "
+        "n / p move to the next or previous item, m marks (flags) an item for later, s submits "
+        "the quiz. escape leaves: the quiz is saved and can be resumed from Home. In a timed "
+        "exam the countdown is at the top right and the quiz submits itself at zero."
+    )
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "move(1)", "Next", id="quiz.next", priority=True),
+        Binding("p", "move(-1)", "Prev", id="quiz.previous", priority=True),
+        Binding("m", "flag", "Flag", id="quiz.flag", priority=True),
+        Binding("s", "submit_quiz", "Submit", id="quiz.submit", priority=True),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("escape", "back", "Leave", id="screen.back"),
+    ]
+    """Navigate, flag and submit."""
+
+    def __init__(self, attempt: Attempt) -> None:
+        super().__init__()
+        self.attempt = attempt
+        self.mode = attempt.settings.mode
+        self.questions: list[Question] = []
+        self.answers: dict[str, AnswerValue] = {}
+        self.scores: dict[str, Score] = {}
+        self.flags: set[str] = set(attempt.flagged)
+        self.index = 0
+        self.finished = False
+        self._shown_at = time.monotonic()
+        self._timer: Timer | None = None
+
+    @property
+    def question(self) -> Question:
+        """The item on screen."""
+        return self.questions[self.index]
+
+    @property
+    def unanswered(self) -> int:
+        """Items without an answer."""
+        return sum(1 for q in self.questions if not is_answered(self.answers.get(q.id)))
+
+    @property
+    def feedback_now(self) -> bool:
+        """Tutor and review modes show feedback after each answer."""
+        return self.mode is not QuizMode.EXAM
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="quiz-status", classes="position-line")
+        yield Static(id="quiz-strip")
+        yield VerticalScroll(id="quiz-body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.sub_title = f"{MODE_NAMES[self.mode]} quiz"
+        content = self.services.content
+        self.questions = [
+            content.question(q) for q in self.attempt.question_ids if content.has_question(q)
+        ]
+        for qid, record in self.attempt.responses.items():
+            self.answers[qid] = record.answer
+            self.scores[qid] = Score(record.points, record.max_points)
+        if not self.questions:
+            self.notify("This quiz's questions are no longer in the content.", severity="warning")
+            self.dismiss()
+            return
+        self.index = max(0, min(self.attempt.position, len(self.questions) - 1))
+        if self.mode is QuizMode.EXAM and self.attempt.settings.time_limit_s:
+            self._timer = self.set_interval(1.0, self.tick)
+            if self.tick():
+                return
+        await self.show_item()
+
+    # -- display -------------------------------------------------------------------------
+    def remaining_seconds(self) -> float | None:
+        """Seconds left in a timed exam, or None when untimed."""
+        limit = self.attempt.settings.time_limit_s
+        if self.mode is not QuizMode.EXAM or not limit:
+            return None
+        used = (self.services.clock() - self.attempt.started_at).total_seconds()
+        return limit - used
+
+    def update_status(self) -> None:
+        """Redraw the status line and the item strip."""
+        q = self.question
+        parts: list[Content | str | tuple[str, str]] = []
+        remaining = self.remaining_seconds()
+        if remaining is not None:
+            style = "bold reverse $error" if remaining < 60 else "bold $accent"
+            parts.append((f"⏱ {duration(max(0.0, remaining))}", style))
+            parts.append("  ")
+        parts += [
+            (f"{MODE_NAMES[self.mode]} · Item {self.index + 1} of {len(self.questions)}", "bold"),
+            (f" · {q.topic.label} · {q.difficulty.value}", "$text-muted"),
+        ]
+        if q.id in self.flags:
+            parts.append((" · ⚑ flagged", "bold $warning"))
+        answered = len(self.questions) - self.unanswered
+        parts.append((f" · {answered}/{len(self.questions)} answered", "$text-muted"))
+        self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
+        self.query_one("#quiz-strip", Static).update(self.strip())
+
+    def strip(self) -> Content:
+        """Item numbers around the current one: ✓ ✗ ◐ answered, · open, ⚑ flagged."""
+        n = len(self.questions)
+        start = max(0, min(self.index - STRIP_WINDOW // 2, n - STRIP_WINDOW))
+        pieces: list[Content | str | tuple[str, str]] = []
+        if start > 0:
+            pieces.append(("… ", "$text-muted"))
+        for i in range(start, min(n, start + STRIP_WINDOW)):
+            q = self.questions[i]
+            mark, style = "·", "$text-muted"
+            if is_answered(self.answers.get(q.id)):
+                mark, style = "●", "$primary"
+                score = self.scores.get(q.id)
+                if self.feedback_now and score is not None:
+                    mark, style = (
+                        ("✓", "$success")
+                        if score.correct
+                        else (("◐", "$warning") if score.points > 0 else ("✗", "$error"))
+                    )
+            flag = "⚑" if q.id in self.flags else ""
+            label = f"{i + 1}{mark}{flag}"
+            if i == self.index:
+                pieces.append((f"[{label}]", f"bold reverse {style}"))
+            else:
+                pieces.append((f" {label} ", style))
+            pieces.append(" ")
+        if start + STRIP_WINDOW < n:
+            pieces.append(("…", "$text-muted"))
+        return Content.assemble(*pieces)
+
+    async def show_item(self) -> None:
+        """Show the current item (with its saved answer and, in tutor mode, its feedback)."""
+        body = self.query_one("#quiz-body", VerticalScroll)
+        await body.remove_children()
+        q = self.question
+        view = QuestionView(q, answer=self.answers.get(q.id), id="question")
+        await body.mount(view)
+        body.scroll_home(animate=False)
+        if self.feedback_now and q.id in self.scores:
+            await view.show_feedback(self.scores[q.id])
+            body.focus()
+        else:
+            view.focus_answer()
+        self._shown_at = time.monotonic()
+        self.update_status()
+        self.services.save_position(self.attempt.id, self.index)
+
+    # -- answering -----------------------------------------------------------------------
+    async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
+        """Record the answer; show feedback (tutor, review) or move on (exam)."""
+        event.stop()
+        if self.finished:
+            return
+        score = self.record(event.question_id, event.answer)
+        if self.feedback_now:
+            view = self.query_one(QuestionView)
+            await view.show_feedback(score)
+            self.query_one("#quiz-body", VerticalScroll).focus()
+            view.query_one(".verdict").scroll_visible(animate=False)
+            if not self.unanswered:
+                self.notify("All items answered — press s to see your results.", title="Done")
+            self.update_status()
+        else:
+            self.notify("Answer saved.", timeout=1.5)
+            if self.index < len(self.questions) - 1:
+                self.index += 1
+                await self.show_item()
+            else:
+                self.update_status()
+                if self.unanswered:
+                    self.notify(
+                        f"{self.unanswered} item(s) still open — p goes back, s submits.",
+                        timeout=3,
+                    )
+                else:
+                    self.notify("Last item saved — press s to submit the exam.", timeout=3)
+
+    def record(self, question_id: str, answer: AnswerValue) -> Score:
+        """Store an answer through services and keep it for the strip and review."""
+        seconds = time.monotonic() - self._shown_at
+        score = self.services.record_answer(self.attempt.id, question_id, answer, seconds)
+        self.answers[question_id] = answer
+        self.scores[question_id] = score
+        return score
+
+    def save_pending(self) -> None:
+        """In an exam, keep an answer the learner changed but did not press Enter on."""
+        if self.mode is not QuizMode.EXAM or self.finished or not self.questions:
+            return
+        views = self.query(QuestionView)
+        if not views:
+            return
+        value = views.first().input.value
+        q = self.question
+        if is_answered(value) and value != self.answers.get(q.id):
+            self.record(q.id, value)
+
+    async def action_move(self, delta: int) -> None:
+        """Next or previous item."""
+        if self.finished or not self.questions:
+            return
+        target = self.index + delta
+        if not 0 <= target < len(self.questions):
+            if target >= len(self.questions):
+                self.save_pending()
+                self.update_status()
+                self.notify("That was the last item — press s to submit.", timeout=2.5)
+            return
+        self.save_pending()
+        self.index = target
+        await self.show_item()
+
+    def action_flag(self) -> None:
+        """Mark or unmark the item for later."""
+        if not self.questions:
+            return
+        qid = self.question.id
+        flagged = qid not in self.flags
+        self.flags ^= {qid}
+        self.services.set_flag(self.learner.id, qid, flagged)
+        self.update_status()
+
+    def action_page(self, delta: int) -> None:
+        """Scroll the item by a page."""
+        body = self.query_one("#quiz-body", VerticalScroll)
+        if delta > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+
+    # -- submitting ----------------------------------------------------------------------
+    @work(exclusive=True, group="submit")
+    async def action_submit_quiz(self) -> None:
+        """Submit the quiz, asking first when items are unanswered."""
+        from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
+
+        if self.finished:
+            return
+        self.save_pending()
+        open_items = self.unanswered
+        if open_items:
+            ok = await self.app.push_screen_wait(
+                ConfirmDialog(
+                    f"{open_items} of {len(self.questions)} items are unanswered and will score "
+                    "0. Submit the quiz anyway?",
+                    yes="Submit",
+                    no="Keep answering",
+                )
+            )
+            if not ok or self.finished:
+                return
+        self.finish()
+
+    def finish(self) -> None:
+        """Submit through services and show the results."""
+        from vpkp_tutor.tui.screens.results import ResultsScreen
+
+        if self.finished:
+            return
+        self.finished = True
+        if self._timer is not None:
+            self._timer.stop()
+        result = self.services.finish_quiz(self.attempt.id)
+        self.app.switch_screen(ResultsScreen(result))
+
+    def tick(self) -> bool:
+        """Update the countdown; at zero, submit. True when the exam was submitted."""
+        remaining = self.remaining_seconds()
+        if remaining is None or self.finished:
+            return False
+        if remaining <= 0:
+            if self.questions:
+                self.save_pending()
+            self.notify("Time is up — the exam was submitted.", title="⏱ Time", severity="warning")
+            if self.app.screen is not self:
+                self.app.pop_screen()
+            self.finish()
+            return True
+        if self.questions and self.query(QuestionView):
+            self.update_status()
+        return False
+
+    def action_back(self) -> None:
+        """Leave the quiz; it stays saved for resuming."""
+        if not self.finished:
+            self.save_pending()
+            self.services.save_position(self.attempt.id, self.index)
+            self.notify("Quiz saved — resume it from Home.", timeout=3)
+        self.dismiss()

@@ -1,0 +1,88 @@
+"""Review of a submitted quiz: each item with the learner's answer beside the key, the
+per-option explanations and the references."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Header, Static
+
+from vpkp_tutor.domain.model import Score
+from vpkp_tutor.domain.progress import QuizResult
+from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.question_view import QuestionView
+
+
+class ReviewScreen(VpkpScreen):
+    """Step through the items of a finished quiz."""
+
+    HOW_TO: ClassVar[str] = (
+        "n / p step through the items; ✓ marks the key, ✗ your wrong choices. ↑/↓ and "
+        "PgUp/PgDn scroll; escape returns to the results."
+    )
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,right", "move(1)", "Next", id="review.next"),
+        Binding("p,left", "move(-1)", "Previous", id="review.previous"),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+    ]
+    """Step through the items."""
+
+    def __init__(self, result: QuizResult, question_ids: list[str], *, incorrect_only: bool) -> None:
+        super().__init__()
+        self.result = result
+        self.question_ids = question_ids
+        self.incorrect_only = incorrect_only
+        self.index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-status", classes="position-line")
+        yield VerticalScroll(id="review-body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.sub_title = "Review"
+        await self.show_item()
+
+    async def show_item(self) -> None:
+        """Show the current item, revealed."""
+        qid = self.question_ids[self.index]
+        question = self.services.question(qid)
+        record = self.result.attempt.responses.get(qid)
+        which = "incorrect only" if self.incorrect_only else "all items"
+        position = self.result.attempt.question_ids.index(qid) + 1
+        self.query_one("#review-status", Static).update(
+            Content.assemble(
+                (f"Review ({which}) · {self.index + 1} of {len(self.question_ids)}", "bold"),
+                (f" · quiz item {position} · {question.topic.label}", "$text-muted"),
+            )
+        )
+        body = self.query_one("#review-body", VerticalScroll)
+        await body.remove_children()
+        view = QuestionView(question, answer=record.answer if record else None)
+        await body.mount(view)
+        score = Score(record.points, record.max_points) if record else None
+        await view.show_feedback(score)
+        body.scroll_home(animate=False)
+        body.focus()
+
+    async def action_move(self, delta: int) -> None:
+        """Next or previous item."""
+        target = self.index + delta
+        if 0 <= target < len(self.question_ids):
+            self.index = target
+            await self.show_item()
+
+    def action_page(self, delta: int) -> None:
+        """Scroll by a page."""
+        body = self.query_one("#review-body", VerticalScroll)
+        if delta > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)

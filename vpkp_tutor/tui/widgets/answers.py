@@ -1,0 +1,320 @@
+"""Keyboard answer inputs for every question type.
+
+Each input shows the answer being built, posts `AnswerInput.Submitted` when the learner
+presses Enter, and can be frozen and *revealed* (the key marked beside the learner's answer)
+after scoring. Inputs never call services: the screen handles the message.
+
+- `ChoiceAnswer`: single best, true/false (A–H or 1–8 choose) and multiple response (the same
+  keys or space toggle).
+- `OrderingAnswer`: ↑/↓ move the cursor, shift+↑/shift+↓ (or u/d) move the item.
+- `MatchingAnswer`: ↑/↓ pick a row, 1–9 give its match, ←/→ cycle, backspace clears.
+- `NumericAnswer` (in `numeric.py`): a number field validated on Enter, with the unit beside it.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Static
+
+from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.tui.widgets.answer_base import AnswerInput, AnswerRow
+from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
+from vpkp_tutor.tui.widgets.text import literal
+
+__all__ = [
+    "AnswerInput",
+    "AnswerRow",
+    "ChoiceAnswer",
+    "MatchingAnswer",
+    "NumberField",
+    "NumericAnswer",
+    "OrderingAnswer",
+    "make_answer_input",
+]
+
+
+class ChoiceAnswer(AnswerInput):
+    """Single best, true/false and multiple response."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "choose_cursor", "Choose", show=False),
+    ]
+
+    def __init__(self, question: Question, *, id: str | None = None) -> None:
+        super().__init__(question, id=id)
+        self.multiple = question.type is QuestionType.MULTIPLE_RESPONSE
+        self.chosen: set[int] = set()
+        n = len(question.options)
+        last = LETTERS[n - 1]
+        if self.multiple:
+            self.HINT = f"A–{last} or 1–{n} (or space) toggle · Enter answers"
+        else:
+            self.HINT = f"A–{last} or 1–{n} choose · Enter answers"
+
+    def compose(self) -> ComposeResult:
+        for i, option in enumerate(self.question.options):
+            label = Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(option.text))
+            yield AnswerRow(i, label)
+
+    @property
+    def value(self) -> AnswerValue:
+        if not self.chosen:
+            return None
+        letters = tuple(LETTERS[i] for i in sorted(self.chosen))
+        return letters if self.multiple else letters[0]
+
+    def set_value(self, answer: AnswerValue) -> None:
+        self.chosen.clear()
+        if isinstance(answer, str) and answer:
+            self.chosen.add(LETTERS.index(answer))
+        elif isinstance(answer, tuple):
+            self.chosen.update(LETTERS.index(a) for a in answer if isinstance(a, str))
+        if self.chosen:
+            self.cursor = min(self.chosen)
+        self.changed()
+
+    def choose(self, index: int) -> None:
+        """Choose (single) or toggle (multiple) the option at `index`."""
+        if self.frozen or not 0 <= index < len(self.question.options):
+            return
+        self.cursor = index
+        if self.multiple:
+            self.chosen ^= {index}
+        else:
+            self.chosen = {index}
+        self.changed()
+
+    def pick_row(self, index: int) -> None:
+        self.choose(index)
+
+    def action_choose_cursor(self) -> None:
+        """Space chooses the option under the cursor."""
+        self.choose(self.cursor)
+
+    def action_answer(self) -> None:
+        if not self.multiple and not self.chosen and not self.frozen:
+            self.choose(self.cursor)
+        super().action_answer()
+
+    def missing_reason(self) -> str:
+        return "Toggle at least one option (space), then press Enter."
+
+    def accept_char(self, char: str) -> bool:
+        """Letters and digits choose options."""
+        char = char.upper()
+        n = len(self.question.options)
+        index: int | None = None
+        if char in LETTERS[:n]:
+            index = LETTERS.index(char)
+        elif char.isdigit() and 1 <= int(char) <= n:
+            index = int(char) - 1
+        if index is None or self.frozen:
+            return False
+        self.choose(index)
+        return True
+
+    def refresh_rows(self) -> None:
+        super().refresh_rows()
+        key = set(self.question.keys) if self.multiple else {self.question.key}
+        for row in self.rows:
+            picked = row.index in self.chosen
+            if self.multiple:
+                box = "[x]" if picked else "[ ]"
+            else:
+                box = "(●)" if picked else "( )"
+            mark = ""
+            style = ""
+            if self._revealed:
+                is_key = LETTERS[row.index] in key
+                mark = "✓" if is_key else ("✗" if picked else " ")
+                style = "bold $success" if is_key else ("bold $error" if picked else "")
+            row.set_marker(Content.assemble((mark, style), " ", box))
+            row.set_class(picked, "-chosen")
+
+
+def _shuffled(question: Question) -> list[int]:
+    """A stable shuffle of the ordering items that is never already correct."""
+    order = list(range(len(question.options)))
+    if len(order) < 2:
+        return order
+    random.Random(question.id).shuffle(order)
+    if order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+class OrderingAnswer(AnswerInput):
+    """Put the items in order."""
+
+    HINT = "↑/↓ select · shift+↑/shift+↓ (or u/d) move the item · Enter answers"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("shift+up,u", "move(-1)", "Move up", show=False),
+        Binding("shift+down,d", "move(1)", "Move down", show=False),
+    ]
+
+    def __init__(self, question: Question, *, id: str | None = None) -> None:
+        super().__init__(question, id=id)
+        self.order = _shuffled(question)
+        self.touched = False
+
+    def compose(self) -> ComposeResult:
+        for position, item in enumerate(self.order):
+            yield AnswerRow(position, literal(self.question.options[item].text))
+
+    @property
+    def value(self) -> AnswerValue:
+        """The order, once the learner moved an item or pressed Enter (else None)."""
+        return tuple(self.order) if self.touched else None
+
+    def action_answer(self) -> None:
+        """Enter accepts the order on screen, moved or not."""
+        if not self.frozen:
+            self.touched = True
+        super().action_answer()
+
+    def set_value(self, answer: AnswerValue) -> None:
+        if isinstance(answer, tuple) and sorted(
+            a for a in answer if isinstance(a, int)
+        ) == list(range(len(self.question.options))):
+            self.order = [a for a in answer if isinstance(a, int)]
+            self.touched = True
+        self.changed()
+
+    def action_move(self, delta: int) -> None:
+        """Move the item under the cursor up or down."""
+        if self.frozen:
+            return
+        target = self.cursor + delta
+        if not 0 <= target < len(self.order):
+            return
+        self.order[self.cursor], self.order[target] = self.order[target], self.order[self.cursor]
+        self.cursor = target
+        self.touched = True
+        self.changed()
+        self.rows[self.cursor].scroll_visible(animate=False)
+
+    def refresh_rows(self) -> None:
+        super().refresh_rows()
+        for row in self.rows:
+            item = self.order[row.index]
+            mark: Content = Content(f"{row.index + 1:>2}. ")
+            if self._revealed:
+                if item == row.index:
+                    mark = Content.assemble(("✓", "bold $success"), f"{row.index + 1:>2}. ")
+                else:
+                    mark = Content.assemble(("✗", "bold $error"), f"{row.index + 1:>2}. ")
+            row.set_marker(mark)
+            row.query_one(".row-text", Static).update(
+                literal(self.question.options[item].text)
+            )
+
+
+class MatchingAnswer(AnswerInput):
+    """Give each left-hand item its match."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "cycle(-1)", "Previous match", show=False),
+        Binding("right", "cycle(1)", "Next match", show=False),
+        Binding("backspace,delete", "clear", "Clear", show=False),
+    ]
+
+    def __init__(self, question: Question, *, id: str | None = None) -> None:
+        super().__init__(question, id=id)
+        self.choices = question.right_choices
+        self.given: list[int | None] = [None] * len(question.pairs)
+        k = len(self.choices)
+        self.HINT = f"↑/↓ row · 1–{min(k, 9)} or ←/→ pick its match · backspace clears · Enter answers"
+
+    def compose(self) -> ComposeResult:
+        legend = Content("\n").join(
+            Content.assemble((f"{i + 1:>2} ", "bold"), literal(c))
+            for i, c in enumerate(self.choices)
+        )
+        yield Static(
+            Content.assemble(("Matches:\n", "bold"), legend), classes="match-legend"
+        )
+        for i, pair in enumerate(self.question.pairs):
+            label = Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(pair.left))
+            yield AnswerRow(i, label, right=Content("→ ?"))
+
+    @property
+    def value(self) -> AnswerValue:
+        if all(g is None for g in self.given):
+            return None
+        return tuple(None if g is None else self.choices[g] for g in self.given)
+
+    def set_value(self, answer: AnswerValue) -> None:
+        if isinstance(answer, tuple):
+            for i, given in enumerate(answer[: len(self.given)]):
+                self.given[i] = (
+                    self.choices.index(given)
+                    if isinstance(given, str) and given in self.choices
+                    else None
+                )
+        self.changed()
+
+    def missing_reason(self) -> str:
+        return "Give at least one match (type its number), then press Enter."
+
+    def assign(self, choice: int | None) -> None:
+        """Give the row under the cursor the match `choice`."""
+        if self.frozen:
+            return
+        self.given[self.cursor] = choice
+        self.changed()
+
+    def action_cycle(self, delta: int) -> None:
+        """Step the current row's match through the choices."""
+        current = self.given[self.cursor]
+        start = -1 if current is None else current
+        self.assign((start + delta) % len(self.choices))
+
+    def action_clear(self) -> None:
+        """Remove the current row's match."""
+        self.assign(None)
+
+    def accept_char(self, char: str) -> bool:
+        """Digits give the current row a match and move down."""
+        if self.frozen or not (char.isdigit() and 1 <= int(char) <= min(len(self.choices), 9)):
+            return False
+        self.assign(int(char) - 1)
+        if self.cursor < len(self.given) - 1:
+            self.action_cursor(1)
+        return True
+
+    def refresh_rows(self) -> None:
+        super().refresh_rows()
+        for row in self.rows:
+            given = self.given[row.index]
+            right = Content("→ ?") if given is None else Content.assemble(
+                f"→ {given + 1} ", literal(self.choices[given])
+            )
+            mark = Content("  ")
+            if self._revealed:
+                correct = self.question.pairs[row.index].right
+                ok = given is not None and self.choices[given] == correct
+                mark = Content.styled("✓ ", "bold $success") if ok else Content.styled(
+                    "✗ ", "bold $error"
+                )
+                if not ok:
+                    right = Content.assemble(right, ("  key: ", "bold"), literal(correct))
+            row.set_marker(mark)
+            row.set_right(right)
+
+
+def make_answer_input(question: Question, *, id: str | None = None) -> AnswerInput:
+    """The answer input for the question's type."""
+    if question.type is QuestionType.ORDERING:
+        return OrderingAnswer(question, id=id)
+    if question.type is QuestionType.MATCHING:
+        return MatchingAnswer(question, id=id)
+    if question.type is QuestionType.NUMERIC:
+        return NumericAnswer(question, id=id)
+    return ChoiceAnswer(question, id=id)

@@ -1,0 +1,135 @@
+"""The numeric answer: a number field validated on Enter, with the unit beside it."""
+
+from __future__ import annotations
+
+import math
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from vpkp_tutor.domain.model import Question
+from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.tui.widgets.answer_base import AnswerInput
+from vpkp_tutor.tui.widgets.text import literal
+
+NUMBER_CHARS = "0123456789.-+eE"
+"""Characters a number field takes; other keys stay free for the screen's bindings."""
+
+
+class NumberField(Input):
+    """A number input that leaves letters to the screen (n next, p previous, …)."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Only characters that can be part of a number."""
+        return character is not None and character in NUMBER_CHARS
+
+
+class NumericAnswer(AnswerInput, can_focus=False):
+    """A number with its unit."""
+
+    HINT = "Type a number · Enter answers"
+
+    def __init__(self, question: Question, *, id: str | None = None) -> None:
+        super().__init__(question, id=id)
+        self._initial = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="numeric-row"):
+            yield NumberField(
+                self._initial,
+                placeholder="number",
+                type="number",
+                id="number",
+                select_on_focus=False,
+            )
+            yield Static(literal(self.question.unit), classes="unit")
+        yield Static(classes="numeric-error")
+
+    @property
+    def input(self) -> Input:
+        """The number field."""
+        return self.query_one("#number", Input)
+
+    def _field(self) -> Input | None:
+        return next(iter(self.query("#number").results(Input)), None)
+
+    def focus(self, scroll_visible: bool = True) -> NumericAnswer:
+        """Focus the number field."""
+        self.input.focus(scroll_visible)
+        return self
+
+    @property
+    def value(self) -> AnswerValue:
+        field = self._field()
+        text = field.value if field is not None else self._initial
+        try:
+            number = float(text.strip())
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+
+    def set_value(self, answer: AnswerValue) -> None:
+        if isinstance(answer, int | float):
+            self._initial = f"{answer:g}"
+            field = self._field()
+            if field is not None:
+                field.value = self._initial
+
+    def freeze(self) -> None:
+        super().freeze()
+        self.input.disabled = True
+
+    def thaw(self) -> None:
+        super().thaw()
+        self.input.disabled = False
+
+    def reveal(self) -> None:
+        super().reveal()
+        q = self.question
+        answer = self.value
+        ok = (
+            answer is not None
+            and q.answer is not None
+            and isinstance(answer, float)
+            and abs(answer - q.answer) <= q.tolerance + 1e-9
+        )
+        key = f"{q.answer:g}" + (f" ± {q.tolerance:g}" if q.tolerance else "")
+        self.query_one(".numeric-error", Static).update(
+            Content.assemble(
+                ("✓ " if ok else "✗ ", "bold $success" if ok else "bold $error"),
+                "key: ",
+                (key, "bold"),
+                " ",
+                literal(q.unit),
+            )
+        )
+
+    def missing_reason(self) -> str:
+        return "Enter a number such as 12.5 (digits, one point, optional minus sign)."
+
+    def accept_char(self, char: str) -> bool:
+        """Typed while the field is not focused: focus it and type there."""
+        if self.frozen or char not in "0123456789.-":
+            return False
+        self.input.focus()
+        self.input.insert_text_at_cursor(char)
+        return True
+
+    @on(Input.Submitted, "#number")
+    def _number_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.value is None:
+            self.query_one(".numeric-error", Static).update(
+                Content.styled(self.missing_reason(), "$error")
+            )
+        else:
+            self.query_one(".numeric-error", Static).update("")
+        self.action_answer()
+
+    @on(Input.Changed, "#number")
+    def _number_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_one(".numeric-error", Static).update("")
