@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vpkp_tutor import __version__
-from vpkp_tutor.content.loader import discover, load_content
+from vpkp_tutor.content.files import discover
 from vpkp_tutor.domain.model import ContentBank
 
-CACHE_NAME = "content-cache.pickle"
+CACHE_PREFIX = "content-"
+"""Cache files are named after the content folders they hold, so several sets can coexist."""
 _FORMAT = 1
 
 
@@ -38,15 +39,21 @@ def cache_key(paths: Sequence[Path], today: dt.date) -> str:
     return digest.hexdigest()
 
 
+def cache_path(cache_dir: Path, paths: Sequence[Path]) -> Path:
+    """The cache file for this set of content folders."""
+    names = "|".join(str(p.resolve()) for p in paths)
+    return cache_dir / f"{CACHE_PREFIX}{hashlib.sha256(names.encode()).hexdigest()[:16]}.pickle"
+
+
 def load_cached(
     paths: Sequence[Path], cache_dir: Path | None, today: dt.date | None = None
 ) -> ContentBank:
     """The bank for `paths`, from the cache when it is current, else loaded and cached."""
     today = today or dt.date.today()
     if cache_dir is None:
-        return load_content(paths, today=today)
+        return _load(paths, today)
     key = cache_key(paths, today)
-    cache_file = cache_dir / CACHE_NAME
+    cache_file = cache_path(cache_dir, paths)
     try:
         with cache_file.open("rb") as fh:
             stored_key, bank = pickle.load(fh)
@@ -54,9 +61,16 @@ def load_cached(
             return bank
     except Exception:
         pass
-    bank = load_content(paths, today=today)
+    bank = _load(paths, today)
     _write(cache_file, key, bank)
     return bank
+
+
+def _load(paths: Sequence[Path], today: dt.date) -> ContentBank:
+    """Parse and validate (imported only on a cache miss: YAML and the schema are costly)."""
+    from vpkp_tutor.content.loader import load_content
+
+    return load_content(paths, today=today)
 
 
 def _write(cache_file: Path, key: str, bank: ContentBank) -> None:

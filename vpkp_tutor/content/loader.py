@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from vpkp_tutor.content.checks import (
     check_question,
     check_reviewed,
 )
-from vpkp_tutor.content.errors import did_you_mean
+from vpkp_tutor.content.files import discover
 from vpkp_tutor.content.yamlsource import Document, read_document
 from vpkp_tutor.domain.model import (
     Case,
@@ -43,26 +43,11 @@ from vpkp_tutor.domain.model import (
     Topic,
 )
 
-SUFFIXES = (".yaml", ".yml")
 KINDS = ("lesson", "questions", "case")
 
 
 def _display(path: Path) -> str:
     return str(path)
-
-
-def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Content files under the given files and folders, with a stable fingerprint name."""
-    found: list[tuple[Path, str]] = []
-    for root in paths:
-        if root.is_dir():
-            for f in sorted(root.rglob("*")):
-                if f.suffix in SUFFIXES and f.is_file():
-                    found.append((f, f"{root.name}/{f.relative_to(root).as_posix()}"))
-        else:
-            found.append((root, root.name))
-    return found
-
 
 
 def _lesson(m: Any, source: str) -> Lesson:
@@ -148,6 +133,8 @@ def _validate(doc: Document, today: dt.date) -> _Parsed:
         if kind is None:
             doc.error(*doc.where(()), "missing required field 'kind' (lesson, questions or case)")
         else:
+            from vpkp_tutor.content.errors import did_you_mean
+
             doc.error(*doc.where(("kind",)),
                       f"'{kind}' is not a valid kind; expected lesson, questions or case"
                       + did_you_mean(str(kind), KINDS))
@@ -250,4 +237,4 @@ def load_content(
     )
 
 
-__all__ = ["discover", "load_content"]
+__all__ = ["load_content"]

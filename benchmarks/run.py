@@ -1,0 +1,387 @@
+"""`make bench`: every figure beside a floor measured in the same run, as a ratio.
+
+    python benchmarks/run.py [--quick] [--only NAME ...] [--skip-make-test]
+
+Figures (targets from the performance issue):
+
+| figure | floor | target |
+|---|---|---|
+| start-up, bundled content | minimal Textual app (Header, Static, Footer) | ≤ 1.15× |
+| start-up, 10,000-question bank | the same minimal app | ≤ 1.3× |
+| load + validate the 10,000-question bank | PyYAML's C safe loader parsing the same files | ≤ 1.5× |
+| key press → next question rendered | — (absolute) | median ≤ 20 ms, p99 ≤ 60 ms |
+| peak RSS with the 10,000-question bank | the minimal app | ≤ 1.5× |
+| CSV export of 1,000,000 responses | the sqlite3 CLI's CSV dump of the same rows | ≤ 2× |
+| cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
+| `make test` | — (absolute) | ≤ 180 s |
+
+Start-up is measured as a person sees it: each program runs in a pseudo-terminal and the
+clock stops when its first screen's text has been drawn. Runs of the app and of its floor
+are interleaved, and medians are compared, so machine load affects both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+PY = sys.executable
+
+
+@dataclass
+class Figure:
+    """One benchmark result."""
+
+    name: str
+    value: float
+    unit: str
+    floor: float | None
+    target: float
+    detail: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """Value over floor, when there is a floor."""
+        return self.value / self.floor if self.floor else None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the target holds (a ratio target when there is a floor)."""
+        measured = self.ratio if self.ratio is not None else self.value
+        return measured <= self.target
+
+    def line(self) -> str:
+        """A printable row."""
+        floor = f"{self.floor:10.3f} {self.unit:<3}" if self.floor is not None else " " * 14
+        ratio = f"{self.ratio:6.2f}×" if self.ratio is not None else "      -"
+        target = f"≤ {self.target:g}{'×' if self.floor is not None else ' ' + self.unit}"
+        mark = "ok  " if self.ok else "MISS"
+        return (f"{mark} {self.name:<44} {self.value:10.3f} {self.unit:<3} {floor} "
+                f"{ratio}  {target:<10} {self.detail}")
+
+
+# -- start-up in a pseudo-terminal -----------------------------------------------------------
+
+MINIMAL_APP = """
+from textual.app import App, ComposeResult
+from textual.widgets import Footer, Header, Static
+
+class Minimal(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("minimal-ready")
+        yield Footer()
+
+Minimal().run()
+"""
+
+
+def run_in_pty(argv: Sequence[str], marker: bytes, env: dict[str, str],
+               timeout: float = 30.0) -> tuple[float, int]:
+    """Run argv in an 80×24 pseudo-terminal; return (seconds until `marker` was drawn,
+    peak RSS in KiB). The program is stopped once the marker appears."""
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execvpe(argv[0], list(argv), env)
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    seen = b""
+    elapsed = float("nan")
+    deadline = started + timeout
+    try:
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if marker in seen:
+                elapsed = time.perf_counter() - started
+                break
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        while True:  # drain until the child's side closes
+            try:
+                if not os.read(fd, 65536):
+                    break
+            except OSError:
+                break
+        _, _, usage = os.wait4(pid, 0)
+        os.close(fd)
+    if elapsed != elapsed:  # NaN: marker never seen
+        tail = seen[-400:].decode("utf-8", "replace")
+        raise RuntimeError(f"{argv} never drew {marker!r}; last output: {tail!r}")
+    return elapsed, usage.ru_maxrss
+
+
+def startup_pair(app_argv: Sequence[str], app_marker: bytes, env: dict[str, str],
+                 runs: int) -> tuple[list[float], list[float], list[int], list[int]]:
+    """Interleaved runs of the app and the minimal app."""
+    minimal = Path(tempfile.mkdtemp()) / "minimal.py"
+    minimal.write_text(MINIMAL_APP)
+    app_t: list[float] = []
+    min_t: list[float] = []
+    app_rss: list[int] = []
+    min_rss: list[int] = []
+    for _ in range(runs):
+        t, rss = run_in_pty([PY, str(minimal)], b"minimal-ready", env)
+        min_t.append(t)
+        min_rss.append(rss)
+        t, rss = run_in_pty(app_argv, app_marker, env)
+        app_t.append(t)
+        app_rss.append(rss)
+    return app_t, min_t, app_rss, min_rss
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def best_of(fn: Callable[[], object], runs: int) -> float:
+    """Fastest wall time of `runs` calls."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def generated_bank(work: Path, questions: int, lessons: int, cases: int) -> Path:
+    """A generated bank under work/bank (made once per run)."""
+    from gen_bank import generate
+
+    out = work / f"bank-{questions}"
+    if not out.exists():
+        generate(out, questions, lessons, cases)
+    return out
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+def fig_load_validate(work: Path, quick: bool) -> list[Figure]:
+    """Load + validate the 10,000-question bank vs PyYAML's C loader alone."""
+    import yaml
+
+    from vpkp_tutor.content.loader import load_content
+
+    bank = generated_bank(work, 10_000, 200, 200)
+    files = sorted(bank.rglob("*.yaml"))
+    paths = [bank / "lessons", bank / "question_bank"]
+
+    def floor() -> None:
+        for f in files:
+            yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
+
+    def ours() -> None:
+        result = load_content(paths)
+        assert len(result.questions) == 10_000 and not result.errors
+
+    runs = 2 if quick else 3
+    floor_t, ours_t = [], []
+    for _ in range(runs):  # interleaved
+        floor_t.append(best_of(floor, 1))
+        ours_t.append(best_of(ours, 1))
+    return [Figure("load + validate, 10,000 questions", min(ours_t), "s", min(floor_t), 1.5,
+                   f"{len(files)} files")]
+
+
+def fig_startup(work: Path, quick: bool) -> list[Figure]:
+    """Process start → home screen drawn, bundled and 10k banks; peak RSS."""
+    data = work / "startup-data"
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
+           "VPKP_TUTOR_DATA": str(data)}
+    env.pop("TEXTUAL", None)
+    runs = 3 if quick else 7
+    marker = b"Welcome"
+    figures = []
+    app = [PY, "-m", "vpkp_tutor", "--data-dir", str(data), "--learner", "Bench Learner"]
+    run_in_pty(app, marker, env)  # warm the content cache
+    a, m, _, _ = startup_pair(app, marker, env, runs)
+    figures.append(Figure("start-up → home, bundled content", statistics.median(a), "s",
+                          statistics.median(m), 1.15, f"median of {runs}"))
+    bank = generated_bank(work, 10_000, 200, 200)
+    big = [*app, "--content", str(bank / "lessons"), "--content", str(bank / "question_bank")]
+    run_in_pty(big, marker, env, timeout=120)  # warm the content cache for this bank
+    a, m, ar, mr = startup_pair(big, marker, env, runs)
+    figures.append(Figure("start-up → home, 10,000-question bank", statistics.median(a), "s",
+                          statistics.median(m), 1.3, f"median of {runs}"))
+    figures.append(Figure("peak RSS, 10,000-question bank", max(ar) / 1024, "MiB",
+                          max(mr) / 1024, 1.5, "max over runs"))
+    return figures
+
+
+def _fill_responses(db: Path, n: int) -> str:
+    """A store with one learner and n responses; returns the learner id."""
+    from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.services import Services
+    from vpkp_tutor.storage import open_store
+
+    store = open_store(db, daily_backups=False)
+    bank = load_content(bundled_paths())
+    services = Services(bank, store)
+    learner = services.create_learner("Bench Learner", "Bench Program", "PGY-3")
+    store.close()
+    ids = [q.id for q in bank.questions]
+    conn = sqlite3.connect(db / "progress.sqlite3")
+    conn.execute("PRAGMA synchronous=OFF")
+    rows = (
+        (f"r{i:07d}", learner.id, f"a{i // 50:06d}", "tutor", ids[i % len(ids)], "h" * 16,
+         json.dumps("B"), 1.0 if i % 3 else 0.0, 1.0, 1 if i % 3 else 0, 12.5,
+         f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+00:00")
+        for i in range(n)
+    )
+    conn.executemany(
+        "INSERT INTO response (id, learner_id, attempt_id, mode, question_id, content_hash, "
+        "answer_json, points, max_points, correct, seconds, answered_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.commit()
+    conn.close()
+    return learner.id
+
+
+def fig_csv_export(work: Path, quick: bool) -> list[Figure]:
+    """CSV export of 1,000,000 responses vs the sqlite3 CLI dumping the same rows."""
+    n = 200_000 if quick else 1_000_000
+    data = work / f"export-{n}"
+    if not data.exists():
+        data.mkdir()
+        learner = _fill_responses(data, n)
+        (data / "learner").write_text(learner)
+    learner = (data / "learner").read_text()
+    db = data / "progress.sqlite3"
+    sqlite_cli = shutil.which("sqlite3")
+    if sqlite_cli is None:
+        raise RuntimeError("the sqlite3 command-line tool is needed (apt-get install sqlite3)")
+    out = work / "export.csv"
+
+    def floor() -> None:
+        with open(work / "dump.csv", "wb") as fh:
+            subprocess.run([sqlite_cli, "-csv", "-header", str(db),
+                            f"SELECT * FROM response WHERE learner_id = '{learner}'"],
+                           stdout=fh, check=True)
+
+    def ours() -> None:
+        subprocess.run([PY, "-m", "vpkp_tutor", "--data-dir", str(data), "export",
+                        "--learner", learner, "--format", "csv", "-o", str(out)],
+                       check=True, capture_output=True)
+
+    floor_t, ours_t = [], []
+    for _ in range(1 if quick else 2):
+        floor_t.append(best_of(floor, 1))
+        ours_t.append(best_of(ours, 1))
+    lines = sum(1 for _ in open(out, "rb")) - 1
+    assert lines == n, f"export wrote {lines} rows, expected {n}"
+    return [Figure(f"CSV export, {n:,} responses", min(ours_t), "s", min(floor_t), 2.0,
+                   "incl. process start")]
+
+
+def fig_cohort(work: Path, quick: bool) -> list[Figure]:
+    """Cohort report over 200 learner JSON exports."""
+    exports = work / "exports"
+    if not exports.exists():
+        exports.mkdir()
+        data = work / "export-small"
+        data.mkdir(exist_ok=True)
+        learner = _fill_responses(data, 400)
+        template = exports / "template.json"
+        subprocess.run([PY, "-m", "vpkp_tutor", "--data-dir", str(data), "export",
+                        "--learner", learner, "--format", "json", "-o", str(template)],
+                       check=True, capture_output=True)
+        record = json.loads(template.read_text())
+        template.unlink()
+        raw = json.dumps(record)
+        for i in range(200):
+            new_id = f"{i:032x}"
+            (exports / f"learner-{i:03d}.json").write_text(
+                raw.replace(learner, new_id).replace("Bench Learner", f"Resident {i:03d}"))
+    files = sorted(str(p) for p in exports.glob("learner-*.json"))
+
+    def ours() -> None:
+        subprocess.run([PY, "-m", "vpkp_tutor", "report", *files, "-o",
+                        str(work / "cohort.csv")], check=True, capture_output=True)
+
+    t = min(best_of(ours, 1) for _ in range(1 if quick else 3))
+    return [Figure("cohort report, 200 learner exports", t, "s", None, 2.0,
+                   "400 responses each, incl. process start")]
+
+
+def fig_make_test(work: Path, quick: bool) -> list[Figure]:
+    """Wall time of `make test` (lint + the whole suite)."""
+    t = time.perf_counter()
+    done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if done.returncode != 0:
+        raise RuntimeError("make test failed:\n" + done.stdout[-2000:] + done.stderr[-2000:])
+    return [Figure("make test", elapsed, "s", None, 180.0, f"{os.cpu_count()} cores")]
+
+
+FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
+    "startup": fig_startup,
+    "load": fig_load_validate,
+    "csv": fig_csv_export,
+    "cohort": fig_cohort,
+    "make-test": fig_make_test,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description="VP/KP Tutor benchmarks")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller export")
+    parser.add_argument("--only", nargs="*", choices=list(FIGURES), help="run only these")
+    parser.add_argument("--skip-make-test", action="store_true")
+    parser.add_argument("--work", type=Path, help="keep generated data here between runs")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="vpkp-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    names = args.only or [n for n in FIGURES if not (args.skip_make_test and n == "make-test")]
+    print(f"{'':4} {'figure':<44} {'value':>14} {'floor':>14} {'ratio':>7}  target")
+    results: list[Figure] = []
+    failed = False
+    for name in names:
+        try:
+            figures = FIGURES[name](work, args.quick)
+        except Exception as exc:  # report and go on with the other figures
+            print(f"FAIL {name}: {exc}")
+            failed = True
+            continue
+        for fig in figures:
+            print(fig.line(), flush=True)
+            results.append(fig)
+    missed = [f.name for f in results if not f.ok]
+    print(f"\n{len(results) - len(missed)} of {len(results)} targets hold"
+          + (f"; missed: {', '.join(missed)}" if missed else ""))
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if missed or failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
