@@ -7,8 +7,10 @@ from YAML, the storage layer persists answers about them, and the TUI displays t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Topic(StrEnum):
@@ -327,14 +329,35 @@ class ContentProblem:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
 
+class QuestionMeta(NamedTuple):
+    """What filtering, counting and mastery need of a question, without its text.
+
+    A named tuple rather than a dataclass: a large bank holds thousands, and they are
+    rebuilt from the content cache at every start.
+    """
+
+    id: str
+    type: QuestionType
+    topic: Topic
+    difficulty: Difficulty
+    objectives: tuple[str, ...]
+
+    @classmethod
+    def of(cls, q: Question) -> QuestionMeta:
+        """The metadata of a question."""
+        return cls(q.id, q.type, q.topic, q.difficulty, q.objectives)
+
+
 @dataclass(frozen=True, slots=True)
 class ContentBank:
     """Everything loaded from the content directories, plus the problems found."""
 
     lessons: tuple[Lesson, ...] = ()
     """Valid lessons."""
-    questions: tuple[Question, ...] = ()
-    """Valid questions."""
+    questions: Sequence[Question] = ()
+    """Valid questions. A plain tuple, or (from the content cache) a sequence that builds
+    each question only when it is first read; code that only needs a question's topic,
+    type, difficulty or objectives should use `question_meta` instead."""
     cases: tuple[Case, ...] = ()
     """Valid cases."""
     problems: tuple[ContentProblem, ...] = ()
@@ -345,15 +368,26 @@ class ContentBank:
     """Hash of the content files, identifying this version of the bank."""
     files_checked: int = 0
     """How many content files were read."""
-    _index: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+    question_meta: tuple[QuestionMeta, ...] = ()
+    """Per question (same order as `questions`): what filtering, counting and mastery need,
+    without the text. Derived from `questions` when not given."""
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if len(self.question_meta) != len(self.questions):  # not given, or out of date
+            object.__setattr__(
+                self, "question_meta", tuple(QuestionMeta.of(q) for q in self.questions)
+            )
         if not self._index:
-            self._index.update({q.id: q for q in self.questions})
+            self._index.update({m.id: i for i, m in enumerate(self.question_meta)})
 
     def question(self, qid: str) -> Question:
         """Return the question with this id (KeyError when absent)."""
-        return self._index[qid]
+        return self.questions[self._index[qid]]
+
+    def meta(self, qid: str) -> QuestionMeta:
+        """The metadata of the question with this id (KeyError when absent)."""
+        return self.question_meta[self._index[qid]]
 
     def has_question(self, qid: str) -> bool:
         """True when a question with this id was loaded."""

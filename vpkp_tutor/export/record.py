@@ -3,11 +3,20 @@ question facts (topic, objectives, type, difficulty) each response row carries."
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from vpkp_tutor.domain.model import ContentBank, Topic
-from vpkp_tutor.domain.progress import Attempt, CaseRun, Learner, LessonProgress, ResponseEvent
+from vpkp_tutor.domain.progress import (
+    Attempt,
+    CaseRun,
+    Learner,
+    LessonProgress,
+    ResponseEvent,
+    answer_to_json,
+)
+from vpkp_tutor.domain.scoring import AnswerValue
 
 FORMAT_NAME = "vpkp-tutor/learner-export"
 """`format` field of a JSON export."""
@@ -51,7 +60,7 @@ def question_meta(bank: ContentBank, question_id: str) -> QuestionMeta:
     """The question's meta, or blanks when the bank no longer holds it."""
     if not bank.has_question(question_id):
         return UNKNOWN
-    q = bank.question(question_id)
+    q = bank.meta(question_id)
     return QuestionMeta(q.topic.value, q.objectives, q.type.value, q.difficulty.value)
 
 
@@ -68,10 +77,26 @@ def bank_topic_totals(bank: ContentBank) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for topic in Topic:
         counts = {
-            "questions": sum(1 for q in bank.questions if q.topic is topic),
+            "questions": sum(1 for q in bank.question_meta if q.topic is topic),
             "lessons": sum(1 for x in bank.lessons if x.topic is topic),
             "cases": sum(1 for c in bank.cases if c.topic is topic),
         }
         if any(counts.values()):
             out[topic.value] = counts
     return out
+
+
+def finite(value: float, default: float = 0.0) -> float:
+    """`value`, or `default` when it is NaN or infinite (which standard JSON cannot hold)."""
+    return value if math.isfinite(value) else default
+
+
+def json_answer(answer: AnswerValue) -> str | float | list[str | int | None] | None:
+    """An answer in its JSON form with any non-finite number (a stored `inf`) as null, so
+    every export is standard JSON."""
+    value = answer_to_json(answer)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [None if isinstance(v, float) and not math.isfinite(v) else v for v in value]
+    return value
