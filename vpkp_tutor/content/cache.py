@@ -25,22 +25,24 @@ import tempfile
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from vpkp_tutor import __version__
 from vpkp_tutor.content.files import discover
 from vpkp_tutor.domain.model import (
+    Case,
     ContentBank,
     Difficulty,
-    Question,
     QuestionMeta,
     QuestionType,
     Topic,
 )
 
+T = TypeVar("T")
+
 CACHE_PREFIX = "content-"
 """Cache files are named after the content folders they hold, so several sets can coexist."""
-_MAGIC = b"VPKP-CONTENT-CACHE 2\n"
+_MAGIC = b"VPKP-CONTENT-CACHE 3\n"
 _LEN = struct.Struct("<Q")
 
 
@@ -63,31 +65,31 @@ def cache_path(cache_dir: Path, paths: Sequence[Path]) -> Path:
     return cache_dir / f"{CACHE_PREFIX}{hashlib.sha256(names.encode()).hexdigest()[:16]}.pickle"
 
 
-class LazyQuestions(Sequence[Question]):
-    """Questions unpickled from a memory-mapped cache file the first time each is read."""
+class LazyItems(Sequence[T]):
+    """Items unpickled from a memory-mapped cache file the first time each is read."""
 
     __slots__ = ("_blobs", "_built", "_offsets")
 
-    def __init__(self, blobs: mmap.mmap | bytes, offsets: array[int]) -> None:
+    def __init__(self, blobs: memoryview, offsets: array[int]) -> None:
         self._blobs = blobs
         self._offsets = offsets
-        self._built: list[Question | None] = [None] * (len(offsets) - 1)
+        self._built: list[T | None] = [None] * (len(offsets) - 1)
 
     def __len__(self) -> int:
         return len(self._built)
 
-    def _get(self, i: int) -> Question:
-        q = self._built[i]
-        if q is None:
-            q = pickle.loads(self._blobs[self._offsets[i] : self._offsets[i + 1]])
-            self._built[i] = q
-        return q
+    def _get(self, i: int) -> T:
+        item = self._built[i]
+        if item is None:
+            item = pickle.loads(self._blobs[self._offsets[i] : self._offsets[i + 1]])
+            self._built[i] = item
+        return item
 
     @overload
-    def __getitem__(self, index: int) -> Question: ...
+    def __getitem__(self, index: int) -> T: ...
     @overload
-    def __getitem__(self, index: slice) -> Sequence[Question]: ...
-    def __getitem__(self, index: int | slice) -> Question | Sequence[Question]:
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
         if isinstance(index, slice):
             return tuple(self._get(i) for i in range(*index.indices(len(self))))
         n = len(self)
@@ -95,7 +97,7 @@ class LazyQuestions(Sequence[Question]):
             raise IndexError(index)
         return self._get(index % n)
 
-    def __iter__(self) -> Iterator[Question]:
+    def __iter__(self) -> Iterator[T]:
         return (self._get(i) for i in range(len(self)))
 
     def __eq__(self, other: object) -> bool:
@@ -142,24 +144,22 @@ def _read(cache_file: Path, key: str) -> ContentBank | None:
         if fh.read(len(_MAGIC)) != _MAGIC:
             return None
         (header_len,) = _LEN.unpack(fh.read(_LEN.size))
-        stored_key, shell, columns, offsets = pickle.loads(fh.read(header_len))
+        stored_key, shell, columns, q_offsets, c_offsets = pickle.loads(fh.read(header_len))
         if stored_key != key or not isinstance(shell, ContentBank):
             return None
         base = len(_MAGIC) + _LEN.size + header_len
         size = os.fstat(fh.fileno()).st_size
-        if size - base != offsets[-1]:
+        if size - base != c_offsets[-1]:
             return None
-        if offsets[-1]:
-            blobs: mmap.mmap | bytes = mmap.mmap(
-                fh.fileno(), 0, access=mmap.ACCESS_READ
-            )
-            view = memoryview(blobs)[base:]
+        if c_offsets[-1]:
+            view = memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))[base:]
         else:
             view = memoryview(b"")
+    cases: LazyItems[Case] = LazyItems(view, c_offsets)
     return ContentBank(
         lessons=shell.lessons,
-        questions=LazyQuestions(view, offsets),  # type: ignore[arg-type]
-        cases=shell.cases,
+        questions=LazyItems(view, q_offsets),
+        cases=cases,
         problems=shell.problems,
         skipped_files=shell.skipped_files,
         fingerprint=shell.fingerprint,
@@ -196,17 +196,20 @@ def _load(paths: Sequence[Path], today: dt.date) -> ContentBank:
 
 
 def _write(cache_file: Path, key: str, bank: ContentBank) -> None:
-    blobs = [pickle.dumps(q, protocol=pickle.HIGHEST_PROTOCOL) for q in bank.questions]
+    blobs = [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL)
+             for x in (*bank.questions, *bank.cases)]
     offsets = array("Q", [0])
     for blob in blobs:
         offsets.append(offsets[-1] + len(blob))
+    n = len(bank.questions)
+    q_offsets, c_offsets = offsets[: n + 1], offsets[n:]
     shell = ContentBank(
-        lessons=bank.lessons, cases=bank.cases, problems=bank.problems,
+        lessons=bank.lessons, problems=bank.problems,
         skipped_files=bank.skipped_files, fingerprint=bank.fingerprint,
         files_checked=bank.files_checked,
     )
     header = pickle.dumps(
-        (key, shell, _meta_columns(bank.question_meta), offsets),
+        (key, shell, _meta_columns(bank.question_meta), q_offsets, c_offsets),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
     tmp = ""

@@ -358,8 +358,8 @@ class ContentBank:
     """Valid questions. A plain tuple, or (from the content cache) a sequence that builds
     each question only when it is first read; code that only needs a question's topic,
     type, difficulty or objectives should use `question_meta` instead."""
-    cases: tuple[Case, ...] = ()
-    """Valid cases."""
+    cases: Sequence[Case] = ()
+    """Valid cases (a tuple, or from the content cache a sequence built on first read)."""
     problems: tuple[ContentProblem, ...] = ()
     """Errors and warnings, in file order."""
     skipped_files: tuple[str, ...] = ()
