@@ -296,7 +296,8 @@ def fig_csv_export(work: Path, quick: bool) -> list[Figure]:
     for _ in range(1 if quick else 2):
         floor_t.append(best_of(floor, 1))
         ours_t.append(best_of(ours, 1))
-    lines = sum(1 for _ in open(out, "rb")) - 1
+    with open(out, "rb") as fh:
+        lines = sum(1 for _ in fh) - 1
     assert lines == n, f"export wrote {lines} rows, expected {n}"
     return [Figure(f"CSV export, {n:,} responses", min(ours_t), "s", min(floor_t), 2.0,
                    "incl. process start")]
