@@ -1,20 +1,25 @@
 """Wiring: settings → content → store → services → app.
 
 `make_app(settings, content, store)` is the single factory used by the CLI and by the tests,
-so both run the same app the same way.
+so both run the same app the same way. `run_app` opens the store before the TUI starts; when
+the database is damaged or from a newer app it offers, in the terminal, to restore the
+newest backup or start fresh (the file is always kept), or prints the commands that do so.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.services import Services
 
 if TYPE_CHECKING:
+    from vpkp_tutor.storage.base import StoreError
     from vpkp_tutor.storage.store import SqliteProgressStore
     from vpkp_tutor.tui.app import VpkpApp
 
@@ -71,16 +76,92 @@ def make_app(
     return VpkpApp(make_services(settings, content, store), learner=settings.learner)
 
 
-def run_app(settings: Settings) -> int:
-    """Load, open and run the app; return the exit code."""
-    content = load_bank(settings)
-    store = open_progress_store(settings)
+def run_app(settings: Settings, stdin: TextIO | None = None,
+            stdout: TextIO | None = None) -> int:
+    """Open the store (recovering if needed), load the content and run the app; return the
+    exit code."""
+    from vpkp_tutor.storage import StoreError
+
     try:
+        store = open_progress_store(settings)
+    except StoreError as exc:
+        opened = recover_at_start(exc, settings, stdin or sys.stdin, stdout or sys.stdout)
+        if isinstance(opened, int):
+            return opened
+        store = opened
+    try:
+        content = load_bank(settings)
         app = make_app(settings, content, store)
         app.run()
     finally:
         store.close()
     return int(app.return_code or 0)
+
+
+def recovery_commands(settings: Settings) -> list[tuple[str, str]]:
+    """(what it does, the exact command) for each way out of a broken database."""
+    from vpkp_tutor.storage import resolve_paths
+
+    data_dir = shlex.quote(str(resolve_paths(settings.data_dir).data_dir))
+    base = f"vpkp-tutor --data-dir {data_dir} recover"
+    return [("see what is wrong and which backups exist", base),
+            ("restore the newest good backup", f"{base} --restore latest"),
+            ("restore a particular backup", f"{base} --restore PATH"),
+            ("start with an empty database", f"{base} --fresh")]
+
+
+def recover_at_start(error: StoreError, settings: Settings, stdin: TextIO,
+                     stdout: TextIO) -> SqliteProgressStore | int:
+    """Explain why the store did not open and, on a terminal, offer to restore the newest
+    backup or start fresh. Returns the opened store, or the exit code to stop with."""
+    from vpkp_tutor.storage import StoreError, open_store, resolve_paths
+    from vpkp_tutor.storage.recovery import aside_path, latest_backup, restore_backup, start_fresh
+
+    print(f"vpkp-tutor: error: {error}", file=sys.stderr)
+    if not error.recoverable:
+        return 2
+    paths = resolve_paths(settings.data_dir)
+    if not (stdin.isatty() and stdout.isatty()):
+        print("\nYour progress file is kept as it is. To go on, run one of:", file=sys.stderr)
+        for what, command in recovery_commands(settings):
+            print(f"  {command}\n      ({what})", file=sys.stderr)
+        return 2
+    now = dt.datetime.now(dt.UTC)
+    backup = latest_backup(paths)
+    aside = aside_path(paths, now)
+    which = "damaged" if error.kind == error.DAMAGED else "current"
+    choices = {"f": f"[f] start fresh (the {which} file is kept as {aside.name})",
+               "q": "[q] quit"}
+    if backup is not None:
+        when = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        choices = {"r": f"[r] restore the backup from {when} ({backup.path})", **choices}
+    stdout.write("\nWhat would you like to do?\n" + "\n".join(f"  {c}" for c in choices.values())
+                 + "\n")
+    while True:
+        stdout.write(f"Choose {', '.join(choices)}: ")
+        stdout.flush()
+        answer = stdin.readline()
+        if not answer:
+            return 1
+        key = answer.strip().lower()[:1]
+        if key in choices:
+            break
+    if key == "q":
+        return 1
+    try:
+        if key == "r" and backup is not None:
+            kept = restore_backup(paths, backup.path, now)
+            stdout.write(f"Restored {backup.path.name}.")
+        else:
+            kept = start_fresh(paths, now)
+            stdout.write("Starting with an empty progress database.")
+        if kept is not None:
+            stdout.write(f" The previous file is kept as {kept}.")
+        stdout.write("\n")
+        return open_store(paths.data_dir)
+    except StoreError as exc:
+        print(f"vpkp-tutor: error: {exc}", file=sys.stderr)
+        return 2
 
 
 def fail(message: str) -> int:

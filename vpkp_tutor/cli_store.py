@@ -1,4 +1,5 @@
-"""The store's commands: `locate`, `export` and `report` (added to the CLI's subparsers).
+"""The store's commands: `locate`, `export`, `report` and `recover` (added to the CLI's
+subparsers).
 
 None of them imports Textual. Every failure the user can cause — an unknown learner, an
 unwritable output path, a malformed export — ends in one clear line on stderr and exit
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `locate`, `export` and `report` to the CLI."""
+    """Add `locate`, `export`, `report` and `recover` to the CLI."""
     p = subparsers.add_parser(
         "locate", help="print where progress, backups and config live",
         description="Print the data folder, the progress database, the backups folder and "
@@ -46,6 +47,19 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     p.add_argument("--top", type=int, default=10, metavar="N",
                    help="how many most-missed items to list (default: 10)")
     p.set_defaults(func=cmd_report)
+
+    p = subparsers.add_parser(
+        "recover", help="check the progress database; restore a backup or start fresh",
+        description="Without options: check the progress database and list the backups. "
+                    "--restore puts a backup in place of the database; --fresh starts an "
+                    "empty one. Either way the current file is never deleted: it is renamed "
+                    "to progress.damaged-<time>.sqlite3 in the data folder.")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--restore", metavar="latest|PATH",
+                     help="restore the newest good backup (latest) or the backup at PATH")
+    how.add_argument("--fresh", action="store_true",
+                     help="set the current database aside and start an empty one")
+    p.set_defaults(func=cmd_recover)
 
 
 def _fail(message: str) -> int:
@@ -86,7 +100,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         store = open_store(paths.data_dir)
     except StoreError as exc:
-        return _fail(str(exc))
+        hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
+        return _fail(f"{exc}{hint}")
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
         services = Services(load_bank(Settings(content_paths=content)), store)
@@ -120,12 +135,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def print_report(report: CohortReport) -> None:
-    """Print the cohort summary as readable tables."""
+    """Print the cohort summary as readable tables. Every string from the export files is
+    shown as one line of plain text: an export is a file anyone can edit, so escape
+    sequences and control characters in it never reach the terminal."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from vpkp_tutor.domain.progress import clean_name
     from vpkp_tutor.export.record import topic_label
+
+    def plain(value: str) -> Text:
+        return Text(clean_name(value))
 
     console = Console(highlight=False)
     n = len(report.learners)
@@ -136,14 +157,14 @@ def print_report(report: CohortReport) -> None:
         console.print("[bold yellow]Warning:[/bold yellow] these exports come from different "
                       "versions of the content; scores may not be comparable:")
         for fp, sources in report.fingerprints.items():
-            console.print(f"  {fp[:16] or '(none)'}: " + ", ".join(sources), markup=False)
+            console.print(plain(f"  {fp[:16] or '(none)'}: " + ", ".join(sources)))
 
     table = Table(title="Accuracy by learner and topic")
     for col in ("Learner", "Topic", "Answered", "Accuracy", "Mastery", "Lessons"):
         table.add_column(col, justify="left" if col in ("Learner", "Topic") else "right")
     for row in report.rows:
         table.add_row(
-            Text(row.learner.display_name), Text(topic_label(row.topic)),
+            plain(row.learner.display_name), plain(topic_label(row.topic)),
             f"{row.items_answered}/{row.items_in_bank}",
             f"{row.accuracy:.0%}" if row.max_points else "–", f"{row.mastery:.0%}",
             f"{row.lessons_completed}/{row.lessons_total}")
@@ -154,8 +175,8 @@ def print_report(report: CohortReport) -> None:
         for col in ("Learner", "Case", "Critical choice"):
             cases.add_column(col)
         for c in report.critical_cases:
-            cases.add_row(Text(c.learner.display_name), Text(c.title),
-                          Text(", ".join(c.critical_errors)))
+            cases.add_row(plain(c.learner.display_name), plain(c.title),
+                          plain(", ".join(c.critical_errors)))
         console.print(cases)
     else:
         console.print("No case ended in a critical error.")
@@ -165,6 +186,64 @@ def print_report(report: CohortReport) -> None:
         for col in ("Question", "Topic", "Misses", "Learners"):
             missed.add_column(col, justify="right" if col in ("Misses", "Learners") else "left")
         for item in report.most_missed:
-            missed.add_row(Text(item.question_id), Text(topic_label(item.topic)),
+            missed.add_row(plain(item.question_id), plain(topic_label(item.topic)),
                            f"{item.misses}/{item.responses}", str(item.learners_missing))
         console.print(missed)
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Check the database, or restore a backup / start fresh, keeping the current file."""
+    import datetime as dt
+
+    from vpkp_tutor.bootstrap import Settings, recovery_commands
+    from vpkp_tutor.storage import StoreError, open_store, resolve_paths
+    from vpkp_tutor.storage.health import check_existing
+    from vpkp_tutor.storage.recovery import (
+        latest_backup,
+        list_backups,
+        restore_backup,
+        start_fresh,
+    )
+
+    data_dir = getattr(args, "data_dir", None)
+    paths = resolve_paths(Path(data_dir) if data_dir else None)
+    now = dt.datetime.now(dt.UTC)
+    if not args.restore and not args.fresh:
+        try:
+            exists = check_existing(paths)
+            state, code = ("ok" if exists else "not created yet"), 0
+        except StoreError as exc:
+            state, code = str(exc), 1
+        print(f"database: {paths.db_path}\nstate:    {state}")
+        backups = list_backups(paths)
+        print(f"backups:  {paths.backups_dir}" + ("" if backups else "  (none)"))
+        for b in backups:
+            when = b.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            print(f"  {when}  {b.path.name}" + (f"  (not usable: {b.problem})"
+                                                if b.problem else ""))
+        print("\nTo restore a backup or start fresh (the current file is kept):")
+        for what, command in recovery_commands(Settings(data_dir=paths.data_dir))[1:]:
+            print(f"  {command}\n      ({what})")
+        return code
+    try:
+        if args.fresh:
+            kept = start_fresh(paths, now)
+            done = "started an empty progress database"
+        else:
+            if args.restore == "latest":
+                info = latest_backup(paths)
+                if info is None:
+                    return _fail(f"no usable backup in {paths.backups_dir}; "
+                                 "use --fresh to start an empty database")
+                source = info.path
+            else:
+                source = Path(args.restore).expanduser()
+                if not source.is_file():
+                    return _fail(f"no backup file at {source}")
+            kept = restore_backup(paths, source, now)
+            done = f"restored {source}"
+        open_store(paths.data_dir, daily_backups=False).close()
+    except StoreError as exc:
+        return _fail(str(exc))
+    print(done + (f"; the previous file is kept as {kept}" if kept else ""))
+    return 0

@@ -9,12 +9,15 @@ be added; changing an existing signature must be announced here and both sides u
 Added so far: `resolve_learner`, `case_run`, `mastery`.
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
-a closed attempt) are raised as ValueError with a readable message.
+a closed attempt; a numeric answer that is not a finite number) are raised as ValueError
+with a readable message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import random
 import uuid
 from collections import defaultdict
@@ -24,7 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vpkp_tutor.domain.mastery import compute_mastery, weak_items
-from vpkp_tutor.domain.model import Case, ContentBank, Lesson, Question, Score, Topic
+from vpkp_tutor.domain.model import (
+    Case,
+    ContentBank,
+    Lesson,
+    Question,
+    QuestionMeta,
+    Score,
+    Topic,
+)
 from vpkp_tutor.domain.progress import (
     Attempt,
     CaseRun,
@@ -39,6 +50,9 @@ from vpkp_tutor.domain.progress import (
     ResponseRecord,
     TopicProgress,
     TopicResult,
+    answer_from_json,
+    answer_to_json,
+    clean_name,
     content_hash,
 )
 from vpkp_tutor.domain.scoring import AnswerValue, CaseResult, expert_max, score, score_case_run
@@ -88,12 +102,13 @@ class Services:
         return self.store.list_learners()
 
     def create_learner(self, display_name: str, program: str = "", level: str = "") -> Learner:
-        """Create a profile with a new opaque id."""
-        name = display_name.strip()
+        """Create a profile with a new opaque id. Names are stored as one line of plain
+        text: control characters, terminal escapes and bidi overrides are removed."""
+        name = clean_name(display_name)
         if not name:
             raise ValueError("a learner needs a display name")
-        learner = Learner(id=uuid.uuid4().hex, display_name=name, program=program.strip(),
-                          level=level.strip(), created_at=self.clock())
+        learner = Learner(id=uuid.uuid4().hex, display_name=name, program=clean_name(program),
+                          level=clean_name(level), created_at=self.clock())
         self.store.add_learner(learner)
         return learner
 
@@ -102,7 +117,7 @@ class Services:
         learner = self.store.get_learner(name_or_id)
         if learner is not None:
             return learner
-        wanted = name_or_id.strip().casefold()
+        wanted = clean_name(name_or_id).casefold()
         return next((x for x in self.store.list_learners()
                      if x.display_name.casefold() == wanted), None)
 
@@ -112,7 +127,7 @@ class Services:
         learner = self.store.get_learner(name_or_id)
         if learner is not None:
             return learner
-        wanted = name_or_id.strip().casefold()
+        wanted = clean_name(name_or_id).casefold()
         matches = [x for x in self.store.list_learners()
                    if x.display_name.casefold() == wanted]
         if len(matches) > 1:
@@ -185,16 +200,16 @@ class Services:
                 rng: random.Random) -> list[str]:
         topics = set(settings.topics) or set(Topic)
 
-        def eligible(q: Question) -> bool:
+        def eligible(q: QuestionMeta) -> bool:
             return q.topic in topics and settings.difficulty in (None, q.difficulty)
 
         if settings.mode is QuizMode.REVIEW:
             due = [qid for qid, _ in self.store.card_dues(learner_id, now)
-                   if self.content.has_question(qid) and eligible(self.content.question(qid))]
+                   if self.content.has_question(qid) and eligible(self.content.meta(qid))]
             if not due:
                 raise ValueError("nothing is due for review right now")
             return due[: settings.count]
-        candidates = sorted(q.id for q in self.content.questions if eligible(q))
+        candidates = sorted(q.id for q in self.content.question_meta if eligible(q))
         if settings.pool is Pool.UNUSED:
             used = self.store.answered_ids(learner_id)
             candidates = [c for c in candidates if c not in used]
@@ -322,7 +337,7 @@ class Services:
 
     def _mastery(self, responses: list[ResponseRecord]
                  ) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
-        qs = self.content.questions
+        qs = self.content.question_meta
         return (compute_mastery({q.id: (q.topic.value,) for q in qs}, responses),
                 compute_mastery({q.id: q.objectives for q in qs}, responses))
 
@@ -415,11 +430,12 @@ class Services:
 
     def _score_record(self, attempt_id: str, question: Question, answer: AnswerValue,
                       seconds: float) -> ResponseRecord:
+        answer = _checked_answer(answer)
         result = score(question, answer)
         return ResponseRecord(
             attempt_id=attempt_id, question_id=question.id, content_hash=content_hash(question),
             answer=answer, points=result.points, max_points=result.max_points,
-            correct=result.correct, seconds=max(0.0, float(seconds)), answered_at=self.clock(),
+            correct=result.correct, seconds=_checked_seconds(seconds), answered_at=self.clock(),
         )
 
     def _result(self, attempt: Attempt) -> QuizResult:
@@ -444,6 +460,43 @@ class Services:
         return QuizResult(attempt, points, max_points, seconds, by_topic)
 
 
+def _checked_answer(answer: AnswerValue) -> AnswerValue:
+    """The answer as it will be stored. ValueError for anything that could not be read back
+    from the store (a boolean, a list of floats, an object) and for a number that is not
+    finite (or too large to be one), which no export could carry. A list is taken as the
+    tuple it stands for."""
+    if isinstance(answer, list):
+        answer = tuple(answer)
+    if isinstance(answer, int | float) and not isinstance(answer, bool):
+        try:
+            value = float(answer)
+        except OverflowError:
+            raise ValueError("a numeric answer must be a finite number") from None
+        if math.isinf(value):
+            raise ValueError("a numeric answer must be a finite number")
+        return value
+    try:
+        if answer_from_json(json.loads(json.dumps(answer_to_json(answer)))) != answer:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError(f"not an answer: {answer!r}") from None
+    return answer
+
+
+def _checked_seconds(seconds: float) -> float:
+    """Time spent on an answer: 0 (unknown) when negative, not a number or infinite, and
+    at most `MAX_ANSWER_SECONDS`."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    if not math.isfinite(value) or value < 0:
+        return 0.0
+    return min(value, MAX_ANSWER_SECONDS)
+
+
+MAX_ANSWER_SECONDS = 7 * 24 * 3600.0
+"""Longest time recorded for one answer (a week: the app was left open)."""
 EXAM_SECONDS_PER_ITEM = 90
 """Default exam time per item when the builder sets no limit."""
 WEAKEST_OBJECTIVES = 5

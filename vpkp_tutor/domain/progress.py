@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
@@ -51,6 +52,25 @@ class Learner:
     """Optional training level, e.g. PGY-3."""
     created_at: dt.datetime | None = None
     """When the profile was created (UTC)."""
+
+
+_NAME_UNSAFE = re.compile(
+    "\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])"  # escapes
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0 (except tab, newline), DEL, C1
+    "|[\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, overrides, isolates
+)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def clean_name(text: str) -> str:
+    """A learner's name, program or level as safe one-line text: terminal escape sequences,
+    control characters and bidi overrides removed, lone surrogates (undecodable bytes from
+    the command line) replaced by U+FFFD, runs of whitespace made one space."""
+    text = _NAME_UNSAFE.sub("", _LINE_BREAKS.sub(" ", text))
+    return " ".join(_SURROGATE.sub("\ufffd", text).split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
 from vpkp_tutor.domain.model import ContentBank
-from vpkp_tutor.domain.progress import answer_to_json, iso_utc
+from vpkp_tutor.domain.progress import iso_utc
 from vpkp_tutor.export.csv_safe import SafeCsvWriter, cell, unneutralise
 from vpkp_tutor.export.files import atomic_text
 from vpkp_tutor.export.record import (
     LearnerData,
     QuestionMeta,
     bank_topic_totals,
+    json_answer,
     question_meta,
     topic_label,
 )
@@ -72,7 +73,7 @@ def write_csv(data: LearnerData, bank: ContentBank, path: Path) -> tuple[Path, P
                 iso_utc(r.answered_at), event.mode, r.attempt_id, r.question_id,
                 meta.topic, ";".join(meta.objectives), meta.type, meta.difficulty, r.points,
                 r.max_points, r.correct, r.seconds, r.content_hash, event.id,
-                json.dumps(answer_to_json(r.answer), ensure_ascii=False),
+                json.dumps(json_answer(r.answer), ensure_ascii=False),
             ), safe_prefix=safe_who)
             if meta.topic:
                 tally = tallies[meta.topic]

@@ -1,8 +1,9 @@
 """A CSV writer that is safe to open in a spreadsheet (no cell is evaluated as a formula).
 
-Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return — also after
-leading spaces or non-breaking spaces, and their full-width forms — are prefixed with a
-single quote, as OWASP's CSV-injection guidance describes. A text cell that already begins
+Text cells that begin with `=`, `+`, `-`, `@`, a tab, a carriage return or a line feed — also
+after leading blanks of any kind (spaces, non-breaking and other Unicode spaces, zero-width
+characters), and the full-width forms of the signs — are prefixed with a single quote, as
+OWASP's CSV-injection guidance describes. A text cell that already begins
 with a quote gets one more, so `unneutralise` restores every original value exactly.
 Numbers are written as numbers; only text is neutralised. Output is UTF-8 with a header row
 and RFC 4180 quoting (`\\r\\n` line ends, fields with commas, quotes or newlines quoted).
@@ -17,21 +18,33 @@ from typing import IO
 DANGEROUS_FIRST = frozenset("=+-@\t\r\n＝＋－＠")
 """First characters that make a spreadsheet treat a cell as a formula."""
 LEADING_BLANKS = " \u00a0\u3000"
-"""Blanks a spreadsheet skips before looking for a formula sign."""
+"""Common blanks a spreadsheet skips before looking for a formula sign (every other Unicode
+space, `str.isspace`, and the zero-width characters in `INVISIBLE` count too)."""
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+"""Zero-width characters that may be skipped like blanks."""
 
 Cell = str | int | float | bool | None
 """A value the writer accepts."""
-_LOOK_CLOSER = frozenset(DANGEROUS_FIRST | set(LEADING_BLANKS) | {"'"})
-"""First characters that need the full check (everything else is safe at once)."""
+
+
+def _blank(ch: str) -> bool:
+    return ch.isspace() or ch in INVISIBLE
 
 
 def neutralise(text: str) -> str:
     """Prefix a quote when the text would start a formula (or already starts with a quote)."""
-    if not text or text[0] not in _LOOK_CLOSER:
+    if not text:
         return text
-    stripped = text.lstrip(LEADING_BLANKS)
-    if text[0] == "'" or (stripped and stripped[0] in DANGEROUS_FIRST) or text[0] in "\t\r\n":
+    first = text[0]
+    if first == "'" or first in DANGEROUS_FIRST:
         return "'" + text
+    if not _blank(first):
+        return text
+    for ch in text:
+        if not _blank(ch):
+            return "'" + text if ch in DANGEROUS_FIRST else text
+        if ch in DANGEROUS_FIRST:  # a tab or line break after the blanks
+            return "'" + text
     return text
 
 

@@ -25,7 +25,6 @@ from vpkp_tutor.domain.progress import (
     ResponseEvent,
     ResponseRecord,
     answer_from_json,
-    answer_to_json,
     iso_utc,
     parse_utc,
 )
@@ -36,6 +35,8 @@ from vpkp_tutor.export.record import (
     LearnerData,
     QuestionMeta,
     bank_topic_totals,
+    finite,
+    json_answer,
     question_meta,
 )
 
@@ -92,8 +93,9 @@ def response_json(event: ResponseEvent, meta: QuestionMeta) -> dict[str, Any]:
         "id": event.id, "attempt_id": r.attempt_id, "mode": event.mode,
         "question_id": r.question_id, "topic": meta.topic, "objectives": list(meta.objectives),
         "type": meta.type, "difficulty": meta.difficulty, "content_hash": r.content_hash,
-        "answer": answer_to_json(r.answer), "points": r.points, "max_points": r.max_points,
-        "correct": r.correct, "seconds": r.seconds, "answered_at": iso_utc(r.answered_at),
+        "answer": json_answer(r.answer), "points": finite(r.points),
+        "max_points": finite(r.max_points), "correct": r.correct,
+        "seconds": finite(r.seconds), "answered_at": iso_utc(r.answered_at),
     }
 
 

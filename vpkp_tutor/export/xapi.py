@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from urllib.parse import quote
 from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
 from vpkp_tutor.domain.progress import Attempt, CaseRun, LessonProgress, ResponseEvent, iso_utc
 from vpkp_tutor.export.files import atomic_text
-from vpkp_tutor.export.record import LearnerData
+from vpkp_tutor.export.record import LearnerData, finite
 
 XAPI_VERSION = "1.0.3"
 """The xAPI version the statements follow."""
@@ -77,8 +78,8 @@ def _is_uuid(text: str) -> bool:
 
 
 def duration(seconds: float) -> str:
-    """ISO 8601 duration with 0.01 s precision, e.g. `PT12.5S`."""
-    text = f"{max(0.0, seconds):.2f}".rstrip("0").rstrip(".")
+    """ISO 8601 duration with 0.01 s precision, e.g. `PT12.5S` (an unknown time is 0)."""
+    text = f"{max(0.0, finite(seconds)):.2f}".rstrip("0").rstrip(".")
     return f"PT{text}S"
 
 
@@ -141,23 +142,35 @@ def _num(value: float) -> str:
 
 
 def response_text(question: Question, answer: Any) -> str:
-    """The learner's response in the interaction type's response format."""
+    """The learner's response in the interaction type's response format ("" when the stored
+    answer does not have the shape the question's type needs — say, the question changed
+    type since it was answered)."""
+    try:
+        return _response_text(question, answer)
+    except (TypeError, ValueError, OverflowError):
+        return ""
+
+
+def _response_text(question: Question, answer: Any) -> str:
     t = question.type
     if answer is None:
         return ""
     if t is QuestionType.SINGLE_BEST:
         return str(answer)
-    if t is QuestionType.MULTIPLE_RESPONSE:
-        return "[,]".join(str(a) for a in answer)
     if t is QuestionType.TRUE_FALSE:
         return "true" if _is_true(question, str(answer)) else "false"
+    if t is QuestionType.NUMERIC:
+        value = float(answer)
+        return _num(value) if math.isfinite(value) else ""
+    if not isinstance(answer, tuple | list):
+        return ""
+    if t is QuestionType.MULTIPLE_RESPONSE:
+        return "[,]".join(str(a) for a in answer)
     if t is QuestionType.ORDERING:
         return "[,]".join(f"item{i}" for i in answer)
-    if t is QuestionType.MATCHING:
-        rights = question.right_choices
-        return "[,]".join(f"p{i}[.]t{rights.index(r)}" for i, r in enumerate(answer)
-                          if r is not None and r in rights)
-    return _num(float(answer))
+    rights = question.right_choices
+    return "[,]".join(f"p{i}[.]t{rights.index(r)}" for i, r in enumerate(answer)
+                      if r is not None and r in rights)
 
 
 class _Builder:
@@ -281,9 +294,20 @@ def statements(data: LearnerData, bank: ContentBank) -> Iterator[dict[str, Any]]
         yield from b.lesson(progress)
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+"""Characters some readers take for line ends; escaped so each statement stays one line."""
+
+
+def jsonl(statement: dict[str, Any]) -> str:
+    """One statement as one line of standard JSON. Besides the escapes JSON requires, the
+    characters that `str.splitlines` and some other readers treat as line breaks (U+0085,
+    U+2028, U+2029) are written as escapes too."""
+    return json.dumps(statement, ensure_ascii=False, allow_nan=False).translate(_LINE_BREAKS)
+
+
 def write_xapi(data: LearnerData, bank: ContentBank, path: Path) -> Path:
     """Write the statements as JSON lines (one statement per line, UTF-8)."""
     with atomic_text(path, newline="\n") as out:
         for st in statements(data, bank):
-            out.write(json.dumps(st, ensure_ascii=False, allow_nan=False) + "\n")
+            out.write(jsonl(st) + "\n")
     return path

@@ -26,7 +26,31 @@ RETENTION_KEY = "desired_retention"
 
 
 class StoreError(RuntimeError):
-    """The progress database cannot be opened or used; the message says why."""
+    """The progress database cannot be opened or used; the message says why.
+
+    `kind` says what went wrong, so a caller can offer the right way out: `damaged` (not a
+    SQLite file, or it fails its integrity check) and `too-new` (written by a newer version
+    of the app) can be recovered from a backup or by starting fresh; `unwritable` needs
+    another data folder; `busy` means another program holds a lock; `other` is anything else.
+    """
+
+    DAMAGED = "damaged"
+    TOO_NEW = "too-new"
+    UNWRITABLE = "unwritable"
+    BUSY = "busy"
+    OTHER = "other"
+
+    def __init__(self, message: str, kind: str = OTHER, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        """What went wrong (one of the class constants)."""
+        self.path = path
+        """The database file concerned, when known."""
+
+    @property
+    def recoverable(self) -> bool:
+        """True when restoring a backup or starting fresh would help."""
+        return self.kind in (self.DAMAGED, self.TOO_NEW)
 
 
 class StoreBase:

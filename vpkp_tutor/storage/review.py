@@ -35,6 +35,8 @@ DEFAULT_RETENTION = 0.9
 """Desired retention when the `desired_retention` setting is absent."""
 RETENTION_RANGE = (0.70, 0.97)
 """Accepted desired-retention values (inclusive)."""
+MAX_DURATION_S = 1e9
+"""Longer (or non-finite) review durations are recorded as unknown."""
 
 
 def rating_for(qtype: QuestionType, fraction: float, seconds: float) -> Rating:
@@ -72,7 +74,7 @@ class ReviewScheduler:
         """Review a card (a new one when `card_json` is None); return its JSON and due time."""
         card = Card.from_dict(json.loads(card_json)) if card_json else Card(
             card_id=card_id, due=now)
-        duration = int(seconds * 1000) if seconds > 0 else None
+        duration = int(seconds * 1000) if 0 < seconds < MAX_DURATION_S else None
         new_card, _log = self._scheduler.review_card(
             card, rating, review_datetime=now.astimezone(dt.UTC), review_duration=duration)
         due: dt.datetime = new_card.due

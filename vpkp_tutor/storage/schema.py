@@ -117,17 +117,22 @@ def user_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection, migrations: tuple[str, ...] = MIGRATIONS) -> int:
     """Apply pending migrations, each in its own transaction; return the new version.
 
-    The connection must be in autocommit mode (`isolation_level=None`).
+    The version is read again inside each transaction, so when two copies of the app open
+    the same database at once, the second sees the first one's work and skips it. The
+    connection must be in autocommit mode (`isolation_level=None`).
     """
-    current = user_version(conn)
-    if current > len(migrations):
-        raise SchemaTooNewError(
-            f"the progress database is at schema version {current}, but this version of "
-            f"VP/KP Tutor only knows up to {len(migrations)}; please upgrade the app"
-        )
-    for version in range(current, len(migrations)):
+    while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            version = user_version(conn)
+            if version > len(migrations):
+                raise SchemaTooNewError(
+                    f"the progress database is at schema version {version}, but this version "
+                    f"of VP/KP Tutor only knows up to {len(migrations)}; please upgrade the app"
+                )
+            if version == len(migrations):
+                conn.execute("COMMIT")
+                return version
             for statement in _statements(migrations[version]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
@@ -135,7 +140,6 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[str, ...] = MIGRATIONS) 
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-    return user_version(conn)
 
 
 def _statements(script: str) -> list[str]:

@@ -1,21 +1,25 @@
 """The SQLite progress store: opening (paths, pragmas, migrations, backups), learners, lessons.
 
 The database uses the WAL journal with `synchronous=FULL`, so a committed answer survives a
-crash or power cut, and a busy timeout so a second process waits instead of failing.
+crash or power cut, and a busy timeout so a second process waits instead of failing. Checks
+made before opening (folder, header, integrity, version) live in `health.py`.
 Plumbing and settings live in `base.py`; attempts, responses, flags, review cards and case
 runs in `store_quiz.py`; this class puts them together.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
+import time
 from pathlib import Path
 
 from vpkp_tutor.domain.progress import Learner, LessonProgress, iso_utc, parse_utc
 from vpkp_tutor.storage import schema
 from vpkp_tutor.storage.backup import daily_backup, pre_migration_backup
 from vpkp_tutor.storage.base import BUSY_TIMEOUT_MS, StoreError
+from vpkp_tutor.storage.health import check_existing, check_folder, classify, too_new_error
 from vpkp_tutor.storage.paths import resolve_paths
 from vpkp_tutor.storage.schema import SchemaTooNewError, migrate, user_version
 from vpkp_tutor.storage.store_quiz import QuizTables
@@ -42,8 +46,12 @@ class SqliteProgressStore(QuizTables):
         return [_learner(r) for r in rows]
 
     def get_learner(self, learner_id: str) -> Learner | None:
-        """The learner with this id, if any."""
-        rows = self.query("SELECT * FROM learner WHERE id = ?", (learner_id,))
+        """The learner with this id, if any (None for text that cannot be an id, such as a
+        command-line argument holding undecodable bytes)."""
+        try:
+            rows = self.query("SELECT * FROM learner WHERE id = ?", (learner_id,))
+        except UnicodeEncodeError:
+            return None
         return _learner(rows[0]) if rows else None
 
     # -- lessons -------------------------------------------------------------------------
@@ -85,17 +93,45 @@ def _learner(r: sqlite3.Row) -> Learner:
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
-    """Open a connection configured for durability: WAL, synchronous=FULL, busy timeout."""
+    """Open a connection configured for durability: WAL, synchronous=FULL, busy timeout.
+
+    Switching a new database to WAL can fail at once with "database is locked" while
+    another process is doing the same (SQLite does not wait there); that is retried for up
+    to the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return _connect_once(db_path)
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _connect_once(db_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False,
                            timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{db_path}: could not switch the database to WAL mode ({mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Write once and roll back: a read-only file, folder or mount shows up now, not at
+        # the first answer.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            conn.execute("ROLLBACK")
+    except BaseException:
         conn.close()
-        raise StoreError(f"{db_path}: could not switch the database to WAL mode ({mode})")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
+        raise
     return conn
 
 
@@ -103,41 +139,51 @@ def open_store(data_dir: Path | None = None, *, today: dt.date | None = None,
                daily_backups: bool = True) -> SqliteProgressStore:
     """Open (creating or migrating) the progress store in `data_dir`.
 
-    `data_dir` None resolves from `VPKP_TUTOR_DATA` or the platform data directory. Before
-    any migration of an existing database a backup is taken with the SQLite backup API; an
-    existing database also gets one rotating daily backup. Raises StoreError with a
-    readable message when the database cannot be opened.
+    `data_dir` None resolves from `VPKP_TUTOR_DATA` or the platform data directory. An
+    existing database is first checked through a read-only connection (SQLite header,
+    `PRAGMA quick_check`, schema version), so a damaged file or one from a newer app is
+    refused without being modified. Before any migration of an existing database a backup
+    is taken with the SQLite backup API; an existing database also gets one rotating daily
+    backup (a failed daily backup does not stop the app). Raises StoreError with a
+    readable message and a `kind` saying what went wrong.
     """
     paths = resolve_paths(data_dir)
+    check_folder(paths)
+    existed = check_existing(paths)
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
-        existed = paths.db_path.exists() and paths.db_path.stat().st_size > 0
         conn = connect(paths.db_path)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open the progress database at {paths.db_path}: {exc}") from exc
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        raise classify(exc, paths, "opening it") from exc
     try:
         now = dt.datetime.now(dt.UTC)
         version = user_version(conn)
         backup: Path | None = None
         if existed and version < len(schema.MIGRATIONS):
-            backup = pre_migration_backup(conn, paths.backups_dir, version, now)
+            try:
+                backup = pre_migration_backup(conn, paths.backups_dir, version, now)
+            except (OSError, sqlite3.Error) as exc:
+                raise classify(exc, paths, "the backup before the upgrade") from exc
         try:
             migrate(conn, schema.MIGRATIONS)
+        except SchemaTooNewError:
+            raise too_new_error(paths, user_version(conn)) from None
         except sqlite3.Error as exc:
+            if classify(exc, paths, "").kind in (StoreError.DAMAGED, StoreError.BUSY,
+                                                 StoreError.UNWRITABLE):
+                raise classify(exc, paths, "upgrading it") from exc
             kept = f"; a backup taken before the upgrade is at {backup}" if backup else ""
             raise StoreError(f"could not upgrade {paths.db_path} from schema version "
-                             f"{version}: {exc}{kept}") from exc
+                             f"{version}: {exc}{kept}", StoreError.OTHER,
+                             paths.db_path) from exc
         if existed and daily_backups:
-            daily_backup(conn, paths.backups_dir, today or now.astimezone().date())
-    except SchemaTooNewError as exc:
-        conn.close()
-        raise StoreError(f"{paths.db_path}: {exc}") from exc
+            with contextlib.suppress(OSError, sqlite3.Error):
+                daily_backup(conn, paths.backups_dir, today or now.astimezone().date())
     except StoreError:
         conn.close()
         raise
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except (sqlite3.Error, OSError) as exc:
         conn.close()
-        raise StoreError(f"{paths.db_path} is not a usable progress database: {exc}") from exc
+        raise classify(exc, paths, "opening it") from exc
     except BaseException:
         conn.close()
         raise

@@ -1,0 +1,59 @@
+"""Build the migration fixtures: one progress database per schema version, as that version
+of the app wrote it. Run once when a schema version is released, then commit the files —
+never regenerate an old version's fixture with newer code.
+
+    python -m tests.data.migrations._generate [VERSION]
+
+- `v0-empty.sqlite3`: a zero-byte file (the app was killed before writing anything);
+- `v0-blank.sqlite3`: a SQLite file in WAL mode with no tables (killed during the first
+  migration, or created by an earlier build that never got to migrate);
+- `v1-populated.sqlite3`: schema version 1 holding a learner with an exam, lesson checks,
+  case runs, flags, review cards and a setting.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def v0() -> None:
+    """The two shapes of a version-0 file."""
+    (HERE / "v0-empty.sqlite3").write_bytes(b"")
+    blank = HERE / "v0-blank.sqlite3"
+    blank.unlink(missing_ok=True)
+    conn = sqlite3.connect(blank)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE scratch(x)")  # make SQLite write the header …
+    conn.execute("DROP TABLE scratch")  # … then leave no table behind
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+
+
+def v1() -> None:
+    """A populated version-1 database."""
+    from tests.export.conftest import populate
+    from vpkp_tutor.storage.schema import SCHEMA_VERSION
+
+    assert SCHEMA_VERSION == 1, "v1 fixtures are made with the version-1 code only"
+    with tempfile.TemporaryDirectory() as tmp:
+        p = populate(Path(tmp) / "data", name="Fixture Learner")
+        p.services.set_setting("theme", "nord")
+        target = HERE / "v1-populated.sqlite3"
+        target.unlink(missing_ok=True)
+        p.services.store.backup(target)
+        p.services.store.close()
+    conn = sqlite3.connect(target)
+    conn.execute("VACUUM")
+    conn.close()
+    target.chmod(0o644)
+
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or ["0", "1"]
+    for version in wanted:
+        {"0": v0, "1": v1}[version]()
