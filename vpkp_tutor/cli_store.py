@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.table import Table
+    from rich.text import Text
+
     from vpkp_tutor.export.cohort import CohortReport
 
 
@@ -97,8 +102,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     paths = resolve_paths(Path(data_dir) if data_dir else None)
     if not paths.db_path.exists():
         return _fail(f"no progress stored yet in {paths.data_dir}")
-    try:
-        store = open_store(paths.data_dir)
+    try:  # an export only reads: no daily backup (a copy of the whole file) first
+        store = open_store(paths.data_dir, daily_backups=False)
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
         return _fail(f"{exc}{hint}")
@@ -130,14 +135,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ExportError as exc:
         return _fail(str(exc))
     print_report(report)
-    print(f"\nwrote {written}")
+    print(f"\nwrote {written} (one row per learner and topic)")
     return 0
 
 
 def print_report(report: CohortReport) -> None:
-    """Print the cohort summary as readable tables. Every string from the export files is
-    shown as one line of plain text: an export is a file anyone can edit, so escape
+    """Print the cohort summary: one line per learner (overall accuracy, share of the bank
+    answered, lessons, critical errors and a compact accuracy-by-topic grid, with a cohort
+    line at the foot), the case runs ended by a critical error and the most-missed items.
+    The full learner × topic detail is in the cohort CSV. Every string from the export
+    files is shown as one line of plain text: an export is a file anyone can edit, so escape
     sequences and control characters in it never reach the terminal."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -159,19 +168,18 @@ def print_report(report: CohortReport) -> None:
         for fp, sources in report.fingerprints.items():
             console.print(plain(f"  {fp[:16] or '(none)'}: " + ", ".join(sources)))
 
-    table = Table(title="Accuracy by learner and topic")
-    for col in ("Learner", "Topic", "Answered", "Accuracy", "Mastery", "Lessons"):
-        table.add_column(col, justify="left" if col in ("Learner", "Topic") else "right")
-    for row in report.rows:
-        table.add_row(
-            plain(row.learner.display_name), plain(topic_label(row.topic)),
-            f"{row.items_answered}/{row.items_in_bank}",
-            f"{row.accuracy:.0%}" if row.max_points else "–", f"{row.mastery:.0%}",
-            f"{row.lessons_completed}/{row.lessons_total}")
-    console.print(table)
+    console.print("\n[bold]Learners[/bold]: accuracy and completion in %, overall and by topic")
+    console.print(_learner_table(report, plain))
+    topics = dict.fromkeys(row.topic for row in report.rows)
+    console.print(plain("Acc: points scored of those available. Items: share of the bank's "
+                        "questions answered. Crit: case runs ended by a critical error. "
+                        "–: nothing answered. Topics: " + ", ".join(
+                            f"{_topic_code(t)} {topic_label(t)}" for t in topics) + "."),
+                  style="dim")
 
     if report.critical_cases:
-        cases = Table(title="Cases ended by a critical error")
+        console.print("\n[bold]Cases ended by a critical error[/bold]")
+        cases = Table(box=box.SIMPLE, padding=(0, 1, 0, 0), show_edge=False)
         for col in ("Learner", "Case", "Critical choice"):
             cases.add_column(col)
         for c in report.critical_cases:
@@ -179,16 +187,76 @@ def print_report(report: CohortReport) -> None:
                           plain(", ".join(c.critical_errors)))
         console.print(cases)
     else:
-        console.print("No case ended in a critical error.")
+        console.print("\nNo case ended in a critical error.")
 
     if report.most_missed:
-        missed = Table(title="Most-missed items")
+        console.print("\n[bold]Most-missed items[/bold]")
+        missed = Table(box=box.SIMPLE, padding=(0, 1, 0, 0), show_edge=False)
         for col in ("Question", "Topic", "Misses", "Learners"):
             missed.add_column(col, justify="right" if col in ("Misses", "Learners") else "left")
         for item in report.most_missed:
             missed.add_row(plain(item.question_id), plain(topic_label(item.topic)),
                            f"{item.misses}/{item.responses}", str(item.learners_missing))
         console.print(missed)
+
+
+def _topic_code(topic: str) -> str:
+    """A topic's heading in the printed report's grid (three letters at most)."""
+    from vpkp_tutor.domain.model import Topic
+
+    codes: dict[str, str] = {
+        Topic.ANATOMY: "Ana", Topic.PATIENT_SELECTION: "Sel", Topic.IMAGING: "Img",
+        Topic.VP_TECHNIQUE: "VP", Topic.KP_TECHNIQUE: "KP", Topic.COMPLICATIONS: "Cmp",
+        Topic.EVIDENCE: "Evd", Topic.BILLING: "Bil", Topic.AFTERCARE: "Aft"}
+    return codes.get(topic) or topic[:3].title() or "–"
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}" if whole else "–"
+
+
+def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
+    """One line per learner with a cohort line at the foot."""
+    from collections import Counter, defaultdict
+
+    from rich import box
+    from rich.table import Table
+
+    from vpkp_tutor.export.cohort import TopicRow
+
+    rows: dict[str, dict[str, TopicRow]] = defaultdict(dict)
+    for row in report.rows:
+        rows[row.learner.id][row.topic] = row
+    topics = list(dict.fromkeys(row.topic for row in report.rows))
+    critical = Counter(c.learner.id for c in report.critical_cases)
+
+    def sums(lines: list[TopicRow]) -> list[str]:
+        return [
+            _percent(sum(r.points for r in lines), sum(r.max_points for r in lines)),
+            _percent(sum(r.items_answered for r in lines), sum(r.items_in_bank for r in lines)),
+            f"{sum(r.lessons_completed for r in lines)}/{sum(r.lessons_total for r in lines)}",
+        ]
+
+    everyone = [*report.rows]
+    cohort = [*sums(everyone), str(sum(critical.values()))] + [
+        _percent(sum(r.points for r in everyone if r.topic == t),
+                 sum(r.max_points for r in everyone if r.topic == t)) for t in topics]
+    table = Table(box=box.SIMPLE, padding=0, show_edge=False, show_footer=True)
+    table.add_column("Learner", footer=f"Cohort ({len(report.learners)})", no_wrap=True,
+                     overflow="ellipsis", max_width=18)
+    for col, foot in zip(("Acc", "Items", "Lessons", "Crit"), cohort[:4], strict=True):
+        table.add_column(col, footer=foot, justify="right", no_wrap=True)
+    table.add_column("│", footer="│", width=1)  # overall | by topic
+    for topic, foot in zip(topics, cohort[4:], strict=True):
+        table.add_column(plain(_topic_code(topic)), footer=foot, justify="right",
+                         no_wrap=True, min_width=3)
+    for m in report.learners:
+        mine = rows.get(m.learner.id, {})
+        table.add_row(plain(m.learner.display_name), *sums(list(mine.values())),
+                      str(critical[m.learner.id]), "│",
+                      *[_percent(r.points, r.max_points) if (r := mine.get(t)) else "–"
+                        for t in topics])
+    return table
 
 
 def cmd_recover(args: argparse.Namespace) -> int:

@@ -58,6 +58,7 @@ from vpkp_tutor.domain.progress import (
 from vpkp_tutor.domain.scoring import AnswerValue, CaseResult, expert_max, score, score_case_run
 
 if TYPE_CHECKING:
+    from vpkp_tutor.export.record import LearnerData
     from vpkp_tutor.storage.store import SqliteProgressStore
 
 
@@ -395,20 +396,26 @@ class Services:
         """Write the learner's scores as `csv`, `json` or `xapi` to `path`; return the path
         (for CSV, the responses file; the summary file sits beside it)."""
         from vpkp_tutor.export import write_learner_export
+
+        return write_learner_export(self.learner_data(learner_id), self.content, fmt, path,
+                                    exported_at=self.clock())
+
+    def learner_data(self, learner_id: str) -> LearnerData:
+        """Everything an export of the learner needs; the responses stream on demand."""
         from vpkp_tutor.export.record import LearnerData
 
         learner = self.store.get_learner(learner_id)
         if learner is None:
             raise ValueError(f"unknown learner {learner_id!r}")
-        data = LearnerData(
+        return LearnerData(
             learner=learner,
             responses=lambda: self.store.iter_response_events(learner_id),
             attempts=tuple(self.store.attempt_headers(learner_id)),
             lesson_progress=tuple(self.store.lesson_progress(learner_id).values()),
             case_runs=tuple(reversed(self.store.case_runs(learner_id))),
             flags=tuple(sorted(self.store.flags(learner_id))),
+            response_rows=lambda: self.store.response_rows(learner_id),
         )
-        return write_learner_export(data, self.content, fmt, path, exported_at=self.clock())
 
     # -- helpers -------------------------------------------------------------------------
     def _question(self, question_id: str) -> Question:

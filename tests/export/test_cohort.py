@@ -111,3 +111,31 @@ def test_exports_sorted_by_time_newest_profile_wins(tmp_path: Path) -> None:
     p.services.store.close()
     report = build_report([later, first])
     assert report.learners[0].learner.program == "Renamed"
+
+
+def test_printed_report_has_a_line_per_learner_within_80_columns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.cells import cell_len
+
+    from vpkp_tutor.cli import main
+
+    paths = three_residents(tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["report", *map(str, paths), "-o", str(tmp_path / "c.csv")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(cell_len(line) for line in lines if not line.startswith("wrote ")) <= 80
+    top = lines.index(next(line for line in lines if line.startswith("Learner ")))
+    assert lines[top].split() == [
+        "Learner", "Acc", "Items", "Lessons", "Crit", "│", "Ana", "Cmp"]
+    grid = lines[top + 2:top + 5]  # one line per learner, under the header's rule
+    by_name = {line.split()[0]: line.split()[1:] for line in grid}
+    assert list(by_name) == ["=Cy", "Ana", "Ben"]
+    # Ana: 6 of 7 points (86%), every item answered, 1 of 2 lessons, one critical run,
+    # anatomy 3 of 4 (75%), complications 3 of 3 (100%); Ben scored nothing
+    assert by_name["Ana"] == ["86", "100", "1/2", "1", "│", "75", "100"]
+    assert by_name["Ben"] == ["0", "100", "1/2", "1", "│", "0", "0"]
+    cohort = next(line for line in lines if line.startswith("Cohort (3)"))
+    assert cohort.split()[2:] == ["44", "100", "3/6", "3", "│", "42", "46"]
+    assert any("Ana Anatomy, Cmp Complications" in line for line in lines)
+    assert any(line.split()[:3] == ["anat.sb1", "Anatomy", "4/6"] for line in lines)

@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import TypeAlias
 
 from vpkp_tutor.domain.model import Difficulty, Question, Topic
 from vpkp_tutor.domain.scoring import AnswerValue
@@ -246,6 +247,20 @@ class ResponseEvent:
     """Quiz mode (`tutor`, `exam`, `review`) or `lesson` for an embedded lesson check."""
     record: ResponseRecord
     """The response itself."""
+
+
+RESPONSE_ROW_FIELDS = (
+    "answered_at", "plain", "mode", "attempt_id", "question_id", "points", "max_points",
+    "correct", "seconds", "content_hash", "id", "answer_json",
+)
+"""The columns of a `ResponseRow`, in order."""
+ResponseRow: TypeAlias = tuple[str, int, str, str, str, float, float, int, float, str, str, str]
+"""A stored response as a plain tuple (columns `RESPONSE_ROW_FIELDS`), for exports that
+stream a million responses without building an object for each. Values are as stored:
+`answered_at` and `answer_json` are the stored text, `correct` is 0 or 1. `plain` is 1 when
+`answered_at` has the canonical `iso_utc` form and the three numbers are stored as reals, so
+the row can be written as it is; with 0 the reader normalises it (`iso_utc(parse_utc(…))`,
+`float(…)`) — older or hand-edited data."""
 
 
 def iso_utc(when: dt.datetime) -> str:

@@ -10,8 +10,10 @@ different content bank (fingerprint) are flagged, and each row names its fingerp
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,10 +202,24 @@ def _most_missed(learners: Sequence[MergedLearner], limit: int) -> list[MissedIt
     return items[:limit]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cycle collector while many small objects are made that hold no cycles (a
+    cohort is hundreds of thousands of them, and each collection would walk them all)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_report(paths: Sequence[Path], most_missed: int = 10) -> CohortReport:
     """Read and merge JSON exports (ExportError names the first bad file and why)."""
-    exports = [read_export(Path(p)) for p in paths]
-    learners, duplicates = merge(exports)
+    with _collector_paused():
+        exports = [read_export(Path(p)) for p in paths]
+        learners, duplicates = merge(exports)
     fingerprints: dict[str, list[str]] = defaultdict(list)
     for ex in exports:
         fingerprints[ex.fingerprint].append(ex.source)

@@ -64,6 +64,22 @@ def cell(value: Cell) -> str | int | float:
     return value
 
 
+def csv_field(value: str | int | float) -> str:
+    """The text `SafeCsvWriter` writes for a cell already passed through `cell`, in a row of
+    more than one cell: a number as `str` gives it, text as it is or — when it holds a comma,
+    a double quote or a line break — in double quotes with inner quotes doubled."""
+    if not isinstance(value, str):
+        return str(value)
+    if "," in value or '"' in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def text_field(text: str) -> str:
+    """`csv_field(neutralise(text))`: a text cell ready to join with commas."""
+    return csv_field(neutralise(text))
+
+
 class SafeCsvWriter:
     """Writes rows through `cell`, streaming to an open text file."""
 

@@ -290,24 +290,69 @@ def _cases(rd: _Reader, learner_id: str, items: list[Any]) -> Iterator[CaseRunIn
 
 def _responses(rd: _Reader, learner_id: str, items: list[Any]) -> Iterator[ExportedResponse]:
     for i, r in enumerate(items):
-        w = f"responses[{i}]"
-        try:
-            answer = answer_from_json(r.get("answer") if isinstance(r, dict) else None)
-        except ValueError as exc:
-            raise rd.fail(f"{w}.answer", str(exc)) from None
-        record = ResponseRecord(
-            attempt_id=rd.get(r, "attempt_id", str, w), question_id=rd.get(
-                r, "question_id", str, w),
-            content_hash=rd.get(r, "content_hash", str, w), answer=answer,
-            points=float(rd.get(r, "points", NUM, w)),
-            max_points=float(rd.get(r, "max_points", NUM, w)),
-            correct=rd.get(r, "correct", bool, w), seconds=float(rd.get(r, "seconds", NUM, w)),
-            answered_at=rd.time(r, "answered_at", w) or dt.datetime.now(dt.UTC))
-        meta = QuestionMeta(
-            topic=rd.get(r, "topic", str, w, True) or "",
-            objectives=tuple(str(x) for x in (rd.get(r, "objectives", list, w, True) or ())),
-            type=rd.get(r, "type", str, w, True) or "",
-            difficulty=rd.get(r, "difficulty", str, w, True) or "")
-        event = ResponseEvent(id=rd.get(r, "id", str, w), learner_id=learner_id,
-                              mode=rd.get(r, "mode", str, w), record=record)
-        yield ExportedResponse(event, meta)
+        yield _response_fast(r, learner_id) or _response_checked(rd, learner_id, i, r)
+
+
+_NUMBER_TYPES = frozenset((int, float))
+_OPTIONAL_TEXT = frozenset((str, type(None)))
+_OPTIONAL_LIST = frozenset((list, type(None)))
+
+
+def _response_fast(r: Any, learner_id: str) -> ExportedResponse | None:
+    """A well-formed response checked in bulk (a few type tests on a dict straight from
+    `json.loads`); None when anything is off, and `_response_checked` says what."""
+    if type(r) is not dict:
+        return None
+    try:
+        rid, attempt_id, mode, question_id = (
+            r["id"], r["attempt_id"], r["mode"], r["question_id"])
+        content_hash, answered_at, correct = r["content_hash"], r["answered_at"], r["correct"]
+        points, max_points, seconds = r["points"], r["max_points"], r["seconds"]
+    except KeyError:
+        return None
+    get = r.get
+    topic, objectives, qtype, difficulty = (
+        get("topic"), get("objectives"), get("type"), get("difficulty"))
+    if not (type(rid) is str and type(attempt_id) is str and type(mode) is str
+            and type(question_id) is str and type(content_hash) is str
+            and type(answered_at) is str and type(correct) is bool
+            and type(points) in _NUMBER_TYPES and type(max_points) in _NUMBER_TYPES
+            and type(seconds) in _NUMBER_TYPES and type(topic) in _OPTIONAL_TEXT
+            and type(qtype) in _OPTIONAL_TEXT and type(difficulty) in _OPTIONAL_TEXT
+            and type(objectives) in _OPTIONAL_LIST):
+        return None
+    try:
+        answer = answer_from_json(get("answer"))
+        when = parse_utc(answered_at)
+    except ValueError:
+        return None
+    record = ResponseRecord(attempt_id, question_id, content_hash, answer, float(points),
+                            float(max_points), correct, float(seconds), when)
+    meta = QuestionMeta(topic or "", tuple(map(str, objectives)) if objectives else (),
+                        qtype or "", difficulty or "")
+    return ExportedResponse(ResponseEvent(rid, learner_id, mode, record), meta)
+
+
+def _response_checked(rd: _Reader, learner_id: str, i: int, r: Any) -> ExportedResponse:
+    """One response checked field by field; ExportError names the field and why."""
+    w = f"responses[{i}]"
+    try:
+        answer = answer_from_json(r.get("answer") if isinstance(r, dict) else None)
+    except ValueError as exc:
+        raise rd.fail(f"{w}.answer", str(exc)) from None
+    record = ResponseRecord(
+        attempt_id=rd.get(r, "attempt_id", str, w), question_id=rd.get(
+            r, "question_id", str, w),
+        content_hash=rd.get(r, "content_hash", str, w), answer=answer,
+        points=float(rd.get(r, "points", NUM, w)),
+        max_points=float(rd.get(r, "max_points", NUM, w)),
+        correct=rd.get(r, "correct", bool, w), seconds=float(rd.get(r, "seconds", NUM, w)),
+        answered_at=rd.time(r, "answered_at", w) or dt.datetime.now(dt.UTC))
+    meta = QuestionMeta(
+        topic=rd.get(r, "topic", str, w, True) or "",
+        objectives=tuple(str(x) for x in (rd.get(r, "objectives", list, w, True) or ())),
+        type=rd.get(r, "type", str, w, True) or "",
+        difficulty=rd.get(r, "difficulty", str, w, True) or "")
+    event = ResponseEvent(id=rd.get(r, "id", str, w), learner_id=learner_id,
+                          mode=rd.get(r, "mode", str, w), record=record)
+    return ExportedResponse(event, meta)

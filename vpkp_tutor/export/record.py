@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from vpkp_tutor.domain.model import ContentBank, Topic
@@ -14,6 +15,7 @@ from vpkp_tutor.domain.progress import (
     Learner,
     LessonProgress,
     ResponseEvent,
+    ResponseRow,
     answer_to_json,
 )
 from vpkp_tutor.domain.scoring import AnswerValue
@@ -40,6 +42,9 @@ class LearnerData:
     """Case runs, oldest first."""
     flags: tuple[str, ...] = ()
     """Flagged question ids."""
+    response_rows: Callable[[], AbstractContextManager[Iterator[ResponseRow]]] | None = None
+    """Opens the same responses as plain `ResponseRow` tuples, oldest first (the CSV
+    export's fast path); None when only `responses` is available."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from vpkp_tutor.domain.model import Difficulty, QuestionType, Topic
 from vpkp_tutor.domain.progress import (
@@ -23,6 +24,7 @@ from vpkp_tutor.domain.progress import (
     QuizSettings,
     ResponseEvent,
     ResponseRecord,
+    ResponseRow,
     answer_from_json,
     answer_to_json,
     iso_utc,
@@ -33,6 +35,20 @@ from vpkp_tutor.storage.review import rating_for
 
 LESSON_PREFIX = "lesson:"
 """Attempt id prefix of embedded lesson checks (`lesson:<lesson id>`); answers append."""
+CANONICAL_TIME_GLOB = (
+    "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]"
+    ".[0-9][0-9][0-9][0-9][0-9][0-9]Z"
+)
+"""GLOB pattern of a timestamp in `iso_utc` form (how every response time is stored)."""
+RESPONSE_ROWS_SQL = (
+    "SELECT answered_at, answered_at GLOB '" + CANONICAL_TIME_GLOB + "'"
+    " AND typeof(points) = 'real' AND typeof(max_points) = 'real'"
+    " AND typeof(seconds) = 'real' AS plain,"
+    " mode, attempt_id, question_id, points, max_points, correct <> 0 AS correct, seconds,"
+    " content_hash, id, answer_json"
+    " FROM response WHERE learner_id = ? ORDER BY answered_at, seq"
+)
+"""One learner's responses as `ResponseRow` tuples, oldest first."""
 
 
 def settings_to_json(s: QuizSettings) -> str:
@@ -234,6 +250,18 @@ class QuizTables(StoreBase):
                 (learner_id,)):
             yield ResponseEvent(id=r["id"], learner_id=r["learner_id"], mode=r["mode"],
                                 record=_record(r))
+
+    @contextmanager
+    def response_rows(self, learner_id: str) -> Iterator[Iterator[ResponseRow]]:
+        """Stream the learner's responses, oldest first, as plain `ResponseRow` tuples
+        straight from one SELECT over a read-only snapshot (for the CSV export, where an
+        object per response would cost more than the export itself).
+
+            with store.response_rows(learner_id) as rows:
+                for row in rows: ...
+        """
+        with self.reader() as reader:
+            yield reader.execute(RESPONSE_ROWS_SQL, (learner_id,))
 
     def answered_ids(self, learner_id: str) -> set[str]:
         """Questions the learner has answered at least once."""
