@@ -236,6 +236,17 @@ def fig_startup(work: Path, quick: bool) -> list[Figure]:
     return figures
 
 
+def fig_keypress(work: Path, quick: bool) -> list[Figure]:
+    """Key press → next question rendered (Pilot, 200-question exam; see keypress.py)."""
+    from keypress import measure_keypress, summary
+
+    samples = 100 if quick else 200
+    median, p99 = summary(measure_keypress(samples))
+    detail = f"{samples} presses of n/p"
+    return [Figure("key press → next question, median", median, "s", None, 0.020, detail),
+            Figure("key press → next question, p99", p99, "s", None, 0.060, detail)]
+
+
 def _fill_responses(db: Path, n: int) -> str:
     """A store with one learner and n responses; returns the learner id."""
     from vpkp_tutor.content import bundled_paths
@@ -251,10 +262,10 @@ def _fill_responses(db: Path, n: int) -> str:
     ids = [q.id for q in bank.questions]
     conn = sqlite3.connect(db / "progress.sqlite3")
     conn.execute("PRAGMA synchronous=OFF")
-    rows = (
+    rows = (  # times and answers in the form the store writes them (`iso_utc`, JSON)
         (f"r{i:07d}", learner.id, f"a{i // 50:06d}", "tutor", ids[i % len(ids)], "h" * 16,
          json.dumps("B"), 1.0 if i % 3 else 0.0, 1.0, 1 if i % 3 else 0, 12.5,
-         f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00+00:00")
+         f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00.000000Z")
         for i in range(n)
     )
     conn.executemany(
@@ -346,6 +357,7 @@ def fig_make_test(work: Path, quick: bool) -> list[Figure]:
 FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "startup": fig_startup,
     "load": fig_load_validate,
+    "keypress": fig_keypress,
     "csv": fig_csv_export,
     "cohort": fig_cohort,
     "make-test": fig_make_test,

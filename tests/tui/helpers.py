@@ -6,6 +6,8 @@ from typing import TypeVar
 
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
 
 from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
 from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
@@ -62,3 +64,13 @@ def posted(messages: list[Message], kind: type[M]) -> list[M]:
         if isinstance(message, kind):
             seen.setdefault(id(message), message)
     return list(seen.values())
+
+
+def link_offset(screen: Screen[None], text: str) -> tuple[int, int]:
+    """Where the home dashboard draws `text` (the start of a link), relative to the
+    `#dashboard` widget; the dashboard does not wrap its lines."""
+    dashboard = screen.query_one("#dashboard", Static)
+    for y, line in enumerate(str(dashboard.content).splitlines()):
+        if text in line:
+            return dashboard.styles.gutter.left + line.index(text) + 2, dashboard.styles.gutter.top + y
+    raise AssertionError(f"{text!r} is not on the dashboard")

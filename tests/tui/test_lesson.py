@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 
 from tests.tui.bank import NUMERIC, SINGLE
-from tests.tui.helpers import posted, settle
+from tests.tui.helpers import link_offset, posted, settle
 from vpkp_tutor.tui.messages import OpenLesson
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.lesson import LessonScreen
@@ -74,7 +74,13 @@ async def test_reopening_resumes_at_saved_step(make) -> None:  # type: ignore[no
         app.services.save_lesson_position(app.learner.id, "lesson-anatomy", 2)
         app.screen.refresh_dashboard()
         await settle(pilot)
-        await pilot.click("#continue-lesson")
+        await pilot.click("#dashboard", offset=link_offset(app.screen, "▶ Continue:"))
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.position == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")  # the key does the same
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.position == 2

@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import Input, RadioSet
 
 from tests.tui.bank import QUESTIONS
-from tests.tui.helpers import answer_correctly, answer_wrongly, posted, settle
+from tests.tui.helpers import answer_correctly, answer_wrongly, link_offset, posted, settle
 from vpkp_tutor.domain.model import QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
@@ -122,8 +122,8 @@ async def test_unfinished_quiz_resumes(make) -> None:  # type: ignore[no-untyped
         await settle(pilot)
         home = app.screen
         assert isinstance(home, HomeScreen)
-        assert home.query_one("#resume-quiz").display
-        await pilot.click("#resume-quiz")
+        assert home.dashboard is not None and home.dashboard.unfinished_attempt is not None
+        await pilot.click("#dashboard", offset=link_offset(home, "↻ Resume"))
         await settle(pilot)
         resumed = app.screen
         assert isinstance(resumed, QuizScreen)

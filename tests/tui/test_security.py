@@ -11,15 +11,23 @@ from tests.tui.helpers import settle
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.domain.progress import QuizSettings
 from vpkp_tutor.tui.screens.quiz import QuizScreen
-from vpkp_tutor.tui.widgets.answers import AnswerRow
+from vpkp_tutor.tui.widgets.answers import ChoiceAnswer, RowsAnswer
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+from vpkp_tutor.tui.widgets.prose import paragraphs
 
 HOSTILE_LESSON = dataclasses.replace(
     LESSON_BILLING, id="lesson-hostile", title=f"Codes {CLICK_QUIT} {FILE_LINK}"
 )
 LINKED = dataclasses.replace(
-    HOSTILE, stem=HOSTILE.stem + "\n\nSee [the file](file:///etc/passwd)."
+    HOSTILE, stem=HOSTILE.stem + "\n\nSee [the file](https://example.org/passwd)."
 )
+"""A stem with a real Markdown link, so it is shown by the full Markdown widget."""
+
+
+def row_text_offset(answer: RowsAnswer, index: int) -> tuple[int, int]:
+    """Where the text of row `index` is drawn, relative to the input."""
+    gutter = answer.styles.gutter
+    return gutter.left + answer.MARKER_WIDTH + 4, gutter.top + answer.row_span(index)[0]
 
 
 def hostile_bank() -> ContentBank:
@@ -37,21 +45,21 @@ async def test_markup_in_content_is_literal_and_inert(make, monkeypatch) -> None
         await settle(pilot)
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
-        rows = list(quiz.query(AnswerRow))
-        texts = [str(r.query_one(".row-text").render()) for r in rows]
-        assert texts[0].endswith(CLICK_QUIT)
-        assert texts[1].endswith(FILE_LINK)
-        assert texts[2].endswith("[bold red]plain[/]")
-        for row in rows:
-            content = row.query_one(".row-text").render()
+        answer = quiz.query_one(ChoiceAnswer)
+        rows = [answer.row(i).text for i in range(answer.row_count())]
+        assert rows[0].plain.endswith(CLICK_QUIT)
+        assert rows[1].plain.endswith(FILE_LINK)
+        assert rows[2].plain.endswith("[bold red]plain[/]")
+        drawn = answer.render()
+        for content in (*rows, drawn):
             assert all("@click" not in str(span.style) and "link" not in str(span.style)
-                       for span in getattr(content, "spans", []))
+                       for span in content.spans)
         stem = quiz.query_one(SafeMarkdown)
         stem_text = "\n".join(str(block._content) for block in stem.children if hasattr(block, "_content"))
         assert CLICK_QUIT in stem_text and FILE_LINK in stem_text
         # Clicking the literal markup does nothing: the app keeps running, nothing opens.
-        await pilot.click(rows[0].query_one(".row-text"))
-        await pilot.click(rows[1].query_one(".row-text"))
+        await pilot.click(answer, offset=row_text_offset(answer, 0))
+        await pilot.click(answer, offset=row_text_offset(answer, 1))
         await settle(pilot)
         assert app.is_running and app.return_code is None
         assert quiz.query_one("ChoiceAnswer").value == "B"  # the click only chose the row
@@ -72,3 +80,13 @@ async def test_markup_in_content_is_literal_and_inert(make, monkeypatch) -> None
         await pilot.press("escape")
         await settle(pilot)
         assert app.is_running
+
+
+def test_plain_stem_is_literal() -> None:
+    """Stems of plain paragraphs skip the Markdown widget; markup in them stays text."""
+    content = paragraphs(f"**Bold** {CLICK_QUIT}\nand {FILE_LINK}\n\nSecond *para*.")
+    assert content is not None
+    assert content.plain == f"Bold {CLICK_QUIT} and {FILE_LINK}\n\nSecond para."
+    assert {str(span.style) for span in content.spans} == {"bold", "italic"}
+    assert paragraphs("See [the file](https://example.org/x).") is None  # links: full widget
+    assert paragraphs("- a list") is None

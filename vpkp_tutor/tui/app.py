@@ -1,8 +1,11 @@
 """The study app: owns the services, the current learner, app-wide keys, themes and
 navigation between screens.
 
-Only the learner picker and the home screen are imported up front; every other screen is
-imported inside the action that opens it, so the first screen is interactive quickly.
+Start-up is kept short: only the home screen is imported up front (the picker, the palette
+commands and every other screen are imported when first needed); the first screen is the
+bottom of the screen stack, with no empty default screen beneath it; app.tcss holds only the
+first screen's styles and screens.tcss is parsed after the first frame; and no garbage
+collection runs until that frame is drawn (see `gc_pacing`).
 """
 
 from __future__ import annotations
@@ -17,16 +20,34 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from vpkp_tutor.domain.progress import Attempt, Learner, QuizMode, QuizSettings
-from vpkp_tutor.tui.commands import StudyCommands
+from vpkp_tutor.tui.gc_pacing import hold_start_up, release_heap, settle_heap
 from vpkp_tutor.tui.messages import LearnerChosen, OpenCase, OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.home import HomeScreen
-from vpkp_tutor.tui.screens.learner import LearnerScreen
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from vpkp_tutor.services import Services
 
 DEFAULT_THEME = "textual-dark"
 """Theme used until the learner picks another one."""
+
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
+"""Styles of every screen after the first, parsed once the first frame is drawn."""
+
+
+def study_commands() -> type[Provider]:
+    """The palette provider, imported when the palette first opens."""
+    from vpkp_tutor.tui.commands import StudyCommands
+
+    return StudyCommands
+
+
+def learner_screen() -> Screen[None]:
+    """A new learner picker (imported when first needed)."""
+    from vpkp_tutor.tui.screens.learner import LearnerScreen
+
+    return LearnerScreen()
 
 
 class VpkpApp(App[None]):
@@ -34,7 +55,7 @@ class VpkpApp(App[None]):
 
     TITLE = "VP/KP Tutor"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = {StudyCommands}
+    COMMANDS: ClassVar = {study_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,20 +78,52 @@ class VpkpApp(App[None]):
         """The learner studying, once chosen."""
         self._learner_arg = learner
         self._theme_ready = False
+        self._first_screen: Screen[None] | None = None
 
     # -- start-up ------------------------------------------------------------------------
-    def on_mount(self) -> None:
-        theme = self.services.get_setting("theme", DEFAULT_THEME)
-        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
-        self._theme_ready = True
-        self._load_keymap()
+    def on_load(self) -> None:
+        """No garbage collection while the first screen is built (see `gc_pacing`)."""
+        hold_start_up()
+
+    def on_unmount(self) -> None:
+        """Leave the interpreter's collector as it was."""
+        release_heap()
+
+    def get_default_screen(self) -> Screen[None]:
+        """The first screen, at the bottom of the stack: the dashboard when the command line
+        named a learner, else the picker. (No empty screen sits beneath it.)"""
         if self._learner_arg:
             learner = self.services.find_learner(self._learner_arg)
             if learner is None:
                 learner = self.services.create_learner(self._learner_arg)
-            self._enter(learner)
+            self._set_learner(learner)
+            self.call_after_refresh(self.services.set_setting, "last_learner", learner.id)
+            self._first_screen = HomeScreen()
         else:
-            self.push_screen(LearnerScreen())
+            self._first_screen = learner_screen()
+        return self._first_screen
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._after_first_frame)
+        theme = self.services.get_setting("theme", DEFAULT_THEME)
+        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self._theme_ready = True
+        self._load_keymap()
+
+    def _after_first_frame(self) -> None:
+        self.load_screen_css()
+        settle_heap()
+
+    def load_screen_css(self) -> None:
+        """Parse screens.tcss (once). Styles already applied are brought up to date if a
+        screen other than the first was opened before this ran."""
+        if SCREENS_CSS in self.css_path:
+            return
+        self.css_path.append(SCREENS_CSS)  # `textual run --dev` then reloads it too
+        self.stylesheet.read(SCREENS_CSS)
+        self.stylesheet.parse()
+        if self.screen_stack != [self._first_screen]:
+            self.stylesheet.update(self)
 
     def _load_keymap(self) -> None:
         """Apply a keymap stored as JSON in the `keymap` setting (binding id → keys)."""
@@ -89,14 +142,19 @@ class VpkpApp(App[None]):
         if self._theme_ready:
             self.services.set_setting("theme", theme)
 
-    def _enter(self, learner: Learner) -> None:
+    def _set_learner(self, learner: Learner) -> None:
         self.learner = learner
         self.sub_title = learner.display_name
+
+    def _enter(self, learner: Learner) -> None:
+        self._set_learner(learner)
         self.services.set_setting("last_learner", learner.id)
-        if isinstance(self.screen, LearnerScreen):
-            self.switch_screen(HomeScreen())
-        else:
+        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        if home is None:
             self.push_screen(HomeScreen())
+        else:  # back to the dashboard beneath the picker; it reloads for this learner
+            while self.screen is not home:
+                self.pop_screen()
 
     def on_learner_chosen(self, message: LearnerChosen) -> None:
         """Go to the dashboard of the chosen learner."""
@@ -109,7 +167,7 @@ class VpkpApp(App[None]):
 
     def action_go_home(self) -> None:
         """Back to the dashboard."""
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
     def action_open_library(self) -> None:
@@ -215,12 +273,14 @@ class VpkpApp(App[None]):
             self.push_screen(HelpDialog(self.screen))
 
     def action_switch_learner(self) -> None:
-        """Back to the learner picker."""
+        """Back to the learner picker: the one at the bottom of the stack, or a new one over
+        the dashboard."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.learner = None
         self.sub_title = ""
-        self.push_screen(LearnerScreen())
+        if isinstance(self.screen, HomeScreen):
+            self.push_screen(learner_screen())
 
     def action_export(self) -> None:
         """Export the learner's scores to a file the learner chooses."""

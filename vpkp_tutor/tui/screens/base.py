@@ -47,10 +47,10 @@ class VpkpScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide "Back" on the bottom screen."""
         if action == "back":
-            return len(self.app.screen_stack) > 2
+            return len(self.app.screen_stack) > 1
         return True
 
     def action_back(self) -> None:
         """Go back to the previous screen."""
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:
             self.dismiss()

@@ -11,13 +11,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from vpkp_tutor.domain.model import Case, CaseNode, Choice
 from vpkp_tutor.domain.progress import CaseRun
 from vpkp_tutor.domain.scoring import CaseResult
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.case_choices import CaseChoices
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -58,7 +59,7 @@ class CaseScreen(VpkpScreen):
         yield Header()
         yield Static(id="case-status", classes="position-line")
         yield VerticalScroll(id="case-body")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = self.case.title

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vpkp_tutor.domain.model import Case
@@ -15,6 +15,7 @@ from vpkp_tutor.domain.progress import CaseRun
 from vpkp_tutor.tui.messages import OpenCase
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import percent
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
 
 
@@ -43,7 +44,7 @@ class CaseListScreen(VpkpScreen):
         yield Header()
         yield Static(Content.styled("Cases", "bold"), classes="screen-title")
         yield OptionList(id="cases")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Cases"

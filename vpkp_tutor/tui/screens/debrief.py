@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from vpkp_tutor.domain.model import Case
 from vpkp_tutor.domain.scoring import CaseResult
 from vpkp_tutor.tui.messages import OpenCase
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, percent
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -105,7 +106,7 @@ class DebriefScreen(VpkpScreen):
                     Content.assemble("• ", literal(r)) for r in self.case.references
                 )
                 yield Static(Content.assemble(("References\n", "bold"), refs), classes="references")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Debrief"

@@ -1,28 +1,47 @@
 """The home dashboard: per-topic progress, items due for review, continue where you left off,
 weakest objectives and quick actions.
 
-This is the first screen after the picker, so it imports only light widgets; every other
-screen is imported by the app when it is opened.
+This is the first screen after the picker, so it is built to draw fast: the whole dashboard
+is one `Static` between the header and the footer (the screen itself scrolls). Every action
+is a key (shown beside it and in the footer) and a link that can be clicked; it imports only
+light widgets, and every other screen is imported by the app when it is opened.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.style import Style
+from textual.widgets import Header, Static
 
+from vpkp_tutor.domain.model import Lesson
 from vpkp_tutor.domain.progress import Dashboard
 from vpkp_tutor.tui.messages import OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, percent
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
 
 TOPIC_WIDTH = 26
+
+QUICK_ACTIONS = (
+    ("Lessons", "l", "app.open_library"),
+    ("Quiz", "q", "app.open_quiz_builder"),
+    ("Review", "r", "app.start_review"),
+    ("Cases", "c", "app.open_cases"),
+    ("Progress", "g", "app.open_progress"),
+)
+"""(label, key, action) of the quick-action links, in order."""
+
+
+def link(label: Content | str, action: str) -> Content:
+    """`label` as a link that runs `action` when clicked (styled by the widget's
+    `link-*` rules)."""
+    content = label if isinstance(label, Content) else Content(label)
+    return content.stylize(Style.from_meta({"@click": action}))
 
 
 def topic_table(dashboard: Dashboard) -> Content:
@@ -51,7 +70,9 @@ class HomeScreen(VpkpScreen):
 
     HOW_TO: ClassVar[str] = (
         "Your progress by topic. Press l for lessons, q to build a quiz, r for spaced review, "
-        "c for cases and g for progress charts. Tab moves between the buttons; Enter presses."
+        "c for cases and g for progress charts; n continues the lesson you were reading and u "
+        "resumes an unfinished quiz. Every underlined action can also be clicked. ↑/↓ and "
+        "page up/down scroll."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,89 +81,105 @@ class HomeScreen(VpkpScreen):
         Binding("r", "app.start_review", "Review", id="home.review"),
         Binding("c", "app.open_cases", "Cases", id="home.cases"),
         Binding("g", "app.open_progress", "Progress", id="home.progress"),
+        Binding("n", "continue_lesson", "Continue", id="home.continue", show=False),
+        Binding("u", "resume_quiz", "Resume quiz", id="home.resume", show=False),
+        Binding("up", "scroll_up", "Scroll up", show=False),
+        Binding("down", "scroll_down", "Scroll down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
     ]
-    """Quick actions."""
+    """Quick actions; continue and resume (their keys are shown beside them); scrolling."""
 
     def __init__(self) -> None:
         super().__init__(id="home")
         self.dashboard: Dashboard | None = None
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="home-body"):
-            yield Static(id="greeting")
-            with Horizontal(id="continue-row"):
-                yield Button("Continue lesson", id="continue-lesson", compact=True)
-                yield Button("Resume quiz", id="resume-quiz", compact=True, variant="warning")
-            with Horizontal(id="actions"):
-                yield Button("Lessons (l)", id="act-lessons", compact=True, action="app.open_library")
-                yield Button("Quiz (q)", id="act-quiz", compact=True, action="app.open_quiz_builder")
-                yield Button("Review (r)", id="act-review", compact=True, action="app.start_review")
-                yield Button("Cases (c)", id="act-cases", compact=True, action="app.open_cases")
-                yield Button("Progress (g)", id="act-progress", compact=True, action="app.open_progress")
-            yield Static(id="topic-table")
-            yield Static(id="weakest")
-        yield Footer()
+        yield Static(id="dashboard")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_dashboard()
-        for button_id in ("#resume-quiz", "#continue-lesson", "#act-lessons"):
-            button = self.query_one(button_id, Button)
-            if button.display:
-                button.focus(scroll_visible=False)
-                break
 
     def on_screen_resume(self) -> None:
-        """Reload when coming back from another screen."""
-        if self.dashboard is not None and self.study_app.learner is not None:
+        """Reload when coming back from another screen (the first showing was drawn by
+        `on_mount`)."""
+        if self._resumed and self.dashboard is not None and self.study_app.learner is not None:
             self.refresh_dashboard()
+        self._resumed = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Never "Back": the dashboard is where going back ends."""
+        if action == "back":
+            return False
+        return super().check_action(action, parameters)
 
     def refresh_dashboard(self) -> None:
         """Read the dashboard from services and show it."""
         dashboard = self.services.dashboard(self.learner.id)
         self.dashboard = dashboard
+        self.sub_title = dashboard.learner.display_name
+        parts = [self._greeting(dashboard), self._continue(dashboard), self._actions(),
+                 topic_table(dashboard), self._weakest(dashboard)]
+        self.query_one("#dashboard", Static).update(
+            Content("\n\n").join(part for part in parts if part)
+        )
+
+    # -- parts -----------------------------------------------------------------------------
+    def _greeting(self, dashboard: Dashboard) -> Content:
         learner = dashboard.learner
-        self.sub_title = learner.display_name
         extra = " · ".join(x for x in (learner.program, learner.level) if x)
         due = dashboard.due_count
         due_text = (
-            Content.styled(f"{due} item{'s' if due != 1 else ''} due for spaced review (r)", "bold $warning")
+            Content.styled(
+                f"{due} item{'s' if due != 1 else ''} due for spaced review (r)", "bold $warning"
+            )
             if due
             else Content.styled("Nothing due for spaced review", "$text-muted")
         )
-        greeting = Content.assemble(
+        return Content.assemble(
             ("Welcome, ", "bold"), literal(learner.display_name, "bold"),
             ("  " if extra else ""), literal(extra, "dim"), "\n", due_text,
         )
-        self.query_one("#greeting", Static).update(greeting)
-        self._show_continue(dashboard)
-        self.query_one("#topic-table", Static).update(topic_table(dashboard))
-        self.query_one("#weakest", Static).update(self._weakest(dashboard))
 
-    def _show_continue(self, dashboard: Dashboard) -> None:
-        lesson_button = self.query_one("#continue-lesson", Button)
-        quiz_button = self.query_one("#resume-quiz", Button)
-        progress = dashboard.continue_lesson
-        lesson = None
-        if progress is not None:
-            try:
-                lesson = self.services.content.lesson(progress.lesson_id)
-            except KeyError:
-                lesson = None
-        lesson_button.display = lesson is not None
-        if lesson is not None and progress is not None:
-            step = min(progress.position + 1, len(lesson.steps))
-            lesson_button.label = Content.assemble(
+    def _continue_lesson(self) -> Lesson | None:
+        """The lesson to continue, if it is still in the content."""
+        dashboard = self.dashboard
+        if dashboard is None or dashboard.continue_lesson is None:
+            return None
+        try:
+            return self.services.content.lesson(dashboard.continue_lesson.lesson_id)
+        except KeyError:
+            return None
+
+    def _continue(self, dashboard: Dashboard) -> Content:
+        lines: list[Content] = []
+        lesson = self._continue_lesson()
+        if lesson is not None and dashboard.continue_lesson is not None:
+            step = min(dashboard.continue_lesson.position + 1, len(lesson.steps))
+            label = Content.assemble(
                 "▶ Continue: ", literal(lesson.title), f" (step {step}/{len(lesson.steps)})"
             )
+            lines.append(Content.assemble(link(label, "screen.continue_lesson"), "  (n)"))
         attempt = dashboard.unfinished_attempt
-        quiz_button.display = attempt is not None
         if attempt is not None:
             mode = attempt.settings.mode.value
-            quiz_button.label = Content(
-                f"↻ Resume {mode} quiz · {len(attempt.responses)}/{len(attempt.question_ids)} answered"
-            )
-        self.query_one("#continue-row").display = lesson is not None or attempt is not None
+            label = Content(
+                f"↻ Resume {mode} quiz · {len(attempt.responses)}/{len(attempt.question_ids)} "
+                "answered"
+            ).stylize("bold $warning")
+            lines.append(Content.assemble(link(label, "screen.resume_quiz"), "  (u)"))
+        return Content("\n").join(lines)
+
+    def _actions(self) -> Content:
+        pieces: list[Content | str] = []
+        for label, key, action in QUICK_ACTIONS:
+            if pieces:
+                pieces.append("   ")
+            pieces.append(link(f"{label} ({key})", action))
+        return Content.assemble(*pieces)
 
     def _weakest(self, dashboard: Dashboard) -> Content:
         if not dashboard.weakest_objectives:
@@ -162,13 +199,15 @@ class HomeScreen(VpkpScreen):
             )
         return Content("\n").join(lines)
 
-    @on(Button.Pressed, "#continue-lesson")
-    def _continue_lesson(self) -> None:
-        if self.dashboard is not None and self.dashboard.continue_lesson is not None:
-            self.post_message(OpenLesson(self.dashboard.continue_lesson.lesson_id))
+    # -- actions ---------------------------------------------------------------------------
+    def action_continue_lesson(self) -> None:
+        """Open the lesson where the learner left off."""
+        lesson = self._continue_lesson()
+        if lesson is not None:
+            self.post_message(OpenLesson(lesson.id))
 
-    @on(Button.Pressed, "#resume-quiz")
-    def _resume_quiz(self) -> None:
+    def action_resume_quiz(self) -> None:
+        """Resume the unfinished quiz."""
         attempt = self.services.unfinished_attempt(self.learner.id)
         if attempt is not None:
             self.post_message(RunQuiz(attempt))

@@ -12,11 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vpkp_tutor.domain.progress import Learner
 from vpkp_tutor.tui.messages import LearnerChosen
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ class LearnerScreen(Screen[None]):
     ]
     """Jump to the new-profile form."""
 
+    _resumed = False
+    """Set once the screen has been shown (later showings list the profiles again)."""
+
     @property
     def services(self) -> Services:
         """The services facade."""
@@ -66,13 +70,24 @@ class LearnerScreen(Screen[None]):
                     yield Input(placeholder="PGY level, e.g. PGY-3", id="level", max_length=20)
                 yield Static(id="learner-error")
                 yield Button("Create profile", id="create", variant="primary", compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Choose a profile"
+        self._list_learners()
+
+    def on_screen_resume(self) -> None:
+        """Coming back to the picker (switch learner): list the profiles again."""
+        if self._resumed:
+            self._list_learners()
+        self._resumed = True
+
+    def _list_learners(self) -> None:
         learners = self.services.list_learners()
         last = self.services.get_setting("last_learner", "")
         options = self.query_one("#learners", OptionList)
+        options.clear_options()
+        options.display = True
         highlight = 0
         for i, learner in enumerate(learners):
             options.add_option(Option(learner_label(learner), id=learner.id))

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from vpkp_tutor.domain.model import Lesson, Score
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 from vpkp_tutor.tui.widgets.text import literal
@@ -53,7 +54,7 @@ class LessonScreen(VpkpScreen):
         yield Header()
         yield Static(id="lesson-position", classes="position-line")
         yield VerticalScroll(id="lesson-body")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = self.lesson.title

@@ -7,13 +7,14 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vpkp_tutor.domain.model import Lesson
 from vpkp_tutor.domain.progress import LessonProgress
 from vpkp_tutor.tui.messages import OpenLesson
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
 
 
@@ -56,7 +57,7 @@ class LibraryScreen(VpkpScreen):
         )
         yield OptionList(id="lessons")
         yield Static(id="lesson-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Lessons"

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from vpkp_tutor.domain.progress import CaseRun, QuizResult
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import duration, percent, points
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 
 MODE_NAMES = {"tutor": "Quiz · tutor", "exam": "Quiz · exam", "review": "Quiz · review"}
 FORECAST_DAYS = 14
@@ -57,7 +58,7 @@ class ProgressScreen(VpkpScreen):
                 yield Vertical(id="due-box")
             with TabPane("4 History", id="history"):
                 yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = "Progress"

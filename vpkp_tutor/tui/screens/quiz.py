@@ -17,14 +17,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from vpkp_tutor.domain.model import Question, Score
 from vpkp_tutor.domain.progress import Attempt, QuizMode
 from vpkp_tutor.domain.scoring import AnswerValue, is_answered
+from vpkp_tutor.tui.gc_pacing import hold_collection, resume_collection
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 MODE_NAMES = {QuizMode.TUTOR: "Tutor", QuizMode.EXAM: "Exam", QuizMode.REVIEW: "Review"}
@@ -67,6 +69,7 @@ class QuizScreen(VpkpScreen):
         self.finished = False
         self._shown_at = time.monotonic()
         self._timer: Timer | None = None
+        self._view: QuestionView | None = None
 
     @property
     def question(self) -> Question:
@@ -88,7 +91,7 @@ class QuizScreen(VpkpScreen):
         yield Static(id="quiz-status", classes="position-line")
         yield Static(id="quiz-strip")
         yield VerticalScroll(id="quiz-body")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = f"{MODE_NAMES[self.mode]} quiz"
@@ -170,28 +173,50 @@ class QuizScreen(VpkpScreen):
         return Content.assemble(*pieces)
 
     async def show_item(self) -> None:
-        """Show the current item (with its saved answer and, in tutor mode, its feedback)."""
+        """Show the current item (with its saved answer and, in tutor mode, its feedback).
+
+        One question view stays mounted and is re-targeted from item to item (see
+        `QuestionView.show_question`), in one batch, so the first frame drawn shows the new
+        item and focus stays on the answer input. The position is saved once that frame is
+        out."""
         body = self.query_one("#quiz-body", VerticalScroll)
-        await body.remove_children()
         q = self.question
-        view = QuestionView(q, answer=self.answers.get(q.id), id="question")
-        await body.mount(view)
-        body.scroll_home(animate=False)
-        if self.feedback_now and q.id in self.scores:
-            await view.show_feedback(self.scores[q.id])
-            body.focus()
-        else:
-            view.focus_answer()
-        self._shown_at = time.monotonic()
-        self.update_status()
-        self.services.save_position(self.attempt.id, self.index)
+        answer = self.answers.get(q.id)
+        with self.app.batch_update():
+            view = self._view
+            if view is None or not view.is_attached:
+                view = self._view = QuestionView(q, answer=answer)
+                await body.mount(view)
+            else:
+                await view.show_question(q, answer=answer)
+            body.scroll_home(animate=False)
+            if self.feedback_now and q.id in self.scores:
+                await view.show_feedback(self.scores[q.id])
+                self.set_focus(body)
+            else:
+                view.focus_answer()
+            self._shown_at = time.monotonic()
+            self.update_status()
+        self.call_after_refresh(self._save_position)
+
+    def _save_position(self) -> None:
+        if not self.finished:
+            self.services.save_position(self.attempt.id, self.index)
 
     # -- answering -----------------------------------------------------------------------
     async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
-        """Record the answer; show feedback (tutor, review) or move on (exam)."""
+        """Record the answer (committed before anything acknowledges it); show feedback
+        (tutor, review) or move on (exam)."""
         event.stop()
         if self.finished:
             return
+        hold_collection()
+        try:
+            await self._answered(event)
+        finally:
+            self.call_after_refresh(resume_collection)
+
+    async def _answered(self, event: AnswerInput.Submitted) -> None:
         score = self.record(event.question_id, event.answer)
         if self.feedback_now:
             view = self.query_one(QuestionView)
@@ -240,6 +265,13 @@ class QuizScreen(VpkpScreen):
         """Next or previous item."""
         if self.finished or not self.questions:
             return
+        hold_collection()
+        try:
+            await self._move(delta)
+        finally:
+            self.call_after_refresh(resume_collection)
+
+    async def _move(self, delta: int) -> None:
         target = self.index + delta
         if not 0 <= target < len(self.questions):
             if target >= len(self.questions):
@@ -320,6 +352,10 @@ class QuizScreen(VpkpScreen):
         if self.questions and self.query(QuestionView):
             self.update_status()
         return False
+
+    def on_unmount(self) -> None:
+        """A pending collection hold ends with the screen."""
+        resume_collection()
 
     def action_back(self) -> None:
         """Leave the quiz; it stays saved for resuming."""

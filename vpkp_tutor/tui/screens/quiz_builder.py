@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Input,
     RadioButton,
@@ -27,6 +26,7 @@ from textual.widgets.selection_list import Selection
 from vpkp_tutor.domain.model import Difficulty, Topic
 from vpkp_tutor.domain.progress import Pool, QuizMode, QuizSettings
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 
 MODES: tuple[tuple[QuizMode, str], ...] = (
     (QuizMode.TUTOR, "Tutor — explain each answer"),
@@ -92,7 +92,7 @@ class QuizBuilderScreen(VpkpScreen):
         with Horizontal(id="builder-foot"):
             yield Button("Start quiz (ctrl+s)", id="start", variant="primary", compact=True)
             yield Static(id="builder-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Quiz builder"

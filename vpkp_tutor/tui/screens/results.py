@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from vpkp_tutor.domain.progress import QuizResult
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, duration, percent, points
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 
 MODE_NAMES = {"tutor": "Tutor quiz", "exam": "Timed exam", "review": "Spaced review"}
 
@@ -90,7 +91,7 @@ class ResultsScreen(VpkpScreen):
                 yield Button("Review all (a)", id="review-all", compact=True, variant="primary")
                 yield Button("Review incorrect (i)", id="review-incorrect", compact=True)
                 yield Button("Home (esc)", id="home", compact=True, action="app.go_home")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Results"

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from vpkp_tutor.domain.model import Score
 from vpkp_tutor.domain.progress import QuizResult
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
@@ -44,7 +45,7 @@ class ReviewScreen(VpkpScreen):
         yield Header()
         yield Static(id="review-status", classes="position-line")
         yield VerticalScroll(id="review-body")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = "Review"

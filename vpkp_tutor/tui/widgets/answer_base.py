@@ -1,56 +1,30 @@
-"""The base of the answer inputs: `AnswerRow` (marker + literal text) and `AnswerInput`
-(cursor, freezing, revealing the key, and the `Submitted`/`Incomplete` messages).
+"""The base of the answer inputs: `AnswerInput` (cursor, freezing, revealing the key, and the
+`Submitted`/`Incomplete` messages) and `RowsAnswer`, an input drawn as rows — a marker
+column, the literal text, optionally a right-hand column — in a single widget.
+
+One widget rather than a widget per row and per column keeps showing a question cheap: the
+quiz mounts a new input on every key press that moves to another item. Rows wrap with a
+hanging indent under their text; the cursor row, a chosen row's text, the right-hand column
+and a legend are styled by component classes (`answer-input--cursor` and so on, in
+app.tcss), so themes apply as usual.
 
 Inputs never call services: the screen handles their messages.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, ScrollableContainer
+from textual.containers import ScrollableContainer
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
 
 from vpkp_tutor.domain.model import Question
 from vpkp_tutor.domain.scoring import AnswerValue
-
-
-class AnswerRow(Horizontal):
-    """One line of an answer input: a marker column and the literal text."""
-
-    def __init__(self, index: int, text: Content, *, right: Content | None = None) -> None:
-        super().__init__(classes="answer-row")
-        self.index = index
-        self._text = text
-        self._right = right
-
-    def compose(self) -> ComposeResult:
-        yield Static(classes="marker")
-        yield Static(self._text, classes="row-text")
-        if self._right is not None:
-            yield Static(self._right, classes="row-right")
-
-    def set_marker(self, marker: Content | str) -> None:
-        """Show `marker` in the marker column."""
-        self.query_one(".marker", Static).update(marker)
-
-    def set_right(self, right: Content) -> None:
-        """Show `right` in the right-hand column (matching)."""
-        self.query_one(".row-right", Static).update(right)
-
-    def on_click(self, event: events.Click) -> None:
-        """A click picks the row."""
-        parent = self.parent
-        if isinstance(parent, AnswerInput):
-            event.stop()
-            parent.focus()
-            parent.pick_row(self.index)
 
 
 class AnswerInput(Widget, can_focus=True):
@@ -91,6 +65,28 @@ class AnswerInput(Widget, can_focus=True):
         self.cursor = 0
         self.frozen = False
         self._revealed = False
+        self.load(question)
+
+    def load(self, question: Question) -> None:
+        """Take `question` with no answer: subclasses set up their state for it here."""
+        self.question = question
+        self.cursor = 0
+        self.frozen = False
+        self._revealed = False
+
+    def retarget(self, question: Question, answer: AnswerValue = None) -> None:
+        """Show another question of the same kind (one this input class is made for, see
+        `answers.input_class`) without remounting: state is reset, then `answer` shown."""
+        self.load(question)
+        self.remove_class("-frozen")
+        if answer is not None:
+            self.set_value(answer)
+        self.changed()
+
+    @property
+    def focus_target(self) -> Widget:
+        """The widget that takes the keyboard focus for this input."""
+        return self
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -106,14 +102,14 @@ class AnswerInput(Widget, can_focus=True):
         """Stop accepting changes (after a tutor answer or in review)."""
         self.frozen = True
         self.add_class("-frozen")
-        self.refresh_rows()
+        self.changed()
 
     def thaw(self) -> None:
         """Accept changes again."""
         self.frozen = False
         self._revealed = False
         self.remove_class("-frozen")
-        self.refresh_rows()
+        self.changed()
 
     def reveal(self) -> None:
         """Lock and mark the key beside the learner's answer."""
@@ -121,27 +117,25 @@ class AnswerInput(Widget, can_focus=True):
         self.freeze()
 
     # -- rows --------------------------------------------------------------------------
-    @property
-    def rows(self) -> list[AnswerRow]:
-        """The rows, in display order."""
-        return list(self.query(AnswerRow))
+    def row_count(self) -> int:
+        """Rows the cursor moves over (none in the base class)."""
+        return 0
 
-    def refresh_rows(self) -> None:
-        """Redraw markers and the cursor."""
-        for row in self.rows:
-            row.set_class(row.index == self.cursor and not self.frozen, "-cursor")
+    def changed(self) -> None:
+        """Redraw after the answer, the cursor or the state changed."""
+        self.refresh()
 
     def pick_row(self, index: int) -> None:
         """A row was clicked."""
         self.cursor = index
-        self.refresh_rows()
+        self.changed()
 
-    def on_mount(self) -> None:
-        self.refresh_rows()
+    def scroll_to_row(self, index: int) -> None:
+        """Scroll the row at `index` into view (rows answers only)."""
 
     def action_cursor(self, delta: int) -> None:
         """Move the cursor; when locked, let the container scroll instead."""
-        count = len(self.rows)
+        count = self.row_count()
         if self.frozen or not count:
             for ancestor in self.ancestors:
                 if isinstance(ancestor, ScrollableContainer):
@@ -149,8 +143,8 @@ class AnswerInput(Widget, can_focus=True):
                     break
             return
         self.cursor = (self.cursor + delta) % count
-        self.refresh_rows()
-        self.rows[self.cursor].scroll_visible(animate=False)
+        self.changed()
+        self.scroll_to_row(self.cursor)
 
     def action_answer(self) -> None:
         """Post the answer, or say what is missing."""
@@ -176,6 +170,146 @@ class AnswerInput(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
 
+
+class Row(NamedTuple):
+    """One row of a `RowsAnswer`."""
+
+    marker: Content
+    """The marker column (choice box, position, ✓/✗)."""
+    text: Content
+    """The row's literal text."""
+    right: Content | None = None
+    """The right-hand column (matching), if any."""
+    chosen: bool = False
+    """Whether the row is chosen (its text is shown bold)."""
+
+
+class RowsAnswer(AnswerInput):
+    """An answer input drawn as rows in one widget (see module doc)."""
+
+    MARKER_WIDTH: ClassVar[int] = 7
+    """Cells of the marker column."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "answer-input--cursor",
+        "answer-input--chosen",
+        "answer-input--right",
+        "answer-input--legend",
+    }
+    """The cursor row, a chosen row's text, the right-hand column and the legend."""
+
+    def __init__(self, question: Question, *, id: str | None = None) -> None:
+        self._version = 0
+        self._heights: tuple[tuple[int, int], int] | None = None
+        self._row_lines: list[tuple[int, int]] = []
+        super().__init__(question, id=id)
+
+    def row(self, index: int) -> Row:
+        """The row at display position `index`."""
+        raise NotImplementedError
+
+    def legend(self) -> Content | None:
+        """Lines shown above the rows (matching's list of matches), if any."""
+        return None
+
     def changed(self) -> None:
-        """Redraw after the answer changed."""
-        self.refresh_rows()
+        self._version += 1
+        self.refresh(layout=True)
+
+    def row_span(self, index: int) -> tuple[int, int]:
+        """First line and the line after the last of row `index`, within the content as
+        last drawn."""
+        if 0 <= index < len(self._row_lines):
+            return self._row_lines[index]
+        return (0, 0)
+
+    # -- drawing -----------------------------------------------------------------------
+    def _lines(self, width: int) -> tuple[list[Content], list[tuple[int, int]]]:
+        width = max(width, self.MARKER_WIDTH + 2)
+        marker_width = self.MARKER_WIDTH
+        text_width = width - marker_width
+        lines: list[Content] = []
+        spans: list[tuple[int, int]] = []
+        cursor_style = self.get_visual_style("answer-input--cursor", partial=True)
+        chosen_style = self.get_visual_style("answer-input--chosen", partial=True)
+        right_style = self.get_visual_style("answer-input--right", partial=True)
+        legend = self.legend()
+        if legend is not None:
+            legend_style = self.get_visual_style("answer-input--legend", partial=True)
+            lines.extend(line.stylize_before(legend_style) for line in legend.wrap(width))
+            lines.append(Content(""))
+        indent = Content(" " * marker_width)
+        for index in range(self.row_count()):
+            marker, text, right, chosen = self.row(index)
+            if chosen:
+                text = text.stylize_before(chosen_style)
+            marker = marker.truncate(marker_width).extend_right(
+                marker_width - min(marker.cell_length, marker_width)
+            )
+            if right is None:
+                left_lines = text.wrap(text_width) or [Content("")]
+                right_lines: list[Content] = []
+                left_width = text_width
+            else:
+                left_width = (text_width + 1) // 2
+                left_lines = text.wrap(left_width) or [Content("")]
+                right_lines = right.stylize_before(right_style).wrap(text_width - left_width)
+            first = len(lines)
+            for n in range(max(len(left_lines), len(right_lines))):
+                left = left_lines[n] if n < len(left_lines) else Content("")
+                line = (marker if n == 0 else indent) + left.extend_right(
+                    max(0, left_width - left.cell_length)
+                )
+                if n < len(right_lines):
+                    line += right_lines[n]
+                line = line.extend_right(max(0, width - line.cell_length))
+                if index == self.cursor and not self.frozen:
+                    line = line.stylize_before(cursor_style)
+                lines.append(line)
+            spans.append((first, len(lines)))
+        return lines, spans
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Lines the rows take at `width`."""
+        key = (width, self._version)
+        if self._heights is not None and self._heights[0] == key:
+            return self._heights[1]
+        height = len(self._lines(width)[0])
+        self._heights = (key, height)
+        return height
+
+    def render(self) -> Content:
+        """The rows at the current width."""
+        lines, self._row_lines = self._lines(self.content_size.width)
+        return Content("\n").join(lines)
+
+    # -- mouse and scrolling -----------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        """A click picks the row under the pointer."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        for index, (first, end) in enumerate(self._row_lines):
+            if first <= offset.y < end:
+                event.stop()
+                self.focus()
+                self.pick_row(index)
+                return
+
+    def scroll_to_row(self, index: int) -> None:
+        self.call_after_refresh(self._scroll_to_row, index)
+
+    def _scroll_to_row(self, index: int) -> None:
+        container = next(
+            (a for a in self.ancestors if isinstance(a, ScrollableContainer)), None
+        )
+        if container is None or not self.is_mounted:
+            return
+        first, end = self.row_span(index)
+        top = self.content_region.y + first
+        bottom = self.content_region.y + end
+        view = container.scrollable_content_region
+        if top < view.y:
+            container.scroll_relative(y=top - view.y, animate=False)
+        elif bottom > view.bottom:
+            container.scroll_relative(y=min(bottom - view.bottom, top - view.y), animate=False)

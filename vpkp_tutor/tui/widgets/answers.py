@@ -16,38 +16,38 @@ from __future__ import annotations
 import random
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import Static
 
 from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
 from vpkp_tutor.domain.scoring import AnswerValue
-from vpkp_tutor.tui.widgets.answer_base import AnswerInput, AnswerRow
+from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
 from vpkp_tutor.tui.widgets.text import literal
 
 __all__ = [
     "AnswerInput",
-    "AnswerRow",
     "ChoiceAnswer",
     "MatchingAnswer",
     "NumberField",
     "NumericAnswer",
     "OrderingAnswer",
+    "Row",
+    "RowsAnswer",
+    "input_class",
     "make_answer_input",
 ]
 
 
-class ChoiceAnswer(AnswerInput):
+class ChoiceAnswer(RowsAnswer):
     """Single best, true/false and multiple response."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "choose_cursor", "Choose", show=False),
     ]
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
-        super().__init__(question, id=id)
+    def load(self, question: Question) -> None:
+        super().load(question)
         self.multiple = question.type is QuestionType.MULTIPLE_RESPONSE
         self.chosen: set[int] = set()
         n = len(question.options)
@@ -56,11 +56,13 @@ class ChoiceAnswer(AnswerInput):
             self.HINT = f"A–{last} or 1–{n} (or space) toggle · Enter answers"
         else:
             self.HINT = f"A–{last} or 1–{n} choose · Enter answers"
+        self._labels = [
+            Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(option.text))
+            for i, option in enumerate(question.options)
+        ]
 
-    def compose(self) -> ComposeResult:
-        for i, option in enumerate(self.question.options):
-            label = Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(option.text))
-            yield AnswerRow(i, label)
+    def row_count(self) -> int:
+        return len(self._labels)
 
     @property
     def value(self) -> AnswerValue:
@@ -119,23 +121,20 @@ class ChoiceAnswer(AnswerInput):
         self.choose(index)
         return True
 
-    def refresh_rows(self) -> None:
-        super().refresh_rows()
-        key = set(self.question.keys) if self.multiple else {self.question.key}
-        for row in self.rows:
-            picked = row.index in self.chosen
-            if self.multiple:
-                box = "[x]" if picked else "[ ]"
-            else:
-                box = "(●)" if picked else "( )"
-            mark = ""
-            style = ""
-            if self._revealed:
-                is_key = LETTERS[row.index] in key
-                mark = "✓" if is_key else ("✗" if picked else " ")
-                style = "bold $success" if is_key else ("bold $error" if picked else "")
-            row.set_marker(Content.assemble((mark, style), " ", box))
-            row.set_class(picked, "-chosen")
+    def row(self, index: int) -> Row:
+        picked = index in self.chosen
+        if self.multiple:
+            box = "[x]" if picked else "[ ]"
+        else:
+            box = "(●)" if picked else "( )"
+        mark = ""
+        style = ""
+        if self._revealed:
+            key = set(self.question.keys) if self.multiple else {self.question.key}
+            is_key = LETTERS[index] in key
+            mark = "✓" if is_key else ("✗" if picked else " ")
+            style = "bold $success" if is_key else ("bold $error" if picked else "")
+        return Row(Content.assemble((mark, style), " ", box), self._labels[index], chosen=picked)
 
 
 def _shuffled(question: Question) -> list[int]:
@@ -149,8 +148,10 @@ def _shuffled(question: Question) -> list[int]:
     return order
 
 
-class OrderingAnswer(AnswerInput):
+class OrderingAnswer(RowsAnswer):
     """Put the items in order."""
+
+    MARKER_WIDTH: ClassVar[int] = 6
 
     HINT = "↑/↓ select · shift+↑/shift+↓ (or u/d) move the item · Enter answers"
 
@@ -159,14 +160,13 @@ class OrderingAnswer(AnswerInput):
         Binding("shift+down,d", "move(1)", "Move down", show=False),
     ]
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
-        super().__init__(question, id=id)
+    def load(self, question: Question) -> None:
+        super().load(question)
         self.order = _shuffled(question)
         self.touched = False
 
-    def compose(self) -> ComposeResult:
-        for position, item in enumerate(self.order):
-            yield AnswerRow(position, literal(self.question.options[item].text))
+    def row_count(self) -> int:
+        return len(self.order)
 
     @property
     def value(self) -> AnswerValue:
@@ -198,26 +198,23 @@ class OrderingAnswer(AnswerInput):
         self.cursor = target
         self.touched = True
         self.changed()
-        self.rows[self.cursor].scroll_visible(animate=False)
+        self.scroll_to_row(self.cursor)
 
-    def refresh_rows(self) -> None:
-        super().refresh_rows()
-        for row in self.rows:
-            item = self.order[row.index]
-            mark: Content = Content(f"{row.index + 1:>2}. ")
-            if self._revealed:
-                if item == row.index:
-                    mark = Content.assemble(("✓", "bold $success"), f"{row.index + 1:>2}. ")
-                else:
-                    mark = Content.assemble(("✗", "bold $error"), f"{row.index + 1:>2}. ")
-            row.set_marker(mark)
-            row.query_one(".row-text", Static).update(
-                literal(self.question.options[item].text)
-            )
+    def row(self, index: int) -> Row:
+        item = self.order[index]
+        mark: Content = Content(f"{index + 1:>2}. ")
+        if self._revealed:
+            if item == index:
+                mark = Content.assemble(("✓", "bold $success"), f"{index + 1:>2}. ")
+            else:
+                mark = Content.assemble(("✗", "bold $error"), f"{index + 1:>2}. ")
+        return Row(mark, literal(self.question.options[item].text))
 
 
-class MatchingAnswer(AnswerInput):
+class MatchingAnswer(RowsAnswer):
     """Give each left-hand item its match."""
+
+    MARKER_WIDTH: ClassVar[int] = 3
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "cycle(-1)", "Previous match", show=False),
@@ -225,24 +222,27 @@ class MatchingAnswer(AnswerInput):
         Binding("backspace,delete", "clear", "Clear", show=False),
     ]
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
-        super().__init__(question, id=id)
+    def load(self, question: Question) -> None:
+        super().load(question)
         self.choices = question.right_choices
         self.given: list[int | None] = [None] * len(question.pairs)
         k = len(self.choices)
         self.HINT = f"↑/↓ row · 1–{min(k, 9)} or ←/→ pick its match · backspace clears · Enter answers"
-
-    def compose(self) -> ComposeResult:
         legend = Content("\n").join(
             Content.assemble((f"{i + 1:>2} ", "bold"), literal(c))
             for i, c in enumerate(self.choices)
         )
-        yield Static(
-            Content.assemble(("Matches:\n", "bold"), legend), classes="match-legend"
-        )
-        for i, pair in enumerate(self.question.pairs):
-            label = Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(pair.left))
-            yield AnswerRow(i, label, right=Content("→ ?"))
+        self._legend = Content.assemble(("Matches:\n", "bold"), legend)
+        self._labels = [
+            Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(pair.left))
+            for i, pair in enumerate(question.pairs)
+        ]
+
+    def legend(self) -> Content | None:
+        return self._legend
+
+    def row_count(self) -> int:
+        return len(self._labels)
 
     @property
     def value(self) -> AnswerValue:
@@ -289,32 +289,34 @@ class MatchingAnswer(AnswerInput):
             self.action_cursor(1)
         return True
 
-    def refresh_rows(self) -> None:
-        super().refresh_rows()
-        for row in self.rows:
-            given = self.given[row.index]
-            right = Content("→ ?") if given is None else Content.assemble(
-                f"→ {given + 1} ", literal(self.choices[given])
+    def row(self, index: int) -> Row:
+        given = self.given[index]
+        right = Content("→ ?") if given is None else Content.assemble(
+            f"→ {given + 1} ", literal(self.choices[given])
+        )
+        mark = Content("  ")
+        if self._revealed:
+            correct = self.question.pairs[index].right
+            ok = given is not None and self.choices[given] == correct
+            mark = Content.styled("✓ ", "bold $success") if ok else Content.styled(
+                "✗ ", "bold $error"
             )
-            mark = Content("  ")
-            if self._revealed:
-                correct = self.question.pairs[row.index].right
-                ok = given is not None and self.choices[given] == correct
-                mark = Content.styled("✓ ", "bold $success") if ok else Content.styled(
-                    "✗ ", "bold $error"
-                )
-                if not ok:
-                    right = Content.assemble(right, ("  key: ", "bold"), literal(correct))
-            row.set_marker(mark)
-            row.set_right(right)
+            if not ok:
+                right = Content.assemble(right, ("  key: ", "bold"), literal(correct))
+        return Row(mark, self._labels[index], right)
+
+
+def input_class(question: Question) -> type[AnswerInput]:
+    """The answer input class for the question's type."""
+    if question.type is QuestionType.ORDERING:
+        return OrderingAnswer
+    if question.type is QuestionType.MATCHING:
+        return MatchingAnswer
+    if question.type is QuestionType.NUMERIC:
+        return NumericAnswer
+    return ChoiceAnswer
 
 
 def make_answer_input(question: Question, *, id: str | None = None) -> AnswerInput:
     """The answer input for the question's type."""
-    if question.type is QuestionType.ORDERING:
-        return OrderingAnswer(question, id=id)
-    if question.type is QuestionType.MATCHING:
-        return MatchingAnswer(question, id=id)
-    if question.type is QuestionType.NUMERIC:
-        return NumericAnswer(question, id=id)
-    return ChoiceAnswer(question, id=id)
+    return input_class(question)(question, id=id)

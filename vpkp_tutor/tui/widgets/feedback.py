@@ -15,7 +15,7 @@ from textual.widgets import Static
 from vpkp_tutor.domain.model import LETTERS, Question, QuestionType, Score
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.tui.widgets.bars import points
-from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+from vpkp_tutor.tui.widgets.prose import prose
 from vpkp_tutor.tui.widgets.text import literal
 
 
@@ -104,7 +104,7 @@ class FeedbackView(Vertical):
             if note:
                 yield Static(note, classes="note-text")
         yield Static(Content.styled("Explanation", "bold"), classes="section-title")
-        yield SafeMarkdown(self.question.explanation, classes="explanation")
+        yield prose(self.question.explanation, classes="explanation")
         if self.question.references:
             refs = Content("\n").join(
                 Content.assemble("• ", literal(r)) for r in self.question.references

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import Question
@@ -32,9 +33,15 @@ class NumericAnswer(AnswerInput, can_focus=False):
 
     HINT = "Type a number · Enter answers"
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
-        super().__init__(question, id=id)
+    def load(self, question: Question) -> None:
+        super().load(question)
         self._initial = ""
+        field = self._field()
+        if field is not None:
+            field.value = ""
+            field.disabled = False
+            self.query_one(".unit", Static).update(literal(question.unit))
+            self.query_one(".numeric-error", Static).update("")
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="numeric-row"):
@@ -55,6 +62,11 @@ class NumericAnswer(AnswerInput, can_focus=False):
 
     def _field(self) -> Input | None:
         return next(iter(self.query("#number").results(Input)), None)
+
+    @property
+    def focus_target(self) -> Widget:
+        """The number field."""
+        return self.input
 
     def focus(self, scroll_visible: bool = True) -> NumericAnswer:
         """Focus the number field."""

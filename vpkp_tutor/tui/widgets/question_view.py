@@ -1,4 +1,4 @@
-"""One question on screen: the stem (Markdown), the answer input, a key hint and, once
+"""One question on screen: the stem (Markdown, see `prose`), the answer input, a key hint and, once
 answered, the feedback.
 
 The view never scores or stores anything: the answer input posts `AnswerInput.Submitted`,
@@ -10,13 +10,21 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from vpkp_tutor.domain.model import Question, Score
 from vpkp_tutor.domain.scoring import AnswerValue
-from vpkp_tutor.tui.widgets.answers import AnswerInput, make_answer_input
+from vpkp_tutor.tui.widgets.answers import AnswerInput, input_class, make_answer_input
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
-from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+from vpkp_tutor.tui.widgets.prose import Prose, paragraphs, prose
+
+
+def _discard(widget: Widget) -> None:
+    """Hide `widget` at once and remove it in the background (once)."""
+    if widget.display:
+        widget.display = False
+        widget.remove()
 
 
 class QuestionView(Vertical):
@@ -42,7 +50,7 @@ class QuestionView(Vertical):
     def compose(self) -> ComposeResult:
         if self.heading is not None:
             yield Static(self.heading, classes="question-heading")
-        yield SafeMarkdown(self.question.stem, classes="stem")
+        yield prose(self.question.stem, classes="stem")
         yield Static(Content.styled(self.input.HINT, "dim italic"), classes="hint")
         yield self.input
 
@@ -50,14 +58,50 @@ class QuestionView(Vertical):
         if self.initial_answer is not None:
             self.input.set_value(self.initial_answer)
 
+    async def show_question(self, question: Question, *, answer: AnswerValue = None) -> None:
+        """Show another question in this view, reusing its widgets: the stem and hint are
+        updated in place and an input of the right kind is re-targeted, so moving between
+        quiz items mounts nothing in the common case. Widgets that go (feedback, a stem or
+        input of another kind) are hidden at once and removed in the background."""
+        self.question = question
+        self.initial_answer = answer
+        for old in self.query_children(FeedbackView):
+            _discard(old)
+        stem = next(w for w in self.query_children(".stem") if w.display)
+        content = paragraphs(question.stem)
+        if isinstance(stem, Prose) and content is not None:
+            stem.update(content)
+        else:
+            _discard(stem)
+            await self.mount(prose(question.stem, classes="stem"), before=self.query_one(".hint"))
+        if type(self.input) is input_class(question):
+            self.input.retarget(question, answer)
+        else:
+            old_input = self.input
+            self.input = make_answer_input(question)
+            if answer is not None:
+                self.input.set_value(answer)
+            await self.mount(self.input, after=old_input)
+            if old_input.has_focus_within:  # hand focus over before the old input goes
+                self.focus_answer()
+            _discard(old_input)
+        hint = self.query_one(".hint", Static)
+        hint.update(Content.styled(self.input.HINT, "dim italic"))
+        hint.display = True
+
     def on_answer_input_incomplete(self, event: AnswerInput.Incomplete) -> None:
         """Say what is missing in the hint line."""
         event.stop()
         self.query_one(".hint", Static).update(Content.styled(event.reason, "bold $warning"))
 
     def focus_answer(self) -> None:
-        """Put the keyboard focus on the answer input."""
-        self.input.focus()
+        """Put the keyboard focus on the answer input (at once when it is mounted, so focus
+        never passes through another widget on the way)."""
+        target = self.input.focus_target
+        if target.is_mounted:
+            self.screen.set_focus(target)
+        else:
+            target.focus()
 
     async def show_feedback(self, score: Score | None, *, reveal: bool = True) -> None:
         """Lock the input, mark the key and show the explanations."""

@@ -1,0 +1,145 @@
+"""The start-up and key-press fast paths keep behaving: one question view re-targeted from
+item to item (answers, hints and feedback follow the item), a footer that is not rebuilt
+while its keys stay the same, styles of later screens parsed after the first frame, the
+garbage-collector pacing, and the home screen's keys."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from textual.widgets._footer import FooterKey
+
+from tests.tui.bank import QUESTIONS
+from tests.tui.helpers import answer_correctly, settle
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+from vpkp_tutor.tui import gc_pacing
+from vpkp_tutor.tui.app import SCREENS_CSS
+from vpkp_tutor.tui.screens.home import HomeScreen
+from vpkp_tutor.tui.screens.quiz import QuizScreen
+from vpkp_tutor.tui.widgets.answers import input_class
+from vpkp_tutor.tui.widgets.feedback import FeedbackView
+from vpkp_tutor.tui.widgets.prose import Prose
+from vpkp_tutor.tui.widgets.question_view import QuestionView
+
+
+async def test_one_view_follows_the_items(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        attempt = app.services.build_quiz(
+            app.learner.id, QuizSettings(mode=QuizMode.TUTOR, count=len(QUESTIONS), seed=2)
+        )
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        view = quiz.query_one(QuestionView)
+        first = quiz.question
+        await answer_correctly(pilot, first, view.input)
+        assert view.query(FeedbackView)
+        for _ in range(len(QUESTIONS) - 1):
+            await pilot.press("n")
+            await settle(pilot)
+            assert quiz.query_one(QuestionView) is view  # re-targeted, not remounted
+            q = quiz.question
+            assert view.question is q and view.input.question is q
+            assert type(view.input) is input_class(q)
+            assert not view.query(FeedbackView)  # the last item's feedback went with it
+            assert not view.input.frozen and view.input.value is None
+            assert str(view.query_one(Prose).content).startswith(q.stem.split("**")[0][:10])
+            assert view.input.focus_target.has_focus
+        for _ in range(len(QUESTIONS) - 1):
+            await pilot.press("p")
+        await settle(pilot)
+        assert quiz.question is first and view.question is first
+        assert view.query(FeedbackView) and view.input.frozen  # answered: feedback again
+
+
+async def test_footer_keys_survive_item_changes(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        attempt = app.services.build_quiz(
+            app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=len(QUESTIONS), seed=2)
+        )
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        keys = list(quiz.query(FooterKey))
+        moved = 0
+        while quiz.index < len(quiz.questions) - 1:
+            before, after = quiz.question, quiz.questions[quiz.index + 1]
+            await pilot.press("n")
+            await settle(pilot)
+            kinds = {input_class(before).__name__, input_class(after).__name__}
+            if "NumericAnswer" not in kinds:  # the number field has no "Answer" key
+                assert list(quiz.query(FooterKey)) == keys
+                moved += 1
+            keys = list(quiz.query(FooterKey))
+        assert moved
+
+
+async def test_later_styles_are_parsed_after_the_first_frame(make) -> None:  # type: ignore[no-untyped-def]
+    assert "#quiz-strip" not in (Path(SCREENS_CSS).parent / "app.tcss").read_text()
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
+        assert SCREENS_CSS in app.css_path
+        app.run_attempt(app.services.build_quiz(app.learner.id, QuizSettings(count=1, seed=1)))
+        await settle(pilot)
+        strip = app.screen.query_one("#quiz-strip")
+        assert strip.styles.height is not None and strip.styles.height.value == 1
+
+
+async def test_a_screen_opened_before_the_later_styles_gets_them(make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    monkeypatch.setattr(app, "_after_first_frame", lambda: None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert SCREENS_CSS not in app.css_path
+        await pilot.press("q")
+        await settle(pilot)
+        builder = app.screen.query_one("#builder")
+        assert builder.styles.padding.left == 0
+        app.load_screen_css()
+        await settle(pilot)
+        assert builder.styles.padding.left == 1  # from screens.tcss, applied after the fact
+
+
+async def test_home_keys_continue_and_resume(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "u", "escape")  # nothing to continue: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
+        attempt = app.services.build_quiz(app.learner.id, QuizSettings(count=2, seed=1))
+        app.screen.refresh_dashboard()
+        await settle(pilot)
+        assert "↻ Resume tutor quiz" in str(app.screen.query_one("#dashboard").content)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizScreen) and app.screen.attempt.id == attempt.id
+
+
+def test_gc_pacing() -> None:
+    assert gc.isenabled()
+    try:
+        gc_pacing.hold_collection()
+        assert not gc.isenabled()
+        gc_pacing.hold_collection()  # holds do not nest
+        gc_pacing.resume_collection()
+        assert gc.isenabled()
+        gc_pacing.resume_collection()  # a second resume is harmless
+        assert gc.isenabled()
+        gc.disable()  # a pause begun before the app (the command line may do this)
+        gc_pacing.hold_start_up()
+        assert not gc.isenabled()
+        gc_pacing.settle_heap()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc_pacing.release_heap()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
