@@ -329,12 +329,6 @@ async def test_hostile_learner_name(hostile_bank: ContentBank, store: SqliteProg
         assert_still_running(app, opened)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TUI: LessonScreen.on_mount (tui/screens/lesson.py:59) and CaseScreen.on_mount "
-    "(tui/screens/case.py:64) set `self.sub_title` to the raw title and the header shows it "
-    "without `clean()`. Content loaded from files is already clean, so only text that "
-    "bypasses the loader is exposed. Fix: `self.sub_title = clean(self.lesson.title)` / "
-    "`clean(self.case.title)` (from tui.widgets.text)."))
 async def test_header_title_of_raw_content(hostile_bank: ContentBank, store: SqliteProgressStore,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     app, _ = app_for(raw_bank(hostile_bank), store, monkeypatch)
@@ -346,11 +340,6 @@ async def test_header_title_of_raw_content(hostile_bank: ContentBank, store: Sql
         assert_terminal_clean(app)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "TUI: VpkpApp._enter (tui/app.py:94) and HomeScreen (tui/screens/home.py:105) set "
-    "`sub_title = learner.display_name` without `clean()`. Services now clean names when a "
-    "learner is created, so only names stored before that (or written to the database by "
-    "another tool) are exposed. Fix: `self.sub_title = clean(learner.display_name)`."))
 async def test_header_of_a_stored_raw_name(hostile_bank: ContentBank, store: SqliteProgressStore,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from vpkp_tutor.domain.progress import Learner

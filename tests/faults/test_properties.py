@@ -193,10 +193,6 @@ def check_exports(services: Services, learner: Learner, root: Path) -> None:
             assert "inf" not in statement["result"]["duration"].lower()
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "domain/scoring.py `_score_numeric`: `float(answer)` overflows for an int answer beyond "
-    "~1.8e308 (an int is a valid `float` answer to the type checker). Fix: catch "
-    "OverflowError there (score 0). Services refuse such answers before scoring."))
 def test_score_of_a_huge_integer_answer() -> None:
     numeric = tiny_bank().question("comp.nu1")
     assert score(numeric, 10**400).points == 0.0

@@ -41,6 +41,8 @@ def is_answered(answer: AnswerValue) -> bool:
         return any(a is not None for a in answer)
     if isinstance(answer, str):
         return answer != ""
+    if isinstance(answer, int):  # math.isnan would overflow on a huge integer
+        return True
     return not math.isnan(answer)
 
 
@@ -105,7 +107,11 @@ def _score_matching(question: Question, answer: AnswerValue) -> Score:
 def _score_numeric(question: Question, answer: AnswerValue) -> Score:
     if not isinstance(answer, int | float) or isinstance(answer, bool) or question.answer is None:
         return Score(0.0, 1.0)
-    ok = abs(float(answer) - question.answer) <= question.tolerance + 1e-9
+    try:
+        given = float(answer)
+    except OverflowError:  # an integer beyond the float range cannot be within tolerance
+        return Score(0.0, 1.0)
+    ok = abs(given - question.answer) <= question.tolerance + 1e-9
     return Score(1.0 if ok else 0.0, 1.0)
 
 

@@ -23,6 +23,7 @@ from vpkp_tutor.domain.progress import Attempt, Learner, QuizMode, QuizSettings
 from vpkp_tutor.tui.gc_pacing import hold_start_up, release_heap, settle_heap
 from vpkp_tutor.tui.messages import LearnerChosen, OpenCase, OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.home import HomeScreen
+from vpkp_tutor.tui.widgets.text import clean
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -144,7 +145,7 @@ class VpkpApp(App[None]):
 
     def _set_learner(self, learner: Learner) -> None:
         self.learner = learner
-        self.sub_title = learner.display_name
+        self.sub_title = clean(learner.display_name)
 
     def _enter(self, learner: Learner) -> None:
         self._set_learner(learner)

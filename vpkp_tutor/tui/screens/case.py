@@ -20,7 +20,7 @@ from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.case_choices import CaseChoices
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
-from vpkp_tutor.tui.widgets.text import literal
+from vpkp_tutor.tui.widgets.text import clean, literal
 
 OUTCOME_STYLE = {"good": "bold $success", "acceptable": "bold $warning", "poor": "bold $error"}
 
@@ -62,7 +62,7 @@ class CaseScreen(VpkpScreen):
         yield KeyFooter()
 
     async def on_mount(self) -> None:
-        self.sub_title = self.case.title
+        self.sub_title = clean(self.case.title)
         self.run = self.services.start_case(self.learner.id, self.case.id)
         await self.show_node()
 

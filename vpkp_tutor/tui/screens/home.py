@@ -23,7 +23,7 @@ from vpkp_tutor.tui.messages import OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, percent
 from vpkp_tutor.tui.widgets.footer import KeyFooter
-from vpkp_tutor.tui.widgets.text import literal
+from vpkp_tutor.tui.widgets.text import clean, literal
 
 TOPIC_WIDTH = 26
 
@@ -120,7 +120,7 @@ class HomeScreen(VpkpScreen):
         """Read the dashboard from services and show it."""
         dashboard = self.services.dashboard(self.learner.id)
         self.dashboard = dashboard
-        self.sub_title = dashboard.learner.display_name
+        self.sub_title = clean(dashboard.learner.display_name)
         parts = [self._greeting(dashboard), self._continue(dashboard), self._actions(),
                  topic_table(dashboard), self._weakest(dashboard)]
         self.query_one("#dashboard", Static).update(

@@ -21,7 +21,7 @@ from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.question_view import QuestionView
-from vpkp_tutor.tui.widgets.text import literal
+from vpkp_tutor.tui.widgets.text import clean, literal
 
 
 class LessonScreen(VpkpScreen):
@@ -57,7 +57,7 @@ class LessonScreen(VpkpScreen):
         yield KeyFooter()
 
     async def on_mount(self) -> None:
-        self.sub_title = self.lesson.title
+        self.sub_title = clean(self.lesson.title)
         progress = self.services.lesson_progress(self.learner.id).get(self.lesson.id)
         if progress is not None and not progress.completed:
             self.position = max(0, min(progress.position, len(self.lesson.steps) - 1))
