@@ -217,6 +217,9 @@ def fig_startup(work: Path, quick: bool) -> list[Figure]:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24",
            "VPKP_TUTOR_DATA": str(data)}
     env.pop("TEXTUAL", None)
+    # An installed app runs from bytecode (pip compiles it; an editable checkout may not
+    # when PYTHONDONTWRITEBYTECODE is set), as does Textual for the minimal app.
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "vpkp_tutor")], check=True)
     runs = 3 if quick else 7
     marker = b"Welcome"
     figures = []

@@ -54,6 +54,18 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import gc
+
+    # Start-up allocates much and frees little: no collection until the first screen is
+    # drawn (the app takes this pause over and ends it then; see tui/gc_pacing.py).
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from vpkp_tutor.bootstrap import Settings, run_app
 
     return run_app(

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING, Any
 
-from fsrs import Card, Rating, Scheduler
+if TYPE_CHECKING:
+    from fsrs import Rating
 
 from vpkp_tutor.domain.model import QuestionType
 
@@ -41,6 +43,8 @@ MAX_DURATION_S = 1e9
 
 def rating_for(qtype: QuestionType, fraction: float, seconds: float) -> Rating:
     """The FSRS rating for an answer scoring `fraction` of the maximum in `seconds`."""
+    from fsrs import Rating
+
     if fraction < 0.5:
         return Rating.Again
     if fraction < 1.0 - 1e-9:
@@ -63,15 +67,28 @@ def parse_retention(text: str) -> float:
 
 
 class ReviewScheduler:
-    """FSRS scheduling with a given desired retention (no interval fuzzing: reproducible)."""
+    """FSRS scheduling with a given desired retention (no interval fuzzing: reproducible).
+
+    The `fsrs` package is imported on the first review, not at start-up."""
 
     def __init__(self, desired_retention: float = DEFAULT_RETENTION) -> None:
         self.desired_retention = desired_retention
-        self._scheduler = Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+        self._made: Any = None
+
+    @property
+    def _scheduler(self) -> Any:
+        if self._made is None:
+            from fsrs import Scheduler
+
+            self._made = Scheduler(desired_retention=self.desired_retention,
+                                   enable_fuzzing=False)
+        return self._made
 
     def review(self, card_json: str | None, rating: Rating, now: dt.datetime,
                card_id: int, seconds: float = 0.0) -> tuple[str, dt.datetime]:
         """Review a card (a new one when `card_json` is None); return its JSON and due time."""
+        from fsrs import Card
+
         card = Card.from_dict(json.loads(card_json)) if card_json else Card(
             card_id=card_id, due=now)
         duration = int(seconds * 1000) if 0 < seconds < MAX_DURATION_S else None
