@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import math
 import random
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -58,8 +57,17 @@ from vpkp_tutor.domain.progress import (
 from vpkp_tutor.domain.scoring import AnswerValue, CaseResult, expert_max, score, score_case_run
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from vpkp_tutor.export.record import LearnerData
     from vpkp_tutor.storage.store import SqliteProgressStore
+
+
+def _new_id() -> UUID:
+    """A new random UUID (the uuid module is imported on first use, not at start-up)."""
+    import uuid
+
+    return uuid.uuid4()
 
 
 def utc_now() -> dt.datetime:
@@ -108,7 +116,7 @@ class Services:
         name = clean_name(display_name)
         if not name:
             raise ValueError("a learner needs a display name")
-        learner = Learner(id=uuid.uuid4().hex, display_name=name, program=clean_name(program),
+        learner = Learner(id=_new_id().hex, display_name=name, program=clean_name(program),
                           level=clean_name(level), created_at=self.clock())
         self.store.add_learner(learner)
         return learner
@@ -189,7 +197,7 @@ class Services:
         if settings.mode is QuizMode.EXAM and limit is None:
             limit = EXAM_SECONDS_PER_ITEM * len(chosen)
         attempt = Attempt(
-            id=str(uuid.uuid4()), learner_id=learner_id,
+            id=str(_new_id()), learner_id=learner_id,
             settings=replace(settings, seed=seed, time_limit_s=limit),
             question_ids=tuple(chosen), started_at=now,
             flagged=self.store.flags(learner_id) & frozenset(chosen),
@@ -297,7 +305,7 @@ class Services:
     def start_case(self, learner_id: str, case_id: str) -> CaseRun:
         """Start and store a case run."""
         case = self._case(case_id)
-        run = CaseRun(id=str(uuid.uuid4()), learner_id=learner_id, case_id=case_id,
+        run = CaseRun(id=str(_new_id()), learner_id=learner_id, case_id=case_id,
                       choice_path=(), points=0, max_points=expert_max(case),
                       critical_errors=(), started_at=self.clock())
         self.store.save_case_run(run)

@@ -16,12 +16,12 @@ in a few tens of milliseconds and keeps only the questions in use in memory.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import mmap
 import os
 import pickle
 import struct
 import tempfile
+import zlib
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 CACHE_PREFIX = "content-"
 """Cache files are named after the content folders they hold, so several sets can coexist."""
-_MAGIC = b"VPKP-CONTENT-CACHE 3\n"
+_MAGIC = b"VPKP-CONTENT-CACHE 4\n"
 _LEN = struct.Struct("<Q")
 
 
@@ -64,20 +64,22 @@ def _stat_tree(root: str, out: list[str]) -> None:
 
 
 def cache_key(paths: Sequence[Path], today: dt.date) -> str:
-    """A digest of the version, the day and every content file's path, size and mtime."""
+    """The version, the day and every content file's path, size and mtime, as one string
+    (compared whole, so no hashing is needed at start-up)."""
     parts = [f"{_MAGIC!r}|{__version__}|{today.isoformat()}"]
     for root in paths:
         try:
             _stat_tree(os.path.realpath(root), parts)
         except OSError:
             parts.append(f"{root}|missing")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return "\n".join(parts)
 
 
 def cache_path(cache_dir: Path, paths: Sequence[Path]) -> Path:
-    """The cache file for this set of content folders."""
-    names = "|".join(str(p.resolve()) for p in paths)
-    return cache_dir / f"{CACHE_PREFIX}{hashlib.sha256(names.encode()).hexdigest()[:16]}.pickle"
+    """The cache file for this set of content folders (two sets that happen to share a
+    name only evict each other: the stored key is always checked in full)."""
+    names = "|".join(os.path.realpath(p) for p in paths)
+    return cache_dir / f"{CACHE_PREFIX}{zlib.crc32(names.encode()):08x}.pickle"
 
 
 class LazyItems(Sequence[T]):

@@ -7,7 +7,6 @@ and the TUI (which shows them). Timestamps are timezone-aware UTC datetimes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import re
@@ -325,4 +324,6 @@ def content_hash(question: Question) -> str:
     canonical = json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
+    import hashlib  # imported here: OpenSSL start-up is not needed before the first answer
+
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -203,6 +202,8 @@ class QuizTables(StoreBase):
                     "UPDATE response SET content_hash=?, answer_json=?, points=?, max_points=?,"
                     " correct=?, seconds=?, answered_at=? WHERE id = ?", (*values, response_id))
             else:
+                import uuid
+
                 response_id = str(uuid.uuid4())
                 c.execute(
                     "INSERT INTO response(id, learner_id, attempt_id, mode, question_id,"
