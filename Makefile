@@ -47,6 +47,7 @@ soak: $(STAMP_TEST)
 
 ## make bench: benchmarks, each figure beside a floor measured in the same run
 bench: $(STAMP_TEST)
+	@command -v sqlite3 >/dev/null || { echo "make bench needs the sqlite3 command-line tool (Debian: apt-get install sqlite3)"; exit 1; }
 	$(BIN)/python benchmarks/run.py
 
 clean:
