@@ -162,9 +162,3 @@ def recover_at_start(error: StoreError, settings: Settings, stdin: TextIO,
     except StoreError as exc:
         print(f"vpkp-tutor: error: {exc}", file=sys.stderr)
         return 2
-
-
-def fail(message: str) -> int:
-    """Print a clear error and return the exit code for it."""
-    print(f"vpkp-tutor: error: {message}", file=sys.stderr)
-    return 2

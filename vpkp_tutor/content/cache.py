@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from vpkp_tutor import __version__
-from vpkp_tutor.content.files import SUFFIXES
+from vpkp_tutor.content.files import content_files
 from vpkp_tutor.domain.model import (
     Case,
     ContentBank,
@@ -46,30 +46,15 @@ _MAGIC = b"VPKP-CONTENT-CACHE 4\n"
 _LEN = struct.Struct("<Q")
 
 
-def _stat_tree(root: str, out: list[str]) -> None:
-    """Append `path|size|mtime` for every content file below `root` (scandir: one stat
-    per file, no path objects)."""
-    try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except NotADirectoryError:
-        st = os.stat(root)
-        out.append(f"{root}|{st.st_size}|{st.st_mtime_ns}")
-        return
-    for entry in entries:
-        if entry.is_dir():
-            _stat_tree(entry.path, out)
-        elif entry.name.endswith(SUFFIXES) and entry.is_file():
-            st = entry.stat()
-            out.append(f"{entry.path}|{st.st_size}|{st.st_mtime_ns}")
-
-
 def cache_key(paths: Sequence[Path], today: dt.date) -> str:
     """The version, the day and every content file's path, size and mtime, as one string
     (compared whole, so no hashing is needed at start-up)."""
     parts = [f"{_MAGIC!r}|{__version__}|{today.isoformat()}"]
     for root in paths:
         try:
-            _stat_tree(os.path.realpath(root), parts)
+            for path, _rel in content_files(os.path.realpath(root)):
+                st = os.stat(path)
+                parts.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{root}|missing")
     return "\n".join(parts)
