@@ -13,7 +13,6 @@ safe parser (the C one when available) and assembled here into plain Python valu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from vpkp_tutor.domain.model import ContentProblem
+from vpkp_tutor.domain.text import UNSAFE as _UNSAFE
+from vpkp_tutor.domain.text import clean_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Largest content file accepted."""
@@ -39,18 +40,6 @@ Path_ = tuple[str | int, ...]
 
 _DROP = "\x00drop"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
-_UNSAFE = re.compile(
-    "\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])"
-    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def clean_text(text: str) -> str:
-    """Remove terminal escape sequences, control characters and bidi overrides."""
-    return _UNSAFE.sub("", text)
-
-
 @dataclass(slots=True)
 class Document:
     """A parsed YAML file: its value, where each part is, and what went wrong."""

@@ -16,6 +16,7 @@ from typing import TypeAlias
 
 from vpkp_tutor.domain.model import Difficulty, Question, Topic
 from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.text import clean_text
 
 
 class QuizMode(StrEnum):
@@ -54,11 +55,6 @@ class Learner:
     """When the profile was created (UTC)."""
 
 
-_NAME_UNSAFE = re.compile(
-    "\x1b(?:\\[[0-?]*[ -/]*[@-~]|\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[@-Z\\\\-_])"  # escapes
-    "|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0 (except tab, newline), DEL, C1
-    "|[\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, overrides, isolates
-)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -69,7 +65,7 @@ def clean_name(text: str) -> str:
     """A learner's name, program or level as safe one-line text: terminal escape sequences,
     control characters and bidi overrides removed, lone surrogates (undecodable bytes from
     the command line) replaced by U+FFFD, runs of whitespace made one space."""
-    text = _NAME_UNSAFE.sub("", _LINE_BREAKS.sub(" ", text))
+    text = clean_text(_LINE_BREAKS.sub(" ", text))
     return " ".join(_SURROGATE.sub("\ufffd", text).split())
 
 

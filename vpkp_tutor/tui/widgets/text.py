@@ -7,21 +7,14 @@ bidirectional overrides removed (the loader removes them too; this is the second
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 
-_UNSAFE = re.compile(
-    "\x1b\\[[0-?]*[ -/]*[@-~]"  # CSI sequences
-    "|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?"  # OSC sequences
-    "|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0 (except tab, newline) and C1 controls
-    "|[\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional marks and overrides
-)
+from vpkp_tutor.domain.text import clean_text
 
 
 def clean(text: str) -> str:
     """Remove control characters, escape sequences and bidi overrides from `text`."""
-    return _UNSAFE.sub("", text)
+    return clean_text(text)
 
 
 def literal(text: str, style: str = "") -> Content:
