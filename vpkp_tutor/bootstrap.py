@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+
+from msgspec import Struct
 
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.services import Services
@@ -24,8 +25,7 @@ if TYPE_CHECKING:
     from vpkp_tutor.tui.app import VpkpApp
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """What the command line asked for."""
 
     data_dir: Path | None = None

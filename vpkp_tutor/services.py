@@ -21,9 +21,10 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from vpkp_tutor.domain.mastery import compute_mastery, weak_items
 from vpkp_tutor.domain.model import (

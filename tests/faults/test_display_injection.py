@@ -14,12 +14,12 @@ escape sequences, C0/C1 control characters and bidi overrides.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec import Struct, structs
 from rich.text import Text
 from textual.content import Content
 from textual.widgets import OptionList
@@ -43,14 +43,18 @@ EXTRA_MARKS = "\u200e\u200f"
 
 # -- helpers -----------------------------------------------------------------------------------
 
+def field_names(value: Any) -> list[str]:
+    """The public fields of a domain record."""
+    return [f.name for f in structs.fields(value) if not f.name.startswith("_")]
+
+
 def strings(value: Any) -> Iterator[str]:
-    """Every string inside a bank (dataclasses, tuples, enums' values excluded)."""
+    """Every string inside a bank (records, tuples; enums' values excluded)."""
     if isinstance(value, str):
         yield value
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            if not f.name.startswith("_"):
-                yield from strings(getattr(value, f.name))
+    elif isinstance(value, Struct):
+        for name in field_names(value):
+            yield from strings(getattr(value, name))
     elif isinstance(value, tuple | list):
         for item in value:
             yield from strings(item)
@@ -169,17 +173,16 @@ def raw_bank(bank: ContentBank) -> ContentBank:
     def fix(value: Any) -> Any:
         if isinstance(value, str):
             return raw(value) if ":" in value and "[@click" in value else value
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {f.name: fix(getattr(value, f.name)) for f in dataclasses.fields(value)
-                       if not f.name.startswith("_") and f.init}
-            if "question_meta" in changes:
-                changes["question_meta"] = ()  # derived again from the fixed questions
-            return dataclasses.replace(value, **changes)
+        if isinstance(value, Struct):
+            changes = {n: fix(getattr(value, n)) for n in field_names(value)}
+            if isinstance(value, ContentBank):  # derived again from the fixed questions
+                changes.update(question_meta=(), _index={})
+            return structs.replace(value, **changes)
         if isinstance(value, tuple):
             return tuple(fix(v) for v in value)
         return value
 
-    fixed = fix(dataclasses.replace(bank, _index={}))
+    fixed = fix(bank)
     assert isinstance(fixed, ContentBank)
     return fixed
 

@@ -10,11 +10,11 @@ escape sequence from an export file.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from tests.faults.csvcheck import assert_safe, formula_risk
 from tests.services.tinybank import FakeClock, tiny_bank
@@ -46,13 +46,13 @@ def hostile_bank() -> ContentBank:
     questions = []
     for q in bank.questions:
         if q.type.value == "matching":
-            q = dataclasses.replace(q, pairs=(MatchPair("VP", "=cmd|' /C calc'!A0", "x"),
+            q = replace(q, pairs=(MatchPair("VP", "=cmd|' /C calc'!A0", "x"),
                                               MatchPair("KP", "@SUM(1)", "y")),
                                     distractors=("+1",))
-        questions.append(dataclasses.replace(
+        questions.append(replace(
             q, id=f"=q.{q.id}" if q.type.value == "single_best" else q.id,
             objectives=("-obj", "@obj", *q.objectives)))
-    lessons = tuple(dataclasses.replace(x, id="+" + x.id) for x in bank.lessons)
+    lessons = tuple(replace(x, id="+" + x.id) for x in bank.lessons)
     return ContentBank(lessons=lessons, questions=tuple(questions), cases=bank.cases,
                        fingerprint="=fingerprint")
 

@@ -165,7 +165,7 @@ async def test_export_writes_the_file(make, tmp_path: Path) -> None:  # type: ig
 
 
 async def test_content_problems_are_listed_literally(make, bank) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     broken = replace(
         bank, problems=(ContentProblem("lessons/x.yaml", 3, 5, "unknown field '[b]titel[/b]'"),)

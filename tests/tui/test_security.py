@@ -4,7 +4,7 @@ is displayed as typed and does nothing when clicked; Markdown links are never op
 
 from __future__ import annotations
 
-import dataclasses
+from msgspec.structs import replace
 
 from tests.tui.bank import CLICK_QUIT, FILE_LINK, HOSTILE, LESSON_BILLING
 from tests.tui.helpers import settle
@@ -15,10 +15,10 @@ from vpkp_tutor.tui.widgets.answers import ChoiceAnswer, RowsAnswer
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.prose import paragraphs
 
-HOSTILE_LESSON = dataclasses.replace(
+HOSTILE_LESSON = replace(
     LESSON_BILLING, id="lesson-hostile", title=f"Codes {CLICK_QUIT} {FILE_LINK}"
 )
-LINKED = dataclasses.replace(
+LINKED = replace(
     HOSTILE, stem=HOSTILE.stem + "\n\nSee [the file](https://example.org/passwd)."
 )
 """A stem with a real Markdown link, so it is shown by the full Markdown widget."""

@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 CACHE_PREFIX = "content-"
 """Cache files are named after the content folders they hold, so several sets can coexist."""
-_MAGIC = b"VPKP-CONTENT-CACHE 4\n"
+_MAGIC = b"VPKP-CONTENT-CACHE 5\n"
 _LEN = struct.Struct("<Q")
 
 

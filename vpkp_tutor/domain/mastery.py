@@ -22,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from vpkp_tutor.domain.progress import Mastery, ResponseRecord
 
@@ -38,8 +39,7 @@ RECOVERY_STREAK = 2
 """Consecutive correct answers after which a weak item is no longer weak."""
 
 
-@dataclass(slots=True)
-class _ItemHistory:
+class _ItemHistory(Struct):
     """Responses to one question, oldest first."""
 
     fractions: list[float] = field(default_factory=list)

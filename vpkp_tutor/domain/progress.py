@@ -1,7 +1,7 @@
 """What a learner, an attempt, a response and a progress summary *are*.
 
-Frozen dataclasses shared by storage (which persists them), services (which computes them)
-and the TUI (which shows them). Timestamps are timezone-aware UTC datetimes.
+Immutable records (see `domain.model`) shared by storage (which persists them), services
+(which computes them) and the TUI (which shows them). Timestamps are timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import datetime as dt
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TypeAlias
+
+from msgspec import Struct, field, to_builtins
 
 from vpkp_tutor.domain.model import Difficulty, Question, Topic
 from vpkp_tutor.domain.scoring import AnswerValue
@@ -39,8 +40,7 @@ class Pool(StrEnum):
     ALL = "all"
 
 
-@dataclass(frozen=True, slots=True)
-class Learner:
+class Learner(Struct, frozen=True):
     """A resident using the app."""
 
     id: str
@@ -69,8 +69,7 @@ def clean_name(text: str) -> str:
     return " ".join(_SURROGATE.sub("\ufffd", text).split())
 
 
-@dataclass(frozen=True, slots=True)
-class QuizSettings:
+class QuizSettings(Struct, frozen=True):
     """What the learner asked for in the quiz builder."""
 
     mode: QuizMode = QuizMode.TUTOR
@@ -89,8 +88,7 @@ class QuizSettings:
     """Random seed for selection and shuffling; chosen by the service when None."""
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseRecord:
+class ResponseRecord(Struct, frozen=True):
     """One answer as stored."""
 
     attempt_id: str
@@ -113,8 +111,7 @@ class ResponseRecord:
     """When (UTC)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(Struct, frozen=True):
     """A quiz attempt: its settings, its questions and the answers so far."""
 
     id: str
@@ -137,8 +134,7 @@ class Attempt:
     """Index of the question on screen when last saved."""
 
 
-@dataclass(frozen=True, slots=True)
-class TopicResult:
+class TopicResult(Struct, frozen=True):
     """Per-topic breakdown of an attempt."""
 
     topic: Topic
@@ -148,8 +144,7 @@ class TopicResult:
     total: int
 
 
-@dataclass(frozen=True, slots=True)
-class QuizResult:
+class QuizResult(Struct, frozen=True):
     """A submitted attempt's outcome."""
 
     attempt: Attempt
@@ -159,8 +154,7 @@ class QuizResult:
     by_topic: tuple[TopicResult, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LessonProgress:
+class LessonProgress(Struct, frozen=True):
     """Where a learner is in a lesson."""
 
     lesson_id: str
@@ -170,8 +164,7 @@ class LessonProgress:
     updated_at: dt.datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CaseRun:
+class CaseRun(Struct, frozen=True):
     """One play-through of a case."""
 
     id: str
@@ -186,8 +179,7 @@ class CaseRun:
     finished_at: dt.datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Mastery:
+class Mastery(Struct, frozen=True):
     """Mastery of a topic or objective (see domain.mastery for the formula)."""
 
     key: str
@@ -202,8 +194,7 @@ class Mastery:
     """Share of points over all responses."""
 
 
-@dataclass(frozen=True, slots=True)
-class TopicProgress:
+class TopicProgress(Struct, frozen=True):
     """One row of the dashboard."""
 
     topic: Topic
@@ -212,8 +203,7 @@ class TopicProgress:
     mastery: Mastery
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
+class Dashboard(Struct, frozen=True):
     """Everything the home screen shows."""
 
     learner: Learner
@@ -230,8 +220,7 @@ class Dashboard:
 # -- records as they travel between the store and the exports ----------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseEvent:
+class ResponseEvent(Struct, frozen=True):
     """A stored response with the context the exports need."""
 
     id: str
@@ -315,7 +304,7 @@ def content_hash(question: Question) -> str:
 
     Two responses with the same hash answered the same wording, options and key.
     """
-    fields = asdict(question)
+    fields = to_builtins(question)  # records → dicts, tuples → lists, dates → ISO text
     fields.pop("source", None)
     canonical = json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str

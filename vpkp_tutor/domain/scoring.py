@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import combinations
+
+from msgspec import Struct
 
 from vpkp_tutor.domain.model import LETTERS, Case, Question, QuestionType, Score
 
@@ -125,8 +126,7 @@ def index_of(letter_: str) -> int:
     return LETTERS.index(letter_)
 
 
-@dataclass(frozen=True, slots=True)
-class CaseResult:
+class CaseResult(Struct, frozen=True):
     """The score of one run through a case."""
 
     points: int

@@ -7,8 +7,9 @@ environment variable, then the platform's user data directory (platformdirs).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 APP_NAME = "vpkp-tutor"
 """Directory name used under the platform's user directories."""
@@ -18,8 +19,7 @@ DB_NAME = "progress.sqlite3"
 """File name of the progress database inside the data directory."""
 
 
-@dataclass(frozen=True, slots=True)
-class StorePaths:
+class StorePaths(Struct, frozen=True):
     """The files and directories the store uses."""
 
     data_dir: Path
