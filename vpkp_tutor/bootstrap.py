@@ -9,7 +9,6 @@ newest backup or start fresh (the file is always kept), or prints the commands t
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -100,6 +99,8 @@ def run_app(settings: Settings, stdin: TextIO | None = None,
 
 def recovery_commands(settings: Settings) -> list[tuple[str, str]]:
     """(what it does, the exact command) for each way out of a broken database."""
+    import shlex
+
     from vpkp_tutor.storage import resolve_paths
 
     data_dir = shlex.quote(str(resolve_paths(settings.data_dir).data_dir))
