@@ -106,6 +106,13 @@ class Services:
         """All cases, by title."""
         return sorted(self.content.cases, key=lambda c: c.title)
 
+    def cases_by_topic(self) -> dict[Topic, list[Case]]:
+        """Cases grouped by topic, in topic order then title order."""
+        grouped: dict[Topic, list[Case]] = {t: [] for t in Topic}
+        for case in self.cases():
+            grouped[case.topic].append(case)
+        return {t: v for t, v in grouped.items() if v}
+
     # -- learners and settings -----------------------------------------------------------
     def list_learners(self) -> list[Learner]:
         """All learner profiles, by display name."""

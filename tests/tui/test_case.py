@@ -52,7 +52,7 @@ async def test_expert_path_to_debrief(make) -> None:  # type: ignore[no-untyped-
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CaseListScreen)
-        assert "best 100%" in str(app.screen.query_one("#cases").get_option_at_index(0).prompt)
+        assert "best 100%" in str(app.screen.query_one("#cases").get_option("case-candidate").prompt)
     _, runs = app.services.history(app.learner.id)
     assert [(r.choice_path, r.points, r.finished_at is not None) for r in runs] == [
         (("mri",), 2, True)
@@ -83,3 +83,17 @@ async def test_never_event_ends_the_case(make) -> None:  # type: ignore[no-untyp
     _, runs = app.services.history(app.learner.id)
     finished = [r for r in runs if r.finished_at is not None]
     assert [r.critical_errors for r in finished] == [("inject-now",)]
+
+
+async def test_case_list_groups_by_topic_and_shows_the_opening(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        cases = app.screen.query_one("#cases")
+        heading = cases.get_option_at_index(0)
+        assert heading.disabled and "Patient selection — 0/1 played" in str(heading.prompt)
+        assert cases.highlighted == 1 and cases.get_option_at_index(1).id == "case-candidate"
+        assert "not played" in str(cases.get_option_at_index(1).prompt)
+        assert "Mrs A, 81, fractured T12." in _text(app.screen, "#case-detail")

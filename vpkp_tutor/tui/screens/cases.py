@@ -1,4 +1,5 @@
-"""The case list: every branching case with the learner's best result so far."""
+"""The case list: the branching cases grouped by topic, each with the learner's best result so
+far, and the opening of the highlighted case below the list."""
 
 from __future__ import annotations
 
@@ -16,34 +17,54 @@ from vpkp_tutor.tui.messages import OpenCase
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import percent
 from vpkp_tutor.tui.widgets.footer import KeyFooter
+from vpkp_tutor.tui.widgets.prose import paragraphs
 from vpkp_tutor.tui.widgets.text import literal
 
 
-def case_prompt(case: Case, runs: list[CaseRun]) -> Content:
-    """Title, topic and best finished result of one case."""
+def best_result(runs: list[CaseRun]) -> float | None:
+    """The best finished result (a never event scores 0), or None when none finished."""
     finished = [r for r in runs if r.finished_at is not None]
-    if finished:
-        best = max(
-            (0.0 if r.critical_errors or not r.max_points else r.points / r.max_points)
-            for r in finished
-        )
-        status = Content.styled(f"best {percent(best):>4} ", "$success" if best >= 0.7 else "$warning")
-    else:
-        status = Content.styled("not played", "$text-muted")
-    return Content.assemble(
-        status, "  ", literal(case.title, "bold"), ("  " + case.topic.label, "dim")
+    if not finished:
+        return None
+    return max(
+        (0.0 if r.critical_errors or not r.max_points else r.points / r.max_points)
+        for r in finished
     )
+
+
+def case_prompt(case: Case, runs: list[CaseRun]) -> Content:
+    """Best finished result and title of one case (its topic is the heading above it)."""
+    best = best_result(runs)
+    if best is None:
+        status = Content.styled("not played", "$text-muted")
+    else:
+        status = Content.styled(f"best {percent(best):>4} ", "$success" if best >= 0.7 else "$warning")
+    return Content.assemble(status, "  ", literal(case.title, "bold"))
+
+
+def case_detail(case: Case) -> Content:
+    """The opening paragraph of a case (bold and italic kept; other Markdown shown as
+    typed)."""
+    opening = case.vignette.strip().split("\n\n", 1)[0]
+    return paragraphs(opening) or literal(" ".join(opening.split()))
 
 
 class CaseListScreen(VpkpScreen):
     """Pick a case to play."""
 
-    HOW_TO: ClassVar[str] = "↑/↓ choose a case, Enter starts it. Each run is scored and kept."
+    HOW_TO: ClassVar[str] = (
+        "Cases by topic. ↑/↓ choose a case, Enter starts it. Each run is scored and kept; "
+        "the list shows your best finished run."
+    )
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Content.styled("Cases", "bold"), classes="screen-title")
+        yield Static(
+            Content.assemble(("Cases", "bold"), ("  ↑/↓ choose · Enter plays", "dim")),
+            classes="screen-title",
+        )
         yield OptionList(id="cases")
+        yield Static(id="case-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -61,18 +82,32 @@ class CaseListScreen(VpkpScreen):
         options.highlighted = highlighted
 
     def fill(self) -> None:
-        """List the cases with the best result so far."""
+        """List the cases by topic with the best result so far; highlight the first case."""
         _, runs = self.services.history(self.learner.id)
         options = self.query_one("#cases", OptionList)
         options.clear_options()
-        cases = self.services.cases()
-        if not cases:
+        grouped = self.services.cases_by_topic()
+        if not grouped:
             options.add_option(Option(Content("No cases are loaded."), disabled=True))
-        for case in cases:
-            mine = [r for r in runs if r.case_id == case.id]
-            options.add_option(Option(case_prompt(case, mine), id=case.id))
-        if cases:
-            options.highlighted = 0
+        first: int | None = None
+        for topic, cases in grouped.items():
+            played = sum(1 for c in cases if any(r.case_id == c.id for r in runs))
+            options.add_option(Option(
+                Content.styled(f"{topic.label} — {played}/{len(cases)} played", "bold $accent"),
+                disabled=True,
+            ))
+            for case in cases:
+                if first is None:
+                    first = options.option_count
+                mine = [r for r in runs if r.case_id == case.id]
+                options.add_option(Option(case_prompt(case, mine), id=case.id))
+        options.highlighted = first
+
+    @on(OptionList.OptionHighlighted, "#cases")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        detail = self.query_one("#case-detail", Static)
+        case_id = event.option.id
+        detail.update("" if case_id is None else case_detail(self.services.content.case(case_id)))
 
     @on(OptionList.OptionSelected, "#cases")
     def _open(self, event: OptionList.OptionSelected) -> None:
