@@ -1,0 +1,119 @@
+"""Progress: mastery, the home dashboard, history, accuracy over time, and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vpkp_tutor.domain.mastery import compute_mastery, weak_items
+from vpkp_tutor.domain.model import Topic
+from vpkp_tutor.domain.progress import (
+    CaseRun,
+    Dashboard,
+    Mastery,
+    QuizResult,
+    ResponseRecord,
+    TopicProgress,
+)
+from vpkp_tutor.services.quizzes import QuizServices
+
+if TYPE_CHECKING:
+    from vpkp_tutor.export.record import LearnerData
+
+
+class ProgressServices(QuizServices):
+    """Mastery, the dashboard, history and exports."""
+
+    # -- progress ------------------------------------------------------------------------
+    def mastery(self, learner_id: str) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
+        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
+        return self._mastery(self.store.responses(learner_id))
+
+    def _mastery(self, responses: list[ResponseRecord]
+                 ) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
+        qs = self.content.question_meta
+        return (compute_mastery({q.id: (q.topic.value,) for q in qs}, responses),
+                compute_mastery({q.id: q.objectives for q in qs}, responses))
+
+    def dashboard(self, learner_id: str) -> Dashboard:
+        """Everything the home screen shows."""
+        learner = self.store.get_learner(learner_id)
+        if learner is None:
+            raise ValueError(f"unknown learner {learner_id!r}")
+        responses = self.store.responses(learner_id)
+        by_topic, by_objective = self._mastery(responses)
+        progress = self.store.lesson_progress(learner_id)
+        rows: list[TopicProgress] = []
+        for topic in Topic:
+            lessons = [x for x in self.content.lessons if x.topic is topic]
+            if not lessons and topic.value not in by_topic:
+                continue
+            done = sum(1 for x in lessons if x.id in progress and progress[x.id].completed)
+            rows.append(TopicProgress(topic, done, len(lessons), by_topic.get(
+                topic.value, Mastery(topic.value, 0.0, 0, 0, 0.0))))
+        lesson_ids = {x.id for x in self.content.lessons}
+        open_lessons = [p for p in progress.values() if not p.completed and p.lesson_id in
+                        lesson_ids]
+        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+        weakest = sorted((m for m in by_objective.values() if m.answered_items),
+                         key=lambda m: (m.value, m.key))
+        return Dashboard(
+            learner=learner, topics=tuple(rows), due_count=self.due_count(learner_id),
+            continue_lesson=max(open_lessons, key=lambda p: p.updated_at or epoch,
+                                default=None),
+            unfinished_attempt=self.store.latest_unfinished_attempt(learner_id),
+            weakest_objectives=tuple(weakest[:WEAKEST_OBJECTIVES]),
+            weak_items=tuple(qid for qid in weak_items(responses)
+                             if self.content.has_question(qid))[:WEAK_ITEMS],
+        )
+
+    def history(self, learner_id: str) -> tuple[list[QuizResult], list[CaseRun]]:
+        """Finished attempts and case runs, newest first."""
+        results = [self._result(a) for a in self.store.finished_attempts(learner_id)]
+        runs = [r for r in self.store.case_runs(learner_id) if r.finished_at is not None]
+        return results, runs
+
+    def accuracy_over_time(self, learner_id: str) -> list[tuple[dt.date, float]]:
+        """Share of points earned per day with any answer (local calendar days)."""
+        points: dict[dt.date, float] = defaultdict(float)
+        maxima: dict[dt.date, float] = defaultdict(float)
+        for r in self.store.responses(learner_id):
+            day = r.answered_at.astimezone().date()
+            points[day] += r.points
+            maxima[day] += r.max_points
+        return [(day, points[day] / maxima[day] if maxima[day] else 0.0)
+                for day in sorted(maxima)]
+
+    # -- export --------------------------------------------------------------------------
+    def export(self, learner_id: str, fmt: str, path: Path) -> Path:
+        """Write the learner's scores as `csv`, `json` or `xapi` to `path`; return the path
+        (for CSV, the responses file; the summary file sits beside it)."""
+        from vpkp_tutor.export import write_learner_export
+
+        return write_learner_export(self.learner_data(learner_id), self.content, fmt, path,
+                                    exported_at=self.clock())
+
+    def learner_data(self, learner_id: str) -> LearnerData:
+        """Everything an export of the learner needs; the responses stream on demand."""
+        from vpkp_tutor.export.record import LearnerData
+
+        learner = self.store.get_learner(learner_id)
+        if learner is None:
+            raise ValueError(f"unknown learner {learner_id!r}")
+        return LearnerData(
+            learner=learner,
+            responses=lambda: self.store.iter_response_events(learner_id),
+            attempts=tuple(self.store.attempt_headers(learner_id)),
+            lesson_progress=tuple(self.store.lesson_progress(learner_id).values()),
+            case_runs=tuple(reversed(self.store.case_runs(learner_id))),
+            flags=tuple(sorted(self.store.flags(learner_id))),
+            response_rows=lambda: self.store.response_rows(learner_id),
+        )
+
+
+WEAKEST_OBJECTIVES = 5
+"""How many weakest objectives the dashboard lists."""
+WEAK_ITEMS = 10
+"""How many weak items the dashboard lists."""

@@ -1,0 +1,172 @@
+"""Quizzes: building an attempt, recording answers, flags, submitting, results and the
+spaced-review queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from msgspec.structs import replace
+
+from vpkp_tutor.domain.model import QuestionMeta, Score, Topic
+from vpkp_tutor.domain.progress import (
+    Attempt,
+    Pool,
+    QuizMode,
+    QuizResult,
+    QuizSettings,
+    TopicResult,
+)
+from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.services.base import ServicesBase, new_id
+
+
+class QuizServices(ServicesBase):
+    """Quizzes, answers, flags and the spaced-review queue."""
+
+    # -- quizzes -------------------------------------------------------------------------
+    def build_quiz(self, learner_id: str, settings: QuizSettings) -> Attempt:
+        """Select questions per the settings, create and store an attempt.
+
+        Review mode takes the due queue (spaced review), most overdue first. Raises
+        ValueError with a readable message when no question matches. The seed is chosen
+        when None and stored in the attempt's settings; an exam without a time limit gets
+        `EXAM_SECONDS_PER_ITEM` per item.
+        """
+        if settings.count < 1:
+            raise ValueError("a quiz needs at least one question")
+        now = self.clock()
+        seed = settings.seed if settings.seed is not None else random.randrange(2**31)
+        chosen = self._select(learner_id, settings, now, random.Random(seed))
+        limit = settings.time_limit_s
+        if settings.mode is QuizMode.EXAM and limit is None:
+            limit = EXAM_SECONDS_PER_ITEM * len(chosen)
+        attempt = Attempt(
+            id=str(new_id()), learner_id=learner_id,
+            settings=replace(settings, seed=seed, time_limit_s=limit),
+            question_ids=tuple(chosen), started_at=now,
+            flagged=self.store.flags(learner_id) & frozenset(chosen),
+        )
+        self.store.insert_attempt(attempt)
+        return attempt
+
+    def _select(self, learner_id: str, settings: QuizSettings, now: dt.datetime,
+                rng: random.Random) -> list[str]:
+        topics = set(settings.topics) or set(Topic)
+
+        def eligible(q: QuestionMeta) -> bool:
+            return q.topic in topics and settings.difficulty in (None, q.difficulty)
+
+        if settings.mode is QuizMode.REVIEW:
+            due = [qid for qid, _ in self.store.card_dues(learner_id, now)
+                   if self.content.has_question(qid) and eligible(self.content.meta(qid))]
+            if not due:
+                raise ValueError("nothing is due for review right now")
+            return due[: settings.count]
+        candidates = sorted(q.id for q in self.content.question_meta if eligible(q))
+        if settings.pool is Pool.UNUSED:
+            used = self.store.answered_ids(learner_id)
+            candidates = [c for c in candidates if c not in used]
+        elif settings.pool is Pool.INCORRECT:
+            wrong = self.store.incorrect_ids(learner_id)
+            candidates = [c for c in candidates if c in wrong]
+        elif settings.pool is Pool.FLAGGED:
+            flagged = self.store.flags(learner_id)
+            candidates = [c for c in candidates if c in flagged]
+        if not candidates:
+            raise ValueError(f"no {settings.pool.value} questions match these topics and "
+                             "difficulty")
+        rng.shuffle(candidates)
+        return candidates[: settings.count]
+
+    def record_answer(
+        self, attempt_id: str, question_id: str, answer: AnswerValue, seconds: float
+    ) -> Score:
+        """Score and store an answer in one transaction (replacing an earlier answer to the
+        same question in the same attempt), update spaced-review state, and return the score.
+        """
+        row = self.store.attempt_row(attempt_id)
+        if row is None:
+            raise ValueError(f"unknown attempt {attempt_id!r}")
+        if row["finished_at"] or row["abandoned_at"]:
+            raise ValueError("this attempt is closed; start a new quiz to answer again")
+        question = self._question(question_id)
+        record = self._score_record(attempt_id, question, answer, seconds)
+        self.store.record_response(row["learner_id"], row["mode"], record, question.type)
+        return Score(record.points, record.max_points)
+
+    def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:
+        """Flag or unflag a question for the learner."""
+        self.store.set_flag(learner_id, question_id, flagged, self.clock())
+
+    def flagged(self, learner_id: str) -> frozenset[str]:
+        """The learner's flagged question ids."""
+        return self.store.flags(learner_id)
+
+    def save_position(self, attempt_id: str, position: int) -> None:
+        """Remember which item of an attempt is on screen."""
+        self.store.set_attempt_position(attempt_id, max(0, position))
+
+    def unfinished_attempt(self, learner_id: str) -> Attempt | None:
+        """The learner's most recent unfinished attempt, with its answers, if any."""
+        return self.store.latest_unfinished_attempt(learner_id)
+
+    def finish_quiz(self, attempt_id: str) -> QuizResult:
+        """Submit an attempt and return its result."""
+        self._attempt(attempt_id)
+        self.store.finish_attempt(attempt_id, self.clock())
+        return self._result(self._attempt(attempt_id))
+
+    def attempt_result(self, attempt_id: str) -> QuizResult:
+        """The result of a finished attempt."""
+        attempt = self._attempt(attempt_id)
+        if attempt.finished_at is None:
+            raise ValueError("this attempt has not been submitted yet")
+        return self._result(attempt)
+
+    def abandon_attempt(self, attempt_id: str) -> None:
+        """Discard an unfinished attempt (its answers stay in the history)."""
+        self.store.abandon_attempt(attempt_id, self.clock())
+
+    def due_count(self, learner_id: str) -> int:
+        """Questions due for spaced review now."""
+        return sum(1 for qid, _ in self.store.card_dues(learner_id, self.clock())
+                   if self.content.has_question(qid))
+
+    def due_forecast(self, learner_id: str, days: int = 14) -> list[int]:
+        """Reviews falling due on each of the next `days` days (index 0 = today, overdue
+        included), by local calendar day."""
+        counts = [0] * max(0, days)
+        today = self.clock().astimezone().date()
+        for qid, due in self.store.card_dues(learner_id):
+            if not self.content.has_question(qid):
+                continue
+            offset = max(0, (due.astimezone().date() - today).days)
+            if offset < days:
+                counts[offset] += 1
+        return counts
+
+    def _result(self, attempt: Attempt) -> QuizResult:
+        """Points per topic over the attempt's items (each item is worth its maximum, 1)."""
+        acc: dict[Topic, list[float]] = {}
+        points = max_points = seconds = 0.0
+        for qid in attempt.question_ids:
+            response = attempt.responses.get(qid)
+            earned = response.points if response else 0.0
+            available = response.max_points if response else 1.0
+            points += earned
+            max_points += available
+            seconds += response.seconds if response else 0.0
+            if self.content.has_question(qid):
+                row = acc.setdefault(self.content.question(qid).topic, [0.0, 0.0, 0, 0])
+                row[0] += earned
+                row[1] += available
+                row[2] += 1 if response is not None else 0
+                row[3] += 1
+        by_topic = tuple(TopicResult(t, acc[t][0], acc[t][1], int(acc[t][2]), int(acc[t][3]))
+                         for t in Topic if t in acc)
+        return QuizResult(attempt, points, max_points, seconds, by_topic)
+
+
+EXAM_SECONDS_PER_ITEM = 90
+"""Default exam time per item when the builder sets no limit."""
