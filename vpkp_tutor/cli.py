@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_store_commands(sub)
+    from vpkp_tutor.cli_config import add_config_commands
+
+    add_config_commands(sub)
     return parser
 
 
@@ -121,8 +124,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`vpkp-tutor bindings | head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code
 
 

@@ -103,9 +103,41 @@ async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no
     app.services.set_setting("keymap", json.dumps({"home.lessons": "f5"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        dashboard = str(app.screen.query_one("#dashboard").render())
+        assert "Lessons (f5)" in dashboard and "Lessons (l)" not in dashboard
         await pilot.press("f5")
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_a_broken_keymap_setting_is_reported_and_left_out(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    app.services.set_setting("keymap", '{"home.lessons": ')
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("The keymap setting was left out") for m in notes)
+        await pilot.press("l")  # the default keys still work
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+
+
+def test_every_binding_id_in_the_source_is_listed_for_keymaps() -> None:
+    """`vpkp-tutor bindings` (and keymap checking) must know every binding id: a module
+    with bindings missing from `keymap.SCREEN_MODULES` would hide its ids. Run in a fresh
+    process, where only what `bindings()` imports is loaded."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    in_source = {m for f in (root / "vpkp_tutor" / "tui").rglob("*.py")  # the dotted ids
+                 for m in re.findall(r'\bid="([a-z_]+\.[a-z_]+)"', f.read_text())}
+    done = subprocess.run([sys.executable, "-m", "vpkp_tutor", "bindings"], cwd=root,
+                          capture_output=True, text=True, check=True)
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert in_source and in_source == {row[0] for row in rows}
+    assert ["app.quit", "ctrl+q", "Quit", "VpkpApp"] in rows
 
 
 async def test_escape_goes_back_and_home_stays(make) -> None:  # type: ignore[no-untyped-def]

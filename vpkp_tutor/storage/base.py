@@ -142,6 +142,14 @@ class StoreBase:
         if key == RETENTION_KEY:
             self._scheduler = None
 
+    def delete_setting(self, key: str) -> bool:
+        """Remove a setting (it goes back to its default); True when one was stored."""
+        with self.transaction() as c:
+            removed = c.execute("DELETE FROM setting WHERE key = ?", (key,)).rowcount > 0
+        if key == RETENTION_KEY:
+            self._scheduler = None
+        return removed
+
     @property
     def scheduler(self) -> ReviewScheduler:
         """The FSRS scheduler with the configured desired retention."""

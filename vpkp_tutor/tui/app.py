@@ -10,7 +10,6 @@ collection runs until that frame is drawn (see `gc_pacing`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -127,16 +126,22 @@ class VpkpApp(App[None]):
             self.stylesheet.update(self)
 
     def _load_keymap(self) -> None:
-        """Apply a keymap stored as JSON in the `keymap` setting (binding id → keys)."""
+        """Apply a keymap stored as JSON in the `keymap` setting (binding id → keys); a
+        setting that is not a keymap is reported and left out."""
         raw = self.services.get_setting("keymap", "")
         if not raw:
             return
+        from vpkp_tutor.tui.keymap import parse_keymap
+
         try:
-            keymap = json.loads(raw)
-        except ValueError:
+            keymap = parse_keymap(raw)
+        except ValueError as exc:
+            self.notify(f"The keymap setting was left out: {exc}.", severity="warning",
+                        timeout=10)
             return
-        if isinstance(keymap, dict):
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        self.set_keymap(keymap)
+        if isinstance(self._first_screen, HomeScreen) and self._first_screen.is_mounted:
+            self._first_screen.refresh_dashboard()  # its key hints follow the keymap
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the learner picks."""

@@ -94,6 +94,7 @@ class HomeScreen(VpkpScreen):
         super().__init__(id="home")
         self.dashboard: Dashboard | None = None
         self._resumed = False
+        self._keys: dict[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,12 +121,22 @@ class HomeScreen(VpkpScreen):
         """Read the dashboard from services and show it."""
         dashboard = self.services.dashboard(self.learner.id)
         self.dashboard = dashboard
+        self._keys = None  # looked up again: a keymap may have changed them
         self.sub_title = clean(dashboard.learner.display_name)
         parts = [self._greeting(dashboard), self._continue(dashboard), self._actions(),
                  topic_table(dashboard), self._weakest(dashboard)]
         self.query_one("#dashboard", Static).update(
             Content("\n\n").join(part for part in parts if part)
         )
+
+    def key_for(self, action: str, default: str) -> str:
+        """The key that runs `action` here now (a keymap may have moved it)."""
+        if self._keys is None:
+            self._keys = {}
+            for active in self.active_bindings.values():
+                self._keys.setdefault(active.binding.action,
+                                      self.app.get_key_display(active.binding))
+        return self._keys.get(action, default)
 
     # -- parts -----------------------------------------------------------------------------
     def _greeting(self, dashboard: Dashboard) -> Content:
@@ -134,7 +145,8 @@ class HomeScreen(VpkpScreen):
         due = dashboard.due_count
         due_text = (
             Content.styled(
-                f"{due} item{'s' if due != 1 else ''} due for spaced review (r)", "bold $warning"
+                f"{due} item{'s' if due != 1 else ''} due for spaced review "
+                f"({self.key_for('app.start_review', 'r')})", "bold $warning"
             )
             if due
             else Content.styled("Nothing due for spaced review", "$text-muted")
@@ -162,7 +174,8 @@ class HomeScreen(VpkpScreen):
             label = Content.assemble(
                 "▶ Continue: ", literal(lesson.title), f" (step {step}/{len(lesson.steps)})"
             )
-            lines.append(Content.assemble(link(label, "screen.continue_lesson"), "  (n)"))
+            key = self.key_for("continue_lesson", "n")
+            lines.append(Content.assemble(link(label, "screen.continue_lesson"), f"  ({key})"))
         attempt = dashboard.unfinished_attempt
         if attempt is not None:
             mode = attempt.settings.mode.value
@@ -170,12 +183,14 @@ class HomeScreen(VpkpScreen):
                 f"↻ Resume {mode} quiz · {len(attempt.responses)}/{len(attempt.question_ids)} "
                 "answered"
             ).stylize("bold $warning")
-            lines.append(Content.assemble(link(label, "screen.resume_quiz"), "  (u)"))
+            key = self.key_for("resume_quiz", "u")
+            lines.append(Content.assemble(link(label, "screen.resume_quiz"), f"  ({key})"))
         return Content("\n").join(lines)
 
     def _actions(self) -> Content:
         pieces: list[Content | str] = []
-        for label, key, action in QUICK_ACTIONS:
+        for label, default, action in QUICK_ACTIONS:
+            key = self.key_for(action, default)
             if pieces:
                 pieces.append("   ")
             pieces.append(link(f"{label} ({key})", action))
