@@ -33,6 +33,9 @@ def test_listing_shows_each_setting_with_its_default(
     assert "theme              (default: textual-dark)" in out
     assert "desired_retention  (default: 0.9)" in out
     assert "keymap             (default)" in out
+    assert not (tmp_path / "progress.sqlite3").exists()  # reading creates nothing
+    assert run(tmp_path, "config", "desired_retention") == 0
+    assert capsys.readouterr().out == "0.9\n"
 
 
 @pytest.mark.parametrize(

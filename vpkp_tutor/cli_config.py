@@ -112,31 +112,42 @@ def cmd_config(args: argparse.Namespace) -> int:
             return _fail(f"{key}: {exc}")
     data_dir = getattr(args, "data_dir", None)
     paths = resolve_paths(Path(data_dir) if data_dir else None)
+    if new_value is None and not args.unset and not paths.db_path.exists():
+        _show({}, key)  # nothing stored yet: every setting has its default
+        return 0
     try:
         store = open_store(paths.data_dir, daily_backups=False)
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
         return _fail(f"{exc}{hint}")
     try:
-        if key is None:
-            width = max(map(len, SETTINGS))
-            for name, info in SETTINGS.items():
-                value = store.get_setting(name, "")
-                shown = value if value else f"(default{': ' + info.default if info.default else ''})"
-                print(f"{name:<{width}}  {shown}")
-                for line in textwrap.wrap(info.help, 76 - width):
-                    print(f"{'':<{width}}  {line}")
-        elif args.unset:
+        if args.unset:
+            assert key is not None  # checked above
             removed = store.delete_setting(key)
             print(f"{key}: back to the default" if removed else f"{key}: already the default")
         elif new_value is not None:
+            assert key is not None
             store.set_setting(key, new_value)
             print(f"{key} = {new_value}")
         else:
-            print(store.get_setting(key, "") or SETTINGS[key].default)
+            _show({name: store.get_setting(name, "") for name in SETTINGS}, key)
     finally:
         store.close()
     return 0
+
+
+def _show(values: dict[str, str], key: str | None) -> None:
+    """Print one setting's value, or every setting with its value (or default) and help."""
+    if key is not None:
+        print(values.get(key) or SETTINGS[key].default)
+        return
+    width = max(map(len, SETTINGS))
+    for name, info in SETTINGS.items():
+        value = values.get(name, "")
+        shown = value if value else f"(default{': ' + info.default if info.default else ''})"
+        print(f"{name:<{width}}  {shown}")
+        for line in textwrap.wrap(info.help, 76 - width):
+            print(f"{'':<{width}}  {line}")
 
 
 def cmd_bindings(args: argparse.Namespace) -> int:
