@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
 from vpkp_tutor.domain.model import Case, Lesson, Question, Score, Topic
 from vpkp_tutor.domain.progress import Learner, LessonProgress, clean_name
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.services.base import ServicesBase, new_id
+
+
+class _Filed(Protocol):
+    """Something filed under a topic, with a title."""
+
+    @property
+    def topic(self) -> Topic: ...
+    @property
+    def title(self) -> str: ...
+
+
+_F = TypeVar("_F", bound=_Filed)
+
+
+def by_topic(items: Iterable[_F]) -> dict[Topic, list[_F]]:
+    """`items` grouped by topic, in topic order then title order (empty topics left out)."""
+    grouped: dict[Topic, list[_F]] = {t: [] for t in Topic}
+    for item in sorted(items, key=lambda x: x.title):
+        grouped[item.topic].append(item)
+    return {t: v for t, v in grouped.items() if v}
 
 
 class CatalogueServices(ServicesBase):
@@ -14,10 +37,7 @@ class CatalogueServices(ServicesBase):
     # -- content -------------------------------------------------------------------------
     def lessons_by_topic(self) -> dict[Topic, list[Lesson]]:
         """Lessons grouped by topic, in topic order then title order."""
-        grouped: dict[Topic, list[Lesson]] = {t: [] for t in Topic}
-        for lesson in sorted(self.content.lessons, key=lambda x: x.title):
-            grouped[lesson.topic].append(lesson)
-        return {t: v for t, v in grouped.items() if v}
+        return by_topic(self.content.lessons)
 
     def question(self, question_id: str) -> Question:
         """The question with this id."""
@@ -29,10 +49,7 @@ class CatalogueServices(ServicesBase):
 
     def cases_by_topic(self) -> dict[Topic, list[Case]]:
         """Cases grouped by topic, in topic order then title order."""
-        grouped: dict[Topic, list[Case]] = {t: [] for t in Topic}
-        for case in self.cases():
-            grouped[case.topic].append(case)
-        return {t: v for t, v in grouped.items() if v}
+        return by_topic(self.content.cases)
 
     # -- learners and settings -----------------------------------------------------------
     def list_learners(self) -> list[Learner]:
