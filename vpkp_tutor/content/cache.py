@@ -24,6 +24,7 @@ import tempfile
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -130,7 +131,8 @@ def _meta_columns(meta: Sequence[QuestionMeta]) -> tuple[tuple[Any, ...], ...]:
 
 def _meta_rows(columns: tuple[tuple[Any, ...], ...]) -> tuple[QuestionMeta, ...]:
     ids, types, topics, difficulties, objectives = columns
-    return tuple(map(QuestionMeta._make, zip(
+    make = partial(tuple.__new__, QuestionMeta)  # `QuestionMeta._make` without its Python frame
+    return tuple(map(make, zip(
         ids,
         map(_TYPES.__getitem__, types),
         map(_TOPICS.__getitem__, topics),
@@ -167,6 +169,7 @@ def _read(cache_file: Path, key: str) -> ContentBank | None:
         fingerprint=shell.fingerprint,
         files_checked=shell.files_checked,
         question_meta=_meta_rows(columns),
+        _index={qid: i for i, qid in enumerate(columns[0])},  # question id → position
     )
 
 

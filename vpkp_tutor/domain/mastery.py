@@ -20,8 +20,9 @@ times in a row. Weak items are listed most-missed first, ties broken by the late
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 
 from msgspec import Struct, field
 
@@ -82,7 +83,7 @@ def mastery_value(item_scores: Iterable[float], total_items: int) -> float:
 
 
 def compute_mastery(
-    item_keys: Mapping[str, Iterable[str]], responses: Iterable[ResponseRecord]
+    item_keys: Mapping[str, Sequence[str]], responses: Iterable[ResponseRecord]
 ) -> dict[str, Mastery]:
     """Mastery of every key named in `item_keys` (question id → its keys).
 
@@ -90,11 +91,8 @@ def compute_mastery(
     Responses to questions not in `item_keys` are ignored. Every key gets an entry, even
     with no responses (value 0).
     """
-    keys_of = {qid: tuple(keys) for qid, keys in item_keys.items()}
-    totals: dict[str, int] = defaultdict(int)
-    for keys in keys_of.values():
-        for key in keys:
-            totals[key] += 1
+    keys_of = item_keys
+    totals = Counter(chain.from_iterable(keys_of.values()))
     histories = _histories(r for r in responses if r.question_id in keys_of)
     scores: dict[str, list[float]] = defaultdict(list)
     points: dict[str, float] = defaultdict(float)

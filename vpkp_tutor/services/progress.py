@@ -34,7 +34,8 @@ class ProgressServices(QuizServices):
     def _mastery(self, responses: list[ResponseRecord]
                  ) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
         qs = self.content.question_meta
-        return (compute_mastery({q.id: (q.topic.value,) for q in qs}, responses),
+        keys = {t: (t.value,) for t in Topic}  # (an enum's .value is slow to read 10,000 times)
+        return (compute_mastery({q.id: keys[q.topic] for q in qs}, responses),
                 compute_mastery({q.id: q.objectives for q in qs}, responses))
 
     def dashboard(self, learner_id: str) -> Dashboard:
