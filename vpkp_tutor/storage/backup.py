@@ -47,15 +47,28 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def remove_stale_parts(backups_dir: Path, now: float | None = None) -> None:
-    """Delete temporary backup files left behind by a process that was killed."""
+def remove_stale_parts(backups_dir: Path, now: float | None = None,
+                       names: list[str] | None = None) -> None:
+    """Delete temporary backup files left behind by a process that was killed (`names`:
+    the folder's file names, when already read)."""
     cutoff = (time.time() if now is None else now) - STALE_PART_S
-    for part in backups_dir.glob(f"*{PART_SUFFIX}"):
+    for name in _names(backups_dir) if names is None else names:
+        if not name.endswith(PART_SUFFIX):
+            continue
+        part = backups_dir / name
         try:
             if part.stat().st_mtime < cutoff:
                 part.unlink()
         except OSError:
             pass
+
+
+def _names(folder: Path) -> list[str]:
+    """The names in `folder` (none when it cannot be read)."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def pre_migration_backup(conn: sqlite3.Connection, backups_dir: Path, from_version: int,
@@ -75,8 +88,9 @@ def daily_backup(conn: sqlite3.Connection, backups_dir: Path, today: dt.date,
     made: Path | None = None
     if not target.exists():
         made = backup_to(conn, target)
-    remove_stale_parts(backups_dir)
-    dailies = sorted(backups_dir.glob(f"{DAILY_PREFIX}*.sqlite3"))
+    names = _names(backups_dir)  # one read of the folder (no glob patterns to compile)
+    remove_stale_parts(backups_dir, names=names)
+    dailies = sorted(n for n in names if n.startswith(DAILY_PREFIX) and n.endswith(".sqlite3"))
     for old in dailies[:-keep] if keep > 0 else dailies:
-        old.unlink(missing_ok=True)
+        (backups_dir / old).unlink(missing_ok=True)
     return made
