@@ -220,7 +220,7 @@ def fig_startup(work: Path, quick: bool) -> list[Figure]:
     # An installed app runs from bytecode (pip compiles it; an editable checkout may not
     # when PYTHONDONTWRITEBYTECODE is set), as does Textual for the minimal app.
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "vpkp_tutor")], check=True)
-    runs = 5 if quick else 11
+    runs = 7 if quick else 21  # the machine is noisy: many interleaved runs, medians
     marker = b"Welcome"
     figures = []
     app = [PY, "-m", "vpkp_tutor", "--data-dir", str(data), "--learner", "Bench Learner"]
