@@ -68,6 +68,7 @@ class ServicesBase:
         if attempt is None:
             raise ValueError(f"unknown attempt {attempt_id!r}")
         return attempt
+
     def _score_record(self, attempt_id: str, question: Question, answer: AnswerValue,
                       seconds: float) -> ResponseRecord:
         answer = _checked_answer(answer)
