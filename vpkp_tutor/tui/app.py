@@ -194,6 +194,12 @@ class VpkpApp(App[None]):
 
         self._open(CaseListScreen())
 
+    def action_open_settings(self) -> None:
+        """Desired retention and key bindings."""
+        from vpkp_tutor.tui.screens.settings import SettingsScreen
+
+        self._open(SettingsScreen())
+
     def action_open_progress(self) -> None:
         """Charts and history."""
         from vpkp_tutor.tui.screens.progress import ProgressScreen

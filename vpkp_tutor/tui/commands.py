@@ -1,5 +1,5 @@
 """Command palette provider: app commands (home, lessons, quiz, review, cases, progress,
-export, switch learner, content problems) plus "Open lesson: …" and "Start case: …" for every
+export, switch learner, content problems, settings) plus "Open lesson: …" and "Start case: …" for every
 lesson and case.
 
 Titles come from content files, so hits are built from literal `Content` and highlighted by
@@ -65,6 +65,7 @@ class StudyCommands(Provider):
             Command("Content problems", "Content files left out and why", app.action_content_problems),
             Command("Help", "Keys for this screen", app.action_help),
             Command("Theme", "Change the colours (remembered)", app.action_change_theme),
+            Command("Settings", "Desired retention and key bindings", app.action_open_settings),
             Command("Quit", "Leave the app (your progress is saved)", app.action_quit),
         ]
         lessons = [

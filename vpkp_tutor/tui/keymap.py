@@ -28,6 +28,7 @@ SCREEN_MODULES = (
     "vpkp_tutor.tui.screens.case",
     "vpkp_tutor.tui.screens.debrief",
     "vpkp_tutor.tui.screens.progress",
+    "vpkp_tutor.tui.screens.settings",
     "vpkp_tutor.tui.dialogs.help",
     "vpkp_tutor.tui.dialogs.confirm",
     "vpkp_tutor.tui.dialogs.export",

@@ -1,0 +1,187 @@
+"""Settings: the desired retention of spaced review, and the key bindings (rebind one by
+pressing its new key; put back its default keys). The theme is changed with ctrl+t.
+
+Both are stored as settings (`desired_retention`, `keymap`), the same ones `vpkp-tutor
+config` shows and changes, and take effect at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from vpkp_tutor.tui.keymap import BindingInfo, bindings, parse_keymap
+from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.footer import KeyFooter
+from vpkp_tutor.tui.widgets.text import literal
+
+RETENTION = "desired_retention"
+KEYMAP = "keymap"
+EVERYWHERE = ("VpkpApp", "VpkpScreen")
+"""Owners whose bindings apply on every screen."""
+
+
+def place(owner: str) -> str:
+    """Where a binding applies, from the class that owns it: `HomeScreen` → `Home`."""
+    if owner == "VpkpApp":
+        return "everywhere"
+    if owner == "VpkpScreen":
+        return "every screen"
+    if owner.startswith("Answer"):
+        return "Answers"
+    for suffix in ("Screen", "Dialog"):
+        owner = owner.removesuffix(suffix)
+    return " ".join(w for w in re.findall(r"[A-Z][a-z]*", owner)).capitalize() or owner
+
+
+class SettingsScreen(VpkpScreen):
+    """Desired retention and key bindings."""
+
+    HOW_TO: ClassVar[str] = (
+        "Desired retention: type a value from 0.70 to 0.97 and press Enter. Keys: ↑/↓ choose "
+        "a binding, Enter then press its new key (escape cancels), Delete puts its default "
+        "keys back. Changes are saved and apply at once."
+    )
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete", "reset_key", "Default key", id="settings.reset_key"),
+    ]
+    """Delete resets the highlighted binding to its default keys."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.binding_list = bindings()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="settings-body"):
+            yield Static(Content.styled("Spaced review", "bold $accent"), classes="settings-head")
+            with Horizontal(id="retention-row"):
+                yield Static("Desired retention ", id="retention-label")
+                yield Input(id="retention", restrict=r"[0-9.]*", max_length=6, compact=True)
+            yield Static(Content.styled(
+                "The chance of recall aimed for when an item falls due, 0.70–0.97; higher "
+                "means more frequent reviews. Applies to reviews from now on.", "dim"))
+            yield Static(id="retention-status")
+            yield Static(Content.assemble(
+                ("Keys", "bold $accent"),
+                ("  Enter: press a new key · Delete: default keys · theme: ctrl+t", "dim")),
+                classes="settings-head")
+            yield OptionList(id="keys")
+            yield Static(id="keys-status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Settings"
+        self.query_one("#retention", Input).value = self.services.get_setting(RETENTION, "0.9")
+        self.fill()
+        self.query_one("#keys", OptionList).focus()
+
+    # -- retention ---------------------------------------------------------------------------
+    @on(Input.Submitted, "#retention")
+    def _retention(self, event: Input.Submitted) -> None:
+        status = self.query_one("#retention-status", Static)
+        try:
+            self.services.set_setting(RETENTION, event.value.strip())
+        except ValueError as exc:
+            status.update(Content.styled(f"Not saved: {exc}.", "$error"))
+            return
+        status.update(Content.styled(f"Saved: desired retention {event.value.strip()}.",
+                                     "$success"))
+
+    # -- keys --------------------------------------------------------------------------------
+    def keymap(self) -> dict[str, str]:
+        """The stored keymap (empty when none, or when it is not a keymap)."""
+        try:
+            return parse_keymap(self.services.get_setting(KEYMAP, "") or "{}")
+        except ValueError:
+            return {}
+
+    def fill(self) -> None:
+        """One row per binding: its keys now, what it does, where, and its id."""
+        keymap = self.keymap()
+        options = self.query_one("#keys", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for b in self.binding_list:
+            keys = self.key_display(keymap.get(b.id, b.keys))
+            changed = b.id in keymap
+            options.add_option(Option(Content.assemble(
+                (f"{keys:<12.12}", "bold $warning" if changed else "bold"), " ",
+                literal(f"{b.description:<16.16}"), " ", (f"{place(b.where):<12.12}", "dim"),
+                " ", (b.id, "dim"),
+            ), id=b.id))
+        options.highlighted = highlighted if highlighted is not None else 0
+
+    def key_display(self, keys: str) -> str:
+        """Keys as the footer shows them: `f1,question_mark` → `f1 ?`."""
+        return " ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+    def _chosen(self) -> BindingInfo | None:
+        options = self.query_one("#keys", OptionList)
+        if options.highlighted is None:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        return next((b for b in self.binding_list if b.id == option_id), None)
+
+    @on(OptionList.OptionSelected, "#keys")
+    def _rebind(self, event: OptionList.OptionSelected) -> None:
+        from vpkp_tutor.tui.dialogs.key_capture import KeyCaptureDialog
+
+        chosen = self._chosen()
+        if chosen is None:
+            return
+
+        def done(key: str | None) -> None:
+            if key is not None:
+                self.set_key(chosen, key)
+
+        self.app.push_screen(KeyCaptureDialog(f"{chosen.description} ({chosen.id})"), done)
+
+    def set_key(self, binding: BindingInfo, key: str) -> None:
+        """Move `binding` to `key` unless another binding that is active in the same places
+        already uses it; save and apply the keymap."""
+        keymap = self.keymap()
+        for other in self.binding_list:
+            if other.id == binding.id:
+                continue
+            shared = (other.where == binding.where or other.where in EVERYWHERE
+                      or binding.where in EVERYWHERE)
+            if shared and key in keymap.get(other.id, other.keys).split(","):
+                self._keys_status(f"Not changed: {self.key_display(key)} is already "
+                                  f"“{other.description}” ({other.id}).", "$error")
+                return
+        if key == binding.keys:
+            keymap.pop(binding.id, None)
+        else:
+            keymap[binding.id] = key
+        self._save(keymap)
+        self._keys_status(f"{binding.description}: {self.key_display(key)}.", "$success")
+
+    def action_reset_key(self) -> None:
+        """Put the highlighted binding's default keys back."""
+        chosen = self._chosen()
+        if chosen is None:
+            return
+        keymap = self.keymap()
+        if keymap.pop(chosen.id, None) is not None:
+            self._save(keymap)
+        self._keys_status(f"{chosen.description}: {self.key_display(chosen.keys)} (default).",
+                          "$success")
+
+    def _save(self, keymap: dict[str, str]) -> None:
+        self.services.set_setting(KEYMAP, json.dumps(keymap, ensure_ascii=False))
+        self.app.set_keymap(keymap)
+        self.fill()
+
+    def _keys_status(self, text: str, style: str) -> None:
+        self.query_one("#keys-status", Static).update(Content.styled(text, style))
