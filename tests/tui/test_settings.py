@@ -34,6 +34,16 @@ async def highlight(pilot, screen: SettingsScreen, binding_id: str) -> None:  # 
     await settle(pilot)
 
 
+async def press_new_key(pilot, screen: SettingsScreen, binding_id: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose the binding, press Enter, then the new key (or escape)."""
+    await highlight(pilot, screen, binding_id)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(screen.app.screen, KeyCaptureDialog)
+    await pilot.press(key)
+    await settle(pilot)
+
+
 async def test_desired_retention_is_checked_then_saved(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -58,12 +68,7 @@ async def test_a_binding_moves_to_the_key_pressed_and_back_with_delete(make) -> 
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(app, pilot)
-        await highlight(pilot, screen, "lesson.next")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, KeyCaptureDialog)
-        await pilot.press("j")
-        await settle(pilot)
+        await press_new_key(pilot, screen, "lesson.next", "j")
         assert app.screen is screen
         assert json.loads(app.services.get_setting("keymap")) == {"lesson.next": "j"}
         assert app._keymap == {"lesson.next": "j"}  # applied at once
@@ -82,11 +87,7 @@ async def test_a_key_taken_where_the_binding_applies_is_refused(make) -> None:  
         screen = await open_settings(app, pilot)
         for binding_id, key, taken_by in (("lesson.next", "p", "lesson.previous"),
                                           ("home.lessons", "ctrl+t", "app.theme")):
-            await highlight(pilot, screen, binding_id)
-            await pilot.press("enter")
-            await settle(pilot)
-            await pilot.press(key)
-            await settle(pilot)
+            await press_new_key(pilot, screen, binding_id, key)
             assert f"({taken_by})" in text(screen, "#keys-status")
             assert text(screen, "#keys-status").startswith("Not changed:")
         assert app.services.get_setting("keymap", "unset") == "unset"
@@ -96,11 +97,7 @@ async def test_escape_cancels_the_new_key(make) -> None:  # type: ignore[no-unty
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(app, pilot)
-        await highlight(pilot, screen, "quiz.flag")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_new_key(pilot, screen, "quiz.flag", "escape")
         assert app.screen is screen
         assert app.services.get_setting("keymap", "unset") == "unset"
 
