@@ -22,10 +22,23 @@ from typing import NamedTuple
 class SettingInfo(NamedTuple):
     """A setting the user may change."""
 
-    default: str
+    default: Callable[[], str]
+    """The value used when none is stored (looked up where it is defined)."""
     help: str
     check: Callable[[str], str]
     """Returns the value to store, or raises ValueError saying why it is not allowed."""
+
+
+def _default_theme() -> str:
+    from vpkp_tutor.tui.app import DEFAULT_THEME
+
+    return DEFAULT_THEME
+
+
+def _default_retention() -> str:
+    from vpkp_tutor.storage.review import DEFAULT_RETENTION
+
+    return repr(DEFAULT_RETENTION)
 
 
 def _check_theme(value: str) -> str:
@@ -55,12 +68,12 @@ def _check_keymap(value: str) -> str:
 
 
 SETTINGS: dict[str, SettingInfo] = {
-    "theme": SettingInfo("textual-dark", "colour theme (ctrl+t in the app)", _check_theme),
+    "theme": SettingInfo(_default_theme, "colour theme (ctrl+t in the app)", _check_theme),
     "desired_retention": SettingInfo(
-        "0.9", "spaced review: the chance of recall aimed for when an item falls due, "
+        _default_retention, "spaced review: the chance of recall aimed for when an item falls due, "
         "0.70–0.97 (higher: more frequent reviews)", _check_retention),
     "keymap": SettingInfo(
-        "", 'keys moved by binding id, as JSON: {"quiz.flag": "f"} (see `vpkp-tutor '
+        str, 'keys moved by binding id, as JSON: {"quiz.flag": "f"} (see `vpkp-tutor '
         'bindings`)', _check_keymap),
 }
 """The settings `config` shows and changes (others, such as the last learner, are the
@@ -139,12 +152,13 @@ def cmd_config(args: argparse.Namespace) -> int:
 def _show(values: dict[str, str], key: str | None) -> None:
     """Print one setting's value, or every setting with its value (or default) and help."""
     if key is not None:
-        print(values.get(key) or SETTINGS[key].default)
+        print(values.get(key) or SETTINGS[key].default())
         return
     width = max(map(len, SETTINGS))
     for name, info in SETTINGS.items():
         value = values.get(name, "")
-        shown = value if value else f"(default{': ' + info.default if info.default else ''})"
+        default = info.default()
+        shown = value if value else f"(default{': ' + default if default else ''})"
         print(f"{name:<{width}}  {shown}")
         for line in textwrap.wrap(info.help, 76 - width):
             print(f"{'':<{width}}  {line}")

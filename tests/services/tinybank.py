@@ -1,4 +1,4 @@
-"""A tiny content bank built from domain dataclasses, and a frozen clock, for store tests."""
+"""A tiny content bank built from domain records, and a frozen clock, for store tests."""
 
 from __future__ import annotations
 

@@ -169,7 +169,6 @@ def _read(cache_file: Path, key: str) -> ContentBank | None:
         fingerprint=shell.fingerprint,
         files_checked=shell.files_checked,
         question_meta=_meta_rows(columns),
-        _index={qid: i for i, qid in enumerate(columns[0])},  # question id → position
     )
 
 

@@ -102,6 +102,10 @@ class CatalogueServices(ServicesBase):
         out of range."""
         self.store.set_setting(key, value)
 
+    def desired_retention(self) -> float:
+        """The desired retention spaced review uses now (the setting, or its default)."""
+        return self.store.scheduler.desired_retention
+
     # -- lessons -------------------------------------------------------------------------
     def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]:
         """Progress for every lesson the learner has opened, by lesson id."""

@@ -91,7 +91,9 @@ class VpkpApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         """The first screen, at the bottom of the stack: the dashboard when the command line
-        named a learner, else the picker. (No empty screen sits beneath it.)"""
+        named a learner, else the picker. (No empty screen sits beneath it.) The stored
+        keymap is applied first, so the first screen shows the keys as moved."""
+        self._load_keymap()
         if self._learner_arg:
             learner = self.services.find_learner(self._learner_arg)
             if learner is None:
@@ -108,7 +110,6 @@ class VpkpApp(App[None]):
         theme = self.services.get_setting("theme", DEFAULT_THEME)
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
         self._theme_ready = True
-        self._load_keymap()
 
     def _after_first_frame(self) -> None:
         self.load_screen_css()
@@ -136,12 +137,10 @@ class VpkpApp(App[None]):
         try:
             keymap = parse_keymap(raw)
         except ValueError as exc:
-            self.notify(f"The keymap setting was left out: {exc}.", severity="warning",
-                        timeout=10)
+            self.call_later(self.notify, f"The keymap setting was left out: {exc}.",
+                            severity="warning", timeout=10)
             return
         self.set_keymap(keymap)
-        if isinstance(self._first_screen, HomeScreen) and self._first_screen.is_mounted:
-            self._first_screen.refresh_dashboard()  # its key hints follow the keymap
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the learner picks."""

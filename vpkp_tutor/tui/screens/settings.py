@@ -82,7 +82,7 @@ class SettingsScreen(VpkpScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Settings"
-        self.query_one("#retention", Input).value = self.services.get_setting(RETENTION, "0.9")
+        self.query_one("#retention", Input).value = f"{self.services.desired_retention():g}"
         self.fill()
         self.query_one("#keys", OptionList).focus()
 
