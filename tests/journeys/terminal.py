@@ -1,0 +1,94 @@
+"""A real terminal for journey tests: tmux runs `vpkp-tutor` at a fixed size, keys are sent
+by name and the screen is polled with a deadline, never a fixed sleep."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+DEADLINE_S = 20.0
+EXE = Path(sys.executable).with_name("vpkp-tutor")
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Terminal:
+    """One tmux session running a command."""
+
+    def __init__(self, name: str, command: str, env: dict[str, str],
+                 width: int = 80, height: int = 24) -> None:
+        self.name = name
+        self.env = env
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
+             f"{command}; echo EXITED-$?; sleep 30"],
+            check=True, env=env,
+        )
+
+    def screen(self) -> str:
+        """The visible text."""
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True, text=True, env=self.env,
+        )
+        return out.stdout
+
+    def keys(self, *keys: str) -> None:
+        """Send keys (tmux names: Enter, Escape, C-q, PPage, NPage, Down …; other strings are
+        typed literally when `literal` names are not tmux key names)."""
+        for key in keys:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True, env=self.env)
+
+    def type(self, text: str) -> None:
+        """Type `text` literally (no key-name lookup)."""
+        subprocess.run(["tmux", "send-keys", "-l", "-t", self.name, text], check=True,
+                       env=self.env)
+
+    def wait_for(self, what: str | Callable[[str], bool], timeout: float = DEADLINE_S) -> str:
+        """Poll the screen until `what` shows (or the predicate holds); fail at the deadline."""
+        check = (lambda s: what in s) if isinstance(what, str) else what
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what!r}; screen was:\n{screen}")
+
+    def close(self) -> None:
+        """Kill the session."""
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True,
+                       env=self.env)
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """An environment with a private HOME and tmux socket folder, and no data-dir override."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
+    env.update(HOME=str(tmp_path / "home"), TERM="xterm-256color", TMUX_TMPDIR=str(tmp_path))
+    env.pop("VPKP_TUTOR_DATA", None)
+    return env
+
+
+@contextmanager
+def app_terminal(tmp_path: Path, *args: str, width: int = 80,
+                 height: int = 24) -> Iterator[Terminal]:
+    """`vpkp-tutor ARGS…` in tmux at WIDTH×HEIGHT; the session is killed on exit."""
+    if not EXE.exists():
+        pytest.fail(f"the vpkp-tutor script is not installed at {EXE}")
+    command = " ".join([str(EXE), *(f"'{a}'" for a in args)])
+    term = Terminal(f"vpkp-j-{uuid.uuid4().hex[:8]}", command, clean_env(tmp_path),
+                    width=width, height=height)
+    try:
+        yield term
+    finally:
+        term.close()
