@@ -57,7 +57,27 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     schema = MODELS[args.kind].model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"VP/KP Tutor {args.kind} file"
-    print(json.dumps(schema, indent=2))
+    text = json.dumps(schema, indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    import tempfile
+
+    out = Path(args.output)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        print(f"vpkp-tutor: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
     return 0
 
 
@@ -112,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case"])
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="write the schema to PATH (its folder is created) instead of printing it")
     p.set_defaults(func=_cmd_schema)
 
     try:
