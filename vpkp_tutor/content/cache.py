@@ -189,14 +189,13 @@ class LazyItems(Sequence[T], Generic[T]):
 
 
 def _offsets(raw: bytes) -> array[int] | None:
-    """The offsets array when it is well formed (at least one entry, never going
-    backwards), else None."""
+    """The offsets array when it is well formed (at least one entry), else None. Offsets
+    out of order need no check: an item read from the wrong place fails to decode, and
+    is then taken from the files."""
     if not raw or len(raw) % 8:
         return None
     offsets = array("Q")
     offsets.frombytes(raw)
-    if any(offsets[i] > offsets[i + 1] for i in range(len(offsets) - 1)):
-        return None
     return offsets
 
 
