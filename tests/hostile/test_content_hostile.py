@@ -208,3 +208,34 @@ def test_a_planted_pickle_in_the_cache_never_runs(content: Path, tmp_path: Path)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert not marker.exists(), "a planted cache file ran code"
     assert (tmp_path / "a.json").exists()
+
+
+@pytest.mark.parametrize("plant", ["fifo", "device", "folder"])
+def test_a_pipe_device_or_folder_planted_as_the_cache_is_never_read(
+    content: Path, tmp_path: Path, plant: str
+) -> None:
+    from vpkp_tutor.content.cache import cache_path
+
+    cache_dir = tmp_path / "data" / "cache"
+    cache_dir.mkdir(parents=True)
+    target = cache_path(cache_dir, [content])
+    if plant == "fifo":
+        os.mkfifo(target)
+    elif plant == "device":
+        target.symlink_to("/dev/zero")
+    else:
+        target.mkdir()
+    code = (
+        "from pathlib import Path\n"
+        "from vpkp_tutor.content.cache import load_cached\n"
+        f"bank = load_cached([Path({str(content)!r})], Path({str(cache_dir)!r}))\n"
+        "print(*[q.id for q in bank.questions])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=30, preexec_fn=_cap_memory)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"a {plant} planted as the content cache was waited on")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.split() == ["good-q001"]

@@ -29,6 +29,7 @@ import enum
 import hashlib
 import mmap
 import os
+import stat
 import struct
 import tempfile
 import zlib
@@ -204,8 +205,12 @@ def _read(
 ) -> ContentBank | None:
     """The cached bank when the file holds a sound one for `key`, else None. Reads plain
     data only, and checks it before use: anything unexpected means "no cache"."""
-    with cache_file.open("rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
+    fd = os.open(cache_file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # a pipe or device planted here is never read
+            return None
+        size = st.st_size
         if fh.read(len(_MAGIC)) != _MAGIC:
             return None
         expected = key.encode()
