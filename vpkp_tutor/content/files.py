@@ -25,8 +25,8 @@ import errno
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 SUFFIXES = (".yaml", ".yml")
 """File name endings that hold content."""
@@ -38,24 +38,25 @@ MAX_FILES = 20_000
 """Most content files taken from one content folder."""
 
 
-@dataclass(frozen=True, slots=True)
-class WalkNote:
+class WalkNote(NamedTuple):
     """Something the walk left out, and why."""
 
     path: str
     message: str
 
 
-@dataclass(slots=True)
 class Walk:
     """What one walk found."""
 
-    files: list[tuple[str, str]] = field(default_factory=list)
-    """(path, path relative to the root) of each content file, in walk order."""
-    notes: list[WalkNote] = field(default_factory=list)
-    """What was left out, and why."""
-    folders: int = 0
-    """How many folders were read (the walk's cost)."""
+    __slots__ = ("files", "folders", "notes")
+
+    def __init__(self) -> None:
+        self.files: list[tuple[str, str]] = []
+        """(path, path relative to the root) of each content file, in walk order."""
+        self.notes: list[WalkNote] = []
+        """What was left out, and why."""
+        self.folders = 0
+        """How many folders were read (the walk's cost)."""
 
 
 def _inside(path: str, root: str) -> bool:
