@@ -229,3 +229,18 @@ def test_walk_limits_say_where_they_stopped(
     assert len(found.files) == 2
     assert [n.path for n in found.notes if "content files" in n.message] == [str(root)]
     assert "more than 2 content files" in found.notes[-1].message
+
+
+def test_loose_folders_named_together_are_checked_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from vpkp_tutor.cli import main
+
+    shutil.copytree(ROOT / "lessons", tmp_path / "my-lessons")
+    shutil.copytree(ROOT / "question_bank", tmp_path / "my-questions")
+    args = ["--content", str(tmp_path / "my-lessons"), "--content", str(tmp_path / "my-questions")]
+    assert main([*args, "validate"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("checked 29 files: 9 lessons, 270 questions and 11 cases loaded;")

@@ -294,17 +294,17 @@ class Validation(NamedTuple):
 
 def validate_paths(targets: Sequence[Path], today: dt.date | None = None) -> Validation:
     """Check the given files and folders as the app would load them: each against the
-    content it belongs to (see `content_set`; a loose file against the bundled content, a
-    loose folder on its own), reporting the targets' own problems only, each named as the
+    content it belongs to (see `content_set`; a loose file against the bundled content,
+    loose folders together, as `--content` would load them), reporting the targets' own problems only, each named as the
     caller named it."""
     from vpkp_tutor.content import bundled_paths
 
     groups: dict[tuple[str, ...], tuple[list[Path], list[Path]]] = {}
     for target in targets:
         folders = content_set(target)
-        if folders is None:  # loose: a folder alone (as `--content` loads it), a file
-            folders = [] if os.path.isdir(target) else bundled_paths()  # with the bundle
-        key = tuple(os.path.realpath(p) for p in folders) or (os.path.realpath(target),)
+        if folders is None:  # loose: files with the bundle; folders together, as
+            folders = [] if os.path.isdir(target) else bundled_paths()  # `--content` does
+        key = tuple(os.path.realpath(p) for p in folders)
         paths, members = groups.setdefault(key, (list(folders), []))
         members.append(target)
         real = os.path.realpath(target)
