@@ -151,6 +151,7 @@ def test_planted_pickle_in_the_cache_folder_never_runs(
     assert not marker.exists(), "a planted cache file ran code"
     assert [q.id for q in bank.questions] == ["good-q001"]
     assert target.read_bytes().startswith(cache_mod._MAGIC)  # rebuilt over the planted file
+    assert not list(cache_dir.glob("*.pickle"))  # the former format's files are removed
     assert load_cached([content], cache_dir, today=TODAY) == bank
 
 

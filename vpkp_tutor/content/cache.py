@@ -316,6 +316,8 @@ def _write(cache_file: Path, key: str, bank: ContentBank) -> None:
             for blob in blobs:
                 fh.write(blob)
         os.replace(tmp, cache_file)
+        for stale in cache_file.parent.glob(f"{CACHE_PREFIX}????????.pickle"):
+            stale.unlink(missing_ok=True)  # the former cache format: never read, only removed
     except OSError:  # a read-only cache folder only costs speed
         if tmp:
             Path(tmp).unlink(missing_ok=True)
