@@ -8,6 +8,7 @@ imports Textual.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,28 +18,35 @@ from vpkp_tutor import __version__
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from vpkp_tutor.content import bundled_paths
-    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.content.loader import validate_paths
 
-    paths = [Path(p) for p in args.paths] or bundled_paths()
-    missing = [p for p in paths if not p.exists()]
+    content = getattr(args, "content", None) or []
+    for p in content:  # `--content` names what the app would load: it must be there
+        if not os.path.lexists(p):
+            print(f"vpkp-tutor: error: --content {p}: no such file or folder", file=sys.stderr)
+            return 2
+    missing = [p for p in args.paths if not os.path.lexists(p)]
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
-    bank = load_content([p for p in paths if p.exists()])
-    for problem in bank.problems:
+    named = [p for p in [*args.paths, *content] if p not in missing]
+    if missing and not named:
+        print(f"checked 0 files; {len(missing)} error{'s' if len(missing) > 1 else ''}")
+        return 1
+    result = validate_paths([Path(p) for p in named] or bundled_paths())
+    for problem in result.problems:
         print(problem)
-    errors = len(bank.errors) + len(missing)
-    warnings = len(bank.warnings)
 
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
     print(
-        f"checked {n(bank.files_checked, 'file')}: {n(len(bank.lessons), 'lesson')}, "
-        f"{n(len(bank.questions), 'question')} and {n(len(bank.cases), 'case')} loaded; "
-        f"{n(errors, 'error')}, {n(warnings, 'warning')}"
-        + (f"; {n(len(bank.skipped_files), 'file')} left out" if bank.skipped_files else "")
+        f"checked {n(result.files_checked, 'file')}: {n(result.lessons, 'lesson')}, "
+        f"{n(result.questions, 'question')} and {n(result.cases, 'case')} loaded; "
+        f"{n(result.errors + len(missing), 'error')}, {n(result.warnings, 'warning')}"
+        + (f"; {n(len(result.skipped_files), 'file')} left out"
+           if result.skipped_files else "")
     )
-    return 1 if errors else 0
+    return 1 if result.errors or missing else 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -49,7 +57,27 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     schema = MODELS[args.kind].model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"VP/KP Tutor {args.kind} file"
-    print(json.dumps(schema, indent=2))
+    text = json.dumps(schema, indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    import tempfile
+
+    out = Path(args.output)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        print(f"vpkp-tutor: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
     return 0
 
 
@@ -104,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case"])
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="write the schema to PATH (its folder is created) instead of printing it")
     p.set_defaults(func=_cmd_schema)
 
     try:

@@ -109,7 +109,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(f"{exc}{hint}")
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
-        services = Services(load_bank(Settings(content_paths=content)), store)
+        services = Services(
+            load_bank(Settings(data_dir=paths.data_dir, content_paths=content)), store)
         learner = services.resolve_learner(who)
         written = services.export(learner.id, args.export_format, output)
     except ExportError as exc:

@@ -105,3 +105,160 @@ def test_unwritable_cache_folder_still_loads(content: Path, tmp_path: Path) -> N
     blocked.write_text("a file where the cache folder should be")
     bank = load_cached([content], blocked / "cache", today=TODAY)
     assert [q.id for q in bank.questions] == ["good-q001"]
+
+
+# -- a cache from a hostile or damaged data folder ---------------------------------------
+
+
+class _Planted:
+    """A pickle payload that, if ever unpickled, runs a shell command creating a marker."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _planted_files(marker: Path, key: str) -> list[bytes]:
+    """Ways to dress a pickle up as a cache file: bare, behind the old pickle cache's
+    header, and behind this cache's magic line and correct key."""
+    import pickle  # the test plants a pickle; the app never imports pickle
+    import struct
+
+    payload = pickle.dumps(_Planted(marker))
+    n = struct.Struct("<Q").pack
+    key_bytes = key.encode()
+    return [
+        payload,
+        b"VPKP-CONTENT-CACHE 5\n" + n(len(payload)) + payload,
+        cache_mod._MAGIC + n(len(key_bytes)) + key_bytes + n(len(payload)) + payload,
+    ]
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_planted_pickle_in_the_cache_folder_never_runs(
+    content: Path, tmp_path: Path, variant: int
+) -> None:
+    marker = tmp_path / "marker"
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    planted = _planted_files(marker, cache_mod.cache_key([content], TODAY))[variant]
+    target = cache_path(cache_dir, [content])
+    for path in {target, target.with_suffix(".pickle")}:  # this cache's name and the old one
+        path.write_bytes(planted)
+    bank = load_cached([content], cache_dir, today=TODAY)
+    assert not marker.exists(), "a planted cache file ran code"
+    assert [q.id for q in bank.questions] == ["good-q001"]
+    assert target.read_bytes().startswith(cache_mod._MAGIC)  # rebuilt over the planted file
+    assert not list(cache_dir.glob("*.pickle"))  # the former format's files are removed
+    assert load_cached([content], cache_dir, today=TODAY) == bank
+
+
+def test_no_module_unpickles_or_unmarshals() -> None:
+    """No code under vpkp_tutor imports a module that turns bytes into running code."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "vpkp_tutor"
+    banned = {"pickle", "cPickle", "_pickle", "marshal", "shelve", "dill", "cloudpickle",
+              "joblib"}
+    found = []
+    for source in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            found += [f"{source.name}: {n}" for n in names if n.split(".")[0] in banned]
+    assert found == []
+
+
+def _cache_bytes(content: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    load_cached([content], tmp_path / "cache", today=TODAY)
+    target = cache_path(tmp_path / "cache", [content])
+    return target, target.read_bytes()
+
+
+@pytest.mark.parametrize("cut", [0.1, 0.5, 0.9, 0.999])
+def test_truncated_cache_is_rebuilt(content: Path, tmp_path: Path, cut: float) -> None:
+    target, data = _cache_bytes(content, tmp_path)
+    target.write_bytes(data[: int(len(data) * cut)])
+    bank = load_cached([content], tmp_path / "cache", today=TODAY)
+    assert [q.id for q in bank.questions] == ["good-q001"]
+    assert bank.questions[0].stem
+    assert target.read_bytes() == data
+
+
+def test_cache_with_the_right_key_but_a_foreign_header_is_rebuilt(
+    content: Path, tmp_path: Path
+) -> None:
+    import msgspec
+
+    target, data = _cache_bytes(content, tmp_path)
+    key = cache_mod.cache_key([content], TODAY).encode()
+    n = cache_mod._LEN.pack
+    for header in (msgspec.msgpack.encode({"lessons": "rm -rf /"}), b"\xc1\xc1\xc1",
+                   msgspec.msgpack.encode([[], [], [], "x", 1, ["a"], [], [], [], [],
+                                           b"", b""])):
+        target.write_bytes(cache_mod._MAGIC + n(len(key)) + key + n(len(header)) + header)
+        bank = load_cached([content], tmp_path / "cache", today=TODAY)
+        assert [q.id for q in bank.questions] == ["good-q001"]
+        assert target.read_bytes() == data
+
+
+def test_cache_whose_offsets_disagree_with_the_file_is_rebuilt(
+    content: Path, tmp_path: Path
+) -> None:
+    target, data = _cache_bytes(content, tmp_path)
+    target.write_bytes(data + b"\x00" * 64)  # items would be read from the wrong places
+    bank = load_cached([content], tmp_path / "cache", today=TODAY)
+    assert bank.questions[0].id == "good-q001"
+    assert target.read_bytes() == data
+
+
+def test_items_damaged_after_opening_are_read_from_the_files(
+    content: Path, tmp_path: Path
+) -> None:
+    target, data = _cache_bytes(content, tmp_path)
+    bank = load_cached([content], tmp_path / "cache", today=TODAY)  # a cache hit: lazy items
+    size = len(data)
+    with target.open("r+b") as fh:  # the mapped items are overwritten in place
+        fh.seek(size - 200)
+        fh.write(b"\xc1" * 200)
+    assert bank.questions[0].id == "good-q001"
+    assert bank.questions[0].stem.strip()
+
+
+def test_cache_from_a_different_record_shape_is_not_used(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_cached([content], tmp_path / "cache", today=TODAY)
+    monkeypatch.setattr(cache_mod, "RECORDS_SIGNATURE", "another-shape")
+    calls: list[int] = []
+    real = cache_mod._load
+    monkeypatch.setattr(cache_mod, "_load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    load_cached([content], tmp_path / "cache", today=TODAY)
+    assert calls == [1]
+
+
+def test_export_keeps_its_content_cache_in_the_data_folder_it_uses(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vpkp_tutor.cli import main
+    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.services import Services
+    from vpkp_tutor.storage import open_store
+
+    default = tmp_path / "default-data"
+    monkeypatch.setenv("VPKP_TUTOR_DATA", str(default))
+    data = tmp_path / "data"
+    store = open_store(data)
+    Services(load_content([content]), store).create_learner("Ada", "Metro", "PGY-3")
+    store.close()
+    out = tmp_path / "ada.json"
+    code = main(["--data-dir", str(data), "--content", str(content),
+                 "export", "--learner", "Ada", "--format", "json", "-o", str(out)])
+    assert code == 0 and out.exists()
+    assert cache_path(data / "cache", [content]).exists()
+    assert not (default / "cache").exists()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -31,6 +32,7 @@ from vpkp_tutor.domain.model import (
     CaseNode,
     Choice,
     ContentBank,
+    ContentProblem,
     Difficulty,
     Lesson,
     MatchPair,
@@ -203,15 +205,20 @@ def _question_adapter() -> TypeAdapter[Any]:
 
 
 def load_content(
-    paths: Sequence[Path], today: dt.date | None = None
+    paths: Sequence[Path],
+    today: dt.date | None = None,
+    *,
+    display: Callable[[Path], str] | None = None,
 ) -> ContentBank:
-    """Load every content file under `paths` into a ContentBank (never raises for content)."""
+    """Load every content file under `paths` into a ContentBank (never raises for content).
+    `display` names each file in problems and sources (default: the path as found)."""
     today = today or dt.date.today()
-    files = discover(paths)
+    files, notes = discover(paths)
+    name_of = display or _display
     parsed: list[_Parsed] = []
     digest = hashlib.sha256()
     for path, name in files:
-        doc = read_document(path, _display(path))
+        doc = read_document(path, name_of(path))
         digest.update(name.encode() + b"\0" + hashlib.sha256(doc.raw).digest())
         parsed.append(_validate(doc, today))
     check_cross_references(
@@ -220,9 +227,10 @@ def load_content(
         [x for p in parsed for x in p.cases],
     )
     good = [p for p in parsed if not p.doc.has_errors]
+    walk_problems = [ContentProblem(name_of(Path(n.path)), 1, 1, n.message) for n in notes]
     problems = tuple(
         sorted(
-            (prob for p in parsed for prob in p.doc.problems),
+            [*walk_problems, *(prob for p in parsed for prob in p.doc.problems)],
             key=lambda pr: (pr.path, pr.line, pr.column),
         )
     )
@@ -237,4 +245,101 @@ def load_content(
     )
 
 
-__all__ = ["load_content"]
+SET_FOLDERS = ("lessons", "question_bank", "cases")
+"""The folders that make a folder a course: its content set is these folders together."""
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def content_set(target: Path) -> list[Path] | None:
+    """The content folders a file or folder is checked with: the bundled content when it
+    lies inside it; else the course it lies in (the `lessons/`, `question_bank/` and
+    `cases/` folders of the nearest folder above it that holds any of them); else None (a
+    loose file or folder)."""
+    from vpkp_tutor.content import bundled_paths
+
+    real = os.path.realpath(target)
+    bundled = bundled_paths()
+    if any(_inside(real, os.path.realpath(b)) for b in bundled):
+        return bundled
+    for folder in Path(os.path.abspath(target)).parents:
+        members = [folder / name for name in SET_FOLDERS if (folder / name).is_dir()]
+        if members:
+            return members
+    return None
+
+
+class Validation(NamedTuple):
+    """What validating some files found, counting only those files."""
+
+    problems: tuple[ContentProblem, ...]
+    files_checked: int
+    lessons: int
+    questions: int
+    cases: int
+    skipped_files: tuple[str, ...]
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors."""
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are warnings."""
+        return sum(p.severity == "warning" for p in self.problems)
+
+
+def validate_paths(targets: Sequence[Path], today: dt.date | None = None) -> Validation:
+    """Check the given files and folders as the app would load them: each against the
+    content it belongs to (see `content_set`; a loose file against the bundled content,
+    loose folders together, as `--content` would load them), reporting the targets' own problems only, each named as the
+    caller named it."""
+    from vpkp_tutor.content import bundled_paths
+
+    groups: dict[tuple[str, ...], tuple[list[Path], list[Path]]] = {}
+    for target in targets:
+        folders = content_set(target)
+        if folders is None:  # loose: files with the bundle; folders together, as
+            folders = [] if os.path.isdir(target) else bundled_paths()  # `--content` does
+        key = tuple(os.path.realpath(p) for p in folders)
+        paths, members = groups.setdefault(key, (list(folders), []))
+        members.append(target)
+        real = os.path.realpath(target)
+        if not any(_inside(real, os.path.realpath(p)) for p in paths):
+            paths.append(target)  # beside its course's folders, not inside them
+    problems: list[ContentProblem] = []
+    files = lessons = questions = cases = 0
+    skipped: list[str] = []
+    for paths, members in groups.values():
+        owners = [(os.path.realpath(m), str(m)) for m in members]
+
+        def owned(path: Path, owners: list[tuple[str, str]] = owners) -> str | None:
+            """How the caller named this file, when it is one of theirs; else None."""
+            here = os.path.join(os.path.realpath(path.parent), path.name)
+            for real, shown in owners:
+                if here == real or os.path.realpath(path) == real:
+                    return shown
+                if _inside(here, real):
+                    return os.path.join(shown, os.path.relpath(here, real))
+            return None
+
+        def display(path: Path, owned: Callable[[Path], str | None] = owned) -> str:
+            return owned(path) or str(path)
+
+        found, notes = discover(paths)
+        mine = {name for p, _ in found if (name := owned(p)) is not None}
+        bank = load_content(paths, today, display=display)
+        files += len(mine)
+        mine |= {name for n in notes if (name := owned(Path(n.path))) is not None}
+        problems.extend(p for p in bank.problems if p.path in mine)
+        lessons += sum(x.source in mine for x in bank.lessons)
+        questions += sum(x.source in mine for x in bank.questions)
+        cases += sum(x.source in mine for x in bank.cases)
+        skipped.extend(f for f in bank.skipped_files if f in mine)
+    return Validation(tuple(problems), files, lessons, questions, cases, tuple(skipped))
+
+
+__all__ = ["content_set", "load_content", "validate_paths"]

@@ -13,6 +13,8 @@ safe parser (the C one when available) and assembled here into plain Python valu
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,10 +93,10 @@ def _line_col_of_byte(data: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def _too_large(doc: Document, size: int) -> None:
+def _too_large(doc: Document, size: int, *, more: bool = False) -> None:
     doc.error(
         1, 1,
-        f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB — "
+        f"file is {'more than ' if more else ''}{size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB — "
         "split it into smaller files",
     )
 
@@ -300,17 +302,61 @@ def build(doc: Document, text: str) -> None:
             dispose()
 
 
+def _read_limited(path: Path, doc: Document) -> bytes | None:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, else None with a problem
+    recorded. Never blocks on a pipe or reads a device: the file is checked to be regular
+    before it is opened (and again once open, in case it was swapped), opened without
+    waiting, and read no further than one byte past the limit, whatever its size claims."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            _not_regular(doc, st.st_mode)
+            return None
+        if st.st_size > MAX_FILE_BYTES:  # refuse before reading it into memory
+            _too_large(doc, st.st_size)
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                _not_regular(doc, st.st_mode)
+                return None
+            chunks: list[bytes] = []
+            left = MAX_FILE_BYTES + 1
+            while left > 0:
+                chunk = os.read(fd, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        doc.error(1, 1, f"cannot read file: {exc.strerror or exc}")
+        return None
+    data = b"".join(chunks)
+    if len(data) > MAX_FILE_BYTES:
+        _too_large(doc, len(data), more=True)
+        return None
+    return data
+
+
+def _not_regular(doc: Document, mode: int) -> None:
+    what = (
+        "a folder" if stat.S_ISDIR(mode)
+        else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    doc.error(1, 1, f"this is {what}, not a content file; give a .yaml file")
+
+
 def read_document(path: Path, display: str | None = None) -> Document:
     """Read and parse one content file; never raises for bad content."""
     doc = Document(display or str(path))
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:  # refuse before reading it into memory
-            _too_large(doc, size)
-            return doc
-        data = path.read_bytes()
-    except OSError as exc:
-        doc.error(1, 1, f"cannot read file: {exc.strerror or exc}")
+    data = _read_limited(path, doc)
+    if data is None:
         return doc
     doc.raw = data
     text = decode(doc, data)
