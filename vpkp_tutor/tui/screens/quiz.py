@@ -30,7 +30,37 @@ from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 MODE_NAMES = {QuizMode.TUTOR: "Tutor", QuizMode.EXAM: "Exam", QuizMode.REVIEW: "Review"}
-STRIP_WINDOW = 15
+STRIP_MARKER = 2
+"""Cells of a « or » marker with its space."""
+
+
+def strip_window(widths: list[int], current: int, width: int) -> tuple[int, int]:
+    """The range [start, end) of items whose cells (`widths`) fit in `width` with the
+    markers the range needs, grown around `current` (always included) one item at a time,
+    alternately after and before it."""
+    n = len(widths)
+    if not n:
+        return 0, 0
+    start, end = current, current + 1
+    used = widths[current]
+
+    def fits(start: int, end: int, used: int) -> bool:
+        markers = (STRIP_MARKER if start > 0 else 0) + (STRIP_MARKER if end < n else 0)
+        return used + markers <= width
+
+    grown = True
+    while grown:
+        grown = False
+        if end < n and fits(start, end + 1, used + widths[end]):
+            used += widths[end]
+            end += 1
+            grown = True
+        if start > 0 and fits(start - 1, end, used + widths[start - 1]):
+            start -= 1
+            used += widths[start]
+            grown = True
+    return start, end
+
 
 
 class QuizScreen(VpkpScreen):
@@ -142,15 +172,14 @@ class QuizScreen(VpkpScreen):
         self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
         self.query_one("#quiz-strip", Static).update(self.strip())
 
-    def strip(self) -> Content:
-        """Item numbers around the current one: ✓ ✗ ◐ answered, · open, ⚑ flagged."""
-        n = len(self.questions)
-        start = max(0, min(self.index - STRIP_WINDOW // 2, n - STRIP_WINDOW))
-        pieces: list[Content | str | tuple[str, str]] = []
-        if start > 0:
-            pieces.append(("… ", "$text-muted"))
-        for i in range(start, min(n, start + STRIP_WINDOW)):
-            q = self.questions[i]
+    def strip(self, width: int | None = None) -> Content:
+        """Item numbers around the current one, as many as fit in `width` cells (the strip's
+        width by default): ✓ ✗ ◐ answered, · open, ⚑ flagged; « and » say more items lie
+        to the left or right. The current item is always on show."""
+        if width is None:
+            width = self.query_one("#quiz-strip", Static).content_size.width or self.app.size.width
+        labels: list[tuple[str, str]] = []
+        for i, q in enumerate(self.questions):
             mark, style = "·", "$text-muted"
             if is_answered(self.answers.get(q.id)):
                 mark, style = "●", "$primary"
@@ -164,12 +193,17 @@ class QuizScreen(VpkpScreen):
             flag = "⚑" if q.id in self.flags else ""
             label = f"{i + 1}{mark}{flag}"
             if i == self.index:
-                pieces.append((f"[{label}]", f"bold reverse {style}"))
+                labels.append((f"[{label}]", f"bold reverse {style}"))
             else:
-                pieces.append((f" {label} ", style))
-            pieces.append(" ")
-        if start + STRIP_WINDOW < n:
-            pieces.append(("…", "$text-muted"))
+                labels.append((f" {label} ", style))
+        start, end = strip_window([len(text) + 1 for text, _ in labels], self.index, width)
+        pieces: list[Content | str | tuple[str, str]] = []
+        if start > 0:
+            pieces.append(("« ", "$text-muted"))
+        for text, style in labels[start:end]:
+            pieces += [(text, style), " "]
+        if end < len(labels):
+            pieces.append(("»", "$text-muted"))
         return Content.assemble(*pieces)
 
     async def show_item(self) -> None:
@@ -185,7 +219,7 @@ class QuizScreen(VpkpScreen):
         with self.app.batch_update():
             view = self._view
             if view is None or not view.is_attached:
-                view = self._view = QuestionView(q, answer=answer)
+                view = self._view = QuestionView(q, answer=answer, seed=self.attempt.id)
                 await body.mount(view)
             else:
                 await view.show_question(q, answer=answer)

@@ -59,8 +59,11 @@ class AnswerInput(Widget, can_focus=True):
             self.reason = reason
             """What is missing."""
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
+    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
         super().__init__(id=id, classes="answer-input")
+        self.seed = seed
+        """What makes a shuffled starting state differ between attempts (the attempt id);
+        the same seed and question always start the same way."""
         self.question = question
         self.cursor = 0
         self.frozen = False
@@ -74,9 +77,13 @@ class AnswerInput(Widget, can_focus=True):
         self.frozen = False
         self._revealed = False
 
-    def retarget(self, question: Question, answer: AnswerValue = None) -> None:
+    def retarget(
+        self, question: Question, answer: AnswerValue = None, *, seed: str | None = None
+    ) -> None:
         """Show another question of the same kind (one this input class is made for, see
         `answers.input_class`) without remounting: state is reset, then `answer` shown."""
+        if seed is not None:
+            self.seed = seed
         self.load(question)
         self.remove_class("-frozen")
         if answer is not None:
@@ -198,11 +205,11 @@ class RowsAnswer(AnswerInput):
     }
     """The cursor row, a chosen row's text, the right-hand column and the legend."""
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
+    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
         self._version = 0
         self._heights: tuple[tuple[int, int], int] | None = None
         self._row_lines: list[tuple[int, int]] = []
-        super().__init__(question, id=id)
+        super().__init__(question, id=id, seed=seed)
 
     def row(self, index: int) -> Row:
         """The row at display position `index`."""

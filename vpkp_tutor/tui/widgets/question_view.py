@@ -38,12 +38,15 @@ class QuestionView(Vertical):
         heading: Content | None = None,
         id: str | None = None,
         classes: str = "",
+        seed: str = "",
     ) -> None:
         super().__init__(id=id, classes=f"question-view {classes}".strip())
         self.question = question
         self.initial_answer = answer
         self.heading = heading
-        self.input: AnswerInput = make_answer_input(question)
+        self.seed = seed
+        """Passed to the answer inputs (`AnswerInput.seed`): the quiz attempt's id."""
+        self.input: AnswerInput = make_answer_input(question, seed=seed)
         if answer is not None:
             self.input.set_value(answer)
 
@@ -75,10 +78,10 @@ class QuestionView(Vertical):
             _discard(stem)
             await self.mount(prose(question.stem, classes="stem"), before=self.query_one(".hint"))
         if type(self.input) is input_class(question):
-            self.input.retarget(question, answer)
+            self.input.retarget(question, answer, seed=self.seed)
         else:
             old_input = self.input
-            self.input = make_answer_input(question)
+            self.input = make_answer_input(question, seed=self.seed)
             if answer is not None:
                 self.input.set_value(answer)
             await self.mount(self.input, after=old_input)
