@@ -392,9 +392,12 @@ class QuizScreen(VpkpScreen):
         resume_collection()
 
     def action_back(self) -> None:
-        """Leave the quiz; it stays saved for resuming."""
-        if not self.finished:
-            self.save_pending()
-            self.services.save_position(self.attempt.id, self.index)
-            self.notify("Quiz saved — resume it from Home.", timeout=3)
-        self.dismiss()
+        """Leave the quiz for Home (not the builder it may have been started from), where it
+        is offered for resuming; it stays saved."""
+        if self.finished:
+            self.dismiss()
+            return
+        self.save_pending()
+        self.services.save_position(self.attempt.id, self.index)
+        self.notify("Quiz saved — resume it from Home (u).", timeout=3)
+        self.study_app.action_go_home()

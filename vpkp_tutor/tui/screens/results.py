@@ -22,7 +22,7 @@ MODE_NAMES = {"tutor": "Tutor quiz", "exam": "Timed exam", "review": "Spaced rev
 
 
 def summary(result: QuizResult) -> Content:
-    """Score, share, time used and items answered."""
+    """Score, share, time used (`domain.progress.time_used`) and items answered."""
     share = result.points / result.max_points if result.max_points else 0.0
     used = result.seconds_used  # `domain.progress.time_used`, as History and exports
     answered = len(result.attempt.responses)
@@ -39,6 +39,7 @@ def summary(result: QuizResult) -> Content:
         duration(used),
         ("   Answered ", "bold"),
         f"{answered}/{total}",
+        (f" ({total - answered} unanswered)", "bold $warning") if answered < total else "",
     )
 
 

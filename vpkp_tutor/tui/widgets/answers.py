@@ -218,8 +218,8 @@ class MatchingAnswer(RowsAnswer):
         self.given: list[int | None] = [None] * len(question.pairs)
         k = len(self.choices)
         self.HINT = (
-            f"↑/↓ row · 1–{min(k, 9)} gives its match and moves down · ←/→ cycle · "
-            "backspace clears · Enter answers"
+            f"↑/↓ row · 1–{min(k, 9)} match it, moves down · ←/→ cycle · ⌫ clears · "
+            "Enter answers"
         )
         legend = Content("\n").join(
             Content.assemble((f"{i + 1:>2} ", "bold"), literal(c))
