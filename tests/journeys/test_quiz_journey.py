@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 
-from tests.tui.bank import NUMERIC, QUESTIONS, FakeClock
-from tests.tui.conftest import bank, clock, isolated_dirs, make, store  # noqa: F401
+from tests.tui.bank import MATCHING, NUMERIC, ORDERING, QUESTIONS, SINGLE, FakeClock, make_bank
 from tests.tui.helpers import settle
-from vpkp_tutor.domain.model import Question, QuestionType
+from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+from vpkp_tutor.storage import open_store
+from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.progress import ProgressScreen
 from vpkp_tutor.tui.screens.quiz import QuizScreen
@@ -22,6 +27,34 @@ from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
 from vpkp_tutor.tui.screens.results import ResultsScreen
 
 SIZE = (80, 24)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+         clock: FakeClock) -> Iterator[Callable[..., VpkpApp]]:
+    """The app as the CLI builds it, over a real store in `tmp_path`, with the test bank
+    (or `content`), the frozen clock and a learner (no picker); user folders kept inside
+    `tmp_path`."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.setenv("VPKP_TUTOR_DATA", str(tmp_path / "data"))
+    store = open_store(tmp_path / "data", daily_backups=False)
+
+    def build(content: ContentBank | None = None) -> VpkpApp:
+        app = make_app(Settings(learner="Dr Test"), content or make_bank(), store)
+        app.services.clock = clock
+        return app
+
+    yield build
+    store.close()
 
 
 def screen_text(pilot: Pilot[None]) -> str:
@@ -182,10 +215,6 @@ async def test_timed_exam_left_open_then_submitted_past_its_limit(make, clock: F
 
 
 async def test_spaced_review_session_by_keyboard(make, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
-    from vpkp_tutor.domain.model import ContentBank
-
-    from tests.tui.bank import MATCHING, ORDERING, SINGLE
-
     app = make(content=ContentBank(questions=(SINGLE, ORDERING, MATCHING, NUMERIC),
                                    fingerprint="review"))
     async with app.run_test(size=SIZE) as pilot:
