@@ -246,7 +246,11 @@ async def test_enter_with_nothing_chosen_submits_nothing(make) -> None:  # type:
             await pilot.press("down", "enter")  # moving the cursor is not a choice
             await settle(pilot)
             assert question.id not in quiz.answers and not quiz.query(FeedbackView)
-            await pilot.press("space", "enter")  # space chooses the cursor row
+            assert "Choose an option first" in hint_text(quiz)
+            await pilot.press("space")  # space chooses the cursor row
+            await settle(pilot)
+            assert "(or ↑↓ Space) choose · Enter answers" in hint_text(quiz)
+            await pilot.press("enter")
             await settle(pilot)
             assert quiz.answers[question.id] == "B"
             await pilot.press("n")
@@ -269,8 +273,11 @@ async def test_decimal_comma_is_read_or_refused_never_dropped(make) -> None:  # 
             await pilot.press("enter")
             await settle(pilot)
             assert NUMERIC.id not in quiz.answers
-            assert message in str(quiz.query_one(".numeric-error", Static).render())
+            assert message in hint_text(quiz)  # said once, in the hint line
+            assert message not in str(quiz.query_one(".numeric-error", Static).render())
             field.value = ""
+            await settle(pilot)
+            assert "Type a number" in hint_text(quiz)  # editing brings the keys back
         await pilot.press("1", ",", "9", "enter")
         await settle(pilot)
         assert quiz.answers[NUMERIC.id] == 1.9

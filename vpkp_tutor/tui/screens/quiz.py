@@ -69,11 +69,12 @@ class QuizScreen(VpkpScreen):
     TRANSIENT: ClassVar[bool] = True
 
     HOW_TO: ClassVar[str] = (
-        "Answer with the keys shown under each item (letters or digits choose, space toggles, "
-        "shift+↑/↓ moves an ordering item, digits give a match, type a number), then Enter. "
+        "Answer with the keys shown above each answer (letters or digits choose, or ↑/↓ then "
+        "space; shift+↑/↓ moves an ordering item; a digit gives a match and moves down; type "
+        "a number, 1.5 or 1,5), then Enter — Enter with nothing chosen submits nothing. "
         "n / p move to the next or previous item, m marks (flags) an item for later, s submits "
-        "the quiz. escape leaves: the quiz is saved and can be resumed from Home. In a timed "
-        "exam the countdown is at the top right and the quiz submits itself at zero."
+        "the quiz. escape leaves for Home: the quiz is saved and resumed from there (u). In a timed "
+        "exam the countdown starts the status line and the quiz submits itself at zero."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

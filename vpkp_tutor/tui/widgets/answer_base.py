@@ -59,7 +59,16 @@ class AnswerInput(Widget, can_focus=True):
             self.reason = reason
             """What is missing."""
 
+    class Changed(Message):
+        """The answer being built changed (not just the cursor)."""
+
+        def __init__(self, question_id: str) -> None:
+            super().__init__()
+            self.question_id = question_id
+            """The question whose answer changed."""
+
     def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
+        self._last_value: AnswerValue = None
         super().__init__(id=id, classes="answer-input")
         self.seed = seed
         """What makes a shuffled starting state differ between attempts (the attempt id);
@@ -72,6 +81,7 @@ class AnswerInput(Widget, can_focus=True):
 
     def load(self, question: Question) -> None:
         """Take `question` with no answer: subclasses set up their state for it here."""
+        self._last_value = None
         self.question = question
         self.cursor = 0
         self.frozen = False
@@ -130,7 +140,15 @@ class AnswerInput(Widget, can_focus=True):
 
     def changed(self) -> None:
         """Redraw after the answer, the cursor or the state changed."""
+        self.note_change()
         self.refresh()
+
+    def note_change(self) -> None:
+        """Post `Changed` when the answer differs from the one last noted."""
+        value = self.value
+        if value != self._last_value:
+            self._last_value = value
+            self.post_message(self.Changed(self.question.id))
 
     def pick_row(self, index: int) -> None:
         """A row was clicked."""
@@ -220,6 +238,7 @@ class RowsAnswer(AnswerInput):
         return None
 
     def changed(self) -> None:
+        self.note_change()
         self._version += 1
         self.refresh(layout=True)
 

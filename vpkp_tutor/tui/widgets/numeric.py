@@ -19,7 +19,7 @@ from vpkp_tutor.tui.widgets.text import literal
 NUMBER_CHARS = "0123456789.,-+eE"
 """Characters a number field takes; other keys stay free for the screen's bindings."""
 
-NOT_A_NUMBER = "Enter a number such as 12.5 (digits, one decimal point or comma, optional minus)."
+NOT_A_NUMBER = "Type a number such as 12.5 or 12,5, then Enter."
 
 
 def read_number(text: str) -> float | str:
@@ -171,16 +171,12 @@ class NumericAnswer(AnswerInput, can_focus=False):
 
     @on(Input.Submitted, "#number")
     def _number_submitted(self, event: Input.Submitted) -> None:
+        """Enter answers, or (`Incomplete`) the hint says why the number was refused."""
         event.stop()
-        if self.value is None:
-            self.query_one(".numeric-error", Static).update(
-                Content.styled(self.missing_reason(), "$error")
-            )
-        else:
-            self.query_one(".numeric-error", Static).update("")
         self.action_answer()
 
     @on(Input.Changed, "#number")
     def _number_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.query_one(".numeric-error", Static).update("")
+        if not self.frozen:
+            self.post_message(self.Changed(self.question.id))
