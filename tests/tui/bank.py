@@ -149,10 +149,11 @@ def make_bank(*, hostile: bool = False) -> ContentBank:
 
 
 def long_bank(n: int = 30) -> ContentBank:
-    """`n` single-best items (`q-long-01` …), for long quizzes."""
+    """`n` single-best items (`q-long-01` …) on the topic with the longest name, for long
+    quizzes."""
     questions = tuple(
         _q(f"q-long-{i:02d}", QuestionType.SINGLE_BEST, f"Long quiz item {i}?",
-           options=_opts("Alpha", "Bravo", "Charlie"), key="A")
+           topic=Topic.IMAGING, options=_opts("Alpha", "Bravo", "Charlie"), key="A")
         for i in range(1, n + 1)
     )
     return ContentBank(questions=questions, fingerprint=f"long-{n}")

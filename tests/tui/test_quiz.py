@@ -318,7 +318,7 @@ async def start_quiz_again(pilot, attempt_id: str) -> QuizScreen:  # type: ignor
     return app.screen
 
 
-async def test_strip_keeps_the_current_item_in_view(make) -> None:  # type: ignore[no-untyped-def]
+async def test_strip_and_status_keep_the_current_item_in_view(make) -> None:  # type: ignore[no-untyped-def]
     from tests.tui.bank import long_bank
 
     app = make(content=long_bank(30))
@@ -337,6 +337,11 @@ async def test_strip_keeps_the_current_item_in_view(make) -> None:  # type: igno
         await pilot.press("m")  # flagging widens the label; still in view
         await settle(pilot)
         assert "[30·⚑]" in str(strip.render())
+        status = quiz.query_one("#quiz-status", Static)
+        line = str(status.render())
+        assert "Item 30 of 30" in line and "⚑ flagged" in line and "30 answered" in line
+        assert len(line) <= status.content_size.width  # one line: the strip stays below it
+        assert strip.region.y == status.region.y + 1
 
 
 async def test_matching_hint_says_a_digit_moves_down(make) -> None:  # type: ignore[no-untyped-def]

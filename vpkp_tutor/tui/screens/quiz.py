@@ -155,23 +155,34 @@ class QuizScreen(VpkpScreen):
 
     def update_status(self) -> None:
         """Redraw the status line and the item strip."""
-        q = self.question
-        parts: list[Content | str | tuple[str, str]] = []
-        remaining = self.remaining_seconds()
-        if remaining is not None:
-            style = "bold reverse $error" if remaining < 60 else "bold $accent"
-            parts.append((f"⏱ {duration(max(0.0, remaining))}", style))
-            parts.append("  ")
-        parts += [
-            (f"{MODE_NAMES[self.mode]} · Item {self.index + 1} of {len(self.questions)}", "bold"),
-            (f" · {q.topic.label} · {q.difficulty.value}", "$text-muted"),
-        ]
-        if q.id in self.flags:
-            parts.append((" · ⚑ flagged", "bold $warning"))
-        answered = len(self.questions) - self.unanswered
-        parts.append((f" · {answered}/{len(self.questions)} answered", "$text-muted"))
-        self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
+        status = self.query_one("#quiz-status", Static)
+        status.update(self.status_line(status.content_size.width or self.app.size.width))
         self.query_one("#quiz-strip", Static).update(self.strip())
+
+    def status_line(self, width: int) -> Content:
+        """Countdown, mode, position, topic, difficulty, flag and answered count on one line
+        of `width` cells: the difficulty, then the topic, give way when it would wrap."""
+        q = self.question
+        answered = len(self.questions) - self.unanswered
+        for detail in (f" · {q.topic.label} · {q.difficulty.value}", f" · {q.topic.label}", ""):
+            parts: list[Content | str | tuple[str, str]] = []
+            remaining = self.remaining_seconds()
+            if remaining is not None:
+                style = "bold reverse $error" if remaining < 60 else "bold $accent"
+                parts.append((f"⏱ {duration(max(0.0, remaining))}", style))
+                parts.append("  ")
+            parts += [
+                (f"{MODE_NAMES[self.mode]} · Item {self.index + 1} of {len(self.questions)}",
+                 "bold"),
+                (detail, "$text-muted"),
+            ]
+            if q.id in self.flags:
+                parts.append((" · ⚑ flagged", "bold $warning"))
+            parts.append((f" · {answered}/{len(self.questions)} answered", "$text-muted"))
+            line = Content.assemble(*parts)
+            if line.cell_length <= width:
+                break
+        return line
 
     def strip(self, width: int | None = None) -> Content:
         """Item numbers around the current one, as many as fit in `width` cells (the strip's
@@ -387,6 +398,11 @@ class QuizScreen(VpkpScreen):
         if self.questions and self.query(QuestionView):
             self.update_status()
         return False
+
+    def on_resize(self) -> None:
+        """The strip and the status line fit the new width."""
+        if self.questions and self._view is not None:
+            self.update_status()
 
     def on_unmount(self) -> None:
         """A pending collection hold ends with the screen."""
