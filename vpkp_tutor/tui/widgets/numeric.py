@@ -34,10 +34,7 @@ def read_number(text: str) -> float | str:
         return NOT_A_NUMBER
     if "," in text:
         if "." in text or text.count(",") > 1:
-            return (
-                f"{text} mixes separators: write it without grouping, with a point for "
-                "decimals (e.g. 1900.5)."
-            )
+            return f"{text} mixes separators: no grouping, a point for decimals (e.g. 1900.5)."
         whole, frac = text.split(",")
         if len(frac) == 3 and frac.isdigit() and whole.lstrip("+-") not in ("", "0"):
             return f"{text} is ambiguous: write {whole}{frac} or {whole}.{frac}."
