@@ -80,3 +80,22 @@ def test_mutable_defaults_are_not_shared() -> None:
     two = Attempt("a2", "l1", QuizSettings(), (), started)
     one.responses["q1"] = None  # type: ignore[assignment]
     assert two.responses == {}
+
+
+def test_time_used_is_one_definition() -> None:
+    """Exams: start to submission, capped at the limit; otherwise (tutor, review, an exam not
+    yet submitted): the answers' seconds, summed."""
+    from vpkp_tutor.domain.progress import QuizMode, ResponseRecord, time_used
+
+    start = dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC)
+    record = ResponseRecord("a1", "q1", "h", "A", 1.0, 1.0, True, 12.5, start)
+    exam = Attempt("a1", "l1", QuizSettings(mode=QuizMode.EXAM, time_limit_s=60), ("q1",),
+                   start, responses={"q1": record})
+    assert time_used(exam) == 12.5  # not submitted yet
+    assert time_used(replace(exam, finished_at=start + dt.timedelta(seconds=45))) == 45.0
+    assert time_used(replace(exam, finished_at=start + dt.timedelta(seconds=71))) == 60.0
+    assert time_used(replace(exam, finished_at=start - dt.timedelta(seconds=5))) == 0.0
+    tutor = replace(exam, settings=QuizSettings(), finished_at=start + dt.timedelta(days=2))
+    assert time_used(tutor) == 12.5
+    assert time_used(tutor, answer_seconds=30.0) == 30.0
+    assert time_used(tutor, answer_seconds=float("nan")) == 0.0

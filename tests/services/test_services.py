@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -257,3 +260,40 @@ def test_accuracy_over_time(services: Services, clock: FakeClock) -> None:
     series = services.accuracy_over_time(lid)
     assert [v for _, v in series] == [0.5, 1.0]
     assert series[1][0] - series[0][0] == dt.timedelta(days=1)
+
+
+def test_time_used_has_one_definition(services: Services, clock: FakeClock,
+                                     tmp_path: Path) -> None:
+    """A timed exam's time used is start to submission, capped at its limit (resumed past
+    the limit, it shows the limit, not more); tutor quizzes sum the time per item. Results
+    (`finish_quiz`, `attempt_result`), History and the xAPI export agree."""
+    lid = learner_id(services)
+    exam = services.build_quiz(lid, QuizSettings(mode=QuizMode.EXAM, count=3, seed=5,
+                                                 time_limit_s=60))
+    services.record_answer(exam.id, exam.question_ids[0], None, 5)
+    clock.advance(seconds=40)
+    early = services.finish_quiz(exam.id)
+    assert early.seconds_used == 40.0
+    late = services.build_quiz(lid, QuizSettings(mode=QuizMode.EXAM, count=3, seed=6,
+                                                 time_limit_s=60))
+    services.record_answer(late.id, late.question_ids[0], None, 5)
+    clock.advance(seconds=71)  # left open, resumed after the limit: submitted at once
+    past = services.finish_quiz(late.id)
+    assert past.seconds_used == 60.0
+    tutor = services.build_quiz(lid, QuizSettings(count=3, seed=7))
+    services.record_answer(tutor.id, tutor.question_ids[0], None, 7)
+    services.record_answer(tutor.id, tutor.question_ids[1], None, 4)
+    clock.advance(days=1)
+    assert services.finish_quiz(tutor.id).seconds_used == 11.0
+    history = {r.attempt.id: r.seconds_used for r in services.history(lid)[0]}
+    assert history == {exam.id: 40.0, late.id: 60.0, tutor.id: 11.0}
+    assert services.attempt_result(late.id).seconds_used == 60.0
+    path = services.export(lid, "xapi", tmp_path / "scores.jsonl")
+    durations = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        statement = json.loads(line)
+        registration = (statement.get("context") or {}).get("registration")
+        if "/quiz/" in statement["object"]["id"] and registration:
+            durations[str(uuid.UUID(registration))] = statement["result"]["duration"]
+    assert durations == {str(uuid.UUID(exam.id)): "PT40S", str(uuid.UUID(late.id)): "PT60S",
+                         str(uuid.UUID(tutor.id)): "PT11S"}

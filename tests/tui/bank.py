@@ -146,3 +146,14 @@ def make_bank(*, hostile: bool = False) -> ContentBank:
     questions = QUESTIONS + ((HOSTILE,) if hostile else ())
     lessons = (LESSON, LESSON_BILLING)
     return ContentBank(lessons=lessons, questions=questions, cases=(CASE,), fingerprint="test")
+
+
+def long_bank(n: int = 30) -> ContentBank:
+    """`n` single-best items (`q-long-01` …) on the topic with the longest name, for long
+    quizzes."""
+    questions = tuple(
+        _q(f"q-long-{i:02d}", QuestionType.SINGLE_BEST, f"Long quiz item {i}?",
+           topic=Topic.IMAGING, options=_opts("Alpha", "Bravo", "Charlie"), key="A")
+        for i in range(1, n + 1)
+    )
+    return ContentBank(questions=questions, fingerprint=f"long-{n}")

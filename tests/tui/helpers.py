@@ -10,6 +10,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.domain.progress import QuizSettings
+from vpkp_tutor.tui.app import VpkpApp
+from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
 
 M = TypeVar("M", bound=Message)
@@ -74,3 +77,20 @@ def link_offset(screen: Screen[None], text: str) -> tuple[int, int]:
         if text in line:
             return dashboard.styles.gutter.left + line.index(text) + 2, dashboard.styles.gutter.top + y
     raise AssertionError(f"{text!r} is not on the dashboard")
+
+
+async def start_quiz(pilot: Pilot[None], settings: QuizSettings) -> QuizScreen:
+    """Build an attempt for the app's learner and open it."""
+    app = pilot.app
+    assert isinstance(app, VpkpApp) and app.learner is not None
+    attempt = app.services.build_quiz(app.learner.id, settings)
+    app.run_attempt(attempt)
+    await settle(pilot)
+    quiz = app.screen
+    assert isinstance(quiz, QuizScreen)
+    return quiz
+
+
+def hint_text(quiz: Screen[None]) -> str:
+    """The key hint (or what is missing) under the current item."""
+    return str(quiz.query_one(".hint", Static).render())

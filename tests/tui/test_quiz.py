@@ -5,11 +5,19 @@ and the review of incorrect items."""
 from __future__ import annotations
 
 from textual.message import Message
-from textual.widgets import Input, RadioSet
+from textual.widgets import Input, RadioSet, Static
 
 from tests.tui.bank import QUESTIONS
-from tests.tui.helpers import answer_correctly, answer_wrongly, link_offset, posted, settle
-from vpkp_tutor.domain.model import QuestionType
+from tests.tui.helpers import (
+    answer_correctly,
+    answer_wrongly,
+    hint_text,
+    link_offset,
+    posted,
+    settle,
+    start_quiz,
+)
+from vpkp_tutor.domain.model import ContentBank, QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
 from vpkp_tutor.tui.messages import RunQuiz
@@ -18,7 +26,7 @@ from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
 from vpkp_tutor.tui.screens.results import ResultsScreen
 from vpkp_tutor.tui.screens.review import ReviewScreen
-from vpkp_tutor.tui.widgets.answers import AnswerInput
+from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 
 
@@ -217,3 +225,173 @@ async def test_exam_moving_past_an_untouched_item_records_nothing(make) -> None:
         await settle(pilot)
     recorded = [r.question_id for r in app.services.store.responses(app.learner.id)]
     assert recorded == [SINGLE.id]
+
+
+# -- issue 11: what a keyboard walk at 80×24 found ----------------------------------------
+
+
+async def test_enter_with_nothing_chosen_submits_nothing(make) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.bank import SINGLE, TRUE_FALSE
+
+    app = make(content=ContentBank(questions=(SINGLE, TRUE_FALSE), fingerprint="choice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(count=2, seed=1))
+        for _ in range(2):
+            question = quiz.question
+            await pilot.press("enter")
+            await settle(pilot)
+            assert question.id not in quiz.answers
+            assert "Choose an option first" in hint_text(quiz)
+            await pilot.press("down", "enter")  # moving the cursor is not a choice
+            await settle(pilot)
+            assert question.id not in quiz.answers and not quiz.query(FeedbackView)
+            assert "Choose an option first" in hint_text(quiz)
+            await pilot.press("space")  # space chooses the cursor row
+            await settle(pilot)
+            assert "(or ↑↓ Space) choose · Enter answers" in hint_text(quiz)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert quiz.answers[question.id] == "B"
+            await pilot.press("n")
+            await settle(pilot)
+    recorded = {r.question_id: r.answer for r in app.services.store.responses(app.learner.id)}
+    assert recorded == {SINGLE.id: "B", TRUE_FALSE.id: "B"}
+
+
+async def test_decimal_comma_is_read_or_refused_never_dropped(make) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.bank import NUMERIC
+
+    app = make(content=ContentBank(questions=(NUMERIC,), fingerprint="num"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=1, seed=1))
+        field = quiz.query_one("#number", Input)
+        for typed, message in (("1,900.5", "mixes separators"), ("2,400", "ambiguous")):
+            await pilot.press(*typed)
+            assert field.value == typed  # the comma is kept on screen
+            await pilot.press("enter")
+            await settle(pilot)
+            assert NUMERIC.id not in quiz.answers
+            assert message in hint_text(quiz)  # said once, in the hint line
+            assert message not in str(quiz.query_one(".numeric-error", Static).render())
+            field.value = ""
+            await settle(pilot)
+            assert "Type a number" in hint_text(quiz)  # editing brings the keys back
+        await pilot.press("1", ",", "9", "enter")
+        await settle(pilot)
+        assert quiz.answers[NUMERIC.id] == 1.9
+    assert [r.answer for r in app.services.store.responses(app.learner.id)] == [1.9]
+
+
+async def test_ordering_starts_far_from_the_key_and_the_same_on_resume(make) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.bank import ORDERING
+
+    app = make(content=ContentBank(questions=(ORDERING,), fingerprint="order"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        starts = []
+        for _ in range(12):
+            quiz = await start_quiz(pilot, QuizSettings(count=1))
+            widget = quiz.query_one(OrderingAnswer)
+            starts.append(tuple(widget.order))
+            await pilot.press("escape")
+            await settle(pilot)
+            resumed = await start_quiz_again(pilot, quiz.attempt.id)
+            assert tuple(resumed.query_one(OrderingAnswer).order) == starts[-1]
+            await pilot.press("enter")  # the untouched order, as it starts
+            await settle(pilot)
+            assert resumed.scores[ORDERING.id].points <= 0.5
+            await pilot.press("escape")
+            await settle(pilot)
+            app.services.abandon_attempt(quiz.attempt.id)
+        assert len(set(starts)) == 2  # both 3-cycles: shuffled per attempt, never one swap
+
+
+async def start_quiz_again(pilot, attempt_id: str) -> QuizScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    attempt = app.services.unfinished_attempt(app.learner.id)
+    assert attempt is not None and attempt.id == attempt_id
+    app.run_attempt(attempt)
+    await settle(pilot)
+    assert isinstance(app.screen, QuizScreen)
+    return app.screen
+
+
+async def test_strip_and_status_keep_the_current_item_in_view(make) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.bank import long_bank
+
+    app = make(content=long_bank(30))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(count=30, seed=1))
+        strip = quiz.query_one("#quiz-strip", Static)
+        for item in range(1, 31):
+            text = str(strip.render())
+            assert f"[{item}·]" in text, item
+            assert len(text) <= strip.content_size.width <= 80, item  # all of it on screen
+            assert text.startswith("«") == (item > 8) and text.endswith("»") == (item < 24)
+            if item < 30:
+                await pilot.press("n")
+                await settle(pilot)
+        await pilot.press("m")  # flagging widens the label; still in view
+        await settle(pilot)
+        assert "[30·⚑]" in str(strip.render())
+        status = quiz.query_one("#quiz-status", Static)
+        line = str(status.render())
+        assert "Item 30 of 30" in line and "⚑ flagged" in line and "30 answered" in line
+        assert len(line) <= status.content_size.width  # one line: the strip stays below it
+        assert strip.region.y == status.region.y + 1
+
+
+async def test_matching_hint_says_a_digit_moves_down(make) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.bank import MATCHING
+
+    app = make(content=ContentBank(questions=(MATCHING,), fingerprint="match"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(count=1, seed=1))
+        assert "moves down" in hint_text(quiz)
+        await pilot.press("1")
+        await settle(pilot)
+        assert quiz.query_one(MatchingAnswer).cursor == 1  # as the hint says
+
+
+async def test_help_key_in_text_and_number_fields(make) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    from tests.tui.bank import NUMERIC
+    from vpkp_tutor.tui.dialogs.help import HelpDialog
+
+    def help_key(screen) -> str:  # type: ignore[no-untyped-def]
+        keys = [k.key_display for k in screen.query(FooterKey) if k.action == "help"]
+        assert len(keys) == 1
+        return keys[0]
+
+    app = make(content=ContentBank(questions=(NUMERIC,), fingerprint="num"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        builder = app.screen
+        assert isinstance(builder, QuizBuilderScreen)
+        assert help_key(builder) == "?"
+        builder.query_one("#count", Input).focus()
+        await settle(pilot)
+        assert help_key(builder) == "F1"  # ? would be typed here
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert app.screen is builder
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(count=1, seed=1))
+        assert quiz.query_one("#number", Input).has_focus
+        assert help_key(quiz) == "?"
+        await pilot.press("question_mark")  # a number field takes no `?`: help opens
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)

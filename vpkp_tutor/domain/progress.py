@@ -134,6 +134,26 @@ class Attempt(Struct, frozen=True):
     """Index of the question on screen when last saved."""
 
 
+def time_used(attempt: Attempt, answer_seconds: float | None = None) -> float:
+    """The one definition of a quiz's time used, shown on Results, in History and exported.
+
+    A timed exam's clock runs from the start (leaving the quiz does not stop it, as the
+    countdown shows) until it is submitted, and never past its limit: time used is the time
+    from start to submission, capped at the limit. Tutor and review quizzes have no clock:
+    time used is the time spent on each item until it was answered, summed
+    (`answer_seconds`, or the attempt's responses when None); so is an exam's until it is
+    submitted.
+    """
+    if answer_seconds is None:
+        answer_seconds = sum(r.seconds for r in attempt.responses.values())
+    summed = max(0.0, answer_seconds) if math.isfinite(answer_seconds) else 0.0
+    if attempt.settings.mode is not QuizMode.EXAM or attempt.finished_at is None:
+        return summed
+    used = max(0.0, (attempt.finished_at - attempt.started_at).total_seconds())
+    limit = attempt.settings.time_limit_s
+    return min(used, float(limit)) if limit else used
+
+
 class TopicResult(Struct, frozen=True):
     """Per-topic breakdown of an attempt."""
 

@@ -24,7 +24,14 @@ from typing import Any
 from urllib.parse import quote
 
 from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
-from vpkp_tutor.domain.progress import Attempt, CaseRun, LessonProgress, ResponseEvent, iso_utc
+from vpkp_tutor.domain.progress import (
+    Attempt,
+    CaseRun,
+    LessonProgress,
+    ResponseEvent,
+    iso_utc,
+    time_used,
+)
 from vpkp_tutor.export.files import atomic_text
 from vpkp_tutor.export.record import LearnerData, finite
 
@@ -287,7 +294,8 @@ def statements(data: LearnerData, bank: ContentBank) -> Iterator[dict[str, Any]]
         t[1] += event.record.seconds
     for attempt in data.attempts:
         points, seconds = totals.get(attempt.id, [0.0, 0.0])
-        yield from b.quiz(attempt, points, float(len(attempt.question_ids)), seconds)
+        yield from b.quiz(attempt, points, float(len(attempt.question_ids)),
+                          time_used(attempt, seconds))
     for run in data.case_runs:
         yield from b.case(run)
     for progress in data.lesson_progress:

@@ -16,6 +16,7 @@ from vpkp_tutor.domain.progress import (
     QuizResult,
     QuizSettings,
     TopicResult,
+    time_used,
 )
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.services.base import ServicesBase, new_id
@@ -165,7 +166,7 @@ class QuizServices(ServicesBase):
                 row[3] += 1
         by_topic = tuple(TopicResult(t, acc[t][0], acc[t][1], int(acc[t][2]), int(acc[t][3]))
                          for t in Topic if t in acc)
-        return QuizResult(attempt, points, max_points, seconds, by_topic)
+        return QuizResult(attempt, points, max_points, time_used(attempt, seconds), by_topic)
 
 
 EXAM_SECONDS_PER_ITEM = 90

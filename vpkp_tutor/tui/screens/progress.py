@@ -142,7 +142,8 @@ class ProgressScreen(VpkpScreen):
                     when,
                     (
                         Text(when.strftime("%Y-%m-%d %H:%M")),
-                        Text(f"{name} · {len(q.attempt.question_ids)} items"),
+                        Text(f"{name} · {len(q.attempt.responses)}/{len(q.attempt.question_ids)}"
+                             " answered"),
                         Text(f"{points(q.points)}/{points(q.max_points)} ({percent(share)})"),
                         Text(duration(q.seconds_used)),
                     ),

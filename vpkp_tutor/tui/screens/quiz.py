@@ -30,7 +30,37 @@ from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 MODE_NAMES = {QuizMode.TUTOR: "Tutor", QuizMode.EXAM: "Exam", QuizMode.REVIEW: "Review"}
-STRIP_WINDOW = 15
+STRIP_MARKER = 2
+"""Cells of a « or » marker with its space."""
+
+
+def strip_window(widths: list[int], current: int, width: int) -> tuple[int, int]:
+    """The range [start, end) of items whose cells (`widths`) fit in `width` with the
+    markers the range needs, grown around `current` (always included) one item at a time,
+    alternately after and before it."""
+    n = len(widths)
+    if not n:
+        return 0, 0
+    start, end = current, current + 1
+    used = widths[current]
+
+    def fits(start: int, end: int, used: int) -> bool:
+        markers = (STRIP_MARKER if start > 0 else 0) + (STRIP_MARKER if end < n else 0)
+        return used + markers <= width
+
+    grown = True
+    while grown:
+        grown = False
+        if end < n and fits(start, end + 1, used + widths[end]):
+            used += widths[end]
+            end += 1
+            grown = True
+        if start > 0 and fits(start - 1, end, used + widths[start - 1]):
+            start -= 1
+            used += widths[start]
+            grown = True
+    return start, end
+
 
 
 class QuizScreen(VpkpScreen):
@@ -39,11 +69,12 @@ class QuizScreen(VpkpScreen):
     TRANSIENT: ClassVar[bool] = True
 
     HOW_TO: ClassVar[str] = (
-        "Answer with the keys shown under each item (letters or digits choose, space toggles, "
-        "shift+↑/↓ moves an ordering item, digits give a match, type a number), then Enter. "
+        "Answer with the keys shown above each answer (letters or digits choose, or ↑/↓ then "
+        "space; shift+↑/↓ moves an ordering item; a digit gives a match and moves down; type "
+        "a number, 1.5 or 1,5), then Enter — Enter with nothing chosen submits nothing. "
         "n / p move to the next or previous item, m marks (flags) an item for later, s submits "
-        "the quiz. escape leaves: the quiz is saved and can be resumed from Home. In a timed "
-        "exam the countdown is at the top right and the quiz submits itself at zero."
+        "the quiz. escape leaves for Home: the quiz is saved and resumed from there (u). In a timed "
+        "exam the countdown starts the status line and the quiz submits itself at zero."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -124,33 +155,43 @@ class QuizScreen(VpkpScreen):
 
     def update_status(self) -> None:
         """Redraw the status line and the item strip."""
-        q = self.question
-        parts: list[Content | str | tuple[str, str]] = []
-        remaining = self.remaining_seconds()
-        if remaining is not None:
-            style = "bold reverse $error" if remaining < 60 else "bold $accent"
-            parts.append((f"⏱ {duration(max(0.0, remaining))}", style))
-            parts.append("  ")
-        parts += [
-            (f"{MODE_NAMES[self.mode]} · Item {self.index + 1} of {len(self.questions)}", "bold"),
-            (f" · {q.topic.label} · {q.difficulty.value}", "$text-muted"),
-        ]
-        if q.id in self.flags:
-            parts.append((" · ⚑ flagged", "bold $warning"))
-        answered = len(self.questions) - self.unanswered
-        parts.append((f" · {answered}/{len(self.questions)} answered", "$text-muted"))
-        self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
+        status = self.query_one("#quiz-status", Static)
+        status.update(self.status_line(status.content_size.width or self.app.size.width))
         self.query_one("#quiz-strip", Static).update(self.strip())
 
-    def strip(self) -> Content:
-        """Item numbers around the current one: ✓ ✗ ◐ answered, · open, ⚑ flagged."""
-        n = len(self.questions)
-        start = max(0, min(self.index - STRIP_WINDOW // 2, n - STRIP_WINDOW))
-        pieces: list[Content | str | tuple[str, str]] = []
-        if start > 0:
-            pieces.append(("… ", "$text-muted"))
-        for i in range(start, min(n, start + STRIP_WINDOW)):
-            q = self.questions[i]
+    def status_line(self, width: int) -> Content:
+        """Countdown, mode, position, topic, difficulty, flag and answered count on one line
+        of `width` cells: the difficulty, then the topic, give way when it would wrap."""
+        q = self.question
+        answered = len(self.questions) - self.unanswered
+        for detail in (f" · {q.topic.label} · {q.difficulty.value}", f" · {q.topic.label}", ""):
+            parts: list[Content | str | tuple[str, str]] = []
+            remaining = self.remaining_seconds()
+            if remaining is not None:
+                style = "bold reverse $error" if remaining < 60 else "bold $accent"
+                parts.append((f"⏱ {duration(max(0.0, remaining))}", style))
+                parts.append("  ")
+            parts += [
+                (f"{MODE_NAMES[self.mode]} · Item {self.index + 1} of {len(self.questions)}",
+                 "bold"),
+                (detail, "$text-muted"),
+            ]
+            if q.id in self.flags:
+                parts.append((" · ⚑ flagged", "bold $warning"))
+            parts.append((f" · {answered}/{len(self.questions)} answered", "$text-muted"))
+            line = Content.assemble(*parts)
+            if line.cell_length <= width:
+                break
+        return line
+
+    def strip(self, width: int | None = None) -> Content:
+        """Item numbers around the current one, as many as fit in `width` cells (the strip's
+        width by default): ✓ ✗ ◐ answered, · open, ⚑ flagged; « and » say more items lie
+        to the left or right. The current item is always on show."""
+        if width is None:
+            width = self.query_one("#quiz-strip", Static).content_size.width or self.app.size.width
+        labels: list[tuple[str, str]] = []
+        for i, q in enumerate(self.questions):
             mark, style = "·", "$text-muted"
             if is_answered(self.answers.get(q.id)):
                 mark, style = "●", "$primary"
@@ -164,12 +205,17 @@ class QuizScreen(VpkpScreen):
             flag = "⚑" if q.id in self.flags else ""
             label = f"{i + 1}{mark}{flag}"
             if i == self.index:
-                pieces.append((f"[{label}]", f"bold reverse {style}"))
+                labels.append((f"[{label}]", f"bold reverse {style}"))
             else:
-                pieces.append((f" {label} ", style))
-            pieces.append(" ")
-        if start + STRIP_WINDOW < n:
-            pieces.append(("…", "$text-muted"))
+                labels.append((f" {label} ", style))
+        start, end = strip_window([len(text) + 1 for text, _ in labels], self.index, width)
+        pieces: list[Content | str | tuple[str, str]] = []
+        if start > 0:
+            pieces.append(("« ", "$text-muted"))
+        for text, style in labels[start:end]:
+            pieces += [(text, style), " "]
+        if end < len(labels):
+            pieces.append(("»", "$text-muted"))
         return Content.assemble(*pieces)
 
     async def show_item(self) -> None:
@@ -185,7 +231,7 @@ class QuizScreen(VpkpScreen):
         with self.app.batch_update():
             view = self._view
             if view is None or not view.is_attached:
-                view = self._view = QuestionView(q, answer=answer)
+                view = self._view = QuestionView(q, answer=answer, seed=self.attempt.id)
                 await body.mount(view)
             else:
                 await view.show_question(q, answer=answer)
@@ -353,14 +399,22 @@ class QuizScreen(VpkpScreen):
             self.update_status()
         return False
 
+    def on_resize(self) -> None:
+        """The strip and the status line fit the new width."""
+        if self.questions and self._view is not None:
+            self.update_status()
+
     def on_unmount(self) -> None:
         """A pending collection hold ends with the screen."""
         resume_collection()
 
     def action_back(self) -> None:
-        """Leave the quiz; it stays saved for resuming."""
-        if not self.finished:
-            self.save_pending()
-            self.services.save_position(self.attempt.id, self.index)
-            self.notify("Quiz saved — resume it from Home.", timeout=3)
-        self.dismiss()
+        """Leave the quiz for Home (not the builder it may have been started from), where it
+        is offered for resuming; it stays saved."""
+        if self.finished:
+            self.dismiss()
+            return
+        self.save_pending()
+        self.services.save_position(self.attempt.id, self.index)
+        self.notify("Quiz saved — resume it from Home (u).", timeout=3)
+        self.study_app.action_go_home()

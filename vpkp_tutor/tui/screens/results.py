@@ -22,12 +22,9 @@ MODE_NAMES = {"tutor": "Tutor quiz", "exam": "Timed exam", "review": "Spaced rev
 
 
 def summary(result: QuizResult) -> Content:
-    """Score, share, time used and items answered."""
+    """Score, share, time used (`domain.progress.time_used`) and items answered."""
     share = result.points / result.max_points if result.max_points else 0.0
-    attempt = result.attempt
-    used = result.seconds_used
-    if attempt.settings.mode.value == "exam" and attempt.finished_at is not None:
-        used = (attempt.finished_at - attempt.started_at).total_seconds()
+    used = result.seconds_used  # `domain.progress.time_used`, as History and exports
     answered = len(result.attempt.responses)
     total = len(result.attempt.question_ids)
     style = "bold $success" if share >= 0.8 else ("bold $warning" if share >= 0.5 else "bold $error")
@@ -42,6 +39,7 @@ def summary(result: QuizResult) -> Content:
         duration(used),
         ("   Answered ", "bold"),
         f"{answered}/{total}",
+        (f" ({total - answered} unanswered)", "bold $warning") if answered < total else "",
     )
 
 

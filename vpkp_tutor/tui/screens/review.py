@@ -66,7 +66,9 @@ class ReviewScreen(VpkpScreen):
         )
         body = self.query_one("#review-body", VerticalScroll)
         await body.remove_children()
-        view = QuestionView(question, answer=record.answer if record else None)
+        view = QuestionView(
+            question, answer=record.answer if record else None, seed=self.result.attempt.id
+        )
         await body.mount(view)
         score = Score(record.points, record.max_points) if record else None
         await view.show_feedback(score)

@@ -59,8 +59,20 @@ class AnswerInput(Widget, can_focus=True):
             self.reason = reason
             """What is missing."""
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
+    class Changed(Message):
+        """The answer being built changed (not just the cursor)."""
+
+        def __init__(self, question_id: str) -> None:
+            super().__init__()
+            self.question_id = question_id
+            """The question whose answer changed."""
+
+    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
+        self._last_value: AnswerValue = None
         super().__init__(id=id, classes="answer-input")
+        self.seed = seed
+        """What makes a shuffled starting state differ between attempts (the attempt id);
+        the same seed and question always start the same way."""
         self.question = question
         self.cursor = 0
         self.frozen = False
@@ -69,14 +81,19 @@ class AnswerInput(Widget, can_focus=True):
 
     def load(self, question: Question) -> None:
         """Take `question` with no answer: subclasses set up their state for it here."""
+        self._last_value = None
         self.question = question
         self.cursor = 0
         self.frozen = False
         self._revealed = False
 
-    def retarget(self, question: Question, answer: AnswerValue = None) -> None:
+    def retarget(
+        self, question: Question, answer: AnswerValue = None, *, seed: str | None = None
+    ) -> None:
         """Show another question of the same kind (one this input class is made for, see
         `answers.input_class`) without remounting: state is reset, then `answer` shown."""
+        if seed is not None:
+            self.seed = seed
         self.load(question)
         self.remove_class("-frozen")
         if answer is not None:
@@ -123,7 +140,15 @@ class AnswerInput(Widget, can_focus=True):
 
     def changed(self) -> None:
         """Redraw after the answer, the cursor or the state changed."""
+        self.note_change()
         self.refresh()
+
+    def note_change(self) -> None:
+        """Post `Changed` when the answer differs from the one last noted."""
+        value = self.value
+        if value != self._last_value:
+            self._last_value = value
+            self.post_message(self.Changed(self.question.id))
 
     def pick_row(self, index: int) -> None:
         """A row was clicked."""
@@ -198,11 +223,11 @@ class RowsAnswer(AnswerInput):
     }
     """The cursor row, a chosen row's text, the right-hand column and the legend."""
 
-    def __init__(self, question: Question, *, id: str | None = None) -> None:
+    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
         self._version = 0
         self._heights: tuple[tuple[int, int], int] | None = None
         self._row_lines: list[tuple[int, int]] = []
-        super().__init__(question, id=id)
+        super().__init__(question, id=id, seed=seed)
 
     def row(self, index: int) -> Row:
         """The row at display position `index`."""
@@ -213,6 +238,7 @@ class RowsAnswer(AnswerInput):
         return None
 
     def changed(self) -> None:
+        self.note_change()
         self._version += 1
         self.refresh(layout=True)
 

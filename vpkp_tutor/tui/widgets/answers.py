@@ -4,22 +4,24 @@ Each input shows the answer being built, posts `AnswerInput.Submitted` when the 
 presses Enter, and can be frozen and *revealed* (the key marked beside the learner's answer)
 after scoring. Inputs never call services: the screen handles the message.
 
-- `ChoiceAnswer`: single best, true/false (A–H or 1–8 choose) and multiple response (the same
-  keys or space toggle).
+- `ChoiceAnswer`: single best, true/false (A–H or 1–8 choose, or space on the cursor row) and
+  multiple response (the same keys toggle). Enter answers what was chosen; with nothing
+  chosen it says so and submits nothing (moving the cursor is not a choice).
 - `OrderingAnswer`: ↑/↓ move the cursor, shift+↑/shift+↓ (or u/d) move the item.
-- `MatchingAnswer`: ↑/↓ pick a row, 1–9 give its match, ←/→ cycle, backspace clears.
+- `MatchingAnswer`: ↑/↓ pick a row, 1–9 give its match (and move to the next row), ←/→
+  cycle, backspace clears.
 - `NumericAnswer` (in `numeric.py`): a number field validated on Enter, with the unit beside it.
 """
 
 from __future__ import annotations
 
-import random
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
 
 from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.domain.ordering import start_order
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
@@ -52,10 +54,11 @@ class ChoiceAnswer(RowsAnswer):
         self.chosen: set[int] = set()
         n = len(question.options)
         last = LETTERS[n - 1]
+        self._keys = f"A–{last} or ↑↓ Space"
         if self.multiple:
-            self.HINT = f"A–{last} or 1–{n} (or space) toggle · Enter answers"
+            self.HINT = f"A–{last} or 1–{n} (or ↑↓ Space) toggle · Enter answers"
         else:
-            self.HINT = f"A–{last} or 1–{n} choose · Enter answers"
+            self.HINT = f"A–{last} or 1–{n} (or ↑↓ Space) choose · Enter answers"
         self._labels = [
             Content.assemble((f"{LETTERS[i]}. ", "bold"), literal(option.text))
             for i, option in enumerate(question.options)
@@ -99,13 +102,11 @@ class ChoiceAnswer(RowsAnswer):
         """Space chooses the option under the cursor."""
         self.choose(self.cursor)
 
-    def action_answer(self) -> None:
-        if not self.multiple and not self.chosen and not self.frozen:
-            self.choose(self.cursor)
-        super().action_answer()
-
     def missing_reason(self) -> str:
-        return "Toggle at least one option (space), then press Enter."
+        """Enter answers only what was chosen: moving the cursor is not a choice."""
+        if self.multiple:
+            return f"Toggle at least one option first ({self._keys}), then Enter."
+        return f"Choose an option first ({self._keys}), then Enter."
 
     def accept_char(self, char: str) -> bool:
         """Letters and digits choose options."""
@@ -137,17 +138,6 @@ class ChoiceAnswer(RowsAnswer):
         return Row(Content.assemble((mark, style), " ", box), self._labels[index], chosen=picked)
 
 
-def _shuffled(question: Question) -> list[int]:
-    """A stable shuffle of the ordering items that is never already correct."""
-    order = list(range(len(question.options)))
-    if len(order) < 2:
-        return order
-    random.Random(question.id).shuffle(order)
-    if order == sorted(order):
-        order = order[1:] + order[:1]
-    return order
-
-
 class OrderingAnswer(RowsAnswer):
     """Put the items in order."""
 
@@ -162,7 +152,7 @@ class OrderingAnswer(RowsAnswer):
 
     def load(self, question: Question) -> None:
         super().load(question)
-        self.order = _shuffled(question)
+        self.order = start_order(len(question.options), f"{self.seed}:{question.id}")
         self.touched = False
 
     def row_count(self) -> int:
@@ -227,7 +217,10 @@ class MatchingAnswer(RowsAnswer):
         self.choices = question.right_choices
         self.given: list[int | None] = [None] * len(question.pairs)
         k = len(self.choices)
-        self.HINT = f"↑/↓ row · 1–{min(k, 9)} or ←/→ pick its match · backspace clears · Enter answers"
+        self.HINT = (
+            f"↑/↓ row · 1–{min(k, 9)} match it, moves down · ←/→ cycle · ⌫ clears · "
+            "Enter answers"
+        )
         legend = Content("\n").join(
             Content.assemble((f"{i + 1:>2} ", "bold"), literal(c))
             for i, c in enumerate(self.choices)
@@ -317,6 +310,6 @@ def input_class(question: Question) -> type[AnswerInput]:
     return ChoiceAnswer
 
 
-def make_answer_input(question: Question, *, id: str | None = None) -> AnswerInput:
-    """The answer input for the question's type."""
-    return input_class(question)(question, id=id)
+def make_answer_input(question: Question, *, id: str | None = None, seed: str = "") -> AnswerInput:
+    """The answer input for the question's type (`seed`: see `AnswerInput.seed`)."""
+    return input_class(question)(question, id=id, seed=seed)

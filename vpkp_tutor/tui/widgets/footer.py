@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -34,7 +35,7 @@ class KeyFooter(Footer):
             for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
             if binding.show or key == palette
         ]
-        return (*keys, (self.show_command_palette, self.compact))
+        return (*keys, (self.show_command_palette, self.compact, _help_typed(screen)))
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         """After the next refresh, rebuild if the keys on show changed by then (focus often
@@ -48,7 +49,24 @@ class KeyFooter(Footer):
             await self.recompose()
 
     def compose(self) -> ComposeResult:
-        """The keys, remembering what is shown."""
+        """The keys, remembering what is shown; help is shown as F1 where the focused text
+        field takes `?` as typing."""
         if self._bindings_ready:
             self._shown = self._keys(self.screen)
-        return super().compose()
+        f1_only = self._bindings_ready and _help_typed(self.screen)
+        for widget in super().compose():
+            if f1_only and isinstance(widget, FooterKey) and widget.action in HELP_ACTIONS:
+                widget.key_display = "F1"
+            yield widget
+
+
+HELP_ACTIONS = frozenset({"help", "app.help"})
+"""The action of the help binding (`f1` and `?`, bound on the app)."""
+
+
+def _help_typed(screen: Screen[object]) -> bool:
+    """Whether help is bound but `?` would be typed into the focused field."""
+    active = screen.active_bindings
+    has_help = any(b.binding.action in HELP_ACTIONS for b in active.values())
+    question = active.get("question_mark")
+    return has_help and (question is None or question.binding.action not in HELP_ACTIONS)

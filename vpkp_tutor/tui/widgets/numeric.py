@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -16,8 +16,38 @@ from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
-NUMBER_CHARS = "0123456789.-+eE"
+NUMBER_CHARS = "0123456789.,-+eE"
 """Characters a number field takes; other keys stay free for the screen's bindings."""
+
+NOT_A_NUMBER = "Type a number such as 12.5 or 12,5, then Enter."
+
+
+def read_number(text: str) -> float | str:
+    """The number typed, or why it is refused: a number is never changed silently.
+
+    One comma with no point is a decimal comma (`1,9` is 1.9) unless it could as well group
+    thousands (`1,900`: three digits after it and a whole part other than 0), which is
+    refused as ambiguous; a comma beside a point or several commas (`1,900.5`) are refused
+    too, with the way to write the number."""
+    text = text.strip()
+    if not text:
+        return NOT_A_NUMBER
+    if "," in text:
+        if "." in text or text.count(",") > 1:
+            return f"{text} mixes separators: no grouping, a point for decimals (e.g. 1900.5)."
+        whole, frac = text.split(",")
+        if len(frac) == 3 and frac.isdigit() and whole.lstrip("+-") not in ("", "0"):
+            return f"{text} is ambiguous: write {whole}{frac} or {whole}.{frac}."
+        text = f"{whole}.{frac}"
+    try:
+        number = float(text)
+    except ValueError:
+        return NOT_A_NUMBER
+    return number if math.isfinite(number) else NOT_A_NUMBER
+
+
+NUMBER_PATTERN = r"[-+0-9.,eE]*"
+"""What the number field lets be typed (checked on Enter by `read_number`)."""
 
 
 class NumberField(Input):
@@ -27,11 +57,18 @@ class NumberField(Input):
         """Only characters that can be part of a number."""
         return character is not None and character in NUMBER_CHARS
 
+    async def _on_key(self, event: events.Key) -> None:
+        """Other characters are not typed (Input's handler is skipped) but go on up to the
+        bindings: `?` opens help here, unlike in a text field, as `check_consume_key` tells
+        the footer."""
+        if event.is_printable and not self.check_consume_key(event.key, event.character):
+            event.prevent_default()
+
 
 class NumericAnswer(AnswerInput, can_focus=False):
     """A number with its unit."""
 
-    HINT = "Type a number · Enter answers"
+    HINT = "Type a number (1.5 or 1,5) · Enter answers"
 
     def load(self, question: Question) -> None:
         super().load(question)
@@ -48,7 +85,7 @@ class NumericAnswer(AnswerInput, can_focus=False):
             yield NumberField(
                 self._initial,
                 placeholder="number",
-                type="number",
+                restrict=NUMBER_PATTERN,
                 id="number",
                 select_on_focus=False,
             )
@@ -77,11 +114,8 @@ class NumericAnswer(AnswerInput, can_focus=False):
     def value(self) -> AnswerValue:
         field = self._field()
         text = field.value if field is not None else self._initial
-        try:
-            number = float(text.strip())
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
+        number = read_number(text)
+        return number if isinstance(number, float) else None
 
     def set_value(self, answer: AnswerValue) -> None:
         if isinstance(answer, int | float):
@@ -120,11 +154,13 @@ class NumericAnswer(AnswerInput, can_focus=False):
         )
 
     def missing_reason(self) -> str:
-        return "Enter a number such as 12.5 (digits, one point, optional minus sign)."
+        field = self._field()
+        reason = read_number(field.value if field is not None else self._initial)
+        return reason if isinstance(reason, str) else NOT_A_NUMBER
 
     def accept_char(self, char: str) -> bool:
         """Typed while the field is not focused: focus it and type there."""
-        if self.frozen or char not in "0123456789.-":
+        if self.frozen or char not in "0123456789.,-":
             return False
         self.input.focus()
         self.input.insert_text_at_cursor(char)
@@ -132,16 +168,12 @@ class NumericAnswer(AnswerInput, can_focus=False):
 
     @on(Input.Submitted, "#number")
     def _number_submitted(self, event: Input.Submitted) -> None:
+        """Enter answers, or (`Incomplete`) the hint says why the number was refused."""
         event.stop()
-        if self.value is None:
-            self.query_one(".numeric-error", Static).update(
-                Content.styled(self.missing_reason(), "$error")
-            )
-        else:
-            self.query_one(".numeric-error", Static).update("")
         self.action_answer()
 
     @on(Input.Changed, "#number")
     def _number_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.query_one(".numeric-error", Static).update("")
+        if not self.frozen:
+            self.post_message(self.Changed(self.question.id))

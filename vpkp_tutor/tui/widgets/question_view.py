@@ -38,12 +38,16 @@ class QuestionView(Vertical):
         heading: Content | None = None,
         id: str | None = None,
         classes: str = "",
+        seed: str = "",
     ) -> None:
         super().__init__(id=id, classes=f"question-view {classes}".strip())
         self.question = question
         self.initial_answer = answer
         self.heading = heading
-        self.input: AnswerInput = make_answer_input(question)
+        self._warned = False
+        self.seed = seed
+        """Passed to the answer inputs (`AnswerInput.seed`): the quiz attempt's id."""
+        self.input: AnswerInput = make_answer_input(question, seed=seed)
         if answer is not None:
             self.input.set_value(answer)
 
@@ -75,10 +79,10 @@ class QuestionView(Vertical):
             _discard(stem)
             await self.mount(prose(question.stem, classes="stem"), before=self.query_one(".hint"))
         if type(self.input) is input_class(question):
-            self.input.retarget(question, answer)
+            self.input.retarget(question, answer, seed=self.seed)
         else:
             old_input = self.input
-            self.input = make_answer_input(question)
+            self.input = make_answer_input(question, seed=self.seed)
             if answer is not None:
                 self.input.set_value(answer)
             await self.mount(self.input, after=old_input)
@@ -88,11 +92,20 @@ class QuestionView(Vertical):
         hint = self.query_one(".hint", Static)
         hint.update(Content.styled(self.input.HINT, "dim italic"))
         hint.display = True
+        self._warned = False
 
     def on_answer_input_incomplete(self, event: AnswerInput.Incomplete) -> None:
-        """Say what is missing in the hint line."""
+        """Say what is missing in the hint line (until the answer changes)."""
         event.stop()
+        self._warned = True
         self.query_one(".hint", Static).update(Content.styled(event.reason, "bold $warning"))
+
+    def on_answer_input_changed(self, event: AnswerInput.Changed) -> None:
+        """Once the answer changes after a warning, the hint shows the keys again."""
+        event.stop()
+        if self._warned and event.question_id == self.question.id:
+            self._warned = False
+            self.query_one(".hint", Static).update(Content.styled(self.input.HINT, "dim italic"))
 
     def focus_answer(self) -> None:
         """Put the keyboard focus on the answer input (at once when it is mounted, so focus
