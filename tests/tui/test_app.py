@@ -222,3 +222,37 @@ def test_first_screen_imports_no_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_question_mark_is_not_help_in_a_text_field_but_f1_is(make) -> None:  # type: ignore[no-untyped-def]
+    """In a number field (which takes only digits) `?` does not open the help; F1 does, and
+    `?` still does once the focus is off the field."""
+    from textual.widgets import Input
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l", "enter")
+        await settle(pilot)
+        await pilot.press("n")  # step 2: a numeric check
+        await settle(pilot)
+        await pilot.press("2")  # typed while reading: goes into the number field
+        await settle(pilot)
+        assert isinstance(app.focused, Input)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert not any(b.action == "help_key" for b in
+                       (a.binding for a in app.screen.active_bindings.values() if a.enabled))
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        text = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "F1" in text and "also inside a text field" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#lesson-body").focus()
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)

@@ -56,10 +56,11 @@ class CaseScreen(VpkpScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "proceed", "Continue", id="case.continue"),
         Binding("enter", "proceed", "Continue", show=False),
-        Binding("1", "choose(1)", "Choose", key_display="1–9"),
+        Binding("1", "choose(1)", "Choose", id="case.choose_first", key_display="1–9"),
         *[Binding(str(d), f"choose({d})", show=False) for d in range(2, 10)],
-        Binding("pagedown", "page(1)", "Scroll story", key_display="PgDn/PgUp"),
-        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Scroll story", id="case.story_down",
+                key_display="PgDn/PgUp"),
+        Binding("pageup", "page(-1)", "Scroll story up", id="case.story_up", show=False),
         Binding("home", "story_end(0)", "Story top", show=False),
         Binding("end", "story_end(1)", "Story end", show=False),
     ]
