@@ -64,9 +64,10 @@ def play_one_case(term: Terminal) -> str:
         term.keys("1")
         screen = term.wait_for(lambda s: "You chose 1" in s)
         term.keys("Enter")
+        following = f"Decision {decision + 1} "
         screen = term.wait_for(
-            lambda s: "Debrief — " in s or "The case is over" in s
-            or (choosing(s) and f"Decision {decision + 1} " in s)
+            lambda s, following=following: "Debrief — " in s or "The case is over" in s
+            or (choosing(s) and following in s)
         )
         if "The case is over" in screen:
             term.keys("Enter")

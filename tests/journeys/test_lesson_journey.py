@@ -26,7 +26,7 @@ async def _focus(pilot, app: VpkpApp, target: Widget, key: str) -> None:  # type
 
 
 async def test_a_whole_lesson_is_read_and_answered_by_keyboard(
-    pilot_app: Callable[[], VpkpApp],
+    pilot_app: Callable[[], VpkpApp],  # noqa: F811
 ) -> None:
     app = pilot_app()
     async with app.run_test(size=(80, 24)) as pilot:
