@@ -52,6 +52,7 @@ def topic_table(dashboard: Dashboard) -> Content:
     lines = [head]
     if not dashboard.topics:
         lines.append(Content.styled("No lessons or questions are loaded.", "$text-muted"))
+        return Content("\n").join(lines)
     for row in dashboard.topics:
         m = row.mastery
         accuracy = m.accuracy if m.answered_items else None
