@@ -13,8 +13,10 @@ from vpkp_tutor.domain.mastery import (
     item_score,
     mastery_value,
     weak_items,
+    weakest,
 )
-from vpkp_tutor.domain.progress import ResponseRecord
+from vpkp_tutor.domain.progress import Mastery, ResponseRecord
+from vpkp_tutor.services import Services
 
 
 def resp(qid: str, fraction: float, minute: int) -> ResponseRecord:
@@ -93,3 +95,34 @@ def test_weak_items_order_by_misses_then_recency() -> None:
     ]
     assert weak_items(responses) == ["b", "c", "a"]
     assert weak_items(responses, limit=1) == ["b"]
+
+
+def test_weakest_never_lists_a_key_answered_all_correctly() -> None:
+    """Lowest mastery first; a perfect record (however little evidence) is not a weakness."""
+    keys = {"p1": ("perfect",), **{f"m{i}": ("mixed",) for i in range(12)},
+            "w1": ("wrong",), "n1": ("never",)}
+    responses = [resp("p1", 1.0, 0), resp("m0", 1.0, 1), resp("m1", 0.0, 2),
+                 resp("m2", 1.0, 3), resp("w1", 0.0, 4)]
+    # "perfect" has 19 items, one answered right: the evidence floor keeps its mastery at
+    # 1/10, below "mixed" (2 of 3 right), yet it is not weak
+    masteries = compute_mastery(dict(keys, **{f"p{i}": ("perfect",) for i in range(2, 20)}),
+                                responses)
+    assert masteries["perfect"].value < masteries["mixed"].value
+    assert [m.key for m in weakest(masteries.values())] == ["wrong", "mixed"]
+    assert weakest(masteries.values(), limit=1)[0].key == "wrong"
+    assert weakest([Mastery("all-right", 0.1, 1, 20, 1.0)]) == []
+
+
+def test_dashboard_weakest_objectives_leave_out_perfect_ones(services: Services) -> None:
+    """Two objectives each answered once: the one answered right is not listed as weak,
+    although the evidence floor keeps both masteries low."""
+    lid = services.create_learner("Bo").id
+    services.answer_lesson_check(lid, "comp-leaks", "comp.nu1", 5.0, 3)    # right
+    services.answer_lesson_check(lid, "anat-basics", "anat.sb1", "A", 3)   # wrong
+    services.answer_lesson_check(lid, "anat-basics", "anat.tf1", "A", 3)   # right
+    weakest_keys = [m.key for m in services.dashboard(lid).weakest_objectives]
+    assert weakest_keys == ["anat.pedicle"]
+    services.answer_lesson_check(lid, "anat-basics", "anat.sb1", "B", 3)
+    services.answer_lesson_check(lid, "anat-basics", "anat.sb1", "B", 3)
+    # still one miss among its answers, so still listed; comp.volume never is
+    assert "comp.volume" not in [m.key for m in services.dashboard(lid).weakest_objectives]

@@ -222,3 +222,91 @@ def test_first_screen_imports_no_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_question_mark_is_not_help_in_a_text_field_but_f1_is(make) -> None:  # type: ignore[no-untyped-def]
+    """In a number field (which takes only digits) `?` does not open the help; F1 does, and
+    `?` still does once the focus is off the field."""
+    from textual.widgets import Input
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l", "enter")
+        await settle(pilot)
+        await pilot.press("n")  # step 2: a numeric check
+        await settle(pilot)
+        await pilot.press("2")  # typed while reading: goes into the number field
+        await settle(pilot)
+        assert isinstance(app.focused, Input)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+        assert not any(b.action == "help_key" for b in
+                       (a.binding for a in app.screen.active_bindings.values() if a.enabled))
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        text = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "F1" in text and "also inside a text field" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.query_one("#lesson-body").focus()
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+
+
+async def test_a_folder_of_broken_files_is_announced_on_home(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every file in the content folder has an error: Home says so, and p lists the
+    problems; with good content there is no warning and p does nothing."""
+    from vpkp_tutor.content.loader import load_content
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "empty.yaml").write_text("", encoding="utf-8")
+    (folder / "dup.yaml").write_text("kind: lesson\nid: a\nid: b\n", encoding="utf-8")
+    app = make(content=load_content([folder]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = str(app.screen.query_one("#dashboard").render())
+        assert "⚠ 2 content files have problems and were left out — press p to list them" in text
+        assert "No lessons or questions are loaded." in text
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemsDialog)
+        listed = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "empty.yaml" in listed and "dup.yaml" in listed
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    good = make()
+    async with good.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "⚠" not in str(good.screen.query_one("#dashboard").render())
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(good.screen, HomeScreen)
+
+
+async def test_continue_line_fits_80_columns_with_its_key(make) -> None:  # type: ignore[no-untyped-def]
+    """A long lesson title is cut with … so that the step and the key stay in view."""
+    from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content.loader import load_content
+
+    content = load_content(bundled_paths())
+    longest = max(content.lessons, key=lambda lesson: len(lesson.title))
+    app = make(content=content)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.services.save_lesson_position(app.learner.id, longest.id, 2)
+        app.screen.refresh_dashboard()
+        await settle(pilot)
+        text = str(app.screen.query_one("#dashboard").render())
+        line = next(x for x in text.split("\n") if x.startswith("▶ Continue:"))
+        assert line.endswith(f"(step 3/{len(longest.steps)})  (n)")
+        assert "…" in line and len(line) <= 76  # 80 less padding and a scroll bar
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == longest.id

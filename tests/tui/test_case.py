@@ -3,6 +3,7 @@ and the debrief with the path taken beside the expert path."""
 
 from __future__ import annotations
 
+import pytest
 from textual.message import Message
 
 from tests.tui.helpers import posted, settle
@@ -97,3 +98,90 @@ async def test_case_list_groups_by_topic_and_shows_the_opening(make) -> None:  #
         assert cases.highlighted == 1 and cases.get_option_at_index(1).id == "case-candidate"
         assert "not played" in str(cases.get_option_at_index(1).prompt)
         assert "Mrs A, 81, fractured T12." in _text(app.screen, "#case-detail")
+
+
+# -- playable by keyboard in a small terminal (the choices stay in view) -----------------------
+
+
+def _bundled():  # type: ignore[no-untyped-def]
+    from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content.loader import load_content
+
+    return load_content(bundled_paths())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_every_choice_of_every_bundled_case_is_in_view(make, size) -> None:  # type: ignore[no-untyped-def]
+    """At each node of each bundled case every choice line is on screen, above the footer,
+    without scrolling (neither the story nor the choice list)."""
+    content = _bundled()
+    app = make(content=content)
+    width, height = size
+    checked = 0
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for case in content.cases:
+            screen = CaseScreen(case)
+            await app.push_screen(screen)
+            await settle(pilot)
+            for node in case.nodes:
+                if node.is_end:
+                    continue
+                screen.node = node
+                screen.findings = []  # as if this node's findings were all new
+                await screen.show_node()
+                await settle(pilot)
+                choices = screen.query_one("#choices", CaseChoices)
+                footer = screen.query_one("KeyFooter").region
+                region = choices.region
+                where = f"{case.id}/{node.id} at {width}×{height}"
+                assert choices.has_focus, where
+                assert region.height >= len(node.choices), where
+                assert region.y >= 0 and region.bottom <= footer.y, where
+                assert choices.max_scroll_y == 0, where  # no choice hidden inside the list
+                checked += 1
+            screen.dismiss()
+            await settle(pilot)
+    assert checked >= len(content.cases)
+
+
+async def test_story_scrolls_by_keys_while_the_choices_have_focus(make) -> None:  # type: ignore[no-untyped-def]
+    """PgDn/End/PgUp/Home scroll the story; the footer names the keys; Tab to the story and a
+    digit still chooses."""
+    content = _bundled()
+    app = make(content=content)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = next(c for c in content.cases if c.id == "case-metastatic-wall")
+        screen = CaseScreen(case)
+        await app.push_screen(screen)
+        await settle(pilot)
+        body = screen.query_one("#case-body")
+        assert screen.query_one("#choices").has_focus
+        assert body.max_scroll_y > 0  # the story is longer than its region
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert body.scroll_y > 0
+        await pilot.press("end")
+        await settle(pilot)
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("home")
+        await settle(pilot)
+        assert body.scroll_y == 0
+        footer = " ".join(str(k.render()) for k in screen.query("FooterKey"))
+        assert "Choose" in footer and "Scroll story" in footer
+        prompt = str(screen.query_one("#decide-title").render())
+        assert "Press 1–3" in prompt and "PgUp/PgDn" in prompt
+        await pilot.press("tab")
+        await settle(pilot)
+        assert body.has_focus
+        await pilot.press("down")
+        await settle(pilot)
+        assert body.scroll_y > 0  # ↑/↓ scroll the story once it has the focus
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.path == ["mri-and-ct"]
+        feedback = _text(screen, ".choice-feedback")
+        # the feedback is reflowed to the width, not cut where the content file wrapped it
+        assert "decide safety are the state of the posterior wall" in " ".join(feedback.split())
+        assert "decide safety are\n" not in feedback

@@ -15,6 +15,11 @@ Mastery of a key (a topic value or an objective id) is computed in three steps.
 A question is a **weak item** when it has been missed (answered without full marks) at least
 `WEAK_MISSES` times and the learner has not since answered it correctly `RECOVERY_STREAK`
 times in a row. Weak items are listed most-missed first, ties broken by the latest miss.
+
+The **weakest** topics or objectives are those answered with at least one miss, lowest
+mastery first (then lowest accuracy). A key whose every answer earned full marks is never
+listed as weak, however little of it has been answered (its mastery may still be low under
+the evidence floor: that is missing evidence, not weakness).
 """
 
 from __future__ import annotations
@@ -112,6 +117,14 @@ def compute_mastery(
         )
         for key, total in totals.items()
     }
+
+
+def weakest(masteries: Iterable[Mastery], limit: int | None = None) -> list[Mastery]:
+    """Keys answered with at least one miss, lowest mastery first, then lowest accuracy, then
+    key; a key with no answers, or with full marks on every answer, is left out."""
+    weak = [m for m in masteries if m.answered_items and m.accuracy < 1.0]
+    weak.sort(key=lambda m: (m.value, m.accuracy, m.key))
+    return weak if limit is None else weak[:limit]
 
 
 def is_weak(corrects_oldest_first: list[bool]) -> bool:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vpkp_tutor.domain.mastery import compute_mastery, weak_items
+from vpkp_tutor.domain.mastery import compute_mastery, weak_items, weakest
 from vpkp_tutor.domain.model import Topic
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -58,14 +58,12 @@ class ProgressServices(QuizServices):
         open_lessons = [p for p in progress.values() if not p.completed and p.lesson_id in
                         lesson_ids]
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-        weakest = sorted((m for m in by_objective.values() if m.answered_items),
-                         key=lambda m: (m.value, m.key))
         return Dashboard(
             learner=learner, topics=tuple(rows), due_count=self.due_count(learner_id),
             continue_lesson=max(open_lessons, key=lambda p: p.updated_at or epoch,
                                 default=None),
             unfinished_attempt=self.store.latest_unfinished_attempt(learner_id),
-            weakest_objectives=tuple(weakest[:WEAKEST_OBJECTIVES]),
+            weakest_objectives=tuple(weakest(by_objective.values(), WEAKEST_OBJECTIVES)),
             weak_items=tuple(qid for qid in weak_items(responses)
                              if self.content.has_question(qid))[:WEAK_ITEMS],
         )

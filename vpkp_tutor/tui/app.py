@@ -59,7 +59,8 @@ class VpkpApp(App[None]):
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("f1", "help", "Help", id="app.help", show=False),
+        Binding("question_mark", "help_key", "Help", id="app.help_key", key_display="?"),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True,
             show=False,
@@ -276,6 +277,19 @@ class VpkpApp(App[None]):
         self._open(CaseScreen(case))
 
     # -- dialogs -------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`?` opens the help only outside text fields (where it is typed); F1 works
+        everywhere."""
+        if action == "help_key":
+            from textual.widgets import Input, TextArea
+
+            return not isinstance(self.focused, Input | TextArea)
+        return super().check_action(action, parameters)
+
+    def action_help_key(self) -> None:
+        """`?` outside a text field: the help."""
+        self.action_help()
+
     def action_help(self) -> None:
         """Keys and how-to for the current screen."""
         from vpkp_tutor.tui.dialogs.help import HelpDialog

@@ -12,7 +12,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
-    ("? / F1", "this help"),
+    ("F1", "this help, from anywhere (also inside a text field)"),
+    ("?", "this help, outside text fields (in a field, ? is typed)"),
     ("ctrl+p", "command palette: open a lesson or case by name, start a quiz, export…"),
     ("ctrl+t", "change theme (remembered)"),
     ("escape", "go back"),

@@ -1,5 +1,9 @@
 """The case player: the vignette, findings revealed as the case unfolds, choices with
 feedback, a never event that ends the case with its explanation, and the way to the debrief.
+
+The story (vignette, narrative, findings, feedback) scrolls in its own region; the choices sit
+below it, always in view, with their digit keys. PgUp/PgDn/Home/End scroll the story whatever
+has the focus; Tab moves the focus to the story, where ↑/↓ scroll it too.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Header, Static
@@ -25,25 +29,59 @@ from vpkp_tutor.tui.widgets.text import clean, literal
 OUTCOME_STYLE = {"good": "bold $success", "acceptable": "bold $warning", "poor": "bold $error"}
 
 
+def reflow(text: str) -> str:
+    """Plain text with its paragraphs' line breaks (as wrapped in the content file) joined,
+    so that the terminal wraps it to the width it has."""
+    return "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip())
+
+
+def digit_keys(count: int) -> str:
+    """"1", "1–2", … "1–9": the digit keys of `count` choices."""
+    return "1" if count == 1 else f"1–{count}"
+
+
 class CaseScreen(VpkpScreen):
     """Play one case."""
 
     TRANSIENT: ClassVar[bool] = True
 
     HOW_TO: ClassVar[str] = (
-        "Read the narrative and the findings, then choose with ↑/↓ and Enter (or a digit). "
-        "After each choice its feedback appears: press Enter or n to go on. A never event "
-        "ends the case at once. At the end, Enter opens the debrief with your path beside "
-        "the expert's."
+        "The story (narrative and findings) scrolls in its own region: PgUp/PgDn, Home/End "
+        "(or Tab to it, then ↑/↓). The choices stay in view below it: press a choice's digit, "
+        "or ↑/↓ and Enter. After each choice its feedback appears: press Enter or n to go on. "
+        "A never event ends the case at once. At the end, Enter opens the debrief with your "
+        "path beside the expert's."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "proceed", "Continue", id="case.continue"),
         Binding("enter", "proceed", "Continue", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("1", "choose(1)", "Choose", id="case.choose_first", key_display="1–9"),
+        *[Binding(str(d), f"choose({d})", show=False) for d in range(2, 10)],
+        Binding("pagedown", "page(1)", "Scroll story", id="case.story_down",
+                key_display="PgDn/PgUp"),
+        Binding("pageup", "page(-1)", "Scroll story up", id="case.story_up", show=False),
+        Binding("home", "story_end(0)", "Story top", show=False),
+        Binding("end", "story_end(1)", "Story end", show=False),
     ]
-    """Go on after feedback."""
+    """Go on after feedback; choose by digit; scroll the story."""
+
+    DEFAULT_CSS = """
+    CaseScreen #case-status {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    CaseScreen #case-decide {
+        height: auto;
+        max-height: 70%;
+        border-top: hkey $accent;
+        padding: 0 1;
+    }
+    CaseScreen #decide-title {
+        height: auto;
+    }
+    """
 
     def __init__(self, case: Case) -> None:
         super().__init__()
@@ -59,6 +97,8 @@ class CaseScreen(VpkpScreen):
         yield Header()
         yield Static(id="case-status", classes="position-line")
         yield VerticalScroll(id="case-body")
+        with Vertical(id="case-decide"):
+            yield Static(id="decide-title")
         yield KeyFooter()
 
     async def on_mount(self) -> None:
@@ -67,18 +107,22 @@ class CaseScreen(VpkpScreen):
         await self.show_node()
 
     def update_status(self) -> None:
-        """Title, decision number and points so far."""
+        """Decision number, points so far and the title (cut with … when it is long)."""
         points = self.result.points if self.result else 0
         self.query_one("#case-status", Static).update(
             Content.assemble(
-                literal(self.case.title, "bold"),
                 (
-                    f"  ·  Decision {len(self.path) + (0 if self.pending else 1)}"
-                    f"  ·  {points} points so far",
+                    f"Decision {len(self.path) + (0 if self.pending else 1)}"
+                    f"  ·  {points} point{'' if points == 1 else 's'} so far  ·  ",
                     "$text-muted",
                 ),
+                literal(self.case.title, "bold"),
             )
         )
+
+    def set_prompt(self, text: Content) -> None:
+        """The line above the choices (or in their place once one is made)."""
+        self.query_one("#decide-title", Static).update(text)
 
     def findings_panel(self, title: str, findings: list[str], classes: str) -> Static:
         """A boxed list of findings."""
@@ -87,13 +131,15 @@ class CaseScreen(VpkpScreen):
         return Static(Content("\n").join(lines), classes=f"findings {classes}")
 
     async def show_node(self) -> None:
-        """Show the narrative, new findings and the choices of the current node."""
+        """Show the narrative and new findings of the current node in the story, and its
+        choices (or how the case ended) below."""
         node = self.node
         earlier = list(self.findings)
         new = [f for f in node.findings if f not in self.findings]
         self.findings += new
         body = self.query_one("#case-body", VerticalScroll)
         await body.remove_children()
+        await self.query("#case-decide CaseChoices").remove()
         widgets: list[Widget] = []
         if node.id == self.case.start:
             widgets.append(SafeMarkdown(self.case.vignette, classes="vignette"))
@@ -102,18 +148,24 @@ class CaseScreen(VpkpScreen):
             widgets.append(self.findings_panel("New findings", new, "new-findings"))
         if node.is_end:
             widgets.append(self.outcome_panel(node))
-        else:
-            widgets.append(Static(Content.styled("What do you do?", "bold"), classes="section-title"))
-            widgets.append(CaseChoices(node.choices, id="choices"))
         if earlier:
             widgets.append(self.findings_panel("Earlier findings", earlier, "old-findings"))
         await body.mount_all(widgets)
         body.scroll_home(animate=False)
         self.update_status()
-        if not node.is_end:
-            self.query_one("#choices", CaseChoices).focus(scroll_visible=False)
-        else:
+        if node.is_end:
+            self.set_prompt(Content.styled("The case is over — press Enter for the debrief.",
+                                           "bold"))
             body.focus()
+            return
+        self.set_prompt(Content.assemble(
+            ("What do you do? ", "bold"),
+            (f"Press {digit_keys(len(node.choices))} (or ↑/↓ and Enter)", "$text-muted"),
+            ("  ·  PgUp/PgDn scroll the story", "$text-muted"),
+        ))
+        choices = CaseChoices(node.choices, id="choices")
+        await self.query_one("#case-decide", Vertical).mount(choices)
+        choices.focus(scroll_visible=False)
 
     def outcome_panel(self, node: CaseNode) -> Static:
         """How the case ended."""
@@ -122,14 +174,14 @@ class CaseScreen(VpkpScreen):
         text = Content.assemble(
             (f"Outcome: {kind}", OUTCOME_STYLE.get(kind, "bold")),
             "\n",
-            literal(outcome.text if outcome else ""),
+            literal(reflow(outcome.text) if outcome else ""),
             "\n\n",
             ("Press Enter for the debrief.", "dim italic"),
         )
         return Static(text, classes=f"outcome outcome-{kind}")
 
     async def on_case_choices_chosen(self, event: CaseChoices.Chosen) -> None:
-        """Record the choice and show its feedback."""
+        """Record the choice and show its feedback at the end of the story."""
         event.stop()
         if self.run is None or self.pending is not None or self.node.is_end:
             return
@@ -140,8 +192,8 @@ class CaseScreen(VpkpScreen):
         self.path.append(choice.id)
         self.pending = choice
         self.refresh_bindings()
-        choices = self.query_one("#choices", CaseChoices)
-        choices.disabled = True
+        number = self.node.choices.index(choice) + 1
+        await self.query("#case-decide CaseChoices").remove()
         body = self.query_one("#case-body", VerticalScroll)
         if choice.critical:
             panel = Static(
@@ -151,11 +203,15 @@ class CaseScreen(VpkpScreen):
                     ("You chose: ", "bold"),
                     literal(choice.text),
                     "\n\n",
-                    literal(choice.feedback),
+                    literal(reflow(choice.feedback)),
                     "\n\n",
                     ("Press Enter for the debrief.", "dim italic"),
                 ),
                 classes="never-event",
+            )
+            prompt = Content.assemble(
+                (f"You chose {number}: a never event. ", "bold $error"),
+                ("Press Enter for the debrief.", "bold"),
             )
         else:
             gained = f"+{choice.score} point{'s' if choice.score != 1 else ''}"
@@ -165,22 +221,37 @@ class CaseScreen(VpkpScreen):
                     literal(choice.text),
                     (f"  ({gained})", "$success" if choice.score else "$warning"),
                     "\n",
-                    literal(choice.feedback),
+                    literal(reflow(choice.feedback)),
                     "\n\n",
                     ("Press Enter or n to continue.", "dim italic"),
                 ),
                 classes="choice-feedback",
             )
-        await body.mount(panel, after=choices)
+            prompt = Content.assemble(
+                (f"You chose {number}. ", "bold"),
+                ("Read the feedback above, then press Enter or n to continue.", "bold"),
+            )
+        self.set_prompt(prompt)
+        await body.mount(panel)
         body.focus()
-        panel.scroll_visible(animate=False)
+        self.call_after_refresh(body.scroll_to_widget, panel, animate=False, top=True)
         self.update_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """"Continue" only after a choice or at the end."""
+        """"Continue" only after a choice or at the end; digits only while choosing."""
         if action == "proceed":
             return self.pending is not None or self.node.is_end
+        if action == "choose":
+            if self.pending is not None or self.node.is_end:
+                return False
+            number = parameters[0] if parameters else 0
+            return isinstance(number, int) and 1 <= number <= len(self.node.choices)
         return super().check_action(action, parameters)
+
+    def action_choose(self, number: int) -> None:
+        """Make choice `number` (whichever part of the screen has the focus)."""
+        for choices in self.query("#case-decide CaseChoices").results(CaseChoices):
+            choices.choose(number)
 
     async def action_proceed(self) -> None:
         """After feedback, go to the next node; at the end, open the debrief."""
@@ -207,9 +278,17 @@ class CaseScreen(VpkpScreen):
         self.app.switch_screen(DebriefScreen(self.case, tuple(self.path), self.result))
 
     def action_page(self, delta: int) -> None:
-        """Scroll by a page."""
+        """Scroll the story by a page."""
         body = self.query_one("#case-body", VerticalScroll)
         if delta > 0:
             body.scroll_page_down(animate=False)
         else:
             body.scroll_page_up(animate=False)
+
+    def action_story_end(self, end: int) -> None:
+        """Scroll the story to its top (0) or its end (1)."""
+        body = self.query_one("#case-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)

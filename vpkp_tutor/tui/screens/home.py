@@ -21,7 +21,7 @@ from vpkp_tutor.domain.model import Lesson
 from vpkp_tutor.domain.progress import Dashboard
 from vpkp_tutor.tui.messages import OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.base import VpkpScreen
-from vpkp_tutor.tui.widgets.bars import bar, percent
+from vpkp_tutor.tui.widgets.bars import ACCURACY_HELP, MASTERY_HELP, bar, percent
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import clean, literal
 
@@ -50,6 +50,9 @@ def topic_table(dashboard: Dashboard) -> Content:
         f"{'Topic':<{TOPIC_WIDTH}} {'Lessons':>7} {'Accuracy':>8}  Mastery", "bold"
     )
     lines = [head]
+    if not dashboard.topics:
+        lines.append(Content.styled("No lessons or questions are loaded.", "$text-muted"))
+        return Content("\n").join(lines)
     for row in dashboard.topics:
         m = row.mastery
         accuracy = m.accuracy if m.answered_items else None
@@ -62,7 +65,15 @@ def topic_table(dashboard: Dashboard) -> Content:
                 f" {percent(m.value):>4}",
             )
         )
+    lines += [Content.styled(ACCURACY_HELP, "$text-muted"), Content.styled(MASTERY_HELP, "$text-muted")]
     return Content("\n").join(lines)
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut to `width` cells with "…" when longer."""
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 class HomeScreen(VpkpScreen):
@@ -71,8 +82,11 @@ class HomeScreen(VpkpScreen):
     HOW_TO: ClassVar[str] = (
         "Your progress by topic. Press l for lessons, q to build a quiz, r for spaced review, "
         "c for cases and g for progress charts; n continues the lesson you were reading and u "
-        "resumes an unfinished quiz. Every underlined action can also be clicked. ↑/↓ and "
-        "page up/down scroll."
+        "resumes an unfinished quiz. When content files could not be loaded a warning says "
+        "so and p lists them. Every underlined action can also be clicked. ↑/↓ and "
+        "page up/down scroll. " + ACCURACY_HELP + " " + MASTERY_HELP + " Weakest objectives "
+        "are those with a miss, lowest mastery first; one you answered all correctly is never "
+        "listed."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,6 +97,7 @@ class HomeScreen(VpkpScreen):
         Binding("g", "app.open_progress", "Progress", id="home.progress"),
         Binding("n", "continue_lesson", "Continue", id="home.continue", show=False),
         Binding("u", "resume_quiz", "Resume quiz", id="home.resume", show=False),
+        Binding("p", "list_problems", "Problems", id="home.problems", show=False),
         Binding("up", "scroll_up", "Scroll up", show=False),
         Binding("down", "scroll_down", "Scroll down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
@@ -115,6 +130,8 @@ class HomeScreen(VpkpScreen):
         """Never "Back": the dashboard is where going back ends."""
         if action == "back":
             return False
+        if action == "list_problems":
+            return bool(self.services.content.problems)
         return super().check_action(action, parameters)
 
     def refresh_dashboard(self) -> None:
@@ -123,7 +140,27 @@ class HomeScreen(VpkpScreen):
         self.dashboard = dashboard
         self._keys = None  # looked up again: a keymap may have changed them
         self.sub_title = clean(dashboard.learner.display_name)
-        parts = [self._greeting(dashboard), self._continue(dashboard), self._actions(),
+        self.show_dashboard()
+
+    def on_resize(self) -> None:
+        """Lines fitted to the width (the lesson to continue) are fitted again."""
+        if self.dashboard is not None:
+            self.show_dashboard()
+
+    @property
+    def text_width(self) -> int:
+        """Cells a dashboard line may use: the screen's width less the padding and room for
+        the scroll bar (shown when the dashboard is taller than the screen)."""
+        width = self.size.width or self.app.size.width
+        return max(20, width - 4)
+
+    def show_dashboard(self) -> None:
+        """Draw the dashboard read last."""
+        dashboard = self.dashboard
+        if dashboard is None:
+            return
+        top = [self._greeting(dashboard), self._problems(), self._continue(dashboard)]
+        parts = [Content("\n").join(part for part in top if part), self._actions(),
                  topic_table(dashboard), self._weakest(dashboard)]
         self.query_one("#dashboard", Static).update(
             Content("\n\n").join(part for part in parts if part)
@@ -156,6 +193,21 @@ class HomeScreen(VpkpScreen):
             ("  " if extra else ""), literal(extra, "dim"), "\n", due_text,
         )
 
+    def _problems(self) -> Content | None:
+        """A warning when content files were left out, with the key that lists them."""
+        content = self.services.content
+        count = len(set(content.skipped_files)) or len(
+            {p.path for p in content.problems if p.severity == "error"})
+        if not count:
+            return None
+        key = self.key_for("list_problems", "p")
+        label = Content.styled(
+            f"⚠ {count} content file{'s have' if count != 1 else ' has'} problems"
+            f" and {'were' if count != 1 else 'was'} left out — press {key} to list them",
+            "bold $error",
+        )
+        return link(label, "screen.list_problems")
+
     def _continue_lesson(self) -> Lesson | None:
         """The lesson to continue, if it is still in the content."""
         dashboard = self.dashboard
@@ -171,10 +223,11 @@ class HomeScreen(VpkpScreen):
         lesson = self._continue_lesson()
         if lesson is not None and dashboard.continue_lesson is not None:
             step = min(dashboard.continue_lesson.position + 1, len(lesson.steps))
-            label = Content.assemble(
-                "▶ Continue: ", literal(lesson.title), f" (step {step}/{len(lesson.steps)})"
-            )
             key = self.key_for("continue_lesson", "n")
+            tail = f" (step {step}/{len(lesson.steps)})"
+            room = self.text_width - len("▶ Continue: ") - len(tail) - len(f"  ({key})")
+            label = Content.assemble("▶ Continue: ", literal(fit(clean(lesson.title), room)),
+                                     tail)
             lines.append(Content.assemble(link(label, "screen.continue_lesson"), f"  ({key})"))
         attempt = dashboard.unfinished_attempt
         if attempt is not None:
@@ -198,6 +251,13 @@ class HomeScreen(VpkpScreen):
 
     def _weakest(self, dashboard: Dashboard) -> Content:
         if not dashboard.weakest_objectives:
+            answered = any(t.mastery.answered_items for t in dashboard.topics)
+            if answered:
+                return Content.assemble(
+                    ("Weakest objectives: ", "bold"),
+                    ("none yet — every objective you have answered, you got right.",
+                     "$text-muted"),
+                )
             return Content.styled(
                 "Weakest objectives appear here once you have answered some questions.",
                 "$text-muted",
@@ -205,7 +265,10 @@ class HomeScreen(VpkpScreen):
         texts = {
             o.id: o.text for lesson in self.services.content.lessons for o in lesson.objectives
         }
-        lines = [Content.styled("Weakest objectives", "bold")]
+        lines = [Content.assemble(
+            ("Weakest objectives", "bold"),
+            ("  lowest mastery first; never one you got all right", "$text-muted"),
+        )]
         for m in dashboard.weakest_objectives[:3]:
             lines.append(
                 Content.assemble(
@@ -220,6 +283,10 @@ class HomeScreen(VpkpScreen):
         lesson = self._continue_lesson()
         if lesson is not None:
             self.post_message(OpenLesson(lesson.id))
+
+    def action_list_problems(self) -> None:
+        """List the content files left out and why."""
+        self.study_app.action_content_problems()
 
     def action_resume_quiz(self) -> None:
         """Resume the unfinished quiz."""

@@ -136,23 +136,33 @@ class LessonScreen(VpkpScreen):
         else:
             body.scroll_page_up(animate=False)
 
+    def next_unanswered(self, after: str | None = None) -> QuestionView | None:
+        """The first check of this step not yet answered, looking from the one after `after`
+        (a question id) and wrapping round; None when every check is answered."""
+        views = list(self.query(QuestionView))
+        start = next((i + 1 for i, v in enumerate(views) if v.question.id == after), 0)
+        ordered = views[start:] + views[:start]
+        return next((v for v in ordered if v.question.id not in self.answered), None)
+
     def on_key(self, event: events.Key) -> None:
-        """A letter or digit typed while reading goes to the first unanswered check."""
+        """A letter or digit typed while reading (or on a check already answered) goes to the
+        first unanswered check."""
         char = event.character
-        if not char or isinstance(self.focused, AnswerInput | Input):
+        focused = self.focused
+        if not char or isinstance(focused, Input):
             return
-        for view in self.query(QuestionView):
-            if view.question.id in self.answered:
-                continue
-            if view.input.accept_char(char):
-                event.stop()
-                if not isinstance(view.input, NumericAnswer):
-                    view.input.focus()
-                view.input.scroll_visible(animate=False)
+        if isinstance(focused, AnswerInput) and not focused.frozen:
             return
+        view = self.next_unanswered()
+        if view is not None and view.input.accept_char(char):
+            event.stop()
+            if not isinstance(view.input, NumericAnswer):
+                view.input.focus()
+            view.input.scroll_visible(animate=False)
 
     async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
-        """Score and record a check, then show its feedback."""
+        """Score and record a check, show its feedback, and move the focus to the next check
+        still unanswered (so that the next letters typed land there)."""
         event.stop()
         seconds = time.monotonic() - self._shown_at
         score = self.services.answer_lesson_check(
@@ -162,5 +172,9 @@ class LessonScreen(VpkpScreen):
         for view in self.query(QuestionView):
             if view.question.id == event.question_id:
                 await view.show_feedback(score)
-                self.query_one("#lesson-body", VerticalScroll).focus()
+                following = self.next_unanswered(after=event.question_id)
+                if following is None:
+                    self.query_one("#lesson-body", VerticalScroll).focus()
+                else:
+                    self.set_focus(following.input.focus_target, scroll_visible=False)
                 view.query_one(".verdict").scroll_visible(animate=False)

@@ -1,5 +1,8 @@
-"""Progress: charts of accuracy over time, accuracy per topic and reviews due over the next
-14 days, and the history of quizzes and cases.
+"""Progress: charts of accuracy over time, accuracy and mastery per topic and reviews due over
+the next 14 days, and the history of quizzes and cases.
+
+The per-topic chart is text (one line per topic: its name, then its bars), so that every label
+sits on the line of its own bars at any size.
 
 `textual_plotext` (and plotext) are imported here only, so they load when this screen opens.
 """
@@ -12,31 +15,61 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
-from vpkp_tutor.domain.progress import CaseRun, QuizResult
+from vpkp_tutor.domain.progress import CaseRun, QuizResult, TopicProgress
 from vpkp_tutor.tui.screens.base import VpkpScreen
-from vpkp_tutor.tui.widgets.bars import duration, percent, points
+from vpkp_tutor.tui.widgets.bars import (
+    ACCURACY_HELP,
+    MASTERY_HELP,
+    bar,
+    duration,
+    percent,
+    points,
+)
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 
 MODE_NAMES = {"tutor": "Quiz · tutor", "exam": "Quiz · exam", "review": "Quiz · review"}
 FORECAST_DAYS = 14
 
 
-def short_topic(label: str) -> str:
-    """A topic label short enough for a chart axis."""
-    return label if len(label) <= 16 else label[:15] + "…"
+LABEL_WIDTH = 24
+"""Cells for a topic's name in the per-topic chart."""
+
+
+def topic_chart(rows: list[TopicProgress], width: int) -> Content:
+    """Accuracy and mastery per answered topic as text bars, each topic on one line, with a
+    line explaining each figure."""
+    bar_width = max(6, (width - LABEL_WIDTH - 2 - 2 * 5 - 2) // 2)
+    head = Content.styled(
+        f"{'Topic':<{LABEL_WIDTH}}  {'Accuracy':<{bar_width + 5}}  Mastery", "bold"
+    )
+    lines = [head]
+    for row in rows:
+        m = row.mastery
+        label = row.topic.label
+        if len(label) > LABEL_WIDTH:
+            label = label[: LABEL_WIDTH - 1] + "…"
+        lines.append(Content.assemble(
+            f"{label:<{LABEL_WIDTH}}  ",
+            bar(m.accuracy, bar_width), f" {percent(m.accuracy):>4}  ",
+            bar(m.value, bar_width), f" {percent(m.value):>4}",
+        ))
+    lines += [Content(""), Content.styled(ACCURACY_HELP, "$text-muted"),
+              Content.styled(MASTERY_HELP, "$text-muted")]
+    return Content("\n").join(lines)
 
 
 class ProgressScreen(VpkpScreen):
     """Charts and history."""
 
     HOW_TO: ClassVar[str] = (
-        "1–4 (or ←/→ on the tabs) switch between accuracy over time, accuracy by topic, "
-        "reviews due in the next 14 days and the history of quizzes and cases."
+        "1–4 (or ←/→ on the tabs) switch between accuracy over time, accuracy and mastery by "
+        "topic, reviews due in the next 14 days and the history of quizzes and cases. "
+        + ACCURACY_HELP + ". " + MASTERY_HELP + "."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,6 +79,25 @@ class ProgressScreen(VpkpScreen):
         Binding("4", "tab('history')", "History", id="progress.history"),
     ]
     """Switch tabs."""
+
+    DEFAULT_CSS = """
+    ProgressScreen #by-topic-scroll {
+        padding: 1 1 0 1;
+    }
+    ProgressScreen #by-topic-scroll Static {
+        height: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    ProgressScreen .chart-title {
+        margin-bottom: 1;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.topic_rows: list[TopicProgress] = []
+        """The answered topics the per-topic chart shows."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,12 +117,7 @@ class ProgressScreen(VpkpScreen):
         learner_id = self.learner.id
         await self.chart_over_time(self.services.accuracy_over_time(learner_id))
         dashboard = self.services.dashboard(learner_id)
-        topics = [
-            (short_topic(t.topic.label), t.mastery.accuracy * 100)
-            for t in dashboard.topics
-            if t.mastery.answered_items
-        ]
-        await self.chart_by_topic(topics)
+        await self.chart_by_topic([t for t in dashboard.topics if t.mastery.answered_items])
         await self.chart_due(self.services.due_forecast(learner_id, FORECAST_DAYS))
         quizzes, cases = self.services.history(learner_id)
         self.fill_history(quizzes, cases)
@@ -98,19 +145,34 @@ class ProgressScreen(VpkpScreen):
         plt.ylim(0, 100)
         plt.title("Accuracy per day (%)")
 
-    async def chart_by_topic(self, rows: list[tuple[str, float]]) -> None:
-        """Bar chart of accuracy by topic."""
+    async def chart_by_topic(self, rows: list[TopicProgress]) -> None:
+        """Accuracy and mastery by topic, as text bars."""
         if not rows:
             await self._empty("by-topic-box", "No answers yet — accuracy by topic appears here.")
             return
-        plot = PlotextPlot(id="chart-by-topic")
-        await self.query_one("#by-topic-box", Vertical).mount(plot)
-        plt = plot.plt
-        plt.bar(
-            [r[0] for r in rows], [round(r[1]) for r in rows], orientation="horizontal", width=0.6
+        self.topic_rows = rows
+        chart = Static(id="chart-by-topic")
+        await self.query_one("#by-topic-box", Vertical).mount(
+            VerticalScroll(
+                Static(Content.styled("Accuracy and mastery by topic", "bold"),
+                       classes="chart-title"),
+                chart,
+                id="by-topic-scroll",
+            )
         )
-        plt.xlim(0, 100)
-        plt.title("Accuracy by topic (%)")
+        self.draw_by_topic()
+
+    def draw_by_topic(self) -> None:
+        """Draw the per-topic chart to the width of the screen."""
+        if not self.topic_rows:
+            return
+        width = max(40, (self.size.width or self.app.size.width) - 4)
+        self.query_one("#chart-by-topic", Static).update(topic_chart(self.topic_rows, width))
+
+    def on_resize(self) -> None:
+        """Bars fitted to the width again."""
+        if self.is_mounted and self.topic_rows:
+            self.draw_by_topic()
 
     async def chart_due(self, counts: list[int]) -> None:
         """Bar chart of reviews falling due per day."""

@@ -31,3 +31,9 @@ def duration(seconds: float) -> str:
 def points(value: float) -> str:
     """Points with at most two decimals and no trailing zeros: 2.83, 0.5, 8."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+ACCURACY_HELP = "Accuracy: the share of points you earned over all your answers, old and new"
+"""What the accuracy figure means, in one line."""
+MASTERY_HELP = "Mastery: recent answers count most; 100% needs 10 answered (all, if fewer)"
+"""What the mastery figure means, in one line (see domain.mastery)."""

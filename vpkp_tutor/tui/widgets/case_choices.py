@@ -1,8 +1,15 @@
-"""The choices at a case node: ↑/↓ (or 1–9) and Enter; posts `CaseChoices.Chosen`."""
+"""The choices at a case node: ↑/↓ (or 1–9) and Enter; posts `CaseChoices.Chosen`.
+
+Only ↑/↓ and Enter are bound here (the option list's Home/End/PgUp/PgDn are left out), so that
+those keys reach the screen, which uses them to scroll the story above the choices.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -12,8 +19,29 @@ from vpkp_tutor.domain.model import Choice
 from vpkp_tutor.tui.widgets.text import literal
 
 
-class CaseChoices(OptionList):
+class CaseChoices(OptionList, inherit_bindings=False):
     """A numbered list of choices, shown literally."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("enter", "select", "Choose", show=False),
+    ]
+    """Move and choose; every other key is left to the screen."""
+
+    DEFAULT_CSS = """
+    CaseChoices {
+        height: auto;
+        max-height: 12;
+        border: none;
+        border-left: outer $panel;
+        padding: 0 0 0 1;
+    }
+    CaseChoices:focus {
+        border: none;
+        border-left: outer $accent;
+    }
+    """
 
     class Chosen(Message):
         """The learner made a choice."""
@@ -43,11 +71,17 @@ class CaseChoices(OptionList):
         if event.option.id is not None:
             self.post_message(self.Chosen(event.option.id))
 
+    def choose(self, number: int) -> bool:
+        """Make choice `number` (1-based); False when there is no such choice."""
+        if self.disabled or not 1 <= number <= len(self.choices):
+            return False
+        self.highlighted = number - 1
+        self.post_message(self.Chosen(self.choices[number - 1].id))
+        return True
+
     def on_key(self, event: events.Key) -> None:
         """A digit makes that choice."""
         char = event.character or ""
-        if char.isdigit() and 1 <= int(char) <= len(self.choices):
+        if char.isdigit() and self.choose(int(char)):
             event.stop()
             event.prevent_default()
-            self.highlighted = int(char) - 1
-            self.post_message(self.Chosen(self.choices[int(char) - 1].id))
