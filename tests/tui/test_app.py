@@ -224,9 +224,9 @@ def test_first_screen_imports_no_heavy_modules() -> None:
     assert out.stdout.strip() == "[]"
 
 
-async def test_question_mark_is_not_help_in_a_text_field_but_f1_is(make) -> None:  # type: ignore[no-untyped-def]
-    """In a number field (which takes only digits) `?` does not open the help; F1 does, and
-    `?` still does once the focus is off the field."""
+async def test_question_mark_is_help_unless_the_field_would_type_it(make) -> None:  # type: ignore[no-untyped-def]
+    """A number field takes no `?`, so there `?` opens the help; in a text field `?` is
+    typed and only F1 opens the help (the help says so)."""
     from textual.widgets import Input
 
     app = make()
@@ -238,22 +238,30 @@ async def test_question_mark_is_not_help_in_a_text_field_but_f1_is(make) -> None
         await settle(pilot)
         await pilot.press("2")  # typed while reading: goes into the number field
         await settle(pilot)
-        assert isinstance(app.focused, Input)
+        number = app.focused
+        assert isinstance(number, Input)
         await pilot.press("question_mark")
-        await settle(pilot)
-        assert isinstance(app.screen, LessonScreen)
-        assert not any(b.action == "help_key" for b in
-                       (a.binding for a in app.screen.active_bindings.values() if a.enabled))
-        await pilot.press("f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpDialog)
         text = str(app.screen.query_one("VerticalScroll Static").render())
         assert "F1" in text and "also inside a text field" in text
         await pilot.press("escape")
         await settle(pilot)
-        app.screen.query_one("#lesson-body").focus()
+        assert isinstance(app.screen, LessonScreen) and number.value == "2"
+        # A text field: the learner picker's name field takes `?` as typing.
+        await pilot.press("escape")
+        await settle(pilot)
+        app.action_switch_learner()  # the palette's "Switch learner"
+        await settle(pilot)
+        field = app.screen.query_one("#name", Input)
+        field.focus()
         await settle(pilot)
         await pilot.press("question_mark")
+        await settle(pilot)
+        assert field.value.endswith("?")
+        assert not any(b.binding.action == "help_key" for b in
+                       app.screen.active_bindings.values() if b.enabled)
+        await pilot.press("f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpDialog)
 

@@ -364,7 +364,8 @@ async def test_help_key_in_text_and_number_fields(make) -> None:  # type: ignore
     from vpkp_tutor.tui.dialogs.help import HelpDialog
 
     def help_key(screen) -> str:  # type: ignore[no-untyped-def]
-        keys = [k.key_display for k in screen.query(FooterKey) if k.action == "help"]
+        keys = [k.key_display for k in screen.query(FooterKey)
+                if k.action in ("help", "help_key")]
         assert len(keys) == 1
         return keys[0]
 

@@ -59,7 +59,7 @@ class VpkpApp(App[None]):
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="app.help", show=False),
+        Binding("f1", "help", "Help", id="app.help", key_display="F1"),
         Binding("question_mark", "help_key", "Help", id="app.help_key", key_display="?"),
         Binding(
             "ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True,
@@ -278,12 +278,11 @@ class VpkpApp(App[None]):
 
     # -- dialogs -------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`?` opens the help only outside text fields (where it is typed); F1 works
-        everywhere."""
+        """`?` opens the help unless the focused field would type it (a text field; a
+        number field takes no `?`); F1 works everywhere."""
         if action == "help_key":
-            from textual.widgets import Input, TextArea
-
-            return not isinstance(self.focused, Input | TextArea)
+            focused = self.focused
+            return focused is None or not focused.check_consume_key("question_mark", "?")
         return super().check_action(action, parameters)
 
     def action_help_key(self) -> None:

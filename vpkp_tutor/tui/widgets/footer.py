@@ -55,13 +55,16 @@ class KeyFooter(Footer):
             self._shown = self._keys(self.screen)
         f1_only = self._bindings_ready and _help_typed(self.screen)
         for widget in super().compose():
-            if f1_only and isinstance(widget, FooterKey) and widget.action in HELP_ACTIONS:
-                widget.key_display = "F1"
+            if isinstance(widget, FooterKey) and widget.action in F1_ACTIONS and not f1_only:
+                continue  # `?` is shown for help here; F1 still works
             yield widget
 
 
-HELP_ACTIONS = frozenset({"help", "app.help"})
-"""The action of the help binding (`f1` and `?`, bound on the app)."""
+F1_ACTIONS = frozenset({"help", "app.help"})
+"""The action of the F1 help binding (shown only where `?` would be typed)."""
+
+HELP_ACTIONS = F1_ACTIONS | {"help_key", "app.help_key"}
+"""The actions of the help bindings (`f1` and `?`, bound on the app)."""
 
 
 def _help_typed(screen: Screen[object]) -> bool:
