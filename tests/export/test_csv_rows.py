@@ -155,7 +155,7 @@ def test_rows_write_what_the_cell_writer_wrote(services: Services, tmp_path: Pat
     learners = [learner_with_work(services, p, p[::-1], p + "!") for p in PAYLOADS[::4]]
     added = add_awkward_rows(services, learners[0].id)
     for learner in learners:
-        fast = services.export(learner.id, "csv", tmp_path / "fast.csv")
+        fast = services.export(learner.id, "csv", tmp_path / "fast.csv", overwrite=True)
         data = services.learner_data(learner.id)
         previous_write_csv(data, services.content, tmp_path / "before.csv")
         assert written(fast) == written(tmp_path / "before.csv"), learner.display_name
