@@ -380,7 +380,9 @@ def _explain(source: str, data: bytes, exc: msgspec.ValidationError) -> ExportEr
     newer export are said so; otherwise the field at fault."""
     try:
         head = msgspec.json.decode(data, type=_Head)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+    except RecursionError:  # deep nesting elsewhere: the field at fault says most
+        return _located(source, exc)
+    except (msgspec.DecodeError, msgspec.ValidationError):
         head = None
     if head is None or head.format != FORMAT_NAME:
         return ExportError(f"{source}: top level: not a VP/KP Tutor learner export (format "
