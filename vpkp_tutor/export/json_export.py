@@ -121,7 +121,7 @@ def write_json(data: LearnerData, bank: ContentBank, path: Path,
 
 # -- reading -----------------------------------------------------------------------------
 
-MAX_EXPORT_BYTES = 256 * 1024 * 1024
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
 """The largest export `read_export` reads (a learner's whole history is far smaller)."""
 MAX_TEXT = 10_000
 """The longest text a field may hold."""
