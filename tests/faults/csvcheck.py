@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import unicodedata
 from pathlib import Path
 
@@ -21,6 +22,15 @@ FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 RAW_CONTROLS = frozenset([chr(c) for c in range(0x20) if chr(c) not in "\t\r\n"]
                          + [chr(c) for c in range(0x7f, 0xa0)])
 """Control characters no cell may hold raw."""
+
+
+_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """A text as a CSV cell carries it: raw control characters (all but tab and line
+    breaks) and lone surrogates replaced by U+FFFD."""
+    return _RAW.sub("\ufffd", text)
 
 
 def is_number(text: str) -> bool:

@@ -11,13 +11,12 @@ escape sequence from an export file.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from msgspec.structs import replace
 
-from tests.faults.csvcheck import assert_safe, formula_risk
+from tests.faults.csvcheck import assert_safe, formula_risk, shown
 from tests.services.tinybank import FakeClock, tiny_bank
 from vpkp_tutor.cli import main
 from vpkp_tutor.domain.model import ContentBank, MatchPair
@@ -49,13 +48,6 @@ HIDDEN_PAYLOADS = [
 ]
 """Payloads that hide their sign behind invisible, format, control or private-use
 characters, or write it with a look-alike."""
-RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def shown(text: str) -> str:
-    """A text as a CSV cell carries it (raw control characters replaced by U+FFFD)."""
-    return RAW_CONTROL.sub("\ufffd", text)
-
 
 def hostile_bank() -> ContentBank:
     """The tiny bank with formula payloads in ids, objectives and matching answers."""
@@ -119,8 +111,9 @@ def test_every_payload_in_every_learner_csv(services: Services, tmp_path: Path) 
                 assert unneutralise(row[col["level"]]) == shown(learner.level)
         header, rows = assert_safe(out)
         answers = {unneutralise(r[header.index("answer")]) for r in rows}
-        assert "-2.0" in answers  # a numeric answer is text in this column, neutralised
-        assert any("=cmd|' /C calc'!A0" in a for a in answers)
+        assert "-2.0" in answers  # a numeric answer is a number in this column
+        stored = {unneutralise(r[header.index("answer_json")]) for r in rows}
+        assert any("=cmd|' /C calc'!A0" in a for a in stored)
         assert {unneutralise(r[header.index("question_id")]) for r in rows} >= {"=q.anat.sb1"}
     assert tried > 1000
 

@@ -134,6 +134,12 @@ class SafeCsvWriter:
                              f"{self.width}")
         self._writer.writerow([*safe_prefix, *[cell(v) for v in row]])
 
+    def write_safe(self, cells: Sequence[str | int | float]) -> None:
+        """Write one row of cells every one of which already went through `cell`."""
+        if len(cells) != self.width:
+            raise ValueError(f"row has {len(cells)} cells, header has {self.width}")
+        self._writer.writerow(cells)
+
     def writerows(self, rows: Iterable[Sequence[Cell]]) -> None:
         """Write many rows."""
         for row in rows:

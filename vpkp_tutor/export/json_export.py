@@ -30,7 +30,6 @@ from vpkp_tutor.domain.progress import (
     ResponseRecord,
     answer_from_json,
     iso_utc,
-    parse_utc,
 )
 from vpkp_tutor.export.files import ExportError, atomic_text, read_bounded
 from vpkp_tutor.export.record import (
@@ -127,18 +126,19 @@ MAX_TEXT = 10_000
 """The longest text a field may hold."""
 MAX_POINTS = 1_000_000.0
 """Bound on points, maxima and numeric answers (they are finite and far smaller)."""
-MAX_SECONDS = 1e9
-"""Bound on the seconds spent on an item."""
+FLOAT_MAX = 1.7976931348623157e308
+"""The largest finite float: numeric answers and seconds may be any finite number."""
 
 Text = Annotated[str, Meta(max_length=MAX_TEXT)]
 Id = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT)]
 Points = Annotated[float, Meta(ge=-MAX_POINTS, le=MAX_POINTS)]
-Seconds = Annotated[float, Meta(ge=0, le=MAX_SECONDS)]
+Seconds = Annotated[float, Meta(ge=0, le=FLOAT_MAX)]
+Finite = Annotated[float, Meta(ge=-FLOAT_MAX, le=FLOAT_MAX)]
 Count = Annotated[int, Meta(ge=0, le=10_000_000)]
 SmallList = Annotated[list[Text], Meta(max_length=10_000)]
 AnswerItem = Annotated[str, Meta(max_length=MAX_TEXT)] | Annotated[
-    int, Meta(ge=-1_000_000, le=1_000_000)] | None
-AnswerJson = (Annotated[str, Meta(max_length=MAX_TEXT)] | Points
+    int, Meta(ge=-(2**63), le=2**63 - 1)] | None
+AnswerJson = (Annotated[str, Meta(max_length=MAX_TEXT)] | Finite
               | Annotated[list[AnswerItem], Meta(max_length=10_000)] | None)
 
 
