@@ -64,8 +64,8 @@ def check_output(path: Path, protected: Sequence[Path] = (), overwrite: bool = F
     for guarded in protected:
         guarded_real = _real(guarded)
         if _inside(real, guarded_real) or _inside(path.absolute(), Path(guarded).absolute()):
-            raise ExportError(f"cannot write {path}: it is the progress database or its "
-                              f"backups ({guarded}); choose a file outside them")
+            raise ExportError(f"cannot write {path}: that is the progress database, one "
+                              "of its files or its backups; choose a file elsewhere")
     try:
         st = os.stat(path)
     except FileNotFoundError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from vpkp_tutor.domain.model import LETTERS, ContentBank, Question, QuestionType
 from vpkp_tutor.domain.scoring import AnswerValue
@@ -13,12 +14,13 @@ SHORT = 80
 """Characters of a stem, narrative or choice a CSV cell shows."""
 ARROW = " → "
 """Between the steps of an ordering answer."""
+_EMPHASIS = re.compile(r"\*\*|__|`")
 
 
 def short(text: str, limit: int = SHORT) -> str:
-    """`text` on one line (runs of whitespace made one space), cut to `limit` characters
-    with an ellipsis."""
-    flat = " ".join(text.split())
+    """`text` on one line (runs of whitespace made one space, Markdown bold and code marks
+    dropped), cut to `limit` characters with an ellipsis."""
+    flat = " ".join(_EMPHASIS.sub("", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
