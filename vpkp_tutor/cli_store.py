@@ -135,6 +135,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Merge JSON exports and print the cohort summary; with -o, write the cohort CSV."""
+    import os
+
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.export.cohort import build_report, write_cohort_csv
     from vpkp_tutor.export.files import check_output
@@ -146,6 +148,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     protected = protected_paths(resolve_paths(Path(data_dir) if data_dir else None))
     try:
         if output is not None:  # before reading the exports: a refusal costs nothing
+            if any(os.path.realpath(output) == os.path.realpath(p) for p in args.exports):
+                return _fail(f"cannot write {output}: it is one of the exports being read")
             check_output(output, protected, overwrite=args.force)
         report = build_report([Path(p) for p in args.exports], most_missed=max(0, args.top))
         written = (write_cohort_csv(report, output, protected=protected, overwrite=args.force)

@@ -129,6 +129,9 @@ def test_existing_output_needs_force(data_dir: Path, tmp_path: Path,
     assert report.read_text(encoding="utf-8") == "old"
     assert main(["report", str(out), "-o", str(report), "--force"]) == 0
     assert report.read_text(encoding="utf-8").startswith("learner_id,")
+    before = out.read_bytes()
+    assert main(["report", str(out), "-o", str(out), "--force"]) == 2  # an input
+    assert "one of the exports being read" in capsys.readouterr().err and out.read_bytes() == before
 
 
 @pytest.mark.parametrize("name", ["progress.sqlite3", "progress.sqlite3-wal",
