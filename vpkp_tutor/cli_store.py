@@ -40,15 +40,23 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     p.add_argument("--format", dest="export_format", choices=["csv", "json", "xapi"],
                    required=True, help="output format")
     p.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite the output file(s) if they exist")
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser(
-        "report", help="merge learners' JSON exports into a cohort summary and CSV",
-        description="Merge JSON exports (the same export twice counts once), print a "
-                    "summary and write a cohort CSV (one row per learner and topic).")
+        "report",
+        help="merge learners' JSON exports into a cohort summary (and a CSV with -o)",
+        description="Merge JSON exports (the same export twice counts once) and print a "
+                    "summary; with -o, also write a cohort CSV (one row per learner and "
+                    "topic). Every export is checked before use: a file that is not a "
+                    "learner export, too large, or holds a value out of range is refused "
+                    "with its name and the field.")
     p.add_argument("exports", nargs="+", metavar="EXPORT.json", help="learner JSON exports")
-    p.add_argument("-o", "--output", metavar="PATH", default="cohort.csv",
-                   help="cohort CSV to write (default: cohort.csv)")
+    p.add_argument("-o", "--output", metavar="PATH", default=None,
+                   help="also write the cohort CSV to PATH (default: print only)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite the cohort CSV if it exists")
     p.add_argument("--top", type=int, default=10, metavar="N",
                    help="how many most-missed items to list (default: 10)")
     p.set_defaults(func=cmd_report)
@@ -89,7 +97,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one learner's scores."""
     from vpkp_tutor.bootstrap import Settings, load_bank
-    from vpkp_tutor.export import ExportError
+    from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.export.csv_export import summary_path
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
@@ -112,8 +120,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         services = Services(
             load_bank(Settings(data_dir=paths.data_dir, content_paths=content)), store)
         learner = services.resolve_learner(who)
-        written = services.export(learner.id, args.export_format, output)
-    except ExportError as exc:
+        written = services.export(learner.id, args.export_format, output,
+                                  overwrite=args.force)
+    except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
     except ValueError as exc:
         return _fail(str(exc))
@@ -126,17 +135,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Merge JSON exports, print the cohort summary and write the cohort CSV."""
-    from vpkp_tutor.export import ExportError
-    from vpkp_tutor.export.cohort import build_report, write_cohort_csv
+    """Merge JSON exports and print the cohort summary; with -o, write the cohort CSV."""
+    import os
 
+    from vpkp_tutor.export import ExportError, OutputExists
+    from vpkp_tutor.export.cohort import build_report, write_cohort_csv
+    from vpkp_tutor.export.files import check_output
+    from vpkp_tutor.services.progress import protected_paths
+    from vpkp_tutor.storage import resolve_paths
+
+    output = Path(args.output) if args.output else None
+    data_dir = getattr(args, "data_dir", None)
+    protected = protected_paths(resolve_paths(Path(data_dir) if data_dir else None))
     try:
+        if output is not None:  # before reading the exports: a refusal costs nothing
+            if any(os.path.realpath(output) == os.path.realpath(p) for p in args.exports):
+                return _fail(f"cannot write {output}: it is one of the exports being read")
+            check_output(output, protected, overwrite=args.force)
         report = build_report([Path(p) for p in args.exports], most_missed=max(0, args.top))
-        written = write_cohort_csv(report, Path(args.output))
-    except ExportError as exc:
+        written = (write_cohort_csv(report, output, protected=protected, overwrite=args.force)
+                   if output else None)
+    except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
     print_report(report)
-    print(f"\nwrote {written} (one row per learner and topic)")
+    if written is not None:
+        print(f"\nwrote {written} (one row per learner and topic)")
     return 0
 
 

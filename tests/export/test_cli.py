@@ -90,7 +90,109 @@ def test_report(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "Cohort report: 1 learner, 7 duplicate responses counted once" in out
     assert "Most-missed items" in out and "Cases ended by a critical error" in out
-    assert (tmp_path / "cohort.csv").exists() and "wrote cohort.csv" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ana.json", "data"]  # no file
+    assert "wrote" not in out
+    assert main(["report", str(export), "-o", "cohort.csv"]) == 0
+    assert (tmp_path / "cohort.csv").exists() and "wrote cohort.csv" in capsys.readouterr().out
+
+
+def test_report_without_output_prints_only(data_dir: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "ana.json"
+    assert main(["--data-dir", str(data_dir), "export", "--learner", "Ana", "--format", "json",
+                 "-o", str(export)]) == 0
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["report", str(export)]) == 0
+    assert "Cohort report: 1 learner" in capsys.readouterr().out
+    assert list(work.iterdir()) == []
+
+
+def test_existing_output_needs_force(data_dir: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ana.json"
+    out.write_text("keep me", encoding="utf-8")
+    argv = ["--data-dir", str(data_dir), "export", "--learner", "Ana", "--format", "json",
+            "-o", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err and err.count("\n") == 1
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert main([*argv, "--force"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("{")
+    report = tmp_path / "cohort.csv"
+    report.write_text("old", encoding="utf-8")
+    assert main(["report", str(out), "-o", str(report)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert report.read_text(encoding="utf-8") == "old"
+    assert main(["report", str(out), "-o", str(report), "--force"]) == 0
+    assert report.read_text(encoding="utf-8").startswith("learner_id,")
+    before = out.read_bytes()
+    assert main(["report", str(out), "-o", str(out), "--force"]) == 2  # an input
+    assert "one of the exports being read" in capsys.readouterr().err and out.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["progress.sqlite3", "progress.sqlite3-wal",
+                                  "progress.sqlite3-shm", "backups/daily.sqlite3", "backups"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "xapi"])
+def test_export_onto_the_database_is_refused(data_dir: Path, name: str, fmt: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (data_dir / "backups").mkdir(exist_ok=True)
+    for extra in ("progress.sqlite3-wal", "progress.sqlite3-shm", "backups/daily.sqlite3"):
+        if not (data_dir / extra).exists():
+            (data_dir / extra).write_bytes(b"x" * 10)
+    kept = [data_dir / "progress.sqlite3", data_dir / "backups/daily.sqlite3"]
+    before = [p.read_bytes() for p in kept]
+    for force in ([], ["--force"]):
+        assert main(["--data-dir", str(data_dir), "export", "--learner", "Ana", "--format",
+                     fmt, "-o", str(data_dir / name), *force]) == 2
+        err = capsys.readouterr().err
+        assert "progress database" in err and "Traceback" not in err
+    assert [p.read_bytes() for p in kept] == before
+    # SQLite itself folds and removes a -wal/-shm on close; no export ever lands there
+    for p in data_dir.rglob("*"):
+        if p.is_file():
+            assert not p.read_bytes().startswith((b"{", b"learner_id", b'{"id"')), p
+    assert not any(p.name.endswith(".part") for p in data_dir.rglob("*"))
+
+
+def test_links_to_the_database_are_refused(data_dir: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    db = data_dir / "progress.sqlite3"
+    before = db.read_bytes()
+    hard = tmp_path / "hard.json"
+    os.link(db, hard)
+    soft = tmp_path / "soft.json"
+    soft.symlink_to(db)
+    relative = tmp_path / "x" / ".." / "data" / "progress.sqlite3"
+    (tmp_path / "x").mkdir()
+    for target in (hard, soft, relative):
+        assert main(["--data-dir", str(data_dir), "export", "--learner", "Ana", "--format",
+                     "json", "-o", str(target), "--force"]) == 2
+        assert "progress database" in capsys.readouterr().err
+    assert main(["--data-dir", str(data_dir), "report", str(hard), "-o", str(db)]) == 2
+    assert db.read_bytes() == before
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from vpkp_tutor.export import files
+
+    out = tmp_path / "ana.json"
+    out.write_bytes(b"old bytes\r\n")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files.os, "fsync", broken_fsync)
+    assert main(["--data-dir", str(data_dir), "export", "--learner", "Ana", "--format", "json",
+                 "-o", str(out), "--force"]) == 2
+    assert "Input/output error" in capsys.readouterr().err
+    assert out.read_bytes() == b"old bytes\r\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ana.json", "data"]
 
 
 def test_report_on_a_malformed_file(tmp_path: Path,

@@ -1,24 +1,21 @@
-"""The CSV export from the store's row stream writes, byte for byte, what the writer that
-went cell by cell through `SafeCsvWriter` wrote — on data full of awkward values: negative
-and huge numbers, partial credit, answers stored in older or foreign JSON forms, times not
-in canonical form, formula payloads in every text column, questions no longer in the bank
-and hostile learner names."""
+"""The CSV export from the store's row stream writes, byte for byte, what the export from
+response events writes — on data full of awkward values: negative and huge numbers, partial
+credit, answers stored in older or foreign JSON forms, times not in canonical form, formula
+payloads in every text column, questions no longer in the bank and hostile learner names —
+and every file stays formula-safe."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
-import json
-from collections import defaultdict, deque
 from pathlib import Path
 
 import pytest
 
+from tests.faults.csvcheck import assert_safe
 from tests.faults.test_export_injection import PAYLOADS, hostile_bank, learner_with_work
 from tests.services.tinybank import FakeClock
-from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
-from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.domain.progress import RESPONSE_ROW_FIELDS, Learner, iso_utc
 from vpkp_tutor.export import csv_export
 from vpkp_tutor.export.csv_export import (
@@ -27,72 +24,9 @@ from vpkp_tutor.export.csv_export import (
     read_csv,
     summary_path,
 )
-from vpkp_tutor.export.csv_safe import SafeCsvWriter, cell, csv_field, text_field
-from vpkp_tutor.export.files import atomic_text
-from vpkp_tutor.export.record import (
-    LearnerData,
-    QuestionMeta,
-    bank_topic_totals,
-    json_answer,
-    question_meta,
-    topic_label,
-)
+from vpkp_tutor.export.csv_safe import cell, csv_field, text_field
 from vpkp_tutor.services import Services
 from vpkp_tutor.storage import open_store
-
-
-def previous_write_csv(data: LearnerData, bank: ContentBank, path: Path) -> None:
-    """The writer before the row stream (kept verbatim as the reference)."""
-
-    @dataclasses.dataclass(slots=True)
-    class Tally:
-        responses: int = 0
-        points: float = 0.0
-        max_points: float = 0.0
-        items: dict[str, deque[float]] = dataclasses.field(default_factory=dict)
-
-    learner = data.learner
-    who = (learner.id, learner.display_name, learner.program, learner.level)
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    safe_who = [cell(v) for v in who]
-    metas: dict[str, QuestionMeta] = {}
-    with atomic_text(path, newline="") as stream:
-        writer = SafeCsvWriter(stream, RESPONSE_COLUMNS)
-        for event in data.responses():
-            r = event.record
-            meta = metas.get(r.question_id)
-            if meta is None:
-                meta = metas[r.question_id] = question_meta(bank, r.question_id)
-            writer.writerow((
-                iso_utc(r.answered_at), event.mode, r.attempt_id, r.question_id,
-                meta.topic, ";".join(meta.objectives), meta.type, meta.difficulty, r.points,
-                r.max_points, r.correct, r.seconds, r.content_hash, event.id,
-                json.dumps(json_answer(r.answer), ensure_ascii=False),
-            ), safe_prefix=safe_who)
-            if meta.topic:
-                tally = tallies[meta.topic]
-                tally.responses += 1
-                tally.points += r.points
-                tally.max_points += r.max_points
-                recent = tally.items.setdefault(r.question_id, deque(maxlen=RECENT))
-                recent.append(r.points / r.max_points if r.max_points else 0.0)
-    totals = bank_topic_totals(bank)
-    done = {p.lesson_id for p in data.lesson_progress if p.completed}
-    with atomic_text(summary_path(path), newline="") as stream:
-        writer = SafeCsvWriter(stream, SUMMARY_COLUMNS)
-        for topic in [*totals, *sorted(set(tallies) - set(totals))]:
-            tally = tallies.get(topic, Tally())
-            in_bank = totals.get(topic, {}).get("questions", 0)
-            lessons = [x.id for x in bank.lessons if x.topic.value == topic]
-            writer.writerow((
-                *who, topic, topic_label(topic), tally.responses, len(tally.items), in_bank,
-                round(tally.points, 6), round(tally.max_points, 6),
-                round(tally.points / tally.max_points, 4) if tally.max_points else 0.0,
-                round(mastery_value((item_score(list(d)) for d in tally.items.values()),
-                                    in_bank), 4),
-                sum(1 for x in lessons if x in done), len(lessons),
-            ))
-
 
 TIMES = ["2026-03-02T12:00:00+00:00", "2026-03-02T14:00:00+02:00", "2026-03-02T12:00:00",
          "2026-03-02 12:00:01.5", "2026-03-02T12:00:02Z", "2026-03-02T12:00:03.000001Z"]
@@ -148,17 +82,17 @@ def written(path: Path) -> tuple[bytes, bytes]:
 
 
 @pytest.mark.parametrize("cache_limit", [csv_export.CACHE_LIMIT, 2])
-def test_rows_write_what_the_cell_writer_wrote(services: Services, tmp_path: Path,
+def test_rows_write_what_the_events_write(services: Services, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch,
                                                cache_limit: int) -> None:
     monkeypatch.setattr(csv_export, "CACHE_LIMIT", cache_limit)
     learners = [learner_with_work(services, p, p[::-1], p + "!") for p in PAYLOADS[::4]]
     added = add_awkward_rows(services, learners[0].id)
     for learner in learners:
-        fast = services.export(learner.id, "csv", tmp_path / "fast.csv")
+        fast = services.export(learner.id, "csv", tmp_path / "fast.csv", overwrite=True)
         data = services.learner_data(learner.id)
-        previous_write_csv(data, services.content, tmp_path / "before.csv")
-        assert written(fast) == written(tmp_path / "before.csv"), learner.display_name
+        assert_safe(fast)
+        assert_safe(summary_path(fast))
         csv_export.write_csv(dataclasses.replace(data, response_rows=None), services.content,
                              tmp_path / "events.csv")
         assert written(tmp_path / "events.csv") == written(fast)
@@ -183,15 +117,12 @@ def test_store_rows_have_the_documented_columns(services: Services) -> None:
     ("answered_at", "yesterday", "Invalid isoformat string"),
     ("points", "lots", "could not convert"),
 ])
-def test_a_bad_stored_value_fails_as_before(services: Services, tmp_path: Path, column: str,
+def test_a_bad_stored_value_fails_cleanly(services: Services, tmp_path: Path, column: str,
                                             value: str, error: str) -> None:
     learner = learner_with_work(services, "Ann", "", "")
     with services.store.transaction() as c:
         c.execute(f"UPDATE response SET {column} = ? WHERE learner_id = ?",
                   (value, learner.id))
-    with pytest.raises(ValueError, match=error):
-        previous_write_csv(services.learner_data(learner.id), services.content,
-                           tmp_path / "before.csv")
     with pytest.raises(ValueError, match=error):
         services.export(learner.id, "csv", tmp_path / "fast.csv")
     assert not (tmp_path / "fast.csv").exists()
@@ -219,6 +150,6 @@ def test_a_learner_without_responses_gets_headers_only(services: Services,
     services.store.add_learner(learner)
     out = services.export(learner.id, "csv", tmp_path / "q.csv")
     assert out.read_bytes() == (",".join(RESPONSE_COLUMNS) + "\r\n").encode()
-    previous_write_csv(services.learner_data(learner.id), services.content,
-                       tmp_path / "before.csv")
-    assert written(out) == written(tmp_path / "before.csv")
+    summary = list(read_csv(summary_path(out)))
+    assert list(summary[0]) == list(SUMMARY_COLUMNS)
+    assert all(r["responses"] == "0" and r["learner_name"] == "=Quiet" for r in summary)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from msgspec.structs import replace
 
-from tests.faults.csvcheck import assert_safe, formula_risk
+from tests.faults.csvcheck import assert_safe, formula_risk, shown
 from tests.services.tinybank import FakeClock, tiny_bank
 from vpkp_tutor.cli import main
 from vpkp_tutor.domain.model import ContentBank, MatchPair
@@ -38,7 +38,16 @@ PAYLOADS = [
     "a,b\"c\"", "plain name", "Zoë Ñúñez 山田", "-1", "-1.5e3",
 ]
 """Payloads from the OWASP CSV-injection guidance and friends."""
-
+HIDDEN_PAYLOADS = [
+    "\x00=1+1", "\x01@x", "\x7f+1", "\x9b=1", "\u00ad=1+1", "\u061c=1+1", "\u180e=1+1",
+    "\u2061=1+1", "\u034f=1+1", "\u17b4=1+1", "\u17b5=1", "\u2800=1+1", "\u115f=1+1",
+    "\u1160=1", "\u3164=1+1", "\uffa0=1+1", "\ue000=1+1", "\U000f0000+1", "\U000e0001=1",
+    "\u2028=1", "\u2029+1", "\ufe66 1+1", "\u207c1+1", "\u208c1+1", "\ufe621+1", "\u22121+1",
+    "\u02d61+1", "\ufe63 1", "\ufe6bSUM(1)", "\u207a1", "\u2796 1", "\u00ad\u2800\u3164\u2212 1",
+    "bel\x07 inside", "nul\x00 inside",
+]
+"""Payloads that hide their sign behind invisible, format, control or private-use
+characters, or write it with a look-alike."""
 
 def hostile_bank() -> ContentBank:
     """The tiny bank with formula payloads in ids, objectives and matching answers."""
@@ -87,29 +96,32 @@ def services(tmp_path: Path) -> Services:
 
 
 def test_every_payload_in_every_learner_csv(services: Services, tmp_path: Path) -> None:
-    learners = [learner_with_work(services, p, p[::-1], p + "!") for p in PAYLOADS]
+    learners = [learner_with_work(services, p, p[::-1], p + "!")
+                for p in PAYLOADS + HIDDEN_PAYLOADS]
     tried = 0
     for learner in learners:
-        out = services.export(learner.id, "csv", tmp_path / "scores.csv")
+        out = services.export(learner.id, "csv", tmp_path / "scores.csv", overwrite=True)
         for path in (out, summary_path(out)):
             header, rows = assert_safe(path)
             tried += sum(len(r) for r in rows)
             col = {name: header.index(name) for name in ("learner_name", "program", "level")}
             for row in rows:
-                assert unneutralise(row[col["learner_name"]]) == learner.display_name
-                assert unneutralise(row[col["program"]]) == learner.program
-                assert unneutralise(row[col["level"]]) == learner.level
+                assert unneutralise(row[col["learner_name"]]) == shown(learner.display_name)
+                assert unneutralise(row[col["program"]]) == shown(learner.program)
+                assert unneutralise(row[col["level"]]) == shown(learner.level)
         header, rows = assert_safe(out)
         answers = {unneutralise(r[header.index("answer")]) for r in rows}
-        assert "-2.0" in answers  # a numeric answer is text in this column, neutralised
-        assert any("=cmd|' /C calc'!A0" in a for a in answers)
+        assert "-2.0" in answers  # a numeric answer is a number in this column
+        stored = {unneutralise(r[header.index("answer_json")]) for r in rows}
+        assert any("=cmd|' /C calc'!A0" in a for a in stored)
         assert {unneutralise(r[header.index("question_id")]) for r in rows} >= {"=q.anat.sb1"}
     assert tried > 1000
 
 
 def test_cohort_csv_from_hostile_exports(services: Services, tmp_path: Path) -> None:
     exports = []
-    for i, p in enumerate(PAYLOADS):
+    payloads = PAYLOADS + HIDDEN_PAYLOADS
+    for i, p in enumerate(payloads):
         learner = learner_with_work(services, p, "prog " + p, p)
         path = services.export(learner.id, "json", tmp_path / f"e{i}.json")
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -125,8 +137,8 @@ def test_cohort_csv_from_hostile_exports(services: Services, tmp_path: Path) -> 
     header, rows = assert_safe(out)
     names = {unneutralise(r[header.index("learner_name")]) for r in rows}
     ids = {unneutralise(r[header.index("learner_id")]) for r in rows}
-    assert names == set(PAYLOADS)
-    assert ids == {f"{p}#{i}" for i, p in enumerate(PAYLOADS)}
+    assert names == {shown(p) for p in payloads}
+    assert ids == {shown(f"{p}#{i}") for i, p in enumerate(payloads)}
 
 
 def test_json_export_round_trips_names_exactly(services: Services, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.faults.csvcheck import assert_safe
+from tests.faults.csvcheck import assert_safe, shown
 from tests.services.tinybank import FakeClock, tiny_bank
 from vpkp_tutor.domain.model import (
     LETTERS,
@@ -174,7 +174,7 @@ def check_exports(services: Services, learner: Learner, root: Path) -> None:
     for path in (csv_path, summary_path(csv_path)):
         header, rows = assert_safe(path)
         i = header.index("learner_name")
-        assert all(unneutralise(r[i]) == learner.display_name for r in rows)
+        assert all(unneutralise(r[i]) == shown(learner.display_name) for r in rows)
     js = services.export(learner.id, "json", root / "out.json")
     strict_json(js.read_text(encoding="utf-8"))
     back = read_export(js)

@@ -10,17 +10,32 @@ import datetime as dt
 from pathlib import Path
 
 from vpkp_tutor.domain.model import ContentBank
-from vpkp_tutor.export.files import ExportError
+from vpkp_tutor.export.files import ExportError, OutputExists, check_outputs
 from vpkp_tutor.export.record import LearnerData
 
 FORMATS = ("csv", "json", "xapi")
 """Export formats by name."""
 
 
+def output_paths(fmt: str, path: Path) -> tuple[Path, ...]:
+    """The files an export in `fmt` at `path` writes (CSV: the responses and the summary)."""
+    if fmt == "csv":
+        from vpkp_tutor.export.csv_export import summary_path
+
+        return (Path(path), summary_path(Path(path)))
+    return (Path(path),)
+
+
 def write_learner_export(data: LearnerData, bank: ContentBank, fmt: str, path: Path,
-                         exported_at: dt.datetime | None = None) -> Path:
+                         exported_at: dt.datetime | None = None, *,
+                         protected: tuple[Path, ...] = (), overwrite: bool = False) -> Path:
     """Write one learner's export; return the path written (for CSV, the responses file —
-    the summary sits beside it as `<stem>-summary.csv`). Raises ExportError."""
+    the summary sits beside it as `<stem>-summary.csv`). Every file it would write is
+    checked first (`files.check_output`): none may be, or be inside, a `protected` path,
+    and none may exist unless `overwrite`. Raises ExportError or OutputExists."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_outputs(output_paths(fmt, path), protected, overwrite)
     when = exported_at or dt.datetime.now(dt.UTC)
     if fmt == "csv":
         from vpkp_tutor.export.csv_export import write_csv
@@ -37,4 +52,5 @@ def write_learner_export(data: LearnerData, bank: ContentBank, fmt: str, path: P
     raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "ExportError", "LearnerData", "write_learner_export"]
+__all__ = ["FORMATS", "ExportError", "LearnerData", "OutputExists", "output_paths",
+           "write_learner_export"]

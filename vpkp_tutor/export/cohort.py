@@ -20,7 +20,7 @@ from pathlib import Path
 from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
 from vpkp_tutor.domain.progress import Learner, LessonProgress
 from vpkp_tutor.export.csv_safe import SafeCsvWriter
-from vpkp_tutor.export.files import atomic_text
+from vpkp_tutor.export.files import atomic_text, check_output
 from vpkp_tutor.export.json_export import (
     CaseRunInfo,
     ExportedResponse,
@@ -238,8 +238,11 @@ def build_report(paths: Sequence[Path], most_missed: int = 10) -> CohortReport:
     )
 
 
-def write_cohort_csv(report: CohortReport, path: Path) -> Path:
-    """Write one row per learner × topic with the injection-safe CSV writer."""
+def write_cohort_csv(report: CohortReport, path: Path, *, protected: tuple[Path, ...] = (),
+                     overwrite: bool = False) -> Path:
+    """Write one row per learner × topic with the injection-safe CSV writer (refusing a
+    protected path, and an existing file unless `overwrite`: see `files.check_output`)."""
+    check_output(path, protected, overwrite)
     with atomic_text(path, newline="") as stream:
         writer = SafeCsvWriter(stream, COHORT_COLUMNS)
         for row in report.rows:

@@ -1,51 +1,88 @@
 """A CSV writer that is safe to open in a spreadsheet (no cell is evaluated as a formula).
 
-Text cells that begin with `=`, `+`, `-`, `@`, a tab, a carriage return or a line feed — also
-after leading blanks of any kind (spaces, non-breaking and other Unicode spaces, zero-width
-characters), and the full-width forms of the signs — are prefixed with a single quote, as
-OWASP's CSV-injection guidance describes. A text cell that already begins
-with a quote gets one more, so `unneutralise` restores every original value exactly.
-Numbers are written as numbers; only text is neutralised. Output is UTF-8 with a header row
-and RFC 4180 quoting (`\\r\\n` line ends, fields with commas, quotes or newlines quoted).
+A text cell is neutralised — prefixed with a single quote, as OWASP's CSV-injection guidance
+describes — when, after every leading character a spreadsheet may skip or not show is set
+aside, it begins with a formula sign. Set aside: every kind of space (`str.isspace`), every
+control, format, private-use, unassigned, line- and paragraph-separator character (Unicode
+categories Cc, Cf, Co, Cn, Zl, Zp) and the blank-looking fillers in `FILLERS` (Hangul
+fillers, the braille blank, combining grapheme joiner, Khmer inherent vowels …). Formula
+signs: `=`, `+`, `-`, `@`, and any character whose NFKC form begins with one of them
+(full-width, small and superscript forms such as `＝ ﹦ ⁼ ₌ ﹢`), plus the look-alike signs in
+`LOOKALIKES` (`−`, `˖`, `➕` …). A cell that begins with a tab, a carriage return or a line
+feed (also after skipped characters), or with a quote, is prefixed too, so `unneutralise`
+restores every original value exactly.
+
+Control characters other than tab and line breaks (C0, DEL, C1) and lone surrogates are
+replaced by U+FFFD in text cells, so none reaches the file raw. Numbers are written as
+numbers; only text is neutralised. Output is UTF-8 with a header row and RFC 4180 quoting
+(`\\r\\n` line ends, fields with commas, quotes or newlines quoted).
 """
 
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-DANGEROUS_FIRST = frozenset("=+-@\t\r\n＝＋－＠")
-"""First characters that make a spreadsheet treat a cell as a formula."""
-LEADING_BLANKS = " \u00a0\u3000"
-"""Common blanks a spreadsheet skips before looking for a formula sign (every other Unicode
-space, `str.isspace`, and the zero-width characters in `INVISIBLE` count too)."""
-INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-"""Zero-width characters that may be skipped like blanks."""
+SIGNS = frozenset("=+-@")
+"""The characters that start a formula."""
+LOOKALIKES = frozenset("\u2212\u02d6\u2795\u2796\u2a72\u2a75\uff0b\uff0d\uff1d\uff20"
+                       "\u207a\u207b\u207c\u208a\u208b\u208c\ufe62\ufe63\ufe66\ufe6b"
+                       "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u02d7\u0594")
+"""Signs that look like `=`, `+`, `-` or `@` whatever their NFKC form (minus sign, modifier
+plus and minus, heavy plus and minus, hyphens and dashes …)."""
+BREAKS = frozenset("\t\r\n")
+"""Leading characters that make a spreadsheet split or evaluate a cell."""
+SKIPPED_CATEGORIES = frozenset(("Cc", "Cf", "Co", "Cn", "Zl", "Zp", "Zs", "Cs"))
+"""Unicode categories of characters set aside before looking for a formula sign."""
+FILLERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0\u200b"
+                    "\u2060\ufeff")
+"""Characters that show as nothing (or a blank) though not in a skipped category."""
+DANGEROUS_FIRST = frozenset((*SIGNS, *BREAKS, *LOOKALIKES))
+"""First characters that make a spreadsheet treat a cell as a formula (besides any whose
+NFKC form starts with a sign)."""
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 Cell = str | int | float | bool | None
 """A value the writer accepts."""
 
 
-def _blank(ch: str) -> bool:
-    return ch.isspace() or ch in INVISIBLE
+def skipped(ch: str) -> bool:
+    """True for a character set aside before looking for a formula sign."""
+    return ch.isspace() or ch in FILLERS or unicodedata.category(ch) in SKIPPED_CATEGORIES
+
+
+def formula_sign(ch: str) -> bool:
+    """True for `=`, `+`, `-`, `@`, a look-alike of one, or a tab or line break."""
+    return ch in DANGEROUS_FIRST or unicodedata.normalize("NFKC", ch)[:1] in SIGNS
 
 
 def neutralise(text: str) -> str:
-    """Prefix a quote when the text would start a formula (or already starts with a quote)."""
+    """Prefix a quote when the text would start a formula (or already starts with a quote),
+    judged on the text as given; then replace raw control characters (see the module
+    docstring)."""
     if not text:
         return text
+    risky = _risky(text)
+    if _RAW_CONTROL.search(text):
+        text = _RAW_CONTROL.sub("\ufffd", text)
+    return "'" + text if risky else text
+
+
+def _risky(text: str) -> bool:
     first = text[0]
-    if first == "'" or first in DANGEROUS_FIRST:
-        return "'" + text
-    if not _blank(first):
-        return text
+    if first == "'" or formula_sign(first):
+        return True
+    if first.isalnum() and first not in FILLERS:  # the common case: a word or a number
+        return False
     for ch in text:
-        if not _blank(ch):
-            return "'" + text if ch in DANGEROUS_FIRST else text
-        if ch in DANGEROUS_FIRST:  # a tab or line break after the blanks
-            return "'" + text
-    return text
+        if ch in BREAKS:
+            return True
+        if not skipped(ch):
+            return formula_sign(ch)
+    return False
 
 
 def unneutralise(text: str) -> str:
@@ -96,6 +133,12 @@ class SafeCsvWriter:
             raise ValueError(f"row has {len(safe_prefix) + len(row)} cells, header has "
                              f"{self.width}")
         self._writer.writerow([*safe_prefix, *[cell(v) for v in row]])
+
+    def write_safe(self, cells: Sequence[str | int | float]) -> None:
+        """Write one row of cells every one of which already went through `cell`."""
+        if len(cells) != self.width:
+            raise ValueError(f"row has {len(cells)} cells, header has {self.width}")
+        self._writer.writerow(cells)
 
     def writerows(self, rows: Iterable[Sequence[Cell]]) -> None:
         """Write many rows."""

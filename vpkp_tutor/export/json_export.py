@@ -3,18 +3,22 @@
 The file is one JSON object (see docs/progress-and-exports.md): format and app version, the
 content bank's fingerprint and per-topic totals, the learner, lesson progress, attempts,
 case runs, flags, and finally the responses — written one by one, so the export streams.
-`read_export` parses a file back into domain objects and reports any problem as an
-`ExportError` naming the file and the field.
+`read_export` checks a file against a schema (msgspec Structs with bounds: finite numbers in
+range, real dates, bounded text and lists) before any value is used, and reports the first
+problem as an `ExportError` naming the file and the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
 
 from vpkp_tutor import __version__
 from vpkp_tutor.domain.model import ContentBank
@@ -26,9 +30,8 @@ from vpkp_tutor.domain.progress import (
     ResponseRecord,
     answer_from_json,
     iso_utc,
-    parse_utc,
 )
-from vpkp_tutor.export.files import ExportError, atomic_text
+from vpkp_tutor.export.files import ExportError, atomic_text, read_bounded
 from vpkp_tutor.export.record import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -117,6 +120,143 @@ def write_json(data: LearnerData, bank: ContentBank, path: Path,
 
 # -- reading -----------------------------------------------------------------------------
 
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
+"""The largest export `read_export` reads (a learner's whole history is far smaller)."""
+MAX_TEXT = 10_000
+"""The longest text a field may hold."""
+MAX_POINTS = 1_000_000.0
+"""Bound on points, maxima and numeric answers (they are finite and far smaller)."""
+FLOAT_MAX = 1.7976931348623157e308
+"""The largest finite float: numeric answers and seconds may be any finite number."""
+
+Text = Annotated[str, Meta(max_length=MAX_TEXT)]
+Id = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT)]
+Points = Annotated[float, Meta(ge=-MAX_POINTS, le=MAX_POINTS)]
+Seconds = Annotated[float, Meta(ge=0, le=FLOAT_MAX)]
+Finite = Annotated[float, Meta(ge=-FLOAT_MAX, le=FLOAT_MAX)]
+Count = Annotated[int, Meta(ge=0, le=10_000_000)]
+SmallList = Annotated[list[Text], Meta(max_length=10_000)]
+AnswerItem = Annotated[str, Meta(max_length=MAX_TEXT)] | Annotated[
+    int, Meta(ge=-(2**63), le=2**63 - 1)] | None
+AnswerJson = (Annotated[str, Meta(max_length=MAX_TEXT)] | Finite
+              | Annotated[list[AnswerItem], Meta(max_length=10_000)] | None)
+
+
+def _utc(when: dt.datetime | None, name: str) -> dt.datetime | None:
+    """`when` in UTC (naive taken as UTC); ValueError naming the field when the moment
+    cannot be expressed in UTC (e.g. 0001-01-01T00:00:00+05:00)."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.UTC)
+    try:
+        return when.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(f"@{name}: not a real date in UTC: {when.isoformat()}") from None
+
+
+class _Timed(Struct):
+    """Datetime fields are normalised to UTC after decoding."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, dt.datetime):
+                setattr(self, name, _utc(value, name))
+
+
+class _TopicCounts(Struct):
+    questions: Count
+    lessons: Count
+    cases: Count = 0
+
+
+class _Content(Struct):
+    fingerprint: Text
+    topics: Annotated[dict[Text, _TopicCounts], Meta(max_length=1000)]
+
+
+class _Learner(_Timed):
+    id: Id
+    display_name: Text
+    program: Text | None = None
+    level: Text | None = None
+    created_at: dt.datetime | None = None
+
+
+class _Lesson(_Timed):
+    lesson_id: Text
+    position: Count
+    completed: bool
+    topic: Text | None = None
+    updated_at: dt.datetime | None = None
+
+
+class _Attempt(_Timed):
+    id: Text
+    mode: Text | None = None
+    topics: SmallList | None = None
+    count: Count | None = None
+    difficulty: Text | None = None
+    pool: Text | None = None
+    time_limit_s: Count | None = None
+    seed: Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)] | None = None
+    question_ids: SmallList | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+
+class _Case(_Timed):
+    id: Text
+    case_id: Text
+    choice_path: SmallList
+    points: Points
+    max_points: Points
+    critical_errors: SmallList
+    started_at: dt.datetime
+    title: Text | None = None
+    topic: Text | None = None
+    finished_at: dt.datetime | None = None
+
+
+class _Response(_Timed):
+    id: Text
+    attempt_id: Text
+    mode: Text
+    question_id: Text
+    content_hash: Text
+    points: Points
+    max_points: Points
+    correct: bool
+    seconds: Seconds
+    answered_at: dt.datetime
+    answer: AnswerJson = None
+    topic: Text | None = None
+    objectives: SmallList | None = None
+    type: Text | None = None
+    difficulty: Text | None = None
+
+
+class _Doc(_Timed):
+    format: Literal["vpkp-tutor/learner-export"]
+    format_version: Annotated[int, Meta(ge=1, le=FORMAT_VERSION)]
+    app_version: Text
+    content: _Content
+    learner: _Learner
+    lesson_progress: list[_Lesson]
+    case_runs: list[_Case]
+    responses: list[_Response]
+    attempts: list[_Attempt]
+    flags: SmallList
+    exported_at: dt.datetime
+
+
+class _Head(Struct):
+    """Just enough to tell another kind of file or a newer export from a damaged one."""
+
+    format: Any = None
+    format_version: Any = None
+
 
 @dataclass(frozen=True, slots=True)
 class ExportedResponse:
@@ -153,206 +293,147 @@ class LearnerExport:
     flags: tuple[str, ...]
 
 
-class _Reader:
-    """Typed field access that reports where a bad value is."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, why: str) -> ExportError:
-        return ExportError(f"{self.source}: {where}: {why}")
-
-    def get(self, obj: Any, key: str, kind: type | tuple[type, ...], where: str,
-            optional: bool = False) -> Any:
-        if not isinstance(obj, dict):
-            raise self.fail(where, "expected an object")
-        if key not in obj:
-            if optional:
-                return None
-            raise self.fail(where, f"missing field {key!r}")
-        value = obj[key]
-        if value is None and optional:
-            return None
-        ok = isinstance(value, kind) and not (isinstance(value, bool) and bool not in (
-            kind if isinstance(kind, tuple) else (kind,)))
-        if not ok:
-            raise self.fail(f"{where}.{key}", f"expected {_kind_name(kind)}, got {value!r:.60}")
-        return value
-
-    def time(self, obj: Any, key: str, where: str, optional: bool = False) -> dt.datetime | None:
-        text = self.get(obj, key, str, where, optional)
-        if text is None:
-            return None
-        try:
-            return parse_utc(text)
-        except ValueError:
-            raise self.fail(f"{where}.{key}", f"not an ISO 8601 timestamp: {text!r}") from None
-
-    def list(self, obj: Any, key: str, where: str) -> list[Any]:
-        return list(self.get(obj, key, list, where))
+_TYPE_NAMES = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true/false",
+               "array": "a list", "object": "an object", "null": "null", "datetime":
+               "a timestamp"}
+_EXPECTED = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
+_MISSING = re.compile(r"Object missing required field `([^`]*)`")
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<![0-9a-fA-F]{2}\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", int: "a number", float: "a number", bool: "true/false",
-             list: "a list", dict: "an object"}
-    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+def _kind(name: str) -> str:
+    return " or ".join(dict.fromkeys(_TYPE_NAMES.get(k.strip(), k.strip())
+                                     for k in name.split("|")))
 
 
-NUM = (int, float)
+def _located(source: str, exc: msgspec.ValidationError) -> ExportError:
+    """msgspec's `message - at `$.a[0].b`` as `file: a[0].b: message` in plain words."""
+    text = str(exc)
+    message, _, at = text.rpartition(" - at `") if " - at `" in text else (text, "", "$`")
+    where = at.rstrip("`").removeprefix("$").removeprefix(".") or "top level"
+    if message.startswith("@"):  # a field named by a check after decoding
+        field, _, message = message[1:].partition(": ")
+        where = field if where == "top level" else f"{where}.{field}"
+    elif m := _MISSING.match(message):
+        message = f"missing field {m.group(1)!r}"
+    elif m := _EXPECTED.match(message):
+        message = f"expected {_kind(m.group(1))}, got {_kind(m.group(2))}"
+        if where.endswith(".answer"):
+            message = f"not an answer: {message}"
+        if "datetime" in m.group(1) and m.group(2) == "str":
+            message = "not an ISO 8601 timestamp"
+    elif message.startswith("Invalid RFC3339"):
+        message = "not an ISO 8601 timestamp"
+    elif message.startswith("Expected `") or message.startswith("Number out of range"):
+        message = (message.replace("Expected `float`", "expected a number")
+                   .replace("Expected `int`", "expected a whole number")
+                   .replace("Expected `str` of length", "expected text of length")
+                   .replace("Expected `array` of length", "expected a list of length")
+                   .replace("Expected `object` of length", "expected an object of length")
+                   .replace("Number out of range", "number out of range"))
+    return ExportError(f"{source}: {where}: {message}")
 
 
-def read_export(path: Path) -> LearnerExport:
-    """Parse and check a JSON export; ExportError names the file and the problem."""
+def _line_col(data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - data.rfind(b"\n", 0, offset)
+    return f"{line}:{column}"
+
+
+def _not_json(source: str, data: bytes, exc: msgspec.DecodeError) -> ExportError:
+    if lone := _LONE_SURROGATE.search(data):
+        return ExportError(f"{source}:{_line_col(data, lone.start())}: not valid text: a lone "
+                           f"surrogate {lone.group().decode('ascii')} is not a character")
+    message = str(exc)
+    if m := re.search(r"\(byte (\d+)\)", message):
+        return ExportError(f"{source}:{_line_col(data, int(m.group(1)))}: not valid JSON: "
+                           f"{message[:m.start()].strip().removeprefix('JSON is malformed: ')}")
+    return ExportError(f"{source}: not valid JSON: {message}")
+
+
+def read_export(path: Path, limit: int = MAX_EXPORT_BYTES) -> LearnerExport:
+    """Parse and check a JSON export of at most `limit` bytes (a regular file); ExportError
+    names the file and the field of the first problem."""
     source = str(path)
+    data = read_bounded(Path(path), limit)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{source}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-                          ) from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExportError(f"{source}: cannot read: not UTF-8 text (byte {exc.start})"
                           ) from None
-    rd = _Reader(source)
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
-        raise rd.fail("top level", f"not a VP/KP Tutor learner export (format {FORMAT_NAME!r})")
-    version = rd.get(doc, "format_version", int, "top level")
-    if version > FORMAT_VERSION:
-        raise rd.fail("format_version", f"{version} is newer than this app reads "
-                      f"({FORMAT_VERSION}); upgrade VP/KP Tutor")
-    content = rd.get(doc, "content", dict, "top level")
-    lr = rd.get(doc, "learner", dict, "top level")
-    learner = Learner(
-        id=rd.get(lr, "id", str, "learner"), display_name=rd.get(lr, "display_name", str,
-                                                                 "learner"),
-        program=rd.get(lr, "program", str, "learner", True) or "",
-        level=rd.get(lr, "level", str, "learner", True) or "",
-        created_at=rd.time(lr, "created_at", "learner", True))
-    if not learner.id:
-        raise rd.fail("learner.id", "empty learner id")
+    try:
+        doc = msgspec.json.decode(data, type=_Doc)
+    except msgspec.ValidationError as exc:
+        raise _explain(source, data, exc) from None
+    except msgspec.DecodeError as exc:
+        raise _not_json(source, data, exc) from None
+    except RecursionError:
+        raise ExportError(f"{source}: not a VP/KP Tutor learner export: nested too deeply"
+                          ) from None
+    return _build(source, doc)
+
+
+def _explain(source: str, data: bytes, exc: msgspec.ValidationError) -> ExportError:
+    """The clearest message for a file that failed the schema: another kind of file and a
+    newer export are said so; otherwise the field at fault."""
+    try:
+        head = msgspec.json.decode(data, type=_Head)
+    except RecursionError:  # deep nesting elsewhere: the field at fault says most
+        return _located(source, exc)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        head = None
+    if head is None or head.format != FORMAT_NAME:
+        return ExportError(f"{source}: top level: not a VP/KP Tutor learner export (format "
+                           f"{FORMAT_NAME!r})")
+    version = head.format_version
+    if type(version) is int and version > FORMAT_VERSION:
+        return ExportError(f"{source}: format_version: {version} is newer than this app "
+                           f"reads ({FORMAT_VERSION}); upgrade VP/KP Tutor")
+    return _located(source, exc)
+
+
+def _at(when: dt.datetime | None) -> dt.datetime:
+    assert when is not None  # required fields are set by the schema
+    return when
+
+
+def _build(source: str, doc: _Doc) -> LearnerExport:
+    """Domain objects from a document that passed the schema."""
+    lr = doc.learner
+    learner = Learner(id=lr.id, display_name=lr.display_name, program=lr.program or "",
+                      level=lr.level or "", created_at=lr.created_at)
+    lid = learner.id
+    responses = []
+    for i, r in enumerate(doc.responses):
+        try:
+            answer = answer_from_json(r.answer)
+        except ValueError as exc:
+            raise ExportError(f"{source}: responses[{i}].answer: {exc}") from None
+        record = ResponseRecord(r.attempt_id, r.question_id, r.content_hash, answer, r.points,
+                                r.max_points, r.correct, r.seconds, _at(r.answered_at))
+        meta = QuestionMeta(r.topic or "", tuple(r.objectives or ()), r.type or "",
+                            r.difficulty or "")
+        responses.append(ExportedResponse(ResponseEvent(r.id, lid, r.mode, record), meta))
     return LearnerExport(
-        source=source,
-        app_version=rd.get(doc, "app_version", str, "top level"),
-        exported_at=rd.time(doc, "exported_at", "top level") or dt.datetime.now(dt.UTC),
-        fingerprint=rd.get(content, "fingerprint", str, "content"),
-        topic_totals=_topic_totals(rd, rd.get(content, "topics", dict, "content")),
+        source=source, app_version=doc.app_version, exported_at=_at(doc.exported_at),
+        fingerprint=doc.content.fingerprint,
+        topic_totals={t: {"questions": c.questions, "lessons": c.lessons, "cases": c.cases}
+                      for t, c in doc.content.topics.items()},
         learner=learner,
-        lesson_progress=tuple(_lessons(rd, rd.list(doc, "lesson_progress", "top level"))),
-        case_runs=tuple(_cases(rd, learner.id, rd.list(doc, "case_runs", "top level"))),
-        responses=tuple(_responses(rd, learner.id, rd.list(doc, "responses", "top level"))),
-        attempts=tuple(_attempts(rd, rd.list(doc, "attempts", "top level"))),
-        flags=tuple(str(f) for f in rd.list(doc, "flags", "top level")),
+        lesson_progress=tuple(
+            (LessonProgress(p.lesson_id, p.position, p.completed, p.updated_at), p.topic or "")
+            for p in doc.lesson_progress),
+        case_runs=tuple(
+            CaseRunInfo(CaseRun(id=c.id, learner_id=lid, case_id=c.case_id,
+                                choice_path=tuple(c.choice_path), points=int(c.points),
+                                max_points=int(c.max_points),
+                                critical_errors=tuple(c.critical_errors),
+                                started_at=_at(c.started_at), finished_at=c.finished_at),
+                        c.title or "", c.topic or "")
+            for c in doc.case_runs),
+        responses=tuple(responses),
+        attempts=tuple(msgspec.structs.asdict(a) for a in doc.attempts),
+        flags=tuple(doc.flags),
     )
-
-
-def _topic_totals(rd: _Reader, topics: dict[str, Any]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for topic, counts in topics.items():
-        where = f"content.topics.{topic}"
-        out[topic] = {k: int(rd.get(counts, k, int, where)) for k in ("questions", "lessons")}
-        out[topic]["cases"] = int(rd.get(counts, "cases", int, where, True) or 0)
-    return out
-
-
-def _attempts(rd: _Reader, items: list[Any]) -> Iterator[dict[str, Any]]:
-    for i, a in enumerate(items):
-        rd.get(a, "id", str, f"attempts[{i}]")
-        yield a
-
-
-def _lessons(rd: _Reader, items: list[Any]) -> Iterator[tuple[LessonProgress, str]]:
-    for i, p in enumerate(items):
-        w = f"lesson_progress[{i}]"
-        yield LessonProgress(
-            lesson_id=rd.get(p, "lesson_id", str, w), position=rd.get(p, "position", int, w),
-            completed=rd.get(p, "completed", bool, w),
-            updated_at=rd.time(p, "updated_at", w, True),
-        ), rd.get(p, "topic", str, w, True) or ""
-
-
-def _cases(rd: _Reader, learner_id: str, items: list[Any]) -> Iterator[CaseRunInfo]:
-    for i, c in enumerate(items):
-        w = f"case_runs[{i}]"
-        run = CaseRun(
-            id=rd.get(c, "id", str, w), learner_id=learner_id,
-            case_id=rd.get(c, "case_id", str, w),
-            choice_path=tuple(str(x) for x in rd.list(c, "choice_path", w)),
-            points=int(rd.get(c, "points", NUM, w)),
-            max_points=int(rd.get(c, "max_points", NUM, w)),
-            critical_errors=tuple(str(x) for x in rd.list(c, "critical_errors", w)),
-            started_at=rd.time(c, "started_at", w) or dt.datetime.now(dt.UTC),
-            finished_at=rd.time(c, "finished_at", w, True))
-        yield CaseRunInfo(run, rd.get(c, "title", str, w, True) or "",
-                          rd.get(c, "topic", str, w, True) or "")
-
-
-def _responses(rd: _Reader, learner_id: str, items: list[Any]) -> Iterator[ExportedResponse]:
-    for i, r in enumerate(items):
-        yield _response_fast(r, learner_id) or _response_checked(rd, learner_id, i, r)
-
-
-_NUMBER_TYPES = frozenset((int, float))
-_OPTIONAL_TEXT = frozenset((str, type(None)))
-_OPTIONAL_LIST = frozenset((list, type(None)))
-
-
-def _response_fast(r: Any, learner_id: str) -> ExportedResponse | None:
-    """A well-formed response checked in bulk (a few type tests on a dict straight from
-    `json.loads`); None when anything is off, and `_response_checked` says what."""
-    if type(r) is not dict:
-        return None
-    try:
-        rid, attempt_id, mode, question_id = (
-            r["id"], r["attempt_id"], r["mode"], r["question_id"])
-        content_hash, answered_at, correct = r["content_hash"], r["answered_at"], r["correct"]
-        points, max_points, seconds = r["points"], r["max_points"], r["seconds"]
-    except KeyError:
-        return None
-    get = r.get
-    topic, objectives, qtype, difficulty = (
-        get("topic"), get("objectives"), get("type"), get("difficulty"))
-    if not (type(rid) is str and type(attempt_id) is str and type(mode) is str
-            and type(question_id) is str and type(content_hash) is str
-            and type(answered_at) is str and type(correct) is bool
-            and type(points) in _NUMBER_TYPES and type(max_points) in _NUMBER_TYPES
-            and type(seconds) in _NUMBER_TYPES and type(topic) in _OPTIONAL_TEXT
-            and type(qtype) in _OPTIONAL_TEXT and type(difficulty) in _OPTIONAL_TEXT
-            and type(objectives) in _OPTIONAL_LIST):
-        return None
-    try:
-        answer = answer_from_json(get("answer"))
-        when = parse_utc(answered_at)
-    except ValueError:
-        return None
-    record = ResponseRecord(attempt_id, question_id, content_hash, answer, float(points),
-                            float(max_points), correct, float(seconds), when)
-    meta = QuestionMeta(topic or "", tuple(map(str, objectives)) if objectives else (),
-                        qtype or "", difficulty or "")
-    return ExportedResponse(ResponseEvent(rid, learner_id, mode, record), meta)
-
-
-def _response_checked(rd: _Reader, learner_id: str, i: int, r: Any) -> ExportedResponse:
-    """One response checked field by field; ExportError names the field and why."""
-    w = f"responses[{i}]"
-    try:
-        answer = answer_from_json(r.get("answer") if isinstance(r, dict) else None)
-    except ValueError as exc:
-        raise rd.fail(f"{w}.answer", str(exc)) from None
-    record = ResponseRecord(
-        attempt_id=rd.get(r, "attempt_id", str, w), question_id=rd.get(
-            r, "question_id", str, w),
-        content_hash=rd.get(r, "content_hash", str, w), answer=answer,
-        points=float(rd.get(r, "points", NUM, w)),
-        max_points=float(rd.get(r, "max_points", NUM, w)),
-        correct=rd.get(r, "correct", bool, w), seconds=float(rd.get(r, "seconds", NUM, w)),
-        answered_at=rd.time(r, "answered_at", w) or dt.datetime.now(dt.UTC))
-    meta = QuestionMeta(
-        topic=rd.get(r, "topic", str, w, True) or "",
-        objectives=tuple(str(x) for x in (rd.get(r, "objectives", list, w, True) or ())),
-        type=rd.get(r, "type", str, w, True) or "",
-        difficulty=rd.get(r, "difficulty", str, w, True) or "")
-    event = ResponseEvent(id=rd.get(r, "id", str, w), learner_id=learner_id,
-                          mode=rd.get(r, "mode", str, w), record=record)
-    return ExportedResponse(event, meta)

@@ -21,6 +21,7 @@ from vpkp_tutor.services.quizzes import QuizServices
 
 if TYPE_CHECKING:
     from vpkp_tutor.export.record import LearnerData
+    from vpkp_tutor.storage.paths import StorePaths
 
 
 class ProgressServices(QuizServices):
@@ -86,13 +87,17 @@ class ProgressServices(QuizServices):
                 for day in sorted(maxima)]
 
     # -- export --------------------------------------------------------------------------
-    def export(self, learner_id: str, fmt: str, path: Path) -> Path:
+    def export(self, learner_id: str, fmt: str, path: Path, *, overwrite: bool = False) -> Path:
         """Write the learner's scores as `csv`, `json` or `xapi` to `path`; return the path
-        (for CSV, the responses file; the summary file sits beside it)."""
+        (for CSV, the responses file; the summary file sits beside it). Refuses (ExportError)
+        a path that is the progress database, its WAL/SHM/journal, a kept damaged copy or the
+        backups, and (OutputExists) an existing file unless `overwrite`."""
         from vpkp_tutor.export import write_learner_export
 
         return write_learner_export(self.learner_data(learner_id), self.content, fmt, path,
-                                    exported_at=self.clock())
+                                    exported_at=self.clock(),
+                                    protected=protected_paths(self.store.paths),
+                                    overwrite=overwrite)
 
     def learner_data(self, learner_id: str) -> LearnerData:
         """Everything an export of the learner needs; the responses stream on demand."""
@@ -110,6 +115,15 @@ class ProgressServices(QuizServices):
             flags=tuple(sorted(self.store.flags(learner_id))),
             response_rows=lambda: self.store.response_rows(learner_id),
         )
+
+
+def protected_paths(paths: StorePaths) -> tuple[Path, ...]:
+    """What no export may write over: the progress database, its `-wal`, `-shm` and
+    `-journal` files, the copies kept beside it (`progress.damaged-….sqlite3`) and the
+    backups folder."""
+    db = paths.db_path
+    return (db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")),
+            *sorted(paths.data_dir.glob(f"{db.stem}.*")), paths.backups_dir)
 
 
 WEAKEST_OBJECTIVES = 5

@@ -317,20 +317,14 @@ class VpkpApp(App[None]):
         stamp = self.services.clock().strftime("%Y%m%d")
         stem = Path.cwd() / f"vpkp-scores-{slug or 'learner'}-{stamp}"
 
-        def done(choice: tuple[str, Path] | None) -> None:
-            if choice is not None:
-                self.export_scores(learner.id, *choice)
+        def write(fmt: str, path: Path, overwrite: bool) -> Path:
+            return self.services.export(learner.id, fmt, path, overwrite=overwrite)
 
-        self.push_screen(ExportDialog(stem), done)
+        def done(written: Path | None) -> None:
+            if written is not None:
+                self.notify(f"Scores written to {written}", title="Exported", markup=False)
 
-    def export_scores(self, learner_id: str, fmt: str, path: Path) -> None:
-        """Write the export and say where it went."""
-        try:
-            written = self.services.export(learner_id, fmt, path)
-        except (OSError, ValueError) as exc:
-            self.notify(str(exc), title="Export failed", severity="error", markup=False)
-            return
-        self.notify(f"Scores written to {written}", title="Exported", markup=False)
+        self.push_screen(ExportDialog(stem, write), done)
 
     def action_content_problems(self) -> None:
         """List content files left out and why."""

@@ -1,11 +1,18 @@
-"""The export dialog: choose CSV, JSON or xAPI and a file; dismisses with (format, path)."""
+"""The export dialog: choose CSV, JSON or xAPI and a file, then write it.
+
+The export runs in a thread worker. A refusal (the progress database or its backups, a
+missing folder) or a failure is shown in the dialog, which stays open so the path can be
+corrected; an existing file is overwritten only after a yes in a confirmation. The dialog
+dismisses with the path written, or None when cancelled.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,18 +26,24 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
     ("xapi", "xAPI statements (JSON)", ".xapi.json"),
 )
 
+Exporter = Callable[[str, Path, bool], Path]
+"""Writes an export: (format, path, overwrite) → the path written. Raises FileExistsError
+when the file exists and overwrite is False, ValueError or OSError when it cannot be
+written."""
 
-class ExportDialog(ModalScreen[tuple[str, Path] | None]):
-    """Pick a format and a path for the learner's scores."""
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Pick a format and a path for the learner's scores, and write them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
     ]
     """escape cancels."""
 
-    def __init__(self, default_stem: Path) -> None:
+    def __init__(self, default_stem: Path, exporter: Exporter) -> None:
         super().__init__(classes="dialog-screen")
         self.default_stem = default_stem
+        self.exporter = exporter
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -50,6 +63,9 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
         index = self.query_one("#format", RadioSet).pressed_index
         return FORMATS[max(0, index)][0]
 
+    def _say(self, message: str) -> None:
+        self.query_one("#export-error", Static).update(Content.styled(message, "$error"))
+
     @on(RadioSet.Changed)
     def _format_changed(self, event: RadioSet.Changed) -> None:
         suffix = FORMATS[max(0, event.index)][2]
@@ -60,11 +76,45 @@ class ExportDialog(ModalScreen[tuple[str, Path] | None]):
     def _export(self) -> None:
         text = self.query_one("#path", Input).value.strip()
         if not text:
-            self.query_one("#export-error", Static).update(
-                Content.styled("Type a file path.", "$error")
-            )
+            self._say("Type a file path.")
             return
-        self.dismiss((self.fmt, Path(text).expanduser()))
+        self._start(self.fmt, Path(text).expanduser(), False)
+
+    def _start(self, fmt: str, path: Path, overwrite: bool) -> None:
+        self._say("")
+        self.query_one("#export", Button).disabled = True
+        self._write(fmt, path, overwrite)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _write(self, fmt: str, path: Path, overwrite: bool) -> None:
+        """Write the export off the event loop and report back on it."""
+        try:
+            written = self.exporter(fmt, path, overwrite)
+        except FileExistsError as exc:
+            self.app.call_from_thread(self._exists, fmt, path, str(exc))
+        except (OSError, ValueError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self.dismiss, written)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#export", Button).disabled = False
+        self._say(message)
+
+    def _exists(self, fmt: str, path: Path, message: str) -> None:
+        from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
+
+        self.query_one("#export", Button).disabled = False
+        name = message.split(" already exists")[0] or str(path)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start(fmt, path, True)
+            else:
+                self._say(f"Not written: {name} exists. Choose another name.")
+
+        self.app.push_screen(ConfirmDialog(f"{name} already exists. Overwrite it?",
+                                           yes="Overwrite", no="Keep it"), answered)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
