@@ -44,13 +44,14 @@ def path_column(case: Case, title: str, path: tuple[str, ...], other: tuple[str,
 
 
 def result_line(result: CaseResult) -> Content:
-    """Score, share and pass/fail."""
+    """Score, share and pass/fail: the points earned out of the best points available at
+    the decisions this run met (`domain.scoring.score_case_run`)."""
     if result.critical_errors:
         verdict = ("Never event — scored 0", "bold $error")
     elif result.passed:
         verdict = ("Passed", "bold $success")
     else:
-        verdict = ("Not passed (70% of the expert's points needed)", "bold $warning")
+        verdict = ("Not passed (70% of the points at your decisions needed)", "bold $warning")
     return Content.assemble(
         ("Score ", "bold"),
         f"{result.points} / {result.max_points} ",
