@@ -123,7 +123,54 @@ def check_case(doc: Document, path: Path_, case: Case) -> None:
             if not (_reachable(case, node.id) & ends):
                 doc.error(*doc.where((*path, "nodes", node_index[node.id], "id")),
                           f"no end node can be reached from node '{node.id}'")
+    _check_loops(doc, path, case, node_index)
     _check_expert_path(doc, path, case, nodes)
+
+
+def _check_loops(doc: Document, path: Path_, case: Case, node_index: dict[str, int]) -> None:
+    """Refuse a loop on which a choice scores: a learner could go round and score it again.
+
+    A choice lies on a loop when its own node can be reached again from where it leads.
+    Each loop is reported once, at the choice that closes it in a walk from the start (the
+    choice leading back to a node the walk is still inside), naming the scoring choices of
+    that loop. Loops whose choices all score 0 ("go back and ask again") are allowed; the
+    score counts each decision node once anyway (see `domain.scoring.score_case_run`)."""
+    nodes = {n.id: n for n in case.nodes}
+    reach = {nid: _reachable(case, nid) for nid in nodes}
+
+    def same_loop(a: str, b: str) -> bool:
+        return b in reach[a] and a in reach[b]
+
+    state: dict[str, int] = {case.start: 1}  # 1: on the walk's stack, 2: finished
+    stack: list[tuple[str, int]] = [(case.start, 0)]
+    while stack:
+        nid, j = stack.pop()
+        node = nodes[nid]
+        if j >= len(node.choices):
+            state[nid] = 2
+            continue
+        stack.append((nid, j + 1))
+        ch = node.choices[j]
+        if ch.critical or ch.next is None or ch.next not in nodes:
+            continue
+        seen = state.get(ch.next)
+        if seen is None:
+            state[ch.next] = 1
+            stack.append((ch.next, 0))
+        elif seen == 1:
+            scoring = [
+                c for n in case.nodes if same_loop(n.id, ch.next)
+                for c in n.choices
+                if c.score > 0 and c.next is not None and c.next in nodes
+                and same_loop(c.next, ch.next)
+            ]
+            if scoring:
+                named = ", ".join(f"'{c.id}' (+{c.score})" for c in scoring)
+                cpath = (*path, "nodes", node_index[nid], "choices", j, "next")
+                doc.error(*doc.where(cpath),
+                          f"choice '{ch.id}' leads back to node '{ch.next}', closing a loop "
+                          f"on which {named} could be scored again; give every choice on a "
+                          "loop score 0, or remove the loop")
 
 
 def _reachable(case: Case, start: str) -> set[str]:
