@@ -198,6 +198,8 @@ def report_validation_error(
             bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
                      "greater_than": "more than", "less_than": "less than"}[kind]
             limit = next(iter(ctx.values()), "")
+            if isinstance(limit, float) and limit.is_integer():
+                limit = int(limit)
             message = f"'{field}' must be {bound} {limit}, got {_describe(given)}"
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
             message = f"expected a mapping of fields, got {_describe(given)}"

@@ -24,6 +24,9 @@ from vpkp_tutor.domain.model import Difficulty, Topic
 
 ID_PATTERN = r"^[a-z][a-z0-9._-]*$"
 LETTER_PATTERN = r"^[A-J]$"
+NUMERIC_LIMIT = 1_000_000_000
+"""Largest size of a numeric answer or tolerance: far beyond any clinical quantity, and
+small enough that every sum and range the app and its exports compute stays finite."""
 
 
 def _yaml_bool(value: Any) -> Any:
@@ -151,8 +154,10 @@ class NumericModel(_QuestionBase):
     """A number within a tolerance."""
 
     type: Literal["numeric"]
-    answer: FiniteFloat
-    tolerance: FiniteFloat = Field(ge=0)
+    answer: FiniteFloat = Field(ge=-NUMERIC_LIMIT, le=NUMERIC_LIMIT,
+                                description="The correct value (finite, at most 10^9 in size).")
+    tolerance: FiniteFloat = Field(ge=0, le=NUMERIC_LIMIT,
+                                   description="Accepted distance from the answer (0 to 10^9).")
     unit: str = ""
 
 
