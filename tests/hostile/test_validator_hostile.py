@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -94,3 +97,38 @@ def test_every_numeric_question_the_schema_accepts_exports_everywhere(
     finally:
         services.store.close()
     assert abs(question.answer) <= 1e9 and 0 <= question.tolerance <= 1e9
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _validate(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "vpkp_tutor", "validate", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_naming_the_same_folder_twice_checks_it_once() -> None:
+    once = _validate("lessons", "question_bank")
+    twice = _validate("lessons", "lessons", "question_bank", "./question_bank/",
+                      "lessons/anatomy.yaml")
+    assert once.returncode == 0, once.stdout + once.stderr
+    assert twice.returncode == 0, twice.stdout
+    assert "duplicate" not in twice.stdout
+    assert twice.stdout == once.stdout
+    assert twice.stderr == ""
+
+
+def test_a_folder_reached_by_a_link_and_by_its_name_loads_once(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(DATA / "_lesson_ok.yaml", content / "lesson.yaml")
+    (content / "q.yaml").write_text(NUMERIC.format(answer=5, tolerance=1), encoding="utf-8")
+    (tmp_path / "link").symlink_to(content, target_is_directory=True)
+    single = load_content([content], today=TODAY)
+    bank = load_content([content, tmp_path / "link", content / "q.yaml"], today=TODAY)
+    assert [str(p) for p in bank.problems] == [str(p) for p in single.problems] == []
+    assert [q.id for q in bank.questions] == ["fix-q001"]
+    assert bank.files_checked == 2

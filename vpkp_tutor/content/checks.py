@@ -4,6 +4,8 @@ between files. Each rule records a located problem on the document it concerns."
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,14 +42,69 @@ def _letters(n: int) -> str:
     return f"{LETTERS[0]}–{LETTERS[n - 1]}"
 
 
+_LOOKALIKES = str.maketrans({
+    # Cyrillic capitals and small letters drawn like Latin ones
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ү": "Y",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h",
+    # Greek capitals and small letters drawn like Latin ones
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "ο": "o", "ν": "v", "ι": "i", "ρ": "p",
+})
+"""Common Latin look-alikes (Unicode confusables) from Cyrillic and Greek, as documented in
+docs/authoring.md."""
+
+_SPACES = re.compile(r"\s+")
+
+
+def skeleton(text: str) -> str:
+    """What a text looks like on screen, for comparing authored options: NFKC-normalised
+    (composed accents, full-width and ligature forms folded), invisible format characters
+    (zero-width spaces and joiners, soft hyphens, direction marks) removed, Cyrillic and
+    Greek look-alikes mapped to Latin, case folded and runs of white space collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = text.translate(_LOOKALIKES).casefold()
+    return _SPACES.sub(" ", text).strip()
+
+
+def _shown(text: str) -> str:
+    """`text` for a message, with invisible format characters written as `\\uXXXX`."""
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) == "Cf" else ch for ch in text
+    )
+
+
+def _same_as_earlier(texts: list[str], i: int) -> int | None:
+    """The index of the first earlier text that looks the same as `texts[i]`, else None."""
+    mine = skeleton(texts[i])
+    return next((j for j in range(i) if skeleton(texts[j]) == mine), None)
+
+
+def _looks_like(a: str, b: str) -> str:
+    """'' when `a` and `b` are the same apart from case and outer spaces, else a note that
+    they only look alike."""
+    if a.strip().casefold() == b.strip().casefold():
+        return ""
+    return (" (they differ only in invisible characters, accent encoding or look-alike "
+            "letters)")
+
+
 def check_question(doc: Document, path: Path_, q: Question) -> None:
-    """Keys within the options, distinct options, the True/False shape, matching sanity."""
+    """Keys within the options, distinct options, the True/False shape, matching sanity.
+
+    Options, left and right sides of matching pairs and distractors are compared by how
+    they look (`skeleton`), so that two options a learner cannot tell apart are refused."""
     n = len(q.options)
-    texts = [o.text.strip().lower() for o in q.options]
-    for i, t in enumerate(texts):
-        if t in texts[:i]:
+    texts = [o.text for o in q.options]
+    for i in range(n):
+        j = _same_as_earlier(texts, i)
+        if j is not None:
             doc.error(*doc.where((*path, "options", i, "text")),
-                      f"option {LETTERS[i]} repeats an earlier option")
+                      f"option {LETTERS[i]} repeats option {LETTERS[j]}"
+                      + _looks_like(texts[i], texts[j]))
     if q.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
         if q.key is not None and LETTERS.index(q.key) >= n:
             doc.error(*doc.where((*path, "key")),
@@ -66,16 +123,36 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
                 doc.error(*where, f"key '{k}' is listed twice")
             seen.add(k)
     if q.type is QuestionType.MATCHING:
-        lefts = [p.left for p in q.pairs]
-        for i, left in enumerate(lefts):
-            if left in lefts[:i]:
-                doc.error(*doc.where((*path, "pairs", i, "left")),
-                          f"'{left}' appears twice on the left")
-        rights = {p.right for p in q.pairs}
-        for i, d in enumerate(q.distractors):
-            if d in rights:
-                doc.error(*doc.where((*path, "distractors", i)),
-                          f"distractor '{d}' is also a correct match")
+        _check_matching(doc, path, q)
+
+
+def _check_matching(doc: Document, path: Path_, q: Question) -> None:
+    lefts = [p.left for p in q.pairs]
+    rights = [p.right for p in q.pairs]
+    for i, left in enumerate(lefts):
+        j = _same_as_earlier(lefts, i)
+        if j is not None:
+            doc.error(*doc.where((*path, "pairs", i, "left")),
+                      f"'{_shown(left)}' appears twice on the left"
+                      + _looks_like(left, lefts[j]))
+    for i, right in enumerate(rights):
+        j = _same_as_earlier(rights, i)
+        if j is not None:
+            doc.error(*doc.where((*path, "pairs", i, "right")),
+                      f"'{_shown(right)}' is the right-hand side of pair {j + 1} too; each pair needs "
+                      "its own answer" + _looks_like(right, rights[j]))
+    right_looks = {skeleton(r): r for r in rights}
+    for i, d in enumerate(q.distractors):
+        match = right_looks.get(skeleton(d))
+        where = doc.where((*path, "distractors", i))
+        if match is not None:
+            doc.error(*where, f"distractor '{_shown(d)}' is also a correct match"
+                      + _looks_like(d, match))
+            continue
+        j = _same_as_earlier(list(q.distractors), i)
+        if j is not None:
+            doc.error(*where, f"distractor '{_shown(d)}' is listed twice"
+                      + _looks_like(d, q.distractors[j]))
 
 
 def check_case(doc: Document, path: Path_, case: Case) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -207,7 +208,12 @@ def load_content(
 ) -> ContentBank:
     """Load every content file under `paths` into a ContentBank (never raises for content)."""
     today = today or dt.date.today()
-    files = discover(paths)
+    files: list[tuple[Path, str]] = []
+    real: set[str] = set()  # a folder or file named twice (or linked) is loaded once
+    for found in discover(paths):
+        if (r := os.path.realpath(found[0])) not in real:
+            real.add(r)
+            files.append(found)
     parsed: list[_Parsed] = []
     digest = hashlib.sha256()
     for path, name in files:
