@@ -132,3 +132,117 @@ def test_a_folder_reached_by_a_link_and_by_its_name_loads_once(tmp_path: Path) -
     assert [str(p) for p in bank.problems] == [str(p) for p in single.problems] == []
     assert [q.id for q in bank.questions] == ["fix-q001"]
     assert bank.files_checked == 2
+
+
+def _lesson_at_the_limits() -> str:
+    """A lesson whose steps each sit exactly at one content limit, and one step at all of
+    them at once (the largest step that validates)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from render_limits import step_body
+
+    from vpkp_tutor.content.schema import (
+        MAX_BLOCKS,
+        MAX_CODE_LINES,
+        MAX_DIAGRAM_LINES,
+        MAX_DIAGRAM_WIDTH,
+        MAX_MARKDOWN_CHARS,
+        MAX_TABLE_COLUMNS,
+        MAX_TABLE_ROWS,
+    )
+
+    def block(text: str) -> str:
+        return "|-\n" + "\n".join(f"      {line}" if line else "" for line in text.split("\n"))
+
+    steps = [
+        (f"{MAX_BLOCKS} paragraphs", step_body("paragraphs", str(MAX_BLOCKS)), None),
+        ("Widest table", step_body("table", f"{MAX_TABLE_ROWS}x{MAX_TABLE_COLUMNS}"), None),
+        ("Longest code", step_body("code", str(MAX_CODE_LINES)), None),
+        ("Longest text", step_body("chars", str(MAX_MARKDOWN_CHARS)), None),
+        ("Biggest diagram", "See below.",
+         "\n".join("#" * MAX_DIAGRAM_WIDTH for _ in range(MAX_DIAGRAM_LINES))),
+        ("Everything", step_body("max", "1"), None),
+    ]
+    out = ["kind: lesson", "id: fixture-lesson", "title: Limits", "topic: anatomy",
+           "summary: At the limits.", "estimated_minutes: 5", "last_reviewed: 2026-11-01",
+           "objectives:", "  - {id: fix.one, text: Know the limits.}",
+           "references: [Fixture]", "steps:"]
+    for title, body, diagram in steps:
+        out += [f"  - title: {title}", "    body: " + block(body)]
+        if diagram is not None:
+            out.append("    diagram: " + block(diagram))
+    return "\n".join(out) + "\n"
+
+
+async def test_content_at_every_limit_validates_and_shows(tmp_path: Path) -> None:
+    from textual.widgets import Markdown, Static
+    from textual.widgets._markdown import MarkdownFence, MarkdownTable
+
+    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.tui.messages import OpenLesson
+    from vpkp_tutor.tui.screens.lesson import LessonScreen
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "lesson.yaml").write_text(_lesson_at_the_limits(), encoding="utf-8")
+    bank = load_content([content], today=TODAY)
+    assert [str(p) for p in bank.errors] == []
+    lesson = bank.lessons[0]
+    store = open_store(tmp_path / "data", daily_backups=False)
+    app = make_app(Settings(learner="Ada"), bank, store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.post_message(OpenLesson(lesson.id))
+            for index, step in enumerate(lesson.steps):
+                for _ in range(50):  # the Markdown widget parses in a worker
+                    await pilot.pause()
+                    screen = app.screen
+                    if (isinstance(screen, LessonScreen) and screen.position == index
+                            and screen.query_one(".step-body", Markdown).children):
+                        break
+                screen = app.screen
+                assert isinstance(screen, LessonScreen) and screen.position == index
+                body = screen.query_one(".step-body", Markdown)
+                assert body.children, f"step {step.title!r} showed nothing"
+                if "|" in step.body:
+                    assert body.query(MarkdownTable)
+                if "```" in step.body:
+                    assert body.query(MarkdownFence)
+                if step.diagram:
+                    assert "#" * 20 in str(screen.query_one(".diagram", Static).render())
+                await pilot.press("n")
+    finally:
+        store.close()
+
+
+async def test_problems_dialog_lists_a_bounded_number(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.domain.model import ContentBank, ContentProblem
+    from vpkp_tutor.tui.dialogs.problems import MAX_LISTED, ProblemsDialog
+
+    problems = tuple(
+        ContentProblem(f"question_bank/broken-{i:05}.yaml", 3, 7, "unknown field 'stme'"
+                       + "x" * (2000 if i == 1 else 0), "error" if i % 2 else "warning")
+        for i in range(5000)
+    )
+    bank = ContentBank(problems=problems, skipped_files=tuple(p.path for p in problems))
+    store = open_store(tmp_path / "data", daily_backups=False)
+    app = make_app(Settings(learner="Ada"), bank, store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.action_content_problems()
+            await pilot.pause()
+            assert isinstance(app.screen, ProblemsDialog)
+            text = str(app.screen.query_one("#problems-list", Static).render())
+            lines = text.splitlines()
+            shown = [line for line in lines if line.startswith("question_bank/")]
+            assert len(shown) == MAX_LISTED
+            assert all(": error: " in line for line in shown)  # errors come first
+            assert lines[-1] == (f"… and {5000 - MAX_LISTED:,} more problems (2,300 errors, "
+                                 "2,500 warnings): run `vpkp-tutor validate` to list them all")
+            assert max(len(line) for line in lines) <= 400
+    finally:
+        store.close()
