@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.journeys.terminal import app_terminal, needs_tmux
 from tests.services.tinybank import FakeClock
 from vpkp_tutor.content import bundled_paths
 from vpkp_tutor.content.loader import load_content
@@ -113,3 +114,28 @@ def test_stored_run_and_xapi_export_carry_the_debrief_figure(
     score = case_statements[0]["result"]["score"]
     assert (score["raw"], score["max"]) == (7, 9)
     assert score["scaled"] == pytest.approx(7 / 9, abs=1e-6)
+
+
+@needs_tmux
+def test_journey_a_sound_shorter_route_passes_at_80x24(tmp_path: Path) -> None:
+    """From the home screen, by keyboard: play "Is she a candidate?" by MRI, a short trial
+    and conservative care; the debrief says 7 / 9, 78%, Passed, and the case list agrees."""
+    with app_terminal(tmp_path, "--data-dir", str(tmp_path / "data"), "--learner", "Ada") as t:
+        t.wait_for("Welcome, Ada")
+        t.keys("c")
+        t.wait_for("Is she a candidate?")
+        t.keys("Down", "Down", "Enter")
+        t.wait_for("Decision 1")
+        for digit, decision in (("3", "Decision 2"), ("3", "Decision 3"), ("1", "Outcome")):
+            t.keys(digit)
+            t.wait_for("You chose")
+            t.keys("Enter")
+            t.wait_for(decision)
+        t.keys("Enter")
+        screen = t.wait_for("Debrief")
+        score_line = next(line for line in screen.splitlines() if "Score" in line)
+        assert "7 / 9" in score_line and "78%" in score_line and "Passed" in score_line
+        t.keys("Escape")
+        screen = t.wait_for("1/4 played")
+        assert any("78%" in line and "Is she a candidate?" in line
+                   for line in screen.splitlines())
