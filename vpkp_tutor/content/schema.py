@@ -45,6 +45,8 @@ def _yaml_bool(value: Any) -> Any:
     return value
 
 
+MAX_TEXT_CHARS = 1_000
+"""Longest plain text: a title, summary, option, finding, reference, choice…"""
 MAX_MARKDOWN_CHARS = 8_000
 """Longest Markdown text (a step body, stem, explanation, narrative…), in characters."""
 MAX_BLOCKS = 50
@@ -131,7 +133,7 @@ def _diagram_limits(text: str) -> str:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
 Letter = Annotated[str, StringConstraints(pattern=LETTER_PATTERN)]
 YamlBool = Annotated[bool, BeforeValidator(_yaml_bool)]
 Markdown = Annotated[
@@ -160,7 +162,8 @@ class StepModel(_Strict):
     title: Text = Field(description="Heading of the step.")
     body: Markdown = Field(description="Markdown teaching text.")
     diagram: Diagram | None = Field(None, description="Monospace drawing shown verbatim.")
-    checks: list[Id] = Field(default_factory=list, description="Question ids answered in place.")
+    checks: list[Id] = Field(default_factory=list, max_length=10,
+                             description="Question ids answered in place.")
 
 
 class LessonModel(_Strict):
@@ -173,9 +176,9 @@ class LessonModel(_Strict):
     summary: Text
     estimated_minutes: int = Field(ge=1, le=120)
     last_reviewed: dt.date
-    objectives: list[ObjectiveModel] = Field(min_length=1)
-    references: list[Text] = Field(min_length=1)
-    steps: list[StepModel] = Field(min_length=1)
+    objectives: list[ObjectiveModel] = Field(min_length=1, max_length=30)
+    references: list[Text] = Field(min_length=1, max_length=60)
+    steps: list[StepModel] = Field(min_length=1, max_length=60)
 
 
 class OptionModel(_Strict):
@@ -196,12 +199,12 @@ class PairModel(_Strict):
 class _QuestionBase(_Strict):
     id: Id
     topic: Topic
-    objectives: list[Id] = Field(min_length=1)
+    objectives: list[Id] = Field(min_length=1, max_length=30)
     difficulty: Difficulty
     stem: Markdown = Field(description="Markdown: vignette and lead-in.")
     explanation: Markdown = Field(description="Markdown: the overall teaching point.")
-    references: list[Text] = Field(min_length=1)
-    tags: list[Text] = Field(default_factory=list)
+    references: list[Text] = Field(min_length=1, max_length=60)
+    tags: list[Text] = Field(default_factory=list, max_length=20)
     last_reviewed: dt.date
 
 
@@ -241,7 +244,7 @@ class MatchingModel(_QuestionBase):
 
     type: Literal["matching"]
     pairs: list[PairModel] = Field(min_length=2, max_length=8)
-    distractors: list[Text] = Field(default_factory=list)
+    distractors: list[Text] = Field(default_factory=list, max_length=8)
 
 
 class NumericModel(_QuestionBase):
@@ -252,7 +255,7 @@ class NumericModel(_QuestionBase):
                                 description="The correct value (finite, at most 10^9 in size).")
     tolerance: FiniteFloat = Field(ge=0, le=NUMERIC_LIMIT,
                                    description="Accepted distance from the answer (0 to 10^9).")
-    unit: str = ""
+    unit: Annotated[str, StringConstraints(max_length=40)] = ""
 
 
 QuestionModel = Annotated[
@@ -304,8 +307,9 @@ class NodeModel(_Strict):
 
     id: Id
     narrative: Markdown
-    findings: list[Text] = Field(default_factory=list)
-    choices: list[ChoiceModel] = Field(default_factory=list)
+    findings: list[Text] = Field(default_factory=list, max_length=20)
+    choices: list[ChoiceModel] = Field(default_factory=list, max_length=9,
+                                       description="At most 9: one digit key each.")
     outcome: OutcomeModel | None = None
 
 
@@ -316,13 +320,13 @@ class CaseModel(_Strict):
     id: Id
     title: Text
     topic: Topic
-    objectives: list[Id] = Field(default_factory=list)
+    objectives: list[Id] = Field(default_factory=list, max_length=30)
     last_reviewed: dt.date
-    references: list[Text] = Field(min_length=1)
+    references: list[Text] = Field(min_length=1, max_length=60)
     vignette: Markdown
     start: Id
-    nodes: list[NodeModel] = Field(min_length=1)
-    expert_path: list[Id] = Field(min_length=1)
+    nodes: list[NodeModel] = Field(min_length=1, max_length=100)
+    expert_path: list[Id] = Field(min_length=1, max_length=100)
     debrief: Markdown
 
 
