@@ -99,15 +99,15 @@ BIG_CONTENT = {
         lambda: _lesson_with_body("\n\n".join(f"Paragraph {i}." for i in range(75_000))),
         "'body' is ",
     ),
-    "paragraphs_2000_short": (
-        lambda: _lesson_with_body("\n\n".join("P." for _ in range(2_000))),
-        "'body' has more than 50 Markdown blocks",
+    "paragraphs_1000_short": (
+        lambda: _lesson_with_body("\n\n".join("P." for _ in range(1_000))),
+        "'body' has more than 40 Markdown blocks",
     ),
     "table_300x300": (lambda: _lesson_with_body(_table(300, 300)), "'body' is "),
     "table_13x6": (lambda: _lesson_with_body(_table(13, 6)), "with 13 rows below its header"),
-    "code_3000_lines": (
-        lambda: _lesson_with_body("```\n" + "\n".join("x" for _ in range(3_000)) + "\n```"),
-        "'body' has a code block (line 1 of the text) of 3000 lines",
+    "code_1000_lines": (
+        lambda: _lesson_with_body("```\n" + "\n".join("x" for _ in range(1_000)) + "\n```"),
+        "'body' has a code block (line 1 of the text) of 1000 lines",
     ),
 }
 

@@ -47,16 +47,16 @@ def _yaml_bool(value: Any) -> Any:
 
 MAX_TEXT_CHARS = 1_000
 """Longest plain text: a title, summary, option, finding, reference, choice…"""
-MAX_MARKDOWN_CHARS = 8_000
+MAX_MARKDOWN_CHARS = 6_000
 """Longest Markdown text (a step body, stem, explanation, narrative…), in characters."""
-MAX_BLOCKS = 50
+MAX_BLOCKS = 40
 """Most Markdown blocks in one text: paragraphs, headings, lists and list items, quotes,
 tables, code blocks and rules, nested ones included (each is a widget on screen)."""
-MAX_TABLE_ROWS = 12
+MAX_TABLE_ROWS = 10
 """Most rows in a Markdown table, below its header row."""
 MAX_TABLE_COLUMNS = 6
 """Most columns in a Markdown table."""
-MAX_CODE_LINES = 40
+MAX_CODE_LINES = 30
 """Most lines in a Markdown code block."""
 MAX_DIAGRAM_LINES = 60
 """Most lines in a step's diagram."""
