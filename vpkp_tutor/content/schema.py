@@ -60,7 +60,7 @@ MAX_CODE_LINES = 30
 """Most lines in a Markdown code block."""
 MAX_DIAGRAM_LINES = 60
 """Most lines in a step's diagram."""
-MAX_DIAGRAM_WIDTH = 120
+MAX_DIAGRAM_WIDTH = 200
 """Widest line of a step's diagram, in characters."""
 _NESTED_MARKERS = re.compile(r"^[ \t]*(?:[>*+-]|\d{1,9}[.)])[ \t]*(?:[>*+-]|\d{1,9}[.)])(?:[ \t]|$)",
                              re.MULTILINE)
@@ -255,7 +255,7 @@ class NumericModel(_QuestionBase):
                                 description="The correct value (finite, at most 10^9 in size).")
     tolerance: FiniteFloat = Field(ge=0, le=NUMERIC_LIMIT,
                                    description="Accepted distance from the answer (0 to 10^9).")
-    unit: Annotated[str, StringConstraints(max_length=40)] = ""
+    unit: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)] = ""
 
 
 QuestionModel = Annotated[
