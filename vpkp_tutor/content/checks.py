@@ -4,7 +4,6 @@ between files. Each rule records a located problem on the document it concerns."
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections import deque
 from collections.abc import Mapping
@@ -56,18 +55,16 @@ _LOOKALIKES = str.maketrans({
 """Common Latin look-alikes (Unicode confusables) from Cyrillic and Greek, as documented in
 docs/authoring.md."""
 
-_SPACES = re.compile(r"\s+")
-
-
 def skeleton(text: str) -> str:
     """What a text looks like on screen, for comparing authored options: NFKC-normalised
     (composed accents, full-width and ligature forms folded), invisible format characters
     (zero-width spaces and joiners, soft hyphens, direction marks) removed, Cyrillic and
     Greek look-alikes mapped to Latin, case folded and runs of white space collapsed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    text = text.translate(_LOOKALIKES).casefold()
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # ASCII is NFKC already and holds no format characters
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = text.translate(_LOOKALIKES)
+    return " ".join(text.casefold().split())
 
 
 def _shown(text: str) -> str:
@@ -77,10 +74,15 @@ def _shown(text: str) -> str:
     )
 
 
-def _same_as_earlier(texts: list[str], i: int) -> int | None:
-    """The index of the first earlier text that looks the same as `texts[i]`, else None."""
-    mine = skeleton(texts[i])
-    return next((j for j in range(i) if skeleton(texts[j]) == mine), None)
+def _repeats(texts: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
+    """(i, j) for every text `i` that looks the same as an earlier text `j` (the first)."""
+    first: dict[str, int] = {}
+    out: list[tuple[int, int]] = []
+    for i, text in enumerate(texts):
+        j = first.setdefault(skeleton(text), i)
+        if j != i:
+            out.append((i, j))
+    return out
 
 
 def _looks_like(a: str, b: str) -> str:
@@ -99,12 +101,10 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
     they look (`skeleton`), so that two options a learner cannot tell apart are refused."""
     n = len(q.options)
     texts = [o.text for o in q.options]
-    for i in range(n):
-        j = _same_as_earlier(texts, i)
-        if j is not None:
-            doc.error(*doc.where((*path, "options", i, "text")),
-                      f"option {LETTERS[i]} repeats option {LETTERS[j]}"
-                      + _looks_like(texts[i], texts[j]))
+    for i, j in _repeats(texts):
+        doc.error(*doc.where((*path, "options", i, "text")),
+                  f"option {LETTERS[i]} repeats option {LETTERS[j]}"
+                  + _looks_like(texts[i], texts[j]))
     if q.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
         if q.key is not None and LETTERS.index(q.key) >= n:
             doc.error(*doc.where((*path, "key")),
@@ -129,30 +129,25 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
 def _check_matching(doc: Document, path: Path_, q: Question) -> None:
     lefts = [p.left for p in q.pairs]
     rights = [p.right for p in q.pairs]
-    for i, left in enumerate(lefts):
-        j = _same_as_earlier(lefts, i)
-        if j is not None:
-            doc.error(*doc.where((*path, "pairs", i, "left")),
-                      f"'{_shown(left)}' appears twice on the left"
-                      + _looks_like(left, lefts[j]))
-    for i, right in enumerate(rights):
-        j = _same_as_earlier(rights, i)
-        if j is not None:
-            doc.error(*doc.where((*path, "pairs", i, "right")),
-                      f"'{_shown(right)}' is the right-hand side of pair {j + 1} too; each pair needs "
-                      "its own answer" + _looks_like(right, rights[j]))
+    for i, j in _repeats(lefts):
+        doc.error(*doc.where((*path, "pairs", i, "left")),
+                  f"'{_shown(lefts[i])}' appears twice on the left"
+                  + _looks_like(lefts[i], lefts[j]))
+    for i, j in _repeats(rights):
+        doc.error(*doc.where((*path, "pairs", i, "right")),
+                  f"'{_shown(rights[i])}' is the right-hand side of pair {j + 1} too; each "
+                  "pair needs its own answer" + _looks_like(rights[i], rights[j]))
     right_looks = {skeleton(r): r for r in rights}
+    twice = dict(_repeats(q.distractors))
     for i, d in enumerate(q.distractors):
         match = right_looks.get(skeleton(d))
         where = doc.where((*path, "distractors", i))
         if match is not None:
             doc.error(*where, f"distractor '{_shown(d)}' is also a correct match"
                       + _looks_like(d, match))
-            continue
-        j = _same_as_earlier(list(q.distractors), i)
-        if j is not None:
+        elif i in twice:
             doc.error(*where, f"distractor '{_shown(d)}' is listed twice"
-                      + _looks_like(d, q.distractors[j]))
+                      + _looks_like(d, q.distractors[twice[i]]))
 
 
 def check_case(doc: Document, path: Path_, case: Case) -> None:

@@ -73,6 +73,8 @@ def _markdown_limits(text: str) -> str:
     """Refuse Markdown too big to show at once (see the MAX_ constants). Most texts are
     short and plain, and are cleared without parsing them."""
     lines = text.count("\n") + 1
+    if lines == 1:  # one line opens at most 20 nested blocks (markdown-it's maxNesting)
+        return text
     complex_ = (
         lines * _TOKENS_PER_PLAIN_LINE > MAX_BLOCKS
         or "|" in text or "```" in text or "~~~" in text or "\n    " in text or "\t" in text
