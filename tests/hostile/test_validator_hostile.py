@@ -246,3 +246,54 @@ async def test_problems_dialog_lists_a_bounded_number(tmp_path: Path) -> None:
             assert max(len(line) for line in lines) <= 400
     finally:
         store.close()
+
+
+LOOP_CASE = """kind: case
+id: fixture-loop
+title: Fixture loop
+topic: complications
+last_reviewed: 2026-11-01
+references: [Fixture]
+vignette: A fixture.
+start: a
+nodes:
+  - id: a
+    narrative: Start.
+    choices:
+      - {id: x, text: X, feedback: ok, next: b}
+      - {id: y, text: Y, feedback: ok, next: c}
+      - {id: done, text: Done, feedback: ok, score: 3, next: end}
+  - id: b
+    narrative: B.
+    choices:
+      - {id: z, text: Z, feedback: ok, next: a}
+  - id: c
+    narrative: C.
+    choices:
+      - {id: w, text: W, feedback: Right, score: 2, next: b}
+  - id: end
+    narrative: End.
+    outcome: {kind: good, text: Fine.}
+expert_path: [done]
+debrief: Done.
+"""
+
+
+def test_a_scoring_choice_off_the_first_loop_found_is_still_refused(tmp_path: Path) -> None:
+    """The walk from the start first closes the 0-point loop a→b→a; the loop a→c→b→a that
+    scores `w` shares its closing choice `z`, and is reported there, once."""
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(DATA / "_lesson_ok.yaml", content / "lesson.yaml")
+    (content / "case.yaml").write_text(LOOP_CASE, encoding="utf-8")
+    bank = load_content([content], today=TODAY)
+    errors = [str(p) for p in bank.errors if p.path.endswith("case.yaml")]
+    assert errors == [
+        f"{content / 'case.yaml'}:19:46: error: choice 'z' leads back to node 'a', closing a "
+        "loop on which 'w' (+2) could be scored again; give every choice on a loop score 0, "
+        "or remove the loop"
+    ]
+    free = LOOP_CASE.replace("score: 2, next: b", "next: b")
+    (content / "case.yaml").write_text(free, encoding="utf-8")
+    assert [p for p in load_content([content], today=TODAY).errors
+            if p.path.endswith("case.yaml")] == []
