@@ -73,3 +73,57 @@ def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> No
     ]
     assert elapsed < 1.0
     assert peak < MEMORY_LIMIT
+
+
+def _lesson_with_body(body: str) -> str:
+    indented = "\n".join(f"      {line}" if line else "" for line in body.split("\n"))
+    return (
+        "kind: lesson\nid: big-lesson\ntitle: Big\ntopic: anatomy\nsummary: Too big to show.\n"
+        "estimated_minutes: 5\nlast_reviewed: 2026-11-01\n"
+        "objectives:\n  - {id: big.one, text: Know it.}\nreferences: [Fixture]\n"
+        f"steps:\n  - title: Big\n    body: |\n{indented}\n"
+    )
+
+
+def _table(rows: int, cols: int) -> str:
+    head = "| " + " | ".join(f"h{c}" for c in range(cols)) + " |"
+    rule = "|" + "---|" * cols
+    body = ["| " + " | ".join(f"r{r}c{c}" for c in range(cols)) + " |" for r in range(rows)]
+    return "\n".join([head, rule, *body])
+
+
+BIG_CONTENT = {
+    # The sizes that took seconds and gigabytes to show before the limits: each is refused
+    # at once, with the limit it breaks.
+    "paragraphs_75000": (
+        lambda: _lesson_with_body("\n\n".join(f"Paragraph {i}." for i in range(75_000))),
+        "'body' is ",
+    ),
+    "paragraphs_1000_short": (
+        lambda: _lesson_with_body("\n\n".join("P." for _ in range(1_000))),
+        "'body' has more than 40 Markdown blocks",
+    ),
+    "table_300x300": (lambda: _lesson_with_body(_table(300, 300)), "'body' is "),
+    "table_13x6": (lambda: _lesson_with_body(_table(13, 6)), "with 13 rows below its header"),
+    "code_1000_lines": (
+        lambda: _lesson_with_body("```\n" + "\n".join("x" for _ in range(1_000)) + "\n```"),
+        "'body' has a code block (line 1 of the text) of 1000 lines",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BIG_CONTENT))
+def test_content_too_big_to_show_is_refused_quickly(name: str, tmp_path: Path) -> None:
+    make, expected = BIG_CONTENT[name]
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(make(), encoding="utf-8")
+    bank, elapsed, peak = _load_bounded(path)
+    from vpkp_tutor.domain.model import ContentBank
+
+    assert isinstance(bank, ContentBank)
+    errors = [str(p) for p in bank.errors if p.path == str(path)]
+    assert len(errors) == 1 and expected in errors[0], errors
+    assert errors[0].startswith(f"{path}:13:11: error: ")
+    assert str(path) in bank.skipped_files
+    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
+    assert peak < MEMORY_LIMIT, f"{name} peaked at {peak / 1e6:.0f} MB"

@@ -113,26 +113,92 @@ CASE = Case(
 
 
 @pytest.mark.parametrize(
-    ("path", "points", "fraction", "critical", "finished", "passed", "end"),
+    ("path", "points", "max_points", "fraction", "critical", "finished", "passed", "end"),
     [
-        (("best", "finish"), 5, 1.0, (), True, True, "end"),
-        (("ok", "finish"), 3, 0.6, (), True, False, "end"),
-        (("best", "worse"), 3, 0.6, (), True, False, "bad"),
-        (("never",), 0, 0.0, ("never",), True, False, None),
-        (("best",), 3, 0.6, (), False, False, None),
-        (("finish", "best", "finish"), 5, 1.0, (), True, True, "end"),
-        ((), 0, 0.0, (), False, False, None),
+        (("best", "finish"), 5, 5, 1.0, (), True, True, "end"),
+        (("ok", "finish"), 3, 5, 0.6, (), True, False, "end"),
+        (("best", "worse"), 3, 5, 0.6, (), True, False, "bad"),
+        (("never",), 0, 3, 0.0, ("never",), True, False, None),
+        (("best",), 3, 5, 0.6, (), False, False, None),
+        (("finish", "best", "finish"), 5, 5, 1.0, (), True, True, "end"),
+        ((), 0, 3, 0.0, (), False, False, None),
     ],
 )
 def test_case_run_table(
-    path: tuple[str, ...], points: int, fraction: float, critical: tuple[str, ...],
-    finished: bool, passed: bool, end: str | None,
+    path: tuple[str, ...], points: int, max_points: int, fraction: float,
+    critical: tuple[str, ...], finished: bool, passed: bool, end: str | None,
 ) -> None:
     result = score_case_run(CASE, path)
     assert result.points == points
-    assert result.max_points == 5
+    assert result.max_points == max_points
     assert result.fraction == pytest.approx(fraction)
     assert result.critical_errors == critical
     assert result.finished is finished
     assert result.passed is passed
     assert result.end_node == end
+
+
+SHORT = Case(
+    id="short", title="t", topic=Topic.COMPLICATIONS, vignette="v", start="a",
+    nodes=(
+        CaseNode("a", "n", choices=(
+            Choice("long", "l", "f", 3, "b"), Choice("short", "s", "f", 3, "end"),
+            Choice("weak", "w", "f", 1, "end"),
+        )),
+        CaseNode("b", "n", choices=(
+            Choice("finish", "b", "f", 2, "end"), Choice("skip", "k", "f", 1, "end"),
+        )),
+        CaseNode("end", "n", outcome=Outcome("acceptable", "t")),
+    ),
+    expert_path=("long", "finish"), debrief="d", references=("r",),
+)
+"""A sound shorter route: `short` is as good as `long` but meets one decision fewer."""
+
+
+@pytest.mark.parametrize(
+    ("path", "points", "max_points", "passed"),
+    [
+        (("short",), 3, 3, True),  # best at every decision met: 100%, not 3/5
+        (("long", "finish"), 5, 5, True),
+        (("long", "skip"), 4, 5, True),
+        (("weak",), 1, 3, False),
+        ((), 0, 3, False),  # unfinished: the start decision is faced
+        (("long",), 3, 5, False),  # unfinished at b
+    ],
+)
+def test_case_score_counts_the_decisions_met(
+    path: tuple[str, ...], points: int, max_points: int, passed: bool
+) -> None:
+    result = score_case_run(SHORT, path)
+    assert (result.points, result.max_points, result.passed) == (points, max_points, passed)
+    assert result.fraction == pytest.approx(points / max_points)
+
+
+LOOP = Case(
+    id="loop", title="t", topic=Topic.COMPLICATIONS, vignette="v", start="a",
+    nodes=(
+        CaseNode("a", "n", choices=(
+            Choice("again", "l", "f", 2, "side"), Choice("go", "g", "f", 3, "end"),
+        )),
+        CaseNode("side", "n", choices=(Choice("back", "b", "f", 0, "a"),)),
+        CaseNode("end", "n", outcome=Outcome("good", "t")),
+    ),
+    expert_path=("go",), debrief="d", references=("r",),
+)
+"""A loop that could score again (the validator refuses it; scoring stays sound anyway)."""
+
+
+@pytest.mark.parametrize(
+    ("path", "points", "max_points"),
+    [
+        (("again", "back") * 5 + ("go",), 3, 3),  # not 13 of 3 ("best 433%")
+        (("again", "back") * 5, 2, 3),
+        (("go",), 3, 3),
+    ],
+)
+def test_case_loop_scores_each_decision_once(
+    path: tuple[str, ...], points: int, max_points: int
+) -> None:
+    result = score_case_run(LOOP, path)
+    assert (result.points, result.max_points) == (points, max_points)
+    assert 0.0 <= result.fraction <= 1.0

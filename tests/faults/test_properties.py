@@ -94,7 +94,7 @@ def test_case_score_is_bounded_for_any_path(path: list[str]) -> None:
     case = tiny_bank().cases[0]
     result = score_case_run(case, path)
     assert 0.0 <= result.fraction <= 1.0
-    assert result.max_points == 3
+    assert 0 <= result.points <= result.max_points <= 3  # the decisions met, each once
     if result.finished and not result.critical_errors:
         assert result.end_node is not None
 

@@ -208,7 +208,7 @@ def test_review_queue_follows_fsrs_due_dates(services: Services, clock: FakeCloc
 def test_case_run_scores_and_finishes(services: Services) -> None:
     lid = learner_id(services)
     run = services.start_case(lid, "case.leak")
-    assert (run.max_points, run.choice_path) == (3, ())
+    assert (run.max_points, run.choice_path) == (2, ())  # the first decision: best 2
     r1 = services.record_case_choice(run.id, "stop")
     assert (r1.points, r1.finished) == (2, False)
     r2 = services.record_case_choice(run.id, "ct")

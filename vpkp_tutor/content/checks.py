@@ -4,6 +4,7 @@ between files. Each rule records a located problem on the document it concerns."
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,14 +41,70 @@ def _letters(n: int) -> str:
     return f"{LETTERS[0]}–{LETTERS[n - 1]}"
 
 
+_LOOKALIKES = str.maketrans({
+    # Cyrillic capitals and small letters drawn like Latin ones
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ү": "Y",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h",
+    # Greek capitals and small letters drawn like Latin ones
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "ο": "o", "ν": "v", "ι": "i", "ρ": "p",
+})
+"""Common Latin look-alikes (Unicode confusables) from Cyrillic and Greek, as documented in
+docs/authoring.md."""
+
+def skeleton(text: str) -> str:
+    """What a text looks like on screen, for comparing authored options: NFKC-normalised
+    (composed accents, full-width and ligature forms folded), invisible format characters
+    (zero-width spaces and joiners, soft hyphens, direction marks) removed, Cyrillic and
+    Greek look-alikes mapped to Latin, case folded and runs of white space collapsed."""
+    if not text.isascii():  # ASCII is NFKC already and holds no format characters
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = text.translate(_LOOKALIKES)
+    return " ".join(text.casefold().split())
+
+
+def _shown(text: str) -> str:
+    """`text` for a message, with invisible format characters written as `\\uXXXX`."""
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) == "Cf" else ch for ch in text
+    )
+
+
+def _repeats(texts: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
+    """(i, j) for every text `i` that looks the same as an earlier text `j` (the first)."""
+    first: dict[str, int] = {}
+    out: list[tuple[int, int]] = []
+    for i, text in enumerate(texts):
+        j = first.setdefault(skeleton(text), i)
+        if j != i:
+            out.append((i, j))
+    return out
+
+
+def _looks_like(a: str, b: str) -> str:
+    """'' when `a` and `b` are the same apart from case and outer spaces, else a note that
+    they only look alike."""
+    if a.strip().casefold() == b.strip().casefold():
+        return ""
+    return (" (they differ only in invisible characters, accent encoding or look-alike "
+            "letters)")
+
+
 def check_question(doc: Document, path: Path_, q: Question) -> None:
-    """Keys within the options, distinct options, the True/False shape, matching sanity."""
+    """Keys within the options, distinct options, the True/False shape, matching sanity.
+
+    Options, left and right sides of matching pairs and distractors are compared by how
+    they look (`skeleton`), so that two options a learner cannot tell apart are refused."""
     n = len(q.options)
-    texts = [o.text.strip().lower() for o in q.options]
-    for i, t in enumerate(texts):
-        if t in texts[:i]:
-            doc.error(*doc.where((*path, "options", i, "text")),
-                      f"option {LETTERS[i]} repeats an earlier option")
+    texts = [o.text for o in q.options]
+    for i, j in _repeats(texts):
+        doc.error(*doc.where((*path, "options", i, "text")),
+                  f"option {LETTERS[i]} repeats option {LETTERS[j]}"
+                  + _looks_like(texts[i], texts[j]))
     if q.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
         if q.key is not None and LETTERS.index(q.key) >= n:
             doc.error(*doc.where((*path, "key")),
@@ -66,16 +123,31 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
                 doc.error(*where, f"key '{k}' is listed twice")
             seen.add(k)
     if q.type is QuestionType.MATCHING:
-        lefts = [p.left for p in q.pairs]
-        for i, left in enumerate(lefts):
-            if left in lefts[:i]:
-                doc.error(*doc.where((*path, "pairs", i, "left")),
-                          f"'{left}' appears twice on the left")
-        rights = {p.right for p in q.pairs}
-        for i, d in enumerate(q.distractors):
-            if d in rights:
-                doc.error(*doc.where((*path, "distractors", i)),
-                          f"distractor '{d}' is also a correct match")
+        _check_matching(doc, path, q)
+
+
+def _check_matching(doc: Document, path: Path_, q: Question) -> None:
+    lefts = [p.left for p in q.pairs]
+    rights = [p.right for p in q.pairs]
+    for i, j in _repeats(lefts):
+        doc.error(*doc.where((*path, "pairs", i, "left")),
+                  f"'{_shown(lefts[i])}' appears twice on the left"
+                  + _looks_like(lefts[i], lefts[j]))
+    for i, j in _repeats(rights):
+        doc.error(*doc.where((*path, "pairs", i, "right")),
+                  f"'{_shown(rights[i])}' is the right-hand side of pair {j + 1} too; each "
+                  "pair needs its own answer" + _looks_like(rights[i], rights[j]))
+    right_looks = {skeleton(r): r for r in rights}
+    twice = dict(_repeats(q.distractors))
+    for i, d in enumerate(q.distractors):
+        match = right_looks.get(skeleton(d))
+        where = doc.where((*path, "distractors", i))
+        if match is not None:
+            doc.error(*where, f"distractor '{_shown(d)}' is also a correct match"
+                      + _looks_like(d, match))
+        elif i in twice:
+            doc.error(*where, f"distractor '{_shown(d)}' is listed twice"
+                      + _looks_like(d, q.distractors[twice[i]]))
 
 
 def check_case(doc: Document, path: Path_, case: Case) -> None:
@@ -123,7 +195,54 @@ def check_case(doc: Document, path: Path_, case: Case) -> None:
             if not (_reachable(case, node.id) & ends):
                 doc.error(*doc.where((*path, "nodes", node_index[node.id], "id")),
                           f"no end node can be reached from node '{node.id}'")
+    _check_loops(doc, path, case, node_index)
     _check_expert_path(doc, path, case, nodes)
+
+
+def _check_loops(doc: Document, path: Path_, case: Case, node_index: dict[str, int]) -> None:
+    """Refuse a loop on which a choice scores: a learner could go round and score it again.
+
+    A choice lies on a loop when its own node can be reached again from where it leads.
+    Each loop is reported once, at the choice that closes it in a walk from the start (the
+    choice leading back to a node the walk is still inside), naming the scoring choices of
+    that loop. Loops whose choices all score 0 ("go back and ask again") are allowed; the
+    score counts each decision node once anyway (see `domain.scoring.score_case_run`)."""
+    nodes = {n.id: n for n in case.nodes}
+    reach = {nid: _reachable(case, nid) for nid in nodes}
+
+    def same_loop(a: str, b: str) -> bool:
+        return b in reach[a] and a in reach[b]
+
+    state: dict[str, int] = {case.start: 1}  # 1: on the walk's stack, 2: finished
+    stack: list[tuple[str, int]] = [(case.start, 0)]
+    while stack:
+        nid, j = stack.pop()
+        node = nodes[nid]
+        if j >= len(node.choices):
+            state[nid] = 2
+            continue
+        stack.append((nid, j + 1))
+        ch = node.choices[j]
+        if ch.critical or ch.next is None or ch.next not in nodes:
+            continue
+        seen = state.get(ch.next)
+        if seen is None:
+            state[ch.next] = 1
+            stack.append((ch.next, 0))
+        elif seen == 1:
+            scoring = [
+                c for n in case.nodes if same_loop(n.id, ch.next)
+                for c in n.choices
+                if c.score > 0 and c.next is not None and c.next in nodes
+                and same_loop(c.next, ch.next)
+            ]
+            if scoring:
+                named = ", ".join(f"'{c.id}' (+{c.score})" for c in scoring)
+                cpath = (*path, "nodes", node_index[nid], "choices", j, "next")
+                doc.error(*doc.where(cpath),
+                          f"choice '{ch.id}' leads back to node '{ch.next}', closing a loop "
+                          f"on which {named} could be scored again; give every choice on a "
+                          "loop score 0, or remove the loop")
 
 
 def _reachable(case: Case, start: str) -> set[str]:

@@ -161,8 +161,6 @@ def report_validation_error(
                 f"{_describe(given)} is not a valid {field}; expected {expected}"
                 f"{did_you_mean(str(given), words)}"
             )
-        elif kind == "yaml_bool":
-            message = str(err["msg"])
         elif kind in ("int_parsing", "int_type", "int_from_float"):
             message = f"expected a whole number, got {_describe(given)}"
         elif kind in ("float_parsing", "float_type"):
@@ -176,6 +174,15 @@ def report_validation_error(
             message = f"expected text, got {_describe(given)}"
             if isinstance(given, dict):
                 message += " (if the text contains ': ', put it in quotes)"
+        elif kind == "string_too_long":
+            limit = ctx.get("max_length")
+            length = len(given) if isinstance(given, str) else 0
+            message = (f"'{field}' is {length:,} characters long; the limit is {limit:,} — "
+                       "split it or shorten it")
+        elif kind == "content_limit":
+            message = f"'{field}' {err['msg']}"
+        elif kind == "yaml_bool":
+            message = str(err["msg"])
         elif kind == "string_too_short":
             message = f"'{field}' must not be empty"
         elif kind == "string_pattern_mismatch":
@@ -198,6 +205,8 @@ def report_validation_error(
             bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
                      "greater_than": "more than", "less_than": "less than"}[kind]
             limit = next(iter(ctx.values()), "")
+            if isinstance(limit, float) and limit.is_integer():
+                limit = int(limit)
             message = f"'{field}' must be {bound} {limit}, got {_describe(given)}"
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
             message = f"expected a mapping of fields, got {_describe(given)}"

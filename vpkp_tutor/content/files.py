@@ -153,15 +153,24 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[WalkNo
     reading it reports why."""
     found: list[tuple[Path, str]] = []
     notes: list[WalkNote] = []
+    seen: set[str] = set()  # a file named twice, or reached by a link and by name, once
+
+    def add(path: Path, name: str) -> None:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            found.append((path, name))
+
     for root in paths:
         try:
             result = walk(str(root))
         except OSError:
-            found.append((root, root.name))
+            add(root, root.name)
             continue
         notes.extend(result.notes)
         if not result.folders:  # a file named directly
-            found.append((root, root.name))
+            add(root, root.name)
         else:
-            found.extend((Path(p), f"{root.name}/{rel}") for p, rel in result.files)
+            for p, rel in result.files:
+                add(Path(p), f"{root.name}/{rel}")
     return found, notes

@@ -28,7 +28,7 @@ from itertools import combinations
 
 from msgspec import Struct
 
-from vpkp_tutor.domain.model import LETTERS, Case, Question, QuestionType, Score
+from vpkp_tutor.domain.model import LETTERS, Case, CaseNode, Question, QuestionType, Score
 
 AnswerValue = str | float | tuple[str, ...] | tuple[int, ...] | tuple[str | None, ...] | None
 """Any answer a learner can give; see the module docstring for the shape per type."""
@@ -126,13 +126,38 @@ def index_of(letter_: str) -> int:
     return LETTERS.index(letter_)
 
 
+CASE_PASS_MARK = 0.7
+"""Share of the points available on the path taken that a case run needs to pass."""
+
+
+def case_fraction(points: float, max_points: float, critical: bool) -> float:
+    """A case run's share: points earned over the best points available at the decisions
+    the learner faced; 0 after a never event or when nothing could be earned. Scoring
+    each decision once (see `score_case_run`) keeps `points <= max_points`, so nothing is
+    clamped here."""
+    if critical or max_points <= 0:
+        return 0.0
+    return points / max_points
+
+
+def case_passed(points: float, max_points: float, critical: bool, finished: bool) -> bool:
+    """Finished, no never event, and at least `CASE_PASS_MARK` of the points available on
+    the path taken. The one rule the debrief, the case list and the exports apply."""
+    return (
+        finished and not critical
+        and case_fraction(points, max_points, critical) >= CASE_PASS_MARK - 1e-9
+    )
+
+
 class CaseResult(Struct, frozen=True):
     """The score of one run through a case."""
 
     points: int
-    """Points earned along the path taken."""
+    """Points earned: at each decision node visited, the score of the last choice made
+    there (each decision counts once)."""
     max_points: int
-    """Points earned along the expert path."""
+    """Best points available at the decision nodes the run visited (each counted once),
+    including the node the run is at when unfinished."""
     critical_errors: tuple[str, ...]
     """Ids of never-event choices taken."""
     finished: bool
@@ -142,30 +167,37 @@ class CaseResult(Struct, frozen=True):
 
     @property
     def fraction(self) -> float:
-        """Score as a share of the expert's, clamped to [0, 1]; 0 after a never event."""
-        if self.critical_errors or self.max_points <= 0:
-            return 0.0
-        return max(0.0, min(1.0, self.points / self.max_points))
+        """Score as a share of the points available on the path taken; 0 after a never
+        event."""
+        return case_fraction(self.points, self.max_points, bool(self.critical_errors))
 
     @property
     def passed(self) -> bool:
-        """Finished, no never event, and at least 70% of the expert's score."""
-        return self.finished and not self.critical_errors and self.fraction >= 0.7
+        """Finished, no never event, and at least 70% of the points available."""
+        return case_passed(self.points, self.max_points, bool(self.critical_errors),
+                           self.finished)
 
 
-def expert_max(case: Case) -> int:
-    """Points an expert earns by following the expert path."""
-    return sum(case.choice(cid).score for cid in case.expert_path)
+def best_choice_score(node: CaseNode) -> int:
+    """The most points any choice at `node` earns (0 at an end node)."""
+    return max((c.score for c in node.choices), default=0)
 
 
 def score_case_run(case: Case, choice_ids: Sequence[str]) -> CaseResult:
     """Score the choices taken in a case, in order, from its start node.
 
+    The score is fair to every route: `max_points` is the sum, over the decision nodes the
+    run visited, of the best score available there, so a sound shorter path that makes the
+    best choice at each decision it meets scores 100%. Each decision node counts once: if a
+    run comes back to a node (a loop the author allowed, whose choices score 0), the last
+    choice made there is the one that counts, so looping can never earn more than the best.
+
     Choices that do not belong to the node the run is at are ignored (they cannot be made
     through the app); the run stops at the first critical choice or end node.
     """
     node = case.node(case.start)
-    points = 0
+    available: dict[str, int] = {node.id: best_choice_score(node)}
+    earned: dict[str, int] = {}
     critical: list[str] = []
     for cid in choice_ids:
         if node.is_end:
@@ -173,13 +205,16 @@ def score_case_run(case: Case, choice_ids: Sequence[str]) -> CaseResult:
         choice = next((c for c in node.choices if c.id == cid), None)
         if choice is None:
             continue
-        points += choice.score
+        earned[node.id] = choice.score
         if choice.critical:
             critical.append(choice.id)
-            return CaseResult(points, expert_max(case), tuple(critical), True, None)
+            return CaseResult(sum(earned.values()), sum(available.values()), tuple(critical),
+                              True, None)
         if choice.next is None:
             break
         node = case.node(choice.next)
+        available.setdefault(node.id, best_choice_score(node))
     return CaseResult(
-        points, expert_max(case), tuple(critical), node.is_end, node.id if node.is_end else None
+        sum(earned.values()), sum(available.values()), tuple(critical), node.is_end,
+        node.id if node.is_end else None,
     )

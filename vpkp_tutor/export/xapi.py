@@ -32,6 +32,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     time_used,
 )
+from vpkp_tutor.domain.scoring import case_passed
 from vpkp_tutor.export.files import atomic_text
 from vpkp_tutor.export.record import LearnerData, finite
 
@@ -259,7 +260,7 @@ class _Builder:
         score = {} if run.critical_errors else _score(run.points, run.max_points)
         if run.critical_errors and run.max_points > 0:
             score = {"scaled": 0.0, "raw": 0, "min": 0, "max": run.max_points}
-        passed = not run.critical_errors and bool(score) and score["scaled"] >= PASS_MARK - 1e-9
+        passed = case_passed(run.points, run.max_points, bool(run.critical_errors), True)
         result: dict[str, Any] = {"completion": True, "success": passed,
                                   "duration": duration((run.finished_at - run.started_at)
                                                        .total_seconds())}

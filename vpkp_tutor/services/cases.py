@@ -5,7 +5,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from vpkp_tutor.domain.progress import CaseRun
-from vpkp_tutor.domain.scoring import CaseResult, expert_max, score_case_run
+from vpkp_tutor.domain.scoring import CaseResult, score_case_run
 from vpkp_tutor.services.base import ServicesBase, new_id
 
 
@@ -15,9 +15,9 @@ class CaseServices(ServicesBase):
     # -- cases ---------------------------------------------------------------------------
     def start_case(self, learner_id: str, case_id: str) -> CaseRun:
         """Start and store a case run."""
-        case = self._case(case_id)
+        opening = score_case_run(self._case(case_id), ())
         run = CaseRun(id=str(new_id()), learner_id=learner_id, case_id=case_id,
-                      choice_path=(), points=0, max_points=expert_max(case),
+                      choice_path=(), points=0, max_points=opening.max_points,
                       critical_errors=(), started_at=self.clock())
         self.store.save_case_run(run)
         return run

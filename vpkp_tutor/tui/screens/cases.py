@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from vpkp_tutor.domain.model import Case
 from vpkp_tutor.domain.progress import CaseRun
+from vpkp_tutor.domain.scoring import case_fraction
 from vpkp_tutor.tui.messages import OpenCase
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import percent
@@ -26,10 +27,7 @@ def best_result(runs: list[CaseRun]) -> float | None:
     finished = [r for r in runs if r.finished_at is not None]
     if not finished:
         return None
-    return max(
-        (0.0 if r.critical_errors or not r.max_points else r.points / r.max_points)
-        for r in finished
-    )
+    return max(case_fraction(r.points, r.max_points, bool(r.critical_errors)) for r in finished)
 
 
 def case_prompt(case: Case, runs: list[CaseRun]) -> Content:

@@ -44,13 +44,14 @@ def path_column(case: Case, title: str, path: tuple[str, ...], other: tuple[str,
 
 
 def result_line(result: CaseResult) -> Content:
-    """Score, share and pass/fail."""
+    """Score, share and pass/fail: the points earned out of the best points available at
+    the decisions this run met (`domain.scoring.score_case_run`)."""
     if result.critical_errors:
         verdict = ("Never event — scored 0", "bold $error")
     elif result.passed:
         verdict = ("Passed", "bold $success")
     else:
-        verdict = ("Not passed (70% of the expert's points needed)", "bold $warning")
+        verdict = ("Not passed (70% needed)", "bold $warning")
     return Content.assemble(
         ("Score ", "bold"),
         f"{result.points} / {result.max_points} ",
@@ -64,8 +65,11 @@ class DebriefScreen(VpkpScreen):
     """How the run went, beside the expert's path."""
 
     HOW_TO: ClassVar[str] = (
-        "Your path is on the left, the expert's on the right: ✓ where you chose as the expert "
-        "did, • where you differed, ⚠ a never event. r plays the case again; escape goes back."
+        "The score is the points you earned out of the best points available at the "
+        "decisions you met, so a sound shorter route can score 100%; 70% and no never event "
+        "pass. Your path is on the left, the expert's on the right: ✓ where you chose as the "
+        "expert did, • where you differed, ⚠ a never event. r plays the case again; escape "
+        "goes back."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
