@@ -92,6 +92,8 @@ class StoreBase:
         self.paths = paths
         """Where the database and its backups live."""
         self._scheduler: ReviewScheduler | None = None
+        self.reader_query = "mode=ro"
+        """URI parameters of read-only connections."""
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -139,8 +141,8 @@ class StoreBase:
         """A read-only connection inside one read transaction (a consistent snapshot while
         the app keeps writing), closed on exit. Pages are read through a memory map, which
         spares a long export a system call per page."""
-        reader = sqlite3.connect(f"{self.paths.db_path.resolve().as_uri()}?mode=ro", uri=True,
-                                 timeout=BUSY_TIMEOUT_MS / 1000)
+        reader = sqlite3.connect(f"{self.paths.db_path.resolve().as_uri()}?{self.reader_query}",
+                                 uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             reader.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
             reader.execute("BEGIN")

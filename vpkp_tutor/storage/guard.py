@@ -231,7 +231,14 @@ def wal_problem(paths: StorePaths) -> str | None:
     if ident is None:
         return None
     page, ckpt, salt1, salt2 = ident
+    try:
+        if paths.db_path.stat().st_size == 0:
+            raise FileNotFoundError
+    except OSError:
+        return "there is no database beside it: it was written for another database"
     db_page = _db_page_size(paths.db_path)
+    if db_page is None:
+        return None  # not a SQLite file at all: the check of the database says so
     if db_page is not None and db_page != page:
         return (f"its pages are {page} bytes, the database's {db_page}: it was written for "
                 "another database")
@@ -253,7 +260,7 @@ def _db_page_size(db: Path) -> int | None:
             head = fh.read(100)
     except OSError:
         return None
-    if len(head) < 100:
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
         return None
     raw = int.from_bytes(head[16:18], "big")
     return 65536 if raw == 1 else raw

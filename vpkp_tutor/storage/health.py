@@ -119,7 +119,10 @@ def examine(db: Path, *, immutable: bool = False) -> tuple[int, str | None, str]
         return UNREADABLE, f"it cannot be read ({exc.strerror or exc})", StoreError.DENIED
     if problem:
         return UNREADABLE, problem, StoreError.DAMAGED
-    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    # With no -wal/-shm beside it no copy of the app has the file open, and reading it as
+    # immutable leaves none behind (a plain read-only connection would create them).
+    alone = not any(Path(f"{db}{x}").exists() for x in ("-wal", "-shm"))
+    query = "mode=ro&immutable=1" if immutable or alone else "mode=ro"
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?{query}", uri=True, timeout=5.0)
     except sqlite3.Error as exc:
@@ -130,6 +133,9 @@ def examine(db: Path, *, immutable: bool = False) -> tuple[int, str | None, str]
                                          schema.table_names(conn))
         if foreign:
             return version, foreign, StoreError.FOREIGN
+        if version < 0:
+            return version, f"its schema version is {version}, which VP/KP Tutor never " \
+                "writes", StoreError.DAMAGED
         rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)")]
     except sqlite3.Error as exc:
         return UNREADABLE, _damage(exc), StoreError.DAMAGED

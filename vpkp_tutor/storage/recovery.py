@@ -22,8 +22,9 @@ from vpkp_tutor.storage.schema import SCHEMA_VERSION
 
 ASIDE_PREFIX = "progress.damaged-"
 """File name prefix of a database set aside."""
-SIDECARS = ("-wal", "-shm", "-journal")
-"""Files SQLite keeps beside a database, moved aside with it."""
+SIDECARS = ("-wal", "-shm", "-journal", "-walid")
+"""Files kept beside a database (SQLite's, and the record of its -wal file's identity),
+moved aside with it."""
 
 
 @dataclass(frozen=True, slots=True)

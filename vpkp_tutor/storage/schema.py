@@ -126,10 +126,10 @@ def foreign_problem(application_id: int, version: int, tables: set[str],
     known = SCHEMA_VERSION if schema_version is None else schema_version
     if application_id not in (0, APPLICATION_ID):
         return f"its application id is {application_id:#010x}, not VP/KP Tutor's"
+    if application_id == APPLICATION_ID:
+        return None  # ours (a negative version is damage, said by the health check)
     if version < 0:
         return f"its schema version is {version}, which VP/KP Tutor never writes"
-    if application_id == APPLICATION_ID:
-        return None
     if version == 0:
         return None if not tables else (
             "it holds other tables (" + ", ".join(sorted(tables)[:4])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -196,10 +197,10 @@ def open_store(data_dir: Path | None = None, *, today: dt.date | None = None,
     if read_only:
         return _open_read_only(paths)
     check_folder(paths)
-    existed = check_existing(paths)
     lock = StoreLock(paths)
     try:
-        notices = _guard_wal(paths, lock)
+        notices = _guard_wal(paths, lock)  # before SQLite reads anything through the -wal
+        existed = check_existing(paths)
         if not lock.shared():
             raise StoreError(f"the progress database {paths.db_path} is being recovered by "
                              "another VP/KP Tutor; try again when it has finished",
@@ -242,12 +243,6 @@ def _open_locked(paths: StorePaths, existed: bool, today: dt.date | None,
     try:
         now = dt.datetime.now(dt.UTC)
         version = user_version(conn)
-        if wal_identity(wal_path(paths)) is None:
-            # Start the -wal now, so that its identity is recorded before anything is saved.
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
-        walid = record_walid(paths, None)
         backup: Path | None = None
         if existed and version < len(schema.MIGRATIONS):
             try:
@@ -269,7 +264,13 @@ def _open_locked(paths: StorePaths, existed: bool, today: dt.date | None,
         if existed and daily_backups:
             with contextlib.suppress(OSError, sqlite3.Error):
                 daily_backup(conn, paths.backups_dir, today or now.astimezone().date())
-        walid = record_walid(paths, walid)
+        if wal_identity(wal_path(paths)) is None:
+            # Start the -wal now, so that its identity is recorded before anything is saved
+            # (done last, so that a failure to open leaves the database file as it was).
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"PRAGMA user_version = {user_version(conn)}")
+            conn.execute("COMMIT")
+        walid = record_walid(paths, None)
     except StoreError:
         conn.close()
         raise
@@ -300,8 +301,14 @@ def _open_read_only(paths: StorePaths) -> SqliteProgressStore:
             raise StoreError(f"the progress database {paths.db_path} is being recovered by "
                              "another VP/KP Tutor; try again when it has finished",
                              StoreError.BUSY, paths.db_path)
+        # A file nobody can be writing (we may not, and no -wal/-shm is beside it) is read
+        # as immutable: SQLite then creates no -wal/-shm files, which would be left behind
+        # unwritable and stop the next normal open.
+        sidecars = any(Path(f"{paths.db_path}{x}").exists() for x in ("-wal", "-shm"))
+        query = "mode=ro" if sidecars or os.access(paths.db_path, os.W_OK) else \
+            "mode=ro&immutable=1"
         try:
-            conn = sqlite3.connect(f"{paths.db_path.resolve().as_uri()}?mode=ro", uri=True,
+            conn = sqlite3.connect(f"{paths.db_path.resolve().as_uri()}?{query}", uri=True,
                                    isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             conn.row_factory = sqlite3.Row
@@ -312,6 +319,7 @@ def _open_read_only(paths: StorePaths) -> SqliteProgressStore:
         lock.release()
         raise
     store = SqliteProgressStore(conn, paths)
+    store.reader_query = query
     store.read_only = True
     store.hold(lock, [])
     return store
