@@ -305,8 +305,8 @@ def _open_read_only(paths: StorePaths) -> SqliteProgressStore:
         # as immutable: SQLite then creates no -wal/-shm files, which would be left behind
         # unwritable and stop the next normal open.
         sidecars = any(Path(f"{paths.db_path}{x}").exists() for x in ("-wal", "-shm"))
-        query = "mode=ro" if sidecars or os.access(paths.db_path, os.W_OK) else \
-            "mode=ro&immutable=1"
+        writable = os.access(paths.db_path, os.W_OK) and os.access(paths.data_dir, os.W_OK)
+        query = "mode=ro" if sidecars or writable else "mode=ro&immutable=1"
         try:
             conn = sqlite3.connect(f"{paths.db_path.resolve().as_uri()}?{query}", uri=True,
                                    isolation_level=None, check_same_thread=False,
