@@ -293,8 +293,9 @@ def cmd_recover(args: argparse.Namespace) -> int:
             lock.release()
         kind, wal = "", wal_problem(paths) if alone else None
         if wal:  # checked first: reading the database would read through that -wal
-            state, code = (f"{wal_path(paths)} does not belong to this database: {wal}. The "
-                           "app will not apply it: the next start sets it aside, unchanged"), 1
+            state, code = (f"{wal_path(paths)} was written for another database ({wal}); "
+                           "the app will not apply it: the next start sets it aside, "
+                           "unchanged"), 1
         else:
             try:
                 exists = check_existing(paths)

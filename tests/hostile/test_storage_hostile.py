@@ -86,7 +86,7 @@ def test_foreign_wal_is_reported_then_set_aside_unapplied(tmp_path: Path) -> Non
     checked = run_cli(["--data-dir", str(b), "recover"])
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "state:    ok" not in checked.stdout
-    assert f"{b / DB}-wal does not belong to this database" in checked.stdout
+    assert f"{b / DB}-wal was written for another database" in checked.stdout
     assert hashes(b) == before  # the check read nothing through the foreign -wal
 
     store = open_store(b, daily_backups=False)
@@ -96,7 +96,8 @@ def test_foreign_wal_is_reported_then_set_aside_unapplied(tmp_path: Path) -> Non
     assert [x.id for x in store.list_learners()] == ["b-only"]  # A's learner did not move in
     assert store.query("PRAGMA integrity_check")[0][0] == "ok"
     (notice,) = store.notices
-    assert notice.startswith(f"{b / DB}-wal was not applied") and str(aside) in notice
+    assert notice.startswith(f"{b / DB}-wal was written for another database (")
+    assert f"so it was not applied; it is kept, unchanged, as {aside}" in notice
     store.close()
     assert learner_ids(b / DB) == ["b-only"]
     again = run_cli(["--data-dir", str(b), "recover"])
@@ -107,7 +108,8 @@ def test_foreign_wal_is_reported_then_set_aside_unapplied(tmp_path: Path) -> Non
                         "json", "-o", str(tmp_path / "b.json")])
     assert exported.returncode == 0, exported.stderr
     assert "Traceback" not in exported.stderr
-    assert exported.stderr.startswith(f"vpkp-tutor: warning: {b2 / DB}-wal was not applied")
+    assert exported.stderr.startswith(f"vpkp-tutor: warning: {b2 / DB}-wal was written for "
+                                      "another database")
     assert learner_ids(b2 / DB) == ["b-only"]
 
 
@@ -374,3 +376,73 @@ def test_permission_logic_without_root_tricks(tmp_path: Path,
         open_store(data)
     assert caught.value.kind == StoreError.DENIED and not caught.value.recoverable
     assert str(caught.value).startswith("permission denied: ")
+
+
+def test_start_up_prompt_refuses_while_the_database_is_open(
+        open_elsewhere: tuple[Path, subprocess.Popen[str]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from vpkp_tutor.bootstrap import Settings, recover_at_start
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    data, proc = open_elsewhere
+    before = hashes(data)
+    error = StoreError("the progress database is damaged", StoreError.DAMAGED, data / DB)
+    assert recover_at_start(error, Settings(data_dir=data), Tty("f\n"), Tty()) == 2
+    assert f"is in use by another VP/KP Tutor (pid {proc.pid}); close it first" in \
+        capsys.readouterr().err
+    assert hashes(data) == before and not list(data.glob("progress.damaged-*"))
+
+
+def test_restore_latest_skips_the_copies_taken_before_a_wal(tmp_path: Path) -> None:
+    from vpkp_tutor.storage.paths import resolve_paths
+    from vpkp_tutor.storage.recovery import latest_backup
+
+    a = tmp_path / "A"
+    killed_with_a_wal(a)
+    open_store(a, daily_backups=False).close()  # the copy before the -wal is taken
+    assert len(list((a / "backups").glob("before-wal-*.sqlite3"))) == 1
+    assert latest_backup(resolve_paths(a)) is None  # not offered as "the newest backup"
+    open_store(a).close()  # today's daily backup
+    best = latest_backup(resolve_paths(a))
+    assert best is not None and best.path.name.startswith("daily-")
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded-wal", "no-record"])
+def test_full_disk_while_copying_before_a_wal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              recorded: bool) -> None:
+    """A -wal left by a killed copy, and no room for the copy made before applying it: a
+    -wal proven the database's own is applied anyway (with a warning); one that cannot be
+    proven is refused with the full-disk message. Either way no partial file is left."""
+    import errno
+
+    from vpkp_tutor.storage import guard
+
+    a = tmp_path / "A"
+    killed_with_a_wal(a)
+    if not recorded:
+        (a / f"{DB}-walid").unlink()
+    before = hashes(a)
+
+    def no_space(src: object, dst: Path) -> None:
+        Path(dst).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(guard.shutil, "copyfile", no_space)
+    if recorded:
+        store = open_store(a, daily_backups=False)
+        (notice,) = store.notices
+        assert "the disk is full" in notice
+        assert len(store.list_learners()) == 1
+        store.close()
+    else:
+        with pytest.raises(StoreFull) as caught:
+            open_store(a, daily_backups=False)
+        assert str(caught.value).startswith("the disk is full: could not save to ")
+        assert "No space left on device" in str(caught.value)
+        assert hashes(a) == before
+    assert list((a / "backups").iterdir()) == []

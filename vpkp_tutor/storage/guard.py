@@ -225,7 +225,7 @@ def record_walid(paths: StorePaths, known: tuple[int, int, int, int] | None
 
 
 def wal_problem(paths: StorePaths) -> str | None:
-    """Why the database's -wal file is not its own, or None (no -wal with frames, or one
+    """Why the database's -wal file is not its own (a reason to put in brackets), or None (no -wal with frames, or one
     that matches the record — or is one restart beyond it)."""
     ident = wal_identity(wal_path(paths))
     if ident is None:
@@ -235,13 +235,12 @@ def wal_problem(paths: StorePaths) -> str | None:
         if paths.db_path.stat().st_size == 0:
             raise FileNotFoundError
     except OSError:
-        return "there is no database beside it: it was written for another database"
+        return "there is no database beside it"
     db_page = _db_page_size(paths.db_path)
     if db_page is None:
         return None  # not a SQLite file at all: the check of the database says so
     if db_page is not None and db_page != page:
-        return (f"its pages are {page} bytes, the database's {db_page}: it was written for "
-                "another database")
+        return f"its pages are {page} bytes, the database's {db_page}"
     rec = read_walid(paths)
     if rec is None:
         return None  # a database from before the record was kept: accepted, backed up first
@@ -250,7 +249,7 @@ def wal_problem(paths: StorePaths) -> str | None:
     if ckpt == (rec[1] + 1) % (1 << 32) and salt1 == (rec[2] + 1) % (1 << 32):
         return None  # one restart beyond the record
     return ("its header (checkpoint sequence and salts) does not match the log this "
-            "database last wrote: it was written for another database")
+            "database last wrote")
 
 
 def _db_page_size(db: Path) -> int | None:
@@ -293,15 +292,17 @@ def backup_before_wal(paths: StorePaths, now: dt.datetime) -> Path:
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = paths.backups_dir / f"{PRE_WAL_PREFIX}{stamp}.sqlite3"
     paths.backups_dir.mkdir(parents=True, exist_ok=True)
+    made: list[Path] = []
     try:
         for src, dst in ((wal_path(paths), Path(f"{target}-wal")), (paths.db_path, target)):
             tmp = dst.with_name(f".{dst.name}.part")
+            made += [tmp, dst]
             shutil.copyfile(src, tmp)
             with tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, dst)
     except BaseException:
-        for leftover in (target, Path(f"{target}-wal")):
+        for leftover in made:
             leftover.unlink(missing_ok=True)
         raise
     copies = sorted(paths.backups_dir.glob(f"{PRE_WAL_PREFIX}*.sqlite3"))

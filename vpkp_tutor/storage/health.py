@@ -188,7 +188,8 @@ def classify(exc: BaseException, paths: StorePaths, doing: str) -> StoreError:
     if isinstance(exc, StoreError):
         return exc
     if is_disk_full(exc):
-        return StoreFull(paths.db_path, f"{doing} failed: {exc}" if doing else str(exc))
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return StoreFull(paths.db_path, f"{doing} failed: {detail}" if doing else detail)
     name = getattr(exc, "sqlite_errorname", "")
     if isinstance(exc, sqlite3.Error):
         damage = _damage(exc)

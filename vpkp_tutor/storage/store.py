@@ -23,6 +23,7 @@ from vpkp_tutor.storage.base import BUSY_TIMEOUT_MS, StoreError
 from vpkp_tutor.storage.guard import (
     StoreLock,
     backup_before_wal,
+    read_walid,
     record_walid,
     set_aside_wal,
     wal_identity,
@@ -223,13 +224,19 @@ def _guard_wal(paths: StorePaths, lock: StoreLock) -> list[str]:
     if problem:
         wal = wal_path(paths)
         aside = set_aside_wal(paths, now)
-        return [f"{wal} was not applied to the progress database: {problem}. It is kept, "
-                f"unchanged, as {aside}; the database is used as it was without it"]
+        return [f"{wal} was written for another database ({problem}), so it was not "
+                f"applied; it is kept, unchanged, as {aside}"]
     if wal_identity(wal_path(paths)) is not None:
         try:
             backup_before_wal(paths, now)
         except (OSError, sqlite3.Error) as exc:
-            raise classify(exc, paths, "the backup before applying its -wal file") from exc
+            error = classify(exc, paths, "the copy made before applying its -wal file")
+            if error.kind == StoreError.FULL and read_walid(paths) is not None:
+                # The -wal is proven the database's own (it matches the record): on a full
+                # disk, go on without the extra copy rather than refuse to open at all.
+                return [f"no copy of {paths.db_path} was made before applying the -wal file "
+                        "left by a copy of the app that was stopped: the disk is full"]
+            raise error from exc
     return []
 
 
