@@ -304,7 +304,8 @@ def cmd_recover(args: argparse.Namespace) -> int:
                 state, code, kind = str(exc), 1, exc.kind
         print(f"database: {paths.db_path}\nstate:    {state}")
         if in_use:
-            print(f"note:     {in_use} before restoring or starting fresh")
+            print("note:     " + in_use.replace(
+                "; close it first", "; close it before restoring a backup or starting fresh"))
         backups = list_backups(paths)
         print(f"backups:  {paths.backups_dir}" + ("" if backups else "  (none)"))
         for b in backups:
@@ -312,8 +313,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
             print(f"  {when}  {b.path.name}" + (f"  (not usable: {b.problem})"
                                                 if b.problem else ""))
         if kind in (StoreError.FOREIGN, StoreError.DENIED):
-            print("\nThe file is left as it is; recover will not replace it.")
-            return code
+            return code  # nothing to restore over or set aside: the file is left alone
         print("\nTo restore a backup or start fresh (the current file is kept):")
         for what, command in recovery_commands(Settings(data_dir=paths.data_dir))[1:]:
             print(f"  {command}\n      ({what})")

@@ -173,12 +173,17 @@ def exclusive(paths: StorePaths) -> Iterator[None]:
 def wal_identity(wal: Path) -> tuple[int, int, int, int] | None:
     """(page size, checkpoint sequence, salt-1, salt-2) from a WAL header, or None when the
     file is missing, holds no frame or has no valid header."""
-    try:
-        with wal.open("rb") as fh:
-            head = fh.read(WAL_HEADER)
-            size = os.fstat(fh.fileno()).st_size
+    try:  # (plain system calls: this runs after every commit)
+        fd = os.open(wal, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
+    try:
+        head = os.pread(fd, WAL_HEADER, 0)
+        size = os.fstat(fd).st_size
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     if len(head) < WAL_HEADER or size <= WAL_HEADER:
         return None
     magic, _version, page, ckpt, salt1, salt2, _c1, _c2 = struct.unpack(">8I", head)
