@@ -446,3 +446,14 @@ def test_full_disk_while_copying_before_a_wal(tmp_path: Path, monkeypatch: pytes
         assert "No space left on device" in str(caught.value)
         assert hashes(a) == before
     assert list((a / "backups").iterdir()) == []
+
+
+def test_read_only_open_refuses_to_read_through_a_foreign_wal(tmp_path: Path) -> None:
+    a, b = tmp_path / "A", tmp_path / "B"
+    killed_with_a_wal(a)
+    make_store(b, "b-only", "Learner B")
+    shutil.copyfile(a / f"{DB}-wal", b / f"{DB}-wal")
+    before = hashes(b)
+    with pytest.raises(StoreError, match="was written for another database"):
+        open_store(b, read_only=True)
+    assert hashes(b) == before

@@ -297,6 +297,15 @@ def _open_read_only(paths: StorePaths) -> SqliteProgressStore:
     if not paths.db_path.exists():
         raise StoreError(f"no progress database at {paths.db_path}", StoreError.OTHER,
                          paths.db_path)
+    probe = StoreLock(paths)
+    try:
+        problem = wal_problem(paths) if probe.try_exclusive() else None
+    finally:
+        probe.release()
+    if problem:  # it cannot be set aside without writing: refuse rather than read through it
+        raise StoreError(f"{wal_path(paths)} was written for another database ({problem}); "
+                         "it is set aside when the database is opened with write access",
+                         StoreError.OTHER, paths.db_path)
     if check_existing(paths):
         version, _ = inspect(paths.db_path)
         if version != schema.SCHEMA_VERSION:
@@ -343,4 +352,4 @@ def open_store_for_reading(data_dir: Path | None = None) -> SqliteProgressStore:
         try:
             return open_store(data_dir, read_only=True)
         except StoreError as ro:
-            raise (exc if ro.kind in (StoreError.UNWRITABLE, StoreError.OTHER) else ro) from None
+            raise (exc if ro.kind == StoreError.UNWRITABLE else ro) from None
