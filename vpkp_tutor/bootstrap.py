@@ -47,11 +47,15 @@ def load_bank(settings: Settings) -> ContentBank:
 
 
 def open_progress_store(settings: Settings) -> SqliteProgressStore:
-    """Open the progress store in the configured data folder."""
+    """Open the progress store in the configured data folder; anything opening did that the
+    user should know (a -wal file set aside) is said on stderr."""
     from vpkp_tutor.storage import open_store
     from vpkp_tutor.storage.paths import resolve_data_dir
 
-    return open_store(resolve_data_dir(settings.data_dir))
+    store = open_store(resolve_data_dir(settings.data_dir))
+    for notice in store.notices:
+        print(f"vpkp-tutor: warning: {notice}", file=sys.stderr)
+    return store
 
 
 def make_services(
@@ -116,6 +120,7 @@ def recover_at_start(error: StoreError, settings: Settings, stdin: TextIO,
     """Explain why the store did not open and, on a terminal, offer to restore the newest
     backup or start fresh. Returns the opened store, or the exit code to stop with."""
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
+    from vpkp_tutor.storage.guard import exclusive
     from vpkp_tutor.storage.recovery import aside_path, latest_backup, restore_backup, start_fresh
 
     print(f"vpkp-tutor: error: {error}", file=sys.stderr)
@@ -150,12 +155,13 @@ def recover_at_start(error: StoreError, settings: Settings, stdin: TextIO,
     if key == "q":
         return 1
     try:
-        if key == "r" and backup is not None:
-            kept = restore_backup(paths, backup.path, now)
-            stdout.write(f"Restored {backup.path.name}.")
-        else:
-            kept = start_fresh(paths, now)
-            stdout.write("Starting with an empty progress database.")
+        with exclusive(paths):  # refused while another copy has the database open
+            if key == "r" and backup is not None:
+                kept = restore_backup(paths, backup.path, now)
+                stdout.write(f"Restored {backup.path.name}.")
+            else:
+                kept = start_fresh(paths, now)
+                stdout.write("Starting with an empty progress database.")
         if kept is not None:
             stdout.write(f" The previous file is kept as {kept}.")
         stdout.write("\n")

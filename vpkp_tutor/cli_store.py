@@ -100,7 +100,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.export.csv_export import summary_path
     from vpkp_tutor.services import Services
-    from vpkp_tutor.storage import StoreError, open_store, resolve_paths
+    from vpkp_tutor.storage import StoreError, resolve_paths
+    from vpkp_tutor.storage.store import open_store_for_reading
 
     who = args.export_learner or getattr(args, "learner", None)
     if not who:
@@ -110,11 +111,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     paths = resolve_paths(Path(data_dir) if data_dir else None)
     if not paths.db_path.exists():
         return _fail(f"no progress stored yet in {paths.data_dir}")
-    try:  # an export only reads: no daily backup (a copy of the whole file) first
-        store = open_store(paths.data_dir, daily_backups=False)
+    try:  # an export only reads: no daily backup; read-only when it cannot write
+        store = open_store_for_reading(paths.data_dir)
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
         return _fail(f"{exc}{hint}")
+    for notice in store.notices:
+        print(f"vpkp-tutor: warning: {notice}", file=sys.stderr)
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
         services = Services(
@@ -284,11 +287,16 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
-    """Check the database, or restore a backup / start fresh, keeping the current file."""
+    """Check the database, or restore a backup / start fresh, keeping the current file.
+
+    Exit status: 0 when all is well (or the recovery was made), 1 when the check finds a
+    problem or the recovery is refused (the database is in use, or the file is not ours to
+    replace), 2 for a request that cannot be carried out (no such backup)."""
     import datetime as dt
 
     from vpkp_tutor.bootstrap import Settings, recovery_commands
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
+    from vpkp_tutor.storage.guard import StoreLock, exclusive, in_use_error, wal_path, wal_problem
     from vpkp_tutor.storage.health import check_existing
     from vpkp_tutor.storage.recovery import (
         latest_backup,
@@ -301,41 +309,66 @@ def cmd_recover(args: argparse.Namespace) -> int:
     paths = resolve_paths(Path(data_dir) if data_dir else None)
     now = dt.datetime.now(dt.UTC)
     if not args.restore and not args.fresh:
+        lock = StoreLock(paths)
         try:
-            exists = check_existing(paths)
-            state, code = ("ok" if exists else "not created yet"), 0
-        except StoreError as exc:
-            state, code = str(exc), 1
+            alone = lock.try_exclusive()
+            in_use = "" if alone else str(in_use_error(paths, lock))
+        finally:
+            lock.release()
+        kind, wal = "", wal_problem(paths) if alone else None
+        if wal:  # checked first: reading the database would read through that -wal
+            state, code = (f"{wal_path(paths)} was written for another database ({wal}); "
+                           "the app will not apply it: the next start sets it aside, "
+                           "unchanged"), 1
+        else:
+            try:
+                exists = check_existing(paths)
+                state, code = ("ok" if exists else "not created yet"), 0
+            except StoreError as exc:
+                state, code, kind = str(exc), 1, exc.kind
         print(f"database: {paths.db_path}\nstate:    {state}")
+        if in_use:
+            print("note:     " + in_use.replace(
+                "; close it first", "; close it before restoring a backup or starting fresh"))
         backups = list_backups(paths)
         print(f"backups:  {paths.backups_dir}" + ("" if backups else "  (none)"))
         for b in backups:
             when = b.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
             print(f"  {when}  {b.path.name}" + (f"  (not usable: {b.problem})"
                                                 if b.problem else ""))
+        if kind in (StoreError.FOREIGN, StoreError.DENIED):
+            return code  # nothing to restore over or set aside: the file is left alone
         print("\nTo restore a backup or start fresh (the current file is kept):")
         for what, command in recovery_commands(Settings(data_dir=paths.data_dir))[1:]:
             print(f"  {command}\n      ({what})")
         return code
     try:
-        if args.fresh:
-            kept = start_fresh(paths, now)
-            done = "started an empty progress database"
-        else:
-            if args.restore == "latest":
-                info = latest_backup(paths)
-                if info is None:
-                    return _fail(f"no usable backup in {paths.backups_dir}; "
-                                 "use --fresh to start an empty database")
-                source = info.path
+        check_existing(paths)
+    except StoreError as exc:
+        if exc.kind in (StoreError.FOREIGN, StoreError.DENIED):
+            print(f"vpkp-tutor: error: {exc}; recover will not replace it", file=sys.stderr)
+            return 1
+    try:
+        with exclusive(paths):
+            if args.fresh:
+                kept = start_fresh(paths, now)
+                done = "started an empty progress database"
             else:
-                source = Path(args.restore).expanduser()
-                if not source.is_file():
-                    return _fail(f"no backup file at {source}")
-            kept = restore_backup(paths, source, now)
-            done = f"restored {source}"
+                if args.restore == "latest":
+                    info = latest_backup(paths)
+                    if info is None:
+                        return _fail(f"no usable backup in {paths.backups_dir}; "
+                                     "use --fresh to start an empty database")
+                    source = info.path
+                else:
+                    source = Path(args.restore).expanduser()
+                    if not source.is_file():
+                        return _fail(f"no backup file at {source}")
+                kept = restore_backup(paths, source, now)
+                done = f"restored {source}"
         open_store(paths.data_dir, daily_backups=False).close()
     except StoreError as exc:
-        return _fail(str(exc))
+        print(f"vpkp-tutor: error: {exc}", file=sys.stderr)
+        return 1 if exc.kind == StoreError.BUSY else 2
     print(done + (f"; the previous file is kept as {kept}" if kept else ""))
     return 0

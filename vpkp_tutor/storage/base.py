@@ -8,6 +8,7 @@ connection (WAL lets it read a consistent snapshot while the app keeps writing).
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -35,13 +36,19 @@ class StoreError(RuntimeError):
     `kind` says what went wrong, so a caller can offer the right way out: `damaged` (not a
     SQLite file, or it fails its integrity check) and `too-new` (written by a newer version
     of the app) can be recovered from a backup or by starting fresh; `unwritable` needs
-    another data folder; `busy` means another program holds a lock; `other` is anything else.
+    another data folder; `busy` means another program holds a lock; `full` means the disk is
+    full (see `StoreFull`); `foreign` means the file belongs to another program (it is left
+    alone, never offered for replacement); `denied` means the file cannot be read for lack of
+    permission; `other` is anything else.
     """
 
     DAMAGED = "damaged"
     TOO_NEW = "too-new"
     UNWRITABLE = "unwritable"
     BUSY = "busy"
+    FULL = "full"
+    FOREIGN = "foreign"
+    DENIED = "denied"
     OTHER = "other"
 
     def __init__(self, message: str, kind: str = OTHER, path: Path | None = None) -> None:
@@ -57,6 +64,25 @@ class StoreError(RuntimeError):
         return self.kind in (self.DAMAGED, self.TOO_NEW)
 
 
+class StoreFull(StoreError):
+    """The disk (or the database's size limit) is full: nothing was saved, the store is still
+    open and the same write can be tried again once space is freed."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"the disk is full: could not save to {path} ({detail}); free some "
+                         "space and try again", StoreError.FULL, path)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when `exc` says the disk (or the database's page limit) is full."""
+    if isinstance(exc, StoreFull):
+        return True
+    if isinstance(exc, sqlite3.Error):
+        return (getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
+                or "database or disk is full" in str(exc))
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 class StoreBase:
     """Connection, transactions, settings and the review scheduler."""
 
@@ -66,18 +92,35 @@ class StoreBase:
         self.paths = paths
         """Where the database and its backups live."""
         self._scheduler: ReviewScheduler | None = None
+        self.reader_query = "mode=ro"
+        """URI parameters of read-only connections."""
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
+        """One write transaction: committed on success, rolled back on any error.
+
+        A full disk (SQLITE_FULL, ENOSPC) raises `StoreFull`, with nothing saved and the store
+        still usable: the same write can be tried again once there is space.
+        """
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:  # SQLite may have rolled back already
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                if is_disk_full(exc) and not isinstance(exc, StoreFull):
+                    raise StoreFull(self.paths.db_path, str(exc)) from exc
                 raise
-            self._conn.execute("COMMIT")
+            self.after_commit()
+
+    def after_commit(self) -> None:
+        """Called after each committed write transaction (the store records the -wal file's
+        identity there)."""
 
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         """Run a read query and return all rows."""
@@ -98,8 +141,8 @@ class StoreBase:
         """A read-only connection inside one read transaction (a consistent snapshot while
         the app keeps writing), closed on exit. Pages are read through a memory map, which
         spares a long export a system call per page."""
-        reader = sqlite3.connect(f"{self.paths.db_path.resolve().as_uri()}?mode=ro", uri=True,
-                                 timeout=BUSY_TIMEOUT_MS / 1000)
+        reader = sqlite3.connect(f"{self.paths.db_path.resolve().as_uri()}?{self.reader_query}",
+                                 uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             reader.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
             reader.execute("BEGIN")

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vpkp_tutor.storage.base import StoreError
+from vpkp_tutor.storage.guard import PRE_WAL_PREFIX
 from vpkp_tutor.storage.health import inspect
 from vpkp_tutor.storage.paths import StorePaths
 from vpkp_tutor.storage.schema import SCHEMA_VERSION
 
 ASIDE_PREFIX = "progress.damaged-"
 """File name prefix of a database set aside."""
-SIDECARS = ("-wal", "-shm", "-journal")
-"""Files SQLite keeps beside a database, moved aside with it."""
+SIDECARS = ("-wal", "-shm", "-journal", "-walid")
+"""Files kept beside a database (SQLite's, and the record of its -wal file's identity),
+moved aside with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +69,11 @@ def list_backups(paths: StorePaths) -> list[BackupInfo]:
 
 
 def latest_backup(paths: StorePaths) -> BackupInfo | None:
-    """The newest usable backup, if any."""
-    return next((b for b in list_backups(paths) if b.usable), None)
+    """The newest usable backup, if any. The byte-for-byte copies taken before a -wal left
+    by a killed process was applied are not chosen: they hold the database file without
+    that -wal (restore one by its path to get exactly that)."""
+    return next((b for b in list_backups(paths)
+                 if b.usable and not b.path.name.startswith(PRE_WAL_PREFIX)), None)
 
 
 def aside_path(paths: StorePaths, now: dt.datetime) -> Path:

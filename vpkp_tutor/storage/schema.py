@@ -3,6 +3,11 @@
 `MIGRATIONS[i]` takes a database at version `i` to version `i + 1`. Each migration runs in
 its own transaction together with the `user_version` bump, so a failed migration leaves the
 database at the previous version. Never edit a released migration; append a new one.
+
+Our databases carry `PRAGMA application_id = APPLICATION_ID`. Files written before it was
+set have 0 there; they are recognised by the tables their version must have
+(`TABLES[version]`) and stamped when next opened. Any other SQLite file is not ours
+(`foreign_problem` says why) and is never migrated.
 """
 
 from __future__ import annotations
@@ -104,6 +109,40 @@ SCHEMA_VERSION = len(MIGRATIONS)
 """The version this code reads and writes."""
 
 
+APPLICATION_ID = 0x56504B50
+"""`PRAGMA application_id` of a VP/KP Tutor database ("VPKP")."""
+V1_TABLES = frozenset({"learner", "setting", "lesson_progress", "attempt", "response", "flag",
+                       "case_run", "review_card", "review_log"})
+TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES)
+"""`TABLES[v]`: the tables a database at schema version `v` has at least (append one per
+migration)."""
+
+
+def foreign_problem(application_id: int, version: int, tables: set[str],
+                    schema_version: int | None = None) -> str | None:
+    """Why a SQLite file is not a VP/KP Tutor database, or None when it is (or may become
+    one: a SQLite file with no tables at all). `schema_version` is the newest version this
+    code knows (default: `SCHEMA_VERSION`)."""
+    known = SCHEMA_VERSION if schema_version is None else schema_version
+    if application_id not in (0, APPLICATION_ID):
+        return f"its application id is {application_id:#010x}, not VP/KP Tutor's"
+    if application_id == APPLICATION_ID:
+        return None  # ours (a negative version is damage, said by the health check)
+    if version < 0:
+        return f"its schema version is {version}, which VP/KP Tutor never writes"
+    if version == 0:
+        return None if not tables else (
+            "it holds other tables (" + ", ".join(sorted(tables)[:4])
+            + (", …" if len(tables) > 4 else "") + ")")
+    if version > known:
+        return f"it has no VP/KP Tutor application id and schema version {version}"
+    missing = TABLES[min(version, len(TABLES) - 1)] - tables
+    if missing:
+        return ("it lacks VP/KP Tutor's tables (" + ", ".join(sorted(missing)[:4])
+                + (", …" if len(missing) > 4 else "") + ")")
+    return None
+
+
 class SchemaTooNewError(RuntimeError):
     """The database was written by a newer version of the app."""
 
@@ -112,6 +151,17 @@ def user_version(conn: sqlite3.Connection) -> int:
     """The database's schema version."""
     row = conn.execute("PRAGMA user_version").fetchone()
     return int(row[0])
+
+
+def application_id(conn: sqlite3.Connection) -> int:
+    """The database's application id (0 when never set)."""
+    return int(conn.execute("PRAGMA application_id").fetchone()[0])
+
+
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    """The names of the database's own tables."""
+    return {str(r[0]) for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
 
 
 def migrate(conn: sqlite3.Connection, migrations: tuple[str, ...] = MIGRATIONS) -> int:
@@ -125,17 +175,22 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[str, ...] = MIGRATIONS) 
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = user_version(conn)
+            if version < 0:
+                raise ValueError(f"schema version {version} is not a VP/KP Tutor version")
             if version > len(migrations):
                 raise SchemaTooNewError(
                     f"the progress database is at schema version {version}, but this version "
                     f"of VP/KP Tutor only knows up to {len(migrations)}; please upgrade the app"
                 )
             if version == len(migrations):
+                if application_id(conn) != APPLICATION_ID:
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("COMMIT")
                 return version
             for statement in _statements(migrations[version]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise

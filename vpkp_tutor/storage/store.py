@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -19,14 +20,55 @@ from vpkp_tutor.domain.progress import Learner, LessonProgress, iso_utc, parse_u
 from vpkp_tutor.storage import schema
 from vpkp_tutor.storage.backup import daily_backup, pre_migration_backup
 from vpkp_tutor.storage.base import BUSY_TIMEOUT_MS, StoreError
-from vpkp_tutor.storage.health import check_existing, check_folder, classify, too_new_error
-from vpkp_tutor.storage.paths import resolve_paths
+from vpkp_tutor.storage.guard import (
+    StoreLock,
+    backup_before_wal,
+    read_walid,
+    record_walid,
+    set_aside_wal,
+    wal_identity,
+    wal_path,
+    wal_problem,
+)
+from vpkp_tutor.storage.health import (
+    check_existing,
+    check_folder,
+    classify,
+    inspect,
+    too_new_error,
+    unwritable_error,
+)
+from vpkp_tutor.storage.paths import StorePaths, resolve_paths
 from vpkp_tutor.storage.schema import SchemaTooNewError, migrate, user_version
 from vpkp_tutor.storage.store_quiz import QuizTables
 
 
 class SqliteProgressStore(QuizTables):
     """Learner progress in one SQLite database (see `open_store`)."""
+
+    walid: tuple[int, int, int, int] | None = None
+    """The -wal file's identity as last recorded."""
+    read_only = False
+    """True when opened for reading only."""
+    notices: tuple[str, ...] = ()
+    """What opening did that the user should hear about (a -wal set aside)."""
+    _held: StoreLock | None = None
+
+    def hold(self, lock: StoreLock, notices: list[str]) -> None:
+        """Keep the shared lock until `close`; remember what to tell the user."""
+        self._held = lock
+        self.notices = tuple(notices)
+
+    def after_commit(self) -> None:
+        """Record the -wal file's identity when it has changed (the log restarted)."""
+        self.walid = record_walid(self.paths, self.walid)
+
+    def close(self) -> None:
+        """Close the connection and drop the lock."""
+        super().close()
+        if self._held is not None:
+            self._held.release()
+            self._held = None
 
     # -- learners ------------------------------------------------------------------------
     def add_learner(self, learner: Learner) -> None:
@@ -136,20 +178,71 @@ def _connect_once(db_path: Path) -> sqlite3.Connection:
 
 
 def open_store(data_dir: Path | None = None, *, today: dt.date | None = None,
-               daily_backups: bool = True) -> SqliteProgressStore:
+               daily_backups: bool = True, read_only: bool = False) -> SqliteProgressStore:
     """Open (creating or migrating) the progress store in `data_dir`.
 
     `data_dir` None resolves from `VPKP_TUTOR_DATA` or the platform data directory. An
-    existing database is first checked through a read-only connection (SQLite header,
-    `PRAGMA quick_check`, schema version), so a damaged file or one from a newer app is
-    refused without being modified. Before any migration of an existing database a backup
-    is taken with the SQLite backup API; an existing database also gets one rotating daily
-    backup (a failed daily backup does not stop the app). Raises StoreError with a
-    readable message and a `kind` saying what went wrong.
+    existing database is first checked through a read-only connection (SQLite header, our
+    application id or tables, `PRAGMA quick_check`, schema version), so a damaged, foreign
+    or newer file is refused without being modified. The store holds a shared lock on
+    `progress.lock` while open; when nobody else has it open, a `-wal` file that is not the
+    database's own is set aside unapplied (see `guard.py`; `store.notices` says so), and one
+    left by a copy that was killed is backed up before it is applied. Before any migration
+    of an existing database a backup is taken with the SQLite backup API; an existing
+    database also gets one rotating daily backup (a failed daily backup does not stop the
+    app). `read_only` opens an up-to-date database for reading only (nothing is written,
+    not even a backup). Raises StoreError with a readable message and a `kind` saying what
+    went wrong (`StoreFull` when the disk is full).
     """
     paths = resolve_paths(data_dir)
+    if read_only:
+        return _open_read_only(paths)
     check_folder(paths)
-    existed = check_existing(paths)
+    lock = StoreLock(paths)
+    try:
+        notices = _guard_wal(paths, lock)  # before SQLite reads anything through the -wal
+        existed = check_existing(paths)
+        if not lock.shared():
+            raise StoreError(f"the progress database {paths.db_path} is being recovered by "
+                             "another VP/KP Tutor; try again when it has finished",
+                             StoreError.BUSY, paths.db_path)
+        store = _open_locked(paths, existed, today, daily_backups)
+    except BaseException:
+        lock.release()
+        raise
+    store.hold(lock, notices)
+    return store
+
+
+def _guard_wal(paths: StorePaths, lock: StoreLock) -> list[str]:
+    """When nobody else has the database open: set a -wal that is not its own aside, or
+    back up before applying one left by another process. Returns what to tell the user."""
+    if not lock.try_exclusive():
+        return []  # the -wal belongs to the copy that has the database open
+    now = dt.datetime.now(dt.UTC)
+    problem = wal_problem(paths)
+    if problem:
+        wal = wal_path(paths)
+        aside = set_aside_wal(paths, now)
+        return [f"{wal} was written for another database ({problem}), so it was not "
+                f"applied; it is kept, unchanged, as {aside}"]
+    if wal_identity(wal_path(paths)) is not None:
+        try:
+            backup_before_wal(paths, now)
+        except (OSError, sqlite3.Error) as exc:
+            error = classify(exc, paths, "the copy made before applying its -wal file")
+            if error.kind == StoreError.FULL and read_walid(paths) is not None:
+                # The -wal is proven the database's own (it matches the record): on a full
+                # disk, go on without the extra copy rather than refuse to open at all.
+                return [f"no copy of {paths.db_path} was made before applying the -wal file "
+                        "left by a copy of the app that was stopped: the disk is full"]
+            raise error from exc
+    return []
+
+
+def _open_locked(paths: StorePaths, existed: bool, today: dt.date | None,
+                 daily_backups: bool) -> SqliteProgressStore:
+    """Connect, start a -wal of our own, migrate and back up (the lock is held)."""
     try:
         conn = connect(paths.db_path)
     except (OSError, sqlite3.Error, StoreError) as exc:
@@ -169,7 +262,7 @@ def open_store(data_dir: Path | None = None, *, today: dt.date | None = None,
             raise too_new_error(paths, user_version(conn)) from None
         except sqlite3.Error as exc:
             if classify(exc, paths, "").kind in (StoreError.DAMAGED, StoreError.BUSY,
-                                                 StoreError.UNWRITABLE):
+                                                 StoreError.UNWRITABLE, StoreError.FULL):
                 raise classify(exc, paths, "upgrading it") from exc
             kept = f"; a backup taken before the upgrade is at {backup}" if backup else ""
             raise StoreError(f"could not upgrade {paths.db_path} from schema version "
@@ -178,6 +271,13 @@ def open_store(data_dir: Path | None = None, *, today: dt.date | None = None,
         if existed and daily_backups:
             with contextlib.suppress(OSError, sqlite3.Error):
                 daily_backup(conn, paths.backups_dir, today or now.astimezone().date())
+        if wal_identity(wal_path(paths)) is None:
+            # Start the -wal now, so that its identity is recorded before anything is saved
+            # (done last, so that a failure to open leaves the database file as it was).
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"PRAGMA user_version = {user_version(conn)}")
+            conn.execute("COMMIT")
+        walid = record_walid(paths, None)
     except StoreError:
         conn.close()
         raise
@@ -187,4 +287,69 @@ def open_store(data_dir: Path | None = None, *, today: dt.date | None = None,
     except BaseException:
         conn.close()
         raise
-    return SqliteProgressStore(conn, paths)
+    store = SqliteProgressStore(conn, paths)
+    store.walid = walid
+    return store
+
+
+def _open_read_only(paths: StorePaths) -> SqliteProgressStore:
+    """Open an existing, up-to-date database for reading only."""
+    if not paths.db_path.exists():
+        raise StoreError(f"no progress database at {paths.db_path}", StoreError.OTHER,
+                         paths.db_path)
+    probe = StoreLock(paths)
+    try:
+        problem = wal_problem(paths) if probe.try_exclusive() else None
+    finally:
+        probe.release()
+    if problem:  # it cannot be set aside without writing: refuse rather than read through it
+        raise StoreError(f"{wal_path(paths)} was written for another database ({problem}); "
+                         "it is set aside when the database is opened with write access",
+                         StoreError.OTHER, paths.db_path)
+    if check_existing(paths):
+        version, _ = inspect(paths.db_path)
+        if version != schema.SCHEMA_VERSION:
+            raise unwritable_error(paths, f"it is at schema version {version} and must be "
+                                   "upgraded first, which needs write access")
+    lock = StoreLock(paths)
+    try:
+        if not lock.shared():
+            raise StoreError(f"the progress database {paths.db_path} is being recovered by "
+                             "another VP/KP Tutor; try again when it has finished",
+                             StoreError.BUSY, paths.db_path)
+        # A file nobody can be writing (we may not, and no -wal/-shm is beside it) is read
+        # as immutable: SQLite then creates no -wal/-shm files, which would be left behind
+        # unwritable and stop the next normal open.
+        sidecars = any(Path(f"{paths.db_path}{x}").exists() for x in ("-wal", "-shm"))
+        writable = os.access(paths.db_path, os.W_OK) and os.access(paths.data_dir, os.W_OK)
+        query = "mode=ro" if sidecars or writable else "mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(f"{paths.db_path.resolve().as_uri()}?{query}", uri=True,
+                                   isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute("SELECT count(*) FROM learner").fetchone()
+        except sqlite3.Error as exc:
+            raise classify(exc, paths, "reading it") from exc
+    except BaseException:
+        lock.release()
+        raise
+    store = SqliteProgressStore(conn, paths)
+    store.reader_query = query
+    store.read_only = True
+    store.hold(lock, [])
+    return store
+
+
+def open_store_for_reading(data_dir: Path | None = None) -> SqliteProgressStore:
+    """Open the store for a command that only reads (an export): normally, without the daily
+    backup; when the file or folder cannot be written, read-only instead."""
+    try:
+        return open_store(data_dir, daily_backups=False)
+    except StoreError as exc:
+        if exc.kind != StoreError.UNWRITABLE:
+            raise
+        try:
+            return open_store(data_dir, read_only=True)
+        except StoreError as ro:
+            raise (exc if ro.kind == StoreError.UNWRITABLE else ro) from None
