@@ -8,6 +8,7 @@ imports Textual.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,15 +67,78 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from vpkp_tutor.bootstrap import Settings, run_app
+    from vpkp_tutor import cli_out
+    from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, Settings, is_terminal, run_app
 
+    stdout = cli_out.unwrapped(sys.stdout)  # the prompt before the app needs the terminal
+    if is_terminal(sys.stdin) and is_terminal(stdout) and not is_terminal(sys.__stderr__):
+        return cli_out.fail(f"{NEEDS_A_TERMINAL}; the app draws on standard error, which "
+                            "is not one")
     return run_app(
         Settings(
             data_dir=Path(args.data_dir) if args.data_dir else None,
             learner=args.learner,
             content_paths=tuple(Path(p) for p in args.content) if args.content else (),
-        )
+        ),
+        sys.stdin, stdout,
     )
+
+
+GLOBAL_OPTIONS = ("data_dir", "learner", "content")
+"""The options every command takes, before or after the command's name."""
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None:
+    """--data-dir, --learner and --content. On a command (`after`), each is stored under
+    its own name (`data_dir_after` …) and merged by `_merge_global_options`, so a value
+    given before the command is not overwritten by the command's defaults."""
+    def dest(name: str) -> dict[str, object]:
+        return {"dest": f"{name}_after", "default": argparse.SUPPRESS} if after else {}
+
+    options: list[tuple[tuple[str, ...], dict[str, object]]] = [
+        (("--data-dir",), {"metavar": "DIR", **dest("data_dir"),
+                           "help": "where progress is stored (default: the user data folder; "
+                                   "also VPKP_TUTOR_DATA)"}),
+        (("--learner",), {"metavar": "NAME", **dest("learner"),
+                          "help": "the learner (name or id): the app opens as this learner, "
+                                  "skipping the picker; export exports this learner"}),
+        (("--content",), {"metavar": "PATH", "action": "append", **dest("content"),
+                          "help": "load content from this folder or file instead of the "
+                                  "bundled content (repeatable)"}),
+    ]
+    for flags, kwargs in options:
+        # `export` has its own --learner (the same meaning): that one stays
+        with contextlib.suppress(argparse.ArgumentError):
+            parser.add_argument(*flags, **kwargs)  # type: ignore[arg-type]
+
+
+def _merge_global_options(args: argparse.Namespace) -> None:
+    """One value per global option: given after the command it wins over before (for
+    --content, both lists are loaded, in order)."""
+    for name in GLOBAL_OPTIONS:
+        after = getattr(args, f"{name}_after", None)
+        if after is None:
+            continue
+        delattr(args, f"{name}_after")
+        if name == "content":
+            after = [*(args.content or ()), *after]
+        setattr(args, name, after)
+
+
+def _check_content_paths(args: argparse.Namespace) -> str | None:
+    """Why a --content path cannot be used (it does not exist, or cannot be looked at), or
+    None when every one can."""
+    import os
+
+    for raw in args.content or ():
+        try:
+            os.stat(raw)
+        except FileNotFoundError:
+            return f"--content {raw}: no such file or folder"
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return f"--content {raw}: cannot be read ({reason[:1].lower() + reason[1:]})"
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,16 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vpkp-tutor",
         description="A terminal tutor for vertebroplasty and kyphoplasty.",
+        epilog="--data-dir, --learner and --content may be given before or after the "
+               "command's name.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="where progress is stored (default: the user data folder; "
-                             "also VPKP_TUTOR_DATA)")
-    parser.add_argument("--learner", metavar="NAME",
-                        help="open the app as this learner (name or id), skipping the picker")
-    parser.add_argument("--content", metavar="PATH", action="append",
-                        help="load content from this folder instead of the bundled content "
-                             "(repeatable)")
+    _add_global_options(parser, after=False)
     parser.set_defaults(func=_cmd_run)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -115,24 +174,82 @@ def build_parser() -> argparse.ArgumentParser:
     from vpkp_tutor.cli_config import add_config_commands
 
     add_config_commands(sub)
+    for command in sub.choices.values():
+        _add_global_options(command, after=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        code: int = args.func(args)
-        sys.stdout.flush()
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # the reader went away (`vpkp-tutor bindings | head`): stop quietly
-        import os
+    """Run the command line; return the exit code.
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    Everything printed is cleaned (`cli_out`). A failure of the environment ends in one line
+    on stderr, never a traceback: standard output closed or full (exit 1), a file or folder
+    that cannot be read or written (exit 1), a --content path that does not exist (exit 2).
+    """
+    from vpkp_tutor import cli_out
+
+    _fill_closed_descriptors()
+    with cli_out.cleaned_output():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:  # the reader went away (`vpkp-tutor bindings | head`)
+            _discard_stdout()
+            return 141
+        except cli_out.OutputError as exc:
+            _discard_stdout()
+            return cli_out.fail(str(exc), 1)
+        except OSError as exc:
+            return cli_out.fail(cli_out.describe(exc), 1)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from vpkp_tutor import cli_out
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        sys.stdout.flush()
+        return exc.code if isinstance(exc.code, int) else 2
+    _merge_global_options(args)
+    problem = _check_content_paths(args)
+    if problem:
+        return cli_out.fail(problem)
+    if args.func is not _cmd_run and cli_out.stdout_closed():
+        return cli_out.fail("standard output is closed: nothing could be shown (send it to "
+                            "a file, or to /dev/null, instead)", 1)
+    code: int = args.func(args)
+    sys.stdout.flush()
     return code
+
+
+def _fill_closed_descriptors() -> None:
+    """Open /dev/null on standard input, output or error when closed (`>&-`), so that no
+    file opened later (the progress database, an export) takes descriptor 0, 1 or 2 and
+    receives what is meant for the terminal. `sys.stdout` stays None: the command still
+    knows that its output is closed."""
+    import os
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:  # pragma: no cover - a lower descriptor was free
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for it goes
+    nowhere (rather than failing again, with a traceback, as the interpreter exits)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover
