@@ -9,7 +9,6 @@ code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,8 +67,9 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _fail(message: str) -> int:
-    print(f"vpkp-tutor: error: {message}", file=sys.stderr)
-    return 2
+    from vpkp_tutor.cli_out import fail
+
+    return fail(message)
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
