@@ -200,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except cli_out.OutputError as exc:
             _discard_stdout()
             return cli_out.fail(str(exc), 1)
+        except PermissionError as exc:  # a folder on the way that cannot be entered
+            return cli_out.fail(f"{cli_out.describe(exc)} (check the permissions of the "
+                                "folders on the way, or choose another data folder with "
+                                "--data-dir DIR)", 1)
         except OSError as exc:
             return cli_out.fail(cli_out.describe(exc), 1)
 
