@@ -187,7 +187,7 @@ def test_parse_keymap_checks_shape_ids_keys_and_clashes() -> None:
     assert parse_keymap('{"quiz.flag": " f , ctrl+f "}') == {"quiz.flag": "f,ctrl+f"}
     with pytest.raises(ValueError, match="JSON object"):
         parse_keymap(json.dumps("f"))
-    with pytest.raises(ValueError, match="no binding has the id 'anything.at_all'"):
+    with pytest.raises(ValueError, match=r"no binding has the id 'anything\.at_all'"):
         parse_keymap('{"anything.at_all": "x"}')
 
 
