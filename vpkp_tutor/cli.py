@@ -125,10 +125,30 @@ def _merge_global_options(args: argparse.Namespace) -> None:
         setattr(args, name, after)
 
 
-def _check_content_paths(args: argparse.Namespace) -> str | None:
-    """Why a --content path cannot be used (it does not exist, or cannot be looked at), or
-    None when every one can."""
+INPUTS = {"content": "--content", "paths": "", "exports": "", "restore": "--restore"}
+"""Options and arguments that name files to read: (dest, how the message names it)."""
+OUTPUTS = {"output": "-o"}
+"""Options that name a file to write."""
+
+
+def _check_paths(args: argparse.Namespace) -> str | None:
+    """Why a path on the command line cannot be used, or None when all can. A --content
+    path must exist; no file to read may be a FIFO, device or socket (reading one waits
+    forever or never ends); no file to write may be one either (an export is written beside
+    it and moved into its place, which would replace it)."""
     import os
+    import stat
+
+    def kind(raw: str) -> str | None:
+        """None for a regular file, a folder or nothing there; else what it is."""
+        try:
+            mode = os.stat(raw).st_mode
+        except (OSError, ValueError):
+            return None  # missing or unreadable: the command says so in its own words
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+            return None
+        return ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device")
 
     for raw in args.content or ():
         try:
@@ -138,6 +158,20 @@ def _check_content_paths(args: argparse.Namespace) -> str | None:
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             return f"--content {raw}: cannot be read ({reason[:1].lower() + reason[1:]})"
+    for dest, flag in INPUTS.items():
+        value = getattr(args, dest, None)
+        for raw in [value] if isinstance(value, str) else value or ():
+            if dest == "restore" and raw == "latest":
+                continue
+            what = kind(raw)
+            if what:
+                return (f"{flag + ' ' if flag else ''}{raw}: is {what}, not a file or folder "
+                        "that can be read")
+    for dest, flag in OUTPUTS.items():
+        value = getattr(args, dest, None)
+        what = kind(value) if isinstance(value, str) else None
+        if what:
+            return f"{flag} {value}: is {what}; name a file to write (it is replaced)"
     return None
 
 
@@ -218,7 +252,7 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stdout.flush()
         return exc.code if isinstance(exc.code, int) else 2
     _merge_global_options(args)
-    problem = _check_content_paths(args)
+    problem = _check_paths(args)
     if problem:
         return cli_out.fail(problem)
     if args.func is not _cmd_run and cli_out.stdout_closed():

@@ -166,3 +166,32 @@ def test_unenterable_data_folder_is_one_line(locked: Path, tmp_path: Path,
 def test_the_app_without_a_terminal_exits_2_at_once(tmp_path: Path, redirect: str) -> None:
     result = run(["--data-dir", str(tmp_path / "data")], redirect=redirect)
     assert_one_clear_line(result, 2, "the study app needs a terminal")
+
+
+# -- FIFOs and devices named as files --------------------------------------------------------
+
+def test_a_fifo_or_device_named_as_a_file_is_refused_unchanged(
+    data: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Reading a FIFO waits for a writer for ever, reading a device may never end, and an
+    export moved into a FIFO's (or a device's) place would replace it: each is refused.
+    Devices are private copies made here (as root), never the system's own."""
+    import stat
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    specials = [fifo]
+    if os.geteuid() == 0:
+        zero = tmp_path / "zero.json"
+        os.mknod(zero, stat.S_IFCHR | 0o666, os.makedev(1, 5))
+        specials.append(zero)
+    for special in specials:
+        for args in (["validate", str(special)], ["report", str(special)],
+                     ["--content", str(special), "locate"],
+                     ["--data-dir", str(data[0]), "recover", "--restore", str(special)],
+                     ["--data-dir", str(data[0]), "export", "--learner", "Ada", "--format",
+                      "json", "-o", str(special)],
+                     ["report", str(data[1]), "-o", str(special)]):
+            assert_one_clear_line(run(args), 2, str(special))
+        mode = special.lstat().st_mode
+        assert stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)  # still what it was
