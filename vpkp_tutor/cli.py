@@ -150,6 +150,11 @@ def _check_paths(args: argparse.Namespace) -> str | None:
         return ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
                 else "a device")
 
+    for dest in ("data_dir", *INPUTS, *OUTPUTS):
+        value = getattr(args, dest, None)
+        for raw in [value] if isinstance(value, str) else value or ():
+            if "\x00" in raw:  # only from a program calling main(), never from a shell
+                return f"{raw}: a path cannot hold a NUL character"
     for raw in args.content or ():
         try:
             os.stat(raw)
