@@ -81,3 +81,127 @@ def test_python_dash_m_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0
     assert done.stdout.startswith("vpkp-tutor ")
+
+
+# -- global options before or after the command ------------------------------------------
+
+@pytest.fixture
+def populated_dir(tmp_path: Path) -> tuple[Path, str]:
+    from tests.export.conftest import populate
+
+    p = populate(tmp_path / "data", name="Ada")
+    p.services.store.close()
+    return tmp_path / "data", p.learner_id
+
+
+@pytest.mark.parametrize("where", ["before", "after", "mixed"])
+def test_global_options_work_before_or_after_the_command(
+    populated_dir: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    data, _ = populated_dir
+    out = tmp_path / "ada.json"
+    options = ["--data-dir", str(data), "--learner", "Ada"]
+    export = ["export", "--format", "json", "-o", str(out)]
+    argv = {"before": [*options, *export], "after": [*export, *options],
+            "mixed": [options[0], options[1], *export, *options[2:]]}[where]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert json.loads(out.read_text())["learner"]["display_name"] == "Ada"
+    assert main(["locate", "--data-dir", str(data)]) == 0
+    assert f"data:     {data}   [from --data-dir]" in capsys.readouterr().out
+
+
+def test_an_option_after_the_command_wins_and_a_value_before_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path / "a"), "locate", "--data-dir",
+                 str(tmp_path / "b")]) == 0
+    assert f"data:     {tmp_path / 'b'}   " in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path / "a"), "config", "theme"]) == 0  # not overwritten
+    assert main(["--data-dir", str(tmp_path / "a"), "config", "theme", "nord"]) == 0
+    assert (tmp_path / "a" / "progress.sqlite3").exists()
+    # --content is a list: a path before the command is not replaced by one after it
+    assert main(["--content", "/no/such/before", "locate", "--content", str(tmp_path)]) == 2
+    assert "--content /no/such/before: no such file or folder" in capsys.readouterr().err
+
+
+def test_help_names_the_global_options_on_every_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for command in ("validate", "schema", "locate", "export", "report", "recover", "config",
+                    "bindings"):
+        assert main([command, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "--data-dir DIR" in text and "--content PATH" in text and "--learner" in text
+
+
+# -- a --content path that does not exist --------------------------------------------------
+
+def test_missing_content_path_is_an_error_before_the_app_opens(tmp_path: Path) -> None:
+    """Run as a process (with a time limit): before, the app opened on empty content."""
+    data = tmp_path / "data"
+    code = ("import sys\nfrom vpkp_tutor.cli import main\n"
+            f"sys.exit(main(['--data-dir', {str(data)!r}, '--content', {str(tmp_path)!r}, "
+            "'--content', '/no/such/dir']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=20)
+    assert done.returncode == 2
+    assert done.stderr == "vpkp-tutor: error: --content /no/such/dir: no such file or folder\n"
+    assert not data.exists()  # nothing was opened or created
+
+
+# -- escape sequences never reach the terminal ---------------------------------------------
+
+TITLE = "\x1b]0;title\x07"
+RED = "\x1b[31m"
+
+
+def assert_clean(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, repr(text)
+
+
+def test_hostile_file_names_are_printed_visibly_by_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / f"{TITLE}{RED}q.yaml").write_text("kind: questions\nquestions: [\n")
+    assert main(["validate", str(tmp_path), f"/no/such/{TITLE}{RED}.yaml"]) == 1
+    out, err = capsys.readouterr()
+    assert_clean(out + err)
+    assert "\\x1b]0;title\\x07\\x1b[31mq.yaml:" in out
+    assert "/no/such/\\x1b]0;title\\x07\\x1b[31m.yaml: error: no such file or folder" in err
+
+
+def test_hostile_names_in_report_config_and_export_errors(
+    populated_dir: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    data, learner_id = populated_dir
+    bad = tmp_path / f"{TITLE}{RED}.json"
+    bad.write_text("{not json")
+    assert main(["report", str(bad), "-o", str(tmp_path / "c.csv")]) == 2
+    db = sqlite3.connect(data / "progress.sqlite3")
+    db.execute("UPDATE learner SET display_name = ? WHERE id = ?", (f"Ada{TITLE}{RED}",
+                                                                      learner_id))
+    db.execute("INSERT INTO setting VALUES ('theme', ?)", (f"nord{TITLE}{RED}",))
+    db.commit()
+    db.close()
+    assert main(["--data-dir", str(data), "config"]) == 0
+    assert main(["--data-dir", str(data), "config", "theme"]) == 0
+    assert main(["--data-dir", str(data), "export", "--learner", "Bob", "--format", "csv",
+                 "-o", str(tmp_path / "x.csv")]) == 2
+    assert main([f"{TITLE}{RED}"]) == 2  # argparse: invalid choice
+    out, err = capsys.readouterr()
+    assert_clean(out + err)
+    assert "\\x1b]0;title\\x07\\x1b[31m.json" in err
+    assert "nord\\x1b]0;title\\x07\\x1b[31m  (not used" in out
+
+
+def test_printable_shows_every_unsafe_character_visibly() -> None:
+    from vpkp_tutor.terminal_text import printable
+
+    assert printable("a\tb\nc") == "a\tb\nc"
+    assert printable(f"{TITLE}{RED}x\x9b1m\u202eevil\x00\x7f") == (
+        "\\x1b]0;title\\x07\\x1b[31mx\\x9b1m\\u202eevil\\x00\\x7f")
+    assert printable("caf\udce9.yaml \ud800") == "caf\\xe9.yaml \ufffd"
+    assert printable("Ünïcode – ok") == "Ünïcode – ok"

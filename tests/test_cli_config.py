@@ -129,7 +129,89 @@ def test_bindings_lists_ids_keys_and_owners(capsys: pytest.CaptureFixture[str]) 
     assert rows["home.lessons"][-1] == "HomeScreen"
 
 
-def test_parse_keymap_without_known_ids_checks_only_the_shape() -> None:
-    assert parse_keymap('{"anything.at_all": "x"}') == {"anything.at_all": "x"}
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('{"quiz.flag": "florb"}', "'florb' is not a key"),
+        ('{"quiz.flag": "ctrl+"}', "'ctrl+' names no key after the '+'"),
+        ('{"quiz.flag": "\\u0001"}', "is not a key"),
+        ('{"quiz.flag": "cmd+f"}', "'cmd' is not a modifier"),
+        ('{"screen.back": "x", "app.quit": "x"}', "is already"),
+        ('{"quiz.flag": "ctrl+q"}', "quiz.flag: ctrl+q is already “Quit” (app.quit)"),
+        ('{"home.quiz": "l"}', "home.quiz: l is already “Lessons” (home.lessons)"),
+        ('{"app.quit": "x"}', "the quit key must not be one typed as text"),
+    ],
+)
+def test_a_keymap_the_settings_screen_would_refuse_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    assert run(tmp_path, "config", "keymap", value) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vpkp-tutor: error: keymap: ") and message in err, err
+    assert err.count("\n") == 1 and "\x01" not in err
+    assert stored(tmp_path, "keymap") == "<unset>"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['{"app.quit": "ctrl+x"}', '{"app.quit": "f10,x"}', '{"quiz.flag": "/"}',
+     '{"quiz.flag": "full_stop"}', '{"home.lessons": "shift+f5"}',
+     '{"quiz.flag": "l"}'],  # l is Lessons on Home only, not in the quiz
+)
+def test_a_keymap_with_real_keys_and_no_clash_is_stored(tmp_path: Path, value: str) -> None:
+    assert run(tmp_path, "config", "keymap", value) == 0
+    assert json.loads(stored(tmp_path, "keymap")) == json.loads(value)
+
+
+def test_a_stored_keymap_that_is_not_allowed_is_shown_as_not_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A keymap written by hand (or an older version) with a clash: `config` says it is not
+    used, and the app leaves it out (parse_keymap refuses it, which the app reports)."""
+    clash = '{"screen.back": "x", "app.quit": "x"}'
+    store = open_store(tmp_path, daily_backups=False)
+    store.set_setting("keymap", clash)
+    store.close()
+    assert run(tmp_path, "config") == 0
+    out, err = capsys.readouterr()
+    assert f"keymap             {clash}  (not used: the default applies)" in out
+    assert err.startswith("vpkp-tutor: warning: the stored keymap is not used (")
+    assert run(tmp_path, "config", "keymap") == 0
+    assert capsys.readouterr().out == "\n"  # the default: no keys moved
+    with pytest.raises(ValueError, match="is already"):
+        parse_keymap(clash)
+
+
+def test_parse_keymap_checks_shape_ids_keys_and_clashes() -> None:
+    assert parse_keymap("{}") == {}
+    assert parse_keymap('{"quiz.flag": " f , ctrl+f "}') == {"quiz.flag": "f,ctrl+f"}
     with pytest.raises(ValueError, match="JSON object"):
         parse_keymap(json.dumps("f"))
+    with pytest.raises(ValueError, match=r"no binding has the id 'anything\.at_all'"):
+        parse_keymap('{"anything.at_all": "x"}')
+
+
+def test_a_key_taken_as_a_character_clashes_with_its_name() -> None:
+    with pytest.raises(ValueError, match="question_mark is already “Help”"):
+        parse_keymap('{"quiz.flag": "?"}')
+
+
+async def test_the_app_leaves_out_a_stored_keymap_with_a_clash(tmp_path: Path) -> None:
+    """Written by hand: Back and Quit both on x. The app warns and keeps ctrl+q as Quit."""
+    from tests.tui.bank import make_bank
+    from vpkp_tutor.bootstrap import Settings, make_app
+
+    store = open_store(tmp_path, daily_backups=False)
+    store.set_setting("keymap", '{"screen.back": "x", "app.quit": "x"}')
+    try:
+        app = make_app(Settings(learner="Dr Test"), make_bank(), store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            notes = [str(n.message) for n in app._notifications]
+            assert any(m.startswith("The keymap setting was left out: screen.back: x is "
+                                    "already “Quit” (app.quit)") for m in notes), notes
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+        assert app.return_code == 0 and not app.is_running
+    finally:
+        store.close()

@@ -79,19 +79,46 @@ def make_app(
     return VpkpApp(make_services(settings, content, store), learner=settings.learner)
 
 
+NEEDS_A_TERMINAL = ("the study app needs a terminal: standard input and output must be a "
+                    "terminal (the commands `vpkp-tutor --help` lists work without one)")
+"""Why the app does not start when its input or output is not a terminal."""
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """True when `stream` is open and is a terminal."""
+    try:
+        return stream is not None and not getattr(stream, "closed", False) and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def run_app(settings: Settings, stdin: TextIO | None = None,
             stdout: TextIO | None = None) -> int:
     """Open the store (recovering if needed), load the content and run the app; return the
-    exit code."""
+    exit code. Without a terminal (input from a file or /dev/null, output closed or sent
+    to a file) the app does not start: a damaged store is reported with the commands that
+    mend it (the store is opened first, so a store that cannot be used is reported
+    first), else one line says a terminal is needed; exit status 2 either way."""
+    import io
+
     from vpkp_tutor.storage import StoreError
 
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    terminal = is_terminal(stdin) and is_terminal(stdout)
+    if not terminal:  # stands for input and output that are not terminals (maybe closed)
+        stdin = stdout = io.StringIO()
     try:
         store = open_progress_store(settings)
     except StoreError as exc:
-        opened = recover_at_start(exc, settings, stdin or sys.stdin, stdout or sys.stdout)
+        opened = recover_at_start(exc, settings, stdin, stdout)
         if isinstance(opened, int):
             return opened
         store = opened
+    if not terminal:
+        store.close()
+        print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
+        return 2
     try:
         content = load_bank(settings)
         app = make_app(settings, content, store)

@@ -8,6 +8,7 @@ imports Textual.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -94,15 +95,117 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from vpkp_tutor.bootstrap import Settings, run_app
+    from vpkp_tutor import cli_out
+    from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, Settings, is_terminal, run_app
 
+    stdout = cli_out.unwrapped(sys.stdout)  # the prompt before the app needs the terminal
+    if is_terminal(sys.stdin) and is_terminal(stdout) and not is_terminal(sys.__stderr__):
+        return cli_out.fail(f"{NEEDS_A_TERMINAL}; the app draws on standard error, which "
+                            "is not one")
     return run_app(
         Settings(
             data_dir=Path(args.data_dir) if args.data_dir else None,
             learner=args.learner,
             content_paths=tuple(Path(p) for p in args.content) if args.content else (),
-        )
+        ),
+        sys.stdin, stdout,
     )
+
+
+GLOBAL_OPTIONS = ("data_dir", "learner", "content")
+"""The options every command takes, before or after the command's name."""
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None:
+    """--data-dir, --learner and --content. On a command (`after`), each is stored under
+    its own name (`data_dir_after` …) and merged by `_merge_global_options`, so a value
+    given before the command is not overwritten by the command's defaults."""
+    def dest(name: str) -> dict[str, object]:
+        return {"dest": f"{name}_after", "default": argparse.SUPPRESS} if after else {}
+
+    options: list[tuple[tuple[str, ...], dict[str, object]]] = [
+        (("--data-dir",), {"metavar": "DIR", **dest("data_dir"),
+                           "help": "where progress is stored (default: the user data folder; "
+                                   "also VPKP_TUTOR_DATA)"}),
+        (("--learner",), {"metavar": "NAME", **dest("learner"),
+                          "help": "the learner (name or id): the app opens as this learner, "
+                                  "skipping the picker; export exports this learner"}),
+        (("--content",), {"metavar": "PATH", "action": "append", **dest("content"),
+                          "help": "load content from this folder or file instead of the "
+                                  "bundled content (repeatable)"}),
+    ]
+    for flags, kwargs in options:
+        # `export` has its own --learner (the same meaning): that one stays
+        with contextlib.suppress(argparse.ArgumentError):
+            parser.add_argument(*flags, **kwargs)  # type: ignore[arg-type]
+
+
+def _merge_global_options(args: argparse.Namespace) -> None:
+    """One value per global option: given after the command it wins over before (for
+    --content, both lists are loaded, in order)."""
+    for name in GLOBAL_OPTIONS:
+        after = getattr(args, f"{name}_after", None)
+        if after is None:
+            continue
+        delattr(args, f"{name}_after")
+        if name == "content":
+            after = [*(args.content or ()), *after]
+        setattr(args, name, after)
+
+
+INPUTS = {"content": "--content", "paths": "", "exports": "", "restore": "--restore"}
+"""Options and arguments that name files to read: (dest, how the message names it)."""
+OUTPUTS = {"output": "-o"}
+"""Options that name a file to write."""
+
+
+def _check_paths(args: argparse.Namespace) -> str | None:
+    """Why a path on the command line cannot be used, or None when all can. A --content
+    path must exist; no file to read may be a FIFO, device or socket (reading one waits
+    forever or never ends); no file to write may be one either (an export is written beside
+    it and moved into its place, which would replace it)."""
+    import os
+    import stat
+
+    def kind(raw: str) -> str | None:
+        """None for a regular file, a folder or nothing there; else what it is."""
+        try:
+            mode = os.stat(raw).st_mode
+        except (OSError, ValueError):
+            return None  # missing or unreadable: the command says so in its own words
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+            return None
+        return ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device")
+
+    for dest in ("data_dir", *INPUTS, *OUTPUTS):
+        value = getattr(args, dest, None)
+        for raw in [value] if isinstance(value, str) else value or ():
+            if "\x00" in raw:  # only from a program calling main(), never from a shell
+                return f"{raw}: a path cannot hold a NUL character"
+    for raw in args.content or ():
+        try:
+            os.stat(raw)
+        except FileNotFoundError:
+            return f"--content {raw}: no such file or folder"
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return f"--content {raw}: cannot be read ({reason[:1].lower() + reason[1:]})"
+    for dest, flag in INPUTS.items():
+        value = getattr(args, dest, None)
+        for raw in [value] if isinstance(value, str) else value or ():
+            if dest == "restore" and raw == "latest":
+                continue
+            what = kind(raw)
+            if what:
+                return (f"{flag + ' ' if flag else ''}{raw}: is {what}, not a file or folder "
+                        "that can be read")
+    for dest, flag in OUTPUTS.items():
+        value = getattr(args, dest, None)
+        what = kind(value) if isinstance(value, str) else None
+        if what:
+            return f"{flag} {value}: is {what}; name a file to write (it is replaced)"
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,16 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vpkp-tutor",
         description="A terminal tutor for vertebroplasty and kyphoplasty.",
+        epilog="--data-dir, --learner and --content may be given before or after the "
+               "command's name.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="where progress is stored (default: the user data folder; "
-                             "also VPKP_TUTOR_DATA)")
-    parser.add_argument("--learner", metavar="NAME",
-                        help="open the app as this learner (name or id), skipping the picker")
-    parser.add_argument("--content", metavar="PATH", action="append",
-                        help="load content from this folder instead of the bundled content "
-                             "(repeatable)")
+    _add_global_options(parser, after=False)
     parser.set_defaults(func=_cmd_run)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -145,24 +243,86 @@ def build_parser() -> argparse.ArgumentParser:
     from vpkp_tutor.cli_config import add_config_commands
 
     add_config_commands(sub)
+    for command in sub.choices.values():
+        _add_global_options(command, after=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        code: int = args.func(args)
-        sys.stdout.flush()
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # the reader went away (`vpkp-tutor bindings | head`): stop quietly
-        import os
+    """Run the command line; return the exit code.
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    Everything printed is cleaned (`cli_out`). A failure of the environment ends in one line
+    on stderr, never a traceback: standard output closed or full (exit 1), a file or folder
+    that cannot be read or written (exit 1), a --content path that does not exist (exit 2).
+    """
+    from vpkp_tutor import cli_out
+
+    _fill_closed_descriptors()
+    with cli_out.cleaned_output():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:  # the reader went away (`vpkp-tutor bindings | head`)
+            _discard_stdout()
+            return 141
+        except cli_out.OutputError as exc:
+            _discard_stdout()
+            return cli_out.fail(str(exc), 1)
+        except PermissionError as exc:  # a folder on the way that cannot be entered
+            return cli_out.fail(f"{cli_out.describe(exc)} (check the permissions of the "
+                                "folders on the way, or choose another data folder with "
+                                "--data-dir DIR)", 1)
+        except OSError as exc:
+            return cli_out.fail(cli_out.describe(exc), 1)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from vpkp_tutor import cli_out
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        sys.stdout.flush()
+        return exc.code if isinstance(exc.code, int) else 2
+    _merge_global_options(args)
+    problem = _check_paths(args)
+    if problem:
+        return cli_out.fail(problem)
+    if args.func is not _cmd_run and cli_out.stdout_closed():
+        return cli_out.fail("standard output is closed: nothing could be shown (send it to "
+                            "a file, or to /dev/null, instead)", 1)
+    code: int = args.func(args)
+    sys.stdout.flush()
     return code
+
+
+def _fill_closed_descriptors() -> None:
+    """Open /dev/null on standard input, output or error when closed (`>&-`), so that no
+    file opened later (the progress database, an export) takes descriptor 0, 1 or 2 and
+    receives what is meant for the terminal. `sys.stdout` stays None: the command still
+    knows that its output is closed."""
+    import os
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:  # pragma: no cover - a lower descriptor was free
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for it goes
+    nowhere (rather than failing again, with a traceback, as the interpreter exits)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

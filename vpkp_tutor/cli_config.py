@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
+
+from vpkp_tutor.cli_out import describe, fail, say, warn
 
 
 class SettingInfo(NamedTuple):
@@ -61,9 +62,9 @@ def _check_retention(value: str) -> str:
 def _check_keymap(value: str) -> str:
     import json
 
-    from vpkp_tutor.tui.keymap import bindings, parse_keymap
+    from vpkp_tutor.tui.keymap import parse_keymap
 
-    keymap = parse_keymap(value, known={b.id for b in bindings()})
+    keymap = parse_keymap(value)
     return json.dumps(keymap, ensure_ascii=False)
 
 
@@ -101,11 +102,6 @@ def add_config_commands(
     p.set_defaults(func=cmd_bindings)
 
 
-def _fail(message: str) -> int:
-    print(f"vpkp-tutor: error: {message}", file=sys.stderr)
-    return 2
-
-
 def cmd_config(args: argparse.Namespace) -> int:
     """Show or change settings."""
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
@@ -114,34 +110,38 @@ def cmd_config(args: argparse.Namespace) -> int:
     if key is not None and key not in SETTINGS:
         close = difflib.get_close_matches(key, list(SETTINGS), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return _fail(f"no setting is called {key!r}; {hint}settings: {', '.join(SETTINGS)}")
+        return fail(f"no setting is called {key!r}; {hint}settings: {', '.join(SETTINGS)}")
     if args.unset and (key is None or args.value is not None):
-        return _fail("--unset takes a setting name and no value")
+        return fail("--unset takes a setting name and no value")
     new_value: str | None = None
     if key is not None and args.value is not None:
         try:
             new_value = SETTINGS[key].check(args.value)
         except ValueError as exc:
-            return _fail(f"{key}: {exc}")
+            return fail(f"{key}: {exc}")
     data_dir = getattr(args, "data_dir", None)
     paths = resolve_paths(Path(data_dir) if data_dir else None)
-    if new_value is None and not args.unset and not paths.db_path.exists():
+    try:
+        stored = paths.db_path.exists()
+    except OSError as exc:  # a folder on the way that cannot be entered
+        return fail(f"cannot look in the data folder {paths.data_dir} ({describe(exc)})", 1)
+    if new_value is None and not args.unset and not stored:
         _show({}, key)  # nothing stored yet: every setting has its default
         return 0
     try:
         store = open_store(paths.data_dir, daily_backups=False)
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
-        return _fail(f"{exc}{hint}")
+        return fail(f"{exc}{hint}")
     try:
         if args.unset:
             assert key is not None  # checked above
             removed = store.delete_setting(key)
-            print(f"{key}: back to the default" if removed else f"{key}: already the default")
+            say(f"{key}: back to the default" if removed else f"{key}: already the default")
         elif new_value is not None:
             assert key is not None
             store.set_setting(key, new_value)
-            print(f"{key} = {new_value}")
+            say(f"{key} = {new_value}")
         else:
             _show({name: store.get_setting(name, "") for name in SETTINGS}, key)
     finally:
@@ -150,18 +150,33 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def _show(values: dict[str, str], key: str | None) -> None:
-    """Print one setting's value, or every setting with its value (or default) and help."""
+    """Print one setting's value (the one that applies), or every setting with its value
+    (or default) and help. A stored value that is not allowed (written by hand or by an
+    older version) is left out by the app: it is shown as such, with a warning."""
+    names = list(SETTINGS) if key is None else [key]
+    refused: dict[str, str] = {}
+    for name in names:
+        value = values.get(name, "")
+        try:
+            if value:
+                SETTINGS[name].check(value)
+        except ValueError as exc:
+            refused[name] = value
+            warn(f"the stored {name} is not used ({exc}); `vpkp-tutor config {name} "
+                 "--unset` removes it")
     if key is not None:
-        print(values.get(key) or SETTINGS[key].default())
+        stored = values.get(key, "")
+        say(stored if stored and key not in refused else SETTINGS[key].default())
         return
     width = max(map(len, SETTINGS))
     for name, info in SETTINGS.items():
-        value = values.get(name, "")
         default = info.default()
-        shown = value if value else f"(default{': ' + default if default else ''})"
-        print(f"{name:<{width}}  {shown}")
+        value = values.get(name, "")
+        if name in refused:
+            value += "  (not used: the default applies)"
+        say(f"{name:<{width}}  " + (value or f"(default{': ' + default if default else ''})"))
         for line in textwrap.wrap(info.help, 76 - width):
-            print(f"{'':<{width}}  {line}")
+            say(f"{'':<{width}}  {line}")
 
 
 def cmd_bindings(args: argparse.Namespace) -> int:
@@ -170,8 +185,8 @@ def cmd_bindings(args: argparse.Namespace) -> int:
 
     rows = bindings()
     widths = [max(len(getattr(b, f)) for b in rows) for f in ("id", "keys", "description")]
-    print(f"{'id':<{widths[0]}}  {'keys':<{widths[1]}}  {'does':<{widths[2]}}  where")
+    say(f"{'id':<{widths[0]}}  {'keys':<{widths[1]}}  {'does':<{widths[2]}}  where")
     for b in rows:
-        print(f"{b.id:<{widths[0]}}  {b.keys:<{widths[1]}}  {b.description:<{widths[2]}}  "
+        say(f"{b.id:<{widths[0]}}  {b.keys:<{widths[1]}}  {b.description:<{widths[2]}}  "
               f"{b.where}")
     return 0

@@ -76,8 +76,9 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _fail(message: str) -> int:
-    print(f"vpkp-tutor: error: {message}", file=sys.stderr)
-    return 2
+    from vpkp_tutor.cli_out import fail
+
+    return fail(message)
 
 
 def cmd_locate(args: argparse.Namespace) -> int:

@@ -211,3 +211,203 @@ def test_services_refuse_answers_the_store_could_not_read_back(tmp_path: Path) -
     assert {(r.question_id, r.answer, r.seconds) for r in services.store.responses(learner.id)} \
         == {("comp.nu1", 5.0, 0.0), ("anat.mr1", ("A", "C"), 0.0)}
     services.store.close()
+
+
+# -- the command line: no traceback, whatever it is given ------------------------------------
+
+HOSTILE_CHARS = st.one_of(
+    st.characters(min_codepoint=0, max_codepoint=0x24F),  # ASCII, controls, C1, Latin
+    st.sampled_from(["\x1b", "\x1b[31m", "\x1b]0;T\x07", "\x9b", "\u202e", "\u2066", "\x00",
+                     "\udcff", "\udc80", "/", ",", "+", "=", "-", "--", ".", "~", "{", "}"]),
+)
+hostile_text = st.lists(HOSTILE_CHARS, max_size=12).map("".join)
+"""Random strings with control characters, escapes, bidi overrides and undecodable bytes
+(lone surrogates, as Python gives them for a file name that is not UTF-8)."""
+
+
+class CliWorld:
+    """Files the commands are pointed at, each checked unchanged after every command: a
+    content folder, a JSON export, a text file, a FIFO, an empty folder, a folder that
+    cannot be entered (for a user without root's power). A fresh copy of a data folder
+    with one learner's progress is made for each command."""
+
+    def __init__(self, root: Path) -> None:
+        from tests.export.conftest import populate
+        from vpkp_tutor.cli import main
+
+        self.root = root
+        p = populate(root / "data", name="Ada")
+        p.services.store.close()
+        self.data = root / "data"
+        content = root / "content"
+        content.mkdir()
+        lesson = (Path(__file__).parents[1] / "data/errors/_lesson_ok.yaml").read_text()
+        (content / "lesson.yaml").write_text(lesson)
+        (content / "\x1b]0;T\x07\x1b[31mbad.yaml").write_text("kind: questions\nquestions: [")
+        self.export = root / "ada.json"
+        assert main(["--data-dir", str(self.data), "export", "--learner", "Ada", "--format",
+                     "json", "-o", str(self.export)]) == 0
+        (root / "notes.txt").write_text("keep me\n")
+        os.mkfifo(root / "fifo")
+        (root / "empty").mkdir()
+        (root / "locked").mkdir()
+        (root / "locked" / "inside.txt").write_text("locked\n")
+        (root / "locked").chmod(0)
+        self.inputs = [content, content / "lesson.yaml", self.export, root / "notes.txt",
+                       root / "fifo", root / "empty", root / "locked",
+                       root / "locked" / "inside.txt", root / "missing.yaml"]
+        self.before = self.snapshot()
+
+    def snapshot(self) -> dict[str, str]:
+        """What every existing file and folder is: its bytes, or its kind."""
+        import stat
+
+        shot: dict[str, str] = {}
+        for path in [*self.root.rglob("*"), *(self.root / "locked").iterdir()]:
+            rel = str(path.relative_to(self.root))
+            if rel.split(os.sep)[0] in ("data", "scratch"):
+                continue
+            mode = path.lstat().st_mode
+            shot[rel] = (path.read_bytes().hex() if stat.S_ISREG(mode) else
+                         "fifo" if stat.S_ISFIFO(mode) else "dir" if stat.S_ISDIR(mode)
+                         else "other")
+        return shot
+
+
+@pytest.fixture(scope="module")
+def cli_world() -> Any:
+    root = Path(tempfile.mkdtemp(prefix="vpkp-cli-"))
+    try:
+        yield CliWorld(root)
+    finally:
+        (root / "locked").chmod(0o755)
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@st.composite
+def command_lines(draw: st.DrawFn, world: CliWorld, scratch: Path) -> list[str]:
+    """A command line for any command (or the app), with hostile values in every place."""
+    def path_in() -> str:
+        return draw(st.one_of(st.sampled_from([str(p) for p in world.inputs]),
+                              hostile_text.map(lambda t: str(scratch / f"in{t}"))))
+
+    def path_out() -> str:
+        return draw(st.one_of(
+            hostile_text.map(lambda t: str(scratch / f"out{t}")),
+            st.sampled_from([str(world.root / "fifo"), str(world.root / "empty"),
+                             str(world.root / "locked" / "x.csv"), str(scratch / "no/dir.csv"),
+                             str(world.root / "missing-dir" / "x.csv")])))
+
+    def text() -> str:
+        return draw(st.one_of(hostile_text, st.sampled_from(
+            ["Ada", "latest", "nord", "0.85", "keymap", "theme", "desired_retention", "csv",
+             '{"app.quit": "x"}', '{"quiz.flag": "\x1b"}', "-1", "99999999999999999999"])))
+
+    command = draw(st.sampled_from(["validate", "schema", "locate", "export", "report",
+                                    "recover", "config", "bindings", "app", "junk"]))
+    args: list[str] = {
+        "validate": lambda: ["validate", *[path_in() for _ in range(draw(st.integers(0, 3)))]],
+        "schema": lambda: ["schema", *([text()] if draw(st.booleans()) else [])],
+        "locate": lambda: ["locate"],
+        "export": lambda: ["export", "--learner", text(), "--format",
+                           draw(st.sampled_from(["csv", "json", "xapi", "pdf"])),
+                           "-o", path_out()],
+        "report": lambda: ["report", *[path_in() for _ in range(draw(st.integers(1, 3)))],
+                           "-o", path_out(), "--top", draw(st.sampled_from(["3", "-2", "x"]))],
+        "recover": lambda: ["recover", *draw(st.sampled_from([[], ["--fresh"], ["--restore"]])),
+                            *draw(st.sampled_from([[], ["latest"], [path_in()]]))],
+        "config": lambda: ["config", *[text() for _ in range(draw(st.integers(0, 2)))],
+                           *draw(st.sampled_from([[], ["--unset"]]))],
+        "bindings": lambda: ["bindings"],
+        "app": lambda: [],
+        "junk": lambda: [text() for _ in range(draw(st.integers(1, 3)))],
+    }[command]()
+    data_dir = draw(st.sampled_from([str(scratch / "data"), str(scratch / "data"),
+                                     str(world.root / "notes.txt"), str(world.root / "fifo"),
+                                     str(world.root / "locked" / "data"),
+                                     str(scratch / "fresh\x1b[31m")]))
+    options = ["--data-dir", data_dir]
+    if draw(st.booleans()):
+        options += ["--content", draw(st.sampled_from([str(world.inputs[0]), path_in()]))]
+    if draw(st.booleans()) and command != "export":
+        options += ["--learner", text()]
+    if command in ("app", "junk") or draw(st.booleans()):
+        return [*options, *args]
+    return [*args[:1], *options, *args[1:]]  # the options after the command
+
+
+def check_command(world: CliWorld, scratch: Path, argv: list[str],
+                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.faults.hostile import FORBIDDEN
+    from vpkp_tutor.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2), (argv, err)
+    assert "Traceback" not in out + err
+    assert not FORBIDDEN & set(out + err), (argv, out, err)
+    now = world.snapshot()
+    assert {k: now.get(k) for k in world.before} == world.before, argv  # new files may appear
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_cli_command_fails_with_a_traceback(
+    cli_world: CliWorld, capsys: pytest.CaptureFixture[str], data: st.DataObject
+) -> None:
+    """Every command (and the app without a terminal), hostile text in every argument,
+    files of every kind (FIFO, folder, unreadable, missing) in every path: exit 0, 1 or 2,
+    no traceback, no control character or escape in the output, and no file that existed
+    changed."""
+    import shutil
+
+    scratch = Path(tempfile.mkdtemp(dir=cli_world.root, prefix="scratch"))
+    try:
+        shutil.copytree(cli_world.data, scratch / "data")
+        argv = data.draw(command_lines(cli_world, scratch), label="argv")
+        check_command(cli_world, scratch, argv, capsys)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+ASCII_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), output=st.sampled_from([">&-", ">/dev/full", "ascii", "2>&-"]))
+def test_no_cli_command_fails_with_a_traceback_whatever_its_output(
+    cli_world: CliWorld, data: st.DataObject, output: str
+) -> None:
+    """The same command lines as real processes whose standard output is closed or full, in
+    an ASCII locale, or with standard error closed: exit 0, 1 or 2, never a traceback, and
+    no file that existed changed."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.faults.terminal import ROOT
+
+    scratch = Path(tempfile.mkdtemp(dir=cli_world.root, prefix="scratch"))
+    try:
+        shutil.copytree(cli_world.data, scratch / "data")
+        argv = data.draw(command_lines(cli_world, scratch), label="argv")
+        argv = [a for a in argv if "\x00" not in a]  # a command line cannot hold NUL
+        env = {**os.environ, "PYTHONPATH": str(ROOT),
+               **(ASCII_LOCALE if output == "ascii" else {})}
+        run = [sys.executable, "-m", "vpkp_tutor", *argv]
+        if output != "ascii":
+            run = ["sh", "-c", f'exec "$@" {output}', "sh", *run]
+        done = subprocess.run([os.fsencode(a) for a in run], cwd=ROOT, env=env,
+                              capture_output=True, stdin=subprocess.DEVNULL, timeout=30)
+        err = done.stderr.decode("utf-8", "replace")
+        assert done.returncode in (0, 1, 2), (argv, err)
+        assert "Traceback" not in err and "Exception ignored" not in err, (argv, err)
+        assert b"\x1b" not in done.stdout + done.stderr, (argv, err)
+        now = cli_world.snapshot()
+        assert {k: now.get(k) for k in cli_world.before} == cli_world.before, argv
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from vpkp_tutor.tui.keymap import BindingInfo, bindings, parse_keymap
+from vpkp_tutor.tui.keymap import BindingInfo, bindings, key_refused, parse_keymap
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
@@ -151,15 +151,10 @@ class SettingsScreen(VpkpScreen):
         """Move `binding` to `key` unless another binding that is active in the same places
         already uses it; save and apply the keymap."""
         keymap = self.keymap()
-        for other in self.binding_list:
-            if other.id == binding.id:
-                continue
-            shared = (other.where == binding.where or other.where in EVERYWHERE
-                      or binding.where in EVERYWHERE)
-            if shared and key in keymap.get(other.id, other.keys).split(","):
-                self._keys_status(f"Not changed: {self.key_display(key)} is already "
-                                  f"“{other.description}” ({other.id}).", "$error")
-                return
+        refused = key_refused(binding, key, keymap, self.binding_list)
+        if refused:
+            self._keys_status(f"Not changed: {refused}.", "$error")
+            return
         if key == binding.keys:
             keymap.pop(binding.id, None)
         else:
