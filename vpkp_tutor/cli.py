@@ -155,6 +155,9 @@ def _merge_global_options(args: argparse.Namespace) -> None:
 
 INPUTS = {"content": "--content", "paths": "", "exports": "", "restore": "--restore"}
 """Options and arguments that name files to read: (dest, how the message names it)."""
+SELF_CHECKED = frozenset({"paths", "exports"})
+"""Inputs whose readers refuse a FIFO, device or socket themselves, with a located message
+(`validate` reports it as the file's error; the export reader opens regular files only)."""
 OUTPUTS = {"output": "-o"}
 """Options that name a file to write."""
 
@@ -192,6 +195,8 @@ def _check_paths(args: argparse.Namespace) -> str | None:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             return f"--content {raw}: cannot be read ({reason[:1].lower() + reason[1:]})"
     for dest, flag in INPUTS.items():
+        if dest in SELF_CHECKED:
+            continue
         value = getattr(args, dest, None)
         for raw in [value] if isinstance(value, str) else value or ():
             if dest == "restore" and raw == "latest":

@@ -112,6 +112,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     paths = resolve_paths(Path(data_dir) if data_dir else None)
     if not paths.db_path.exists():
         return _fail(f"no progress stored yet in {paths.data_dir}")
+    from vpkp_tutor.export import output_paths
+    from vpkp_tutor.export.files import check_outputs
+    from vpkp_tutor.services.progress import protected_paths
+
+    try:  # refused before the store is opened: a refusal touches nothing
+        check_outputs(output_paths(args.export_format, output), protected_paths(paths),
+                      args.force)
+    except (ExportError, OutputExists) as exc:
+        return _fail(str(exc))
     try:  # an export only reads: no daily backup; read-only when it cannot write
         store = open_store_for_reading(paths.data_dir)
     except StoreError as exc:

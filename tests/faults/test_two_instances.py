@@ -124,7 +124,7 @@ def test_export_while_another_copy_answers(tmp_path: Path) -> None:
     learner = reader.resolve_learner("Writer")
     exports = 0
     while proc.poll() is None or exports < 3:
-        out = reader.export(learner.id, "json", tmp_path / "snapshot.json")
+        out = reader.export(learner.id, "json", tmp_path / "snapshot.json", overwrite=True)
         doc = json.loads(out.read_text())
         assert doc["learner"]["id"] == learner.id
         exports += 1

@@ -186,7 +186,10 @@ def test_a_fifo_or_device_named_as_a_file_is_refused_unchanged(
         os.mknod(zero, stat.S_IFCHR | 0o666, os.makedev(1, 5))
         specials.append(zero)
     for special in specials:
-        for args in (["validate", str(special)], ["report", str(special)],
+        checked = run(["validate", str(special)])  # the file's own error, located
+        assert checked.returncode == 1 and "Traceback" not in checked.stderr
+        assert f"{special}:1:1: error:" in checked.stdout and "not a content file" in checked.stdout
+        for args in (["report", str(special)],
                      ["--content", str(special), "locate"],
                      ["--data-dir", str(data[0]), "recover", "--restore", str(special)],
                      ["--data-dir", str(data[0]), "export", "--learner", "Ada", "--format",

@@ -151,14 +151,14 @@ def test_export_onto_the_data_folder_is_refused(data_dir: Path, tmp_path: Path,
     (data_dir / "backups").mkdir(exist_ok=True)
     (data_dir / "backups/daily-x.sqlite3").write_bytes(b"backup bytes")
     kept = [data_dir / "progress.sqlite3", data_dir / "backups/daily-x.sqlite3"]
+    export = tmp_path / "ana.json"
+    assert run("--data-dir", str(data_dir), "export", "--learner", "Ana", "--format", "json",
+               "-o", str(export), cwd=tmp_path).returncode == 0
     before = [p.read_bytes() for p in kept]
     for fmt in ("csv", "json", "xapi"):
         proc = run("--data-dir", str(data_dir), "export", "--learner", "Ana", "--format", fmt,
                    "-o", str(data_dir / name), "--force", cwd=tmp_path)
         assert_refused(proc, str(data_dir / name), "progress database")
-    export = tmp_path / "ana.json"
-    assert run("--data-dir", str(data_dir), "export", "--learner", "Ana", "--format", "json",
-               "-o", str(export), cwd=tmp_path).returncode == 0
     proc = run("--data-dir", str(data_dir), "report", str(export), "-o",
                str(data_dir / name), "--force", cwd=tmp_path)
     assert_refused(proc, "progress database")
