@@ -457,3 +457,26 @@ def test_read_only_open_refuses_to_read_through_a_foreign_wal(tmp_path: Path) ->
     with pytest.raises(StoreError, match="was written for another database"):
         open_store(b, read_only=True)
     assert hashes(b) == before
+
+
+async def test_the_app_shows_a_set_aside_wal_where_the_learner_looks(tmp_path: Path) -> None:
+    """The warning printed on stderr before the app starts is hidden by the app's screen;
+    the app says it again itself."""
+    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content.loader import load_content
+
+    a, b = tmp_path / "A", tmp_path / "B"
+    killed_with_a_wal(a)
+    make_store(b, "b-only", "Learner B")
+    shutil.copyfile(a / f"{DB}-wal", b / f"{DB}-wal")
+    store = open_store(b, daily_backups=False)
+    try:
+        app = make_app(Settings(learner="Learner B"), load_content(bundled_paths()), store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(5):
+                await pilot.pause()
+            shown = [str(n.message) for n in app._notifications]
+            assert any("was written for another database" in m for m in shown), shown
+    finally:
+        store.close()

@@ -52,6 +52,12 @@ class ServicesBase:
         self.store = store
         self.clock = clock
 
+    @property
+    def store_notices(self) -> tuple[str, ...]:
+        """What opening the progress store did that the learner should know (a `-wal` file
+        that did not belong to the database, set aside unapplied)."""
+        return self.store.notices
+
     def _question(self, question_id: str) -> Question:
         if not self.content.has_question(question_id):
             raise ValueError(f"unknown question {question_id!r}")

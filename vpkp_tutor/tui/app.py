@@ -113,6 +113,9 @@ class VpkpApp(App[None]):
         self._theme_ready = True
 
     def _after_first_frame(self) -> None:
+        for notice in self.services.store_notices:  # said on stderr too, hidden by the app
+            self.notify(notice, title="Progress database", severity="warning", timeout=30,
+                        markup=False)
         self.load_screen_css()
         settle_heap()
 
