@@ -68,6 +68,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from vpkp_tutor.bootstrap import Settings, run_app
 
+    if args.learner is not None:  # refused before anything opens
+        from vpkp_tutor.services.learners import learner_name
+
+        try:
+            learner_name(args.learner)
+        except ValueError as exc:
+            print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
+            return 2
+
     return run_app(
         Settings(
             data_dir=Path(args.data_dir) if args.data_dir else None,
@@ -113,8 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         add_store_commands(sub)
     from vpkp_tutor.cli_config import add_config_commands
+    from vpkp_tutor.cli_learners import add_learner_commands
 
     add_config_commands(sub)
+    add_learner_commands(sub)
     return parser
 
 
