@@ -109,6 +109,7 @@ def print_table(summaries: list[LearnerSummary]) -> None:
     from rich.text import Text
 
     from vpkp_tutor.domain.progress import clean_name
+    from vpkp_tutor.services.learners import name_key
 
     table = Table(box=box.SIMPLE, padding=(0, 1, 0, 0), show_edge=False)
     for column, right in (("Name", False), ("Program", False), ("PGY", False),
@@ -125,6 +126,13 @@ def print_table(summaries: list[LearnerSummary]) -> None:
     console.print(table)
     n = len(summaries)
     console.print(f"{n} learner{'' if n == 1 else 's'}", style="dim")
+    keys = [name_key(s.learner.display_name) for s in summaries]
+    shared = sorted({s.learner.display_name for s, k in zip(summaries, keys, strict=True)
+                     if keys.count(k) > 1}, key=name_key)
+    if shared:
+        console.print(Text(
+            "Some learners share a name (" + ", ".join(shared) + "); give each a name of "
+            "their own: vpkp-tutor learners rename ID NEW-NAME"))
 
 
 def cmd_rename(args: argparse.Namespace) -> int:

@@ -42,9 +42,10 @@ DISK_FULL = ("The disk is full: this answer was not saved. It stays selected: fr
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """True when `exc` (or what caused it) says the disk, or the database's size limit, is
-    full: SQLite's SQLITE_FULL ("database or disk is full"), a store error saying so, or
-    ENOSPC from the operating system."""
+    """True when `exc` (or what caused it, or what it was raised while handling — SQLite
+    may roll a full transaction back itself, so the rollback that follows fails too) says
+    the disk, or the database's size limit, is full: SQLite's SQLITE_FULL ("database or
+    disk is full"), a store error saying so, or ENOSPC from the operating system."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
@@ -54,7 +55,7 @@ def is_disk_full(exc: BaseException) -> bool:
         text = str(seen).lower()
         if "disk is full" in text or "disk full" in text or "no space left" in text:
             return True
-        seen = seen.__cause__
+        seen = seen.__cause__ or seen.__context__
     return False
 
 
