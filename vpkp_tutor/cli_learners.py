@@ -127,8 +127,8 @@ def print_table(summaries: list[LearnerSummary]) -> None:
     n = len(summaries)
     console.print(f"{n} learner{'' if n == 1 else 's'}", style="dim")
     keys = [name_key(s.learner.display_name) for s in summaries]
-    shared = sorted({s.learner.display_name for s, k in zip(summaries, keys, strict=True)
-                     if keys.count(k) > 1}, key=name_key)
+    shared = list({k: s.learner.display_name for s, k in zip(summaries, keys, strict=True)
+                   if keys.count(k) > 1}.values())
     if shared:
         console.print(Text(
             "Some learners share a name (" + ", ".join(shared) + "); give each a name of "
