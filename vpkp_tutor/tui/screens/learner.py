@@ -55,6 +55,8 @@ class LearnerScreen(Screen[None]):
 
     _resumed = False
     """Set once the screen has been shown (later showings list the profiles again)."""
+    _in_dialog = False
+    """Set while the picker's own dialog is open."""
 
     def __init__(self, previous: Learner | None = None) -> None:
         super().__init__()
@@ -90,10 +92,12 @@ class LearnerScreen(Screen[None]):
         self._list_learners()
 
     def on_screen_resume(self) -> None:
-        """Coming back to the picker (switch learner): list the profiles again."""
-        if self._resumed:
+        """Coming back to the picker (switch learner): list the profiles again (not after a
+        dialog of its own)."""
+        if self._resumed and not self._in_dialog:
             self._list_learners()
         self._resumed = True
+        self._in_dialog = False
 
     def _list_learners(self) -> None:
         learners = self.services.list_learners()
@@ -200,6 +204,7 @@ class LearnerScreen(Screen[None]):
                 name_input.focus()
                 name_input.select_all()
 
+        self._in_dialog = True
         self.app.push_screen(ConfirmDialog(
             f"A profile called “{who}” already exists ({summary.answers} answers, last "
             f"active {summary.last_active_text}). Names must differ by more than case or "
