@@ -153,3 +153,23 @@ async def test_escape_on_the_first_picker_stays_and_ctrl_q_quits(make) -> None: 
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert not app.is_running
+
+
+async def test_escape_goes_back_when_switching_returns_to_the_first_picker(make, store) -> None:  # type: ignore[no-untyped-def]
+    app = make(learner=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Dr Ada", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        ada = app.learner
+        app.action_switch_learner()  # back to the picker at the bottom of the stack
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, LearnerScreen) and app.learner is None
+        assert picker.query_one("#name", Input).value == ""  # the form starts empty again
+        assert offers_back(picker)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and app.learner == ada
+    assert [x.display_name for x in store.list_learners()] == ["Dr Ada"]

@@ -91,11 +91,22 @@ class LearnerScreen(Screen[None]):
         self.sub_title = "Choose a profile"
         self._list_learners()
 
+    def on_screen_suspend(self) -> None:
+        """A learner was chosen (the dashboard opens over the picker): remember them, so
+        that escape goes back to them when "Switch learner" returns here."""
+        learner = cast("VpkpApp", self.app).learner
+        if learner is not None:
+            self.previous = learner
+
     def on_screen_resume(self) -> None:
-        """Coming back to the picker (switch learner): list the profiles again (not after a
-        dialog of its own)."""
+        """Coming back to the picker (switch learner): list the profiles again and clear the
+        form (not after a dialog of its own)."""
         if self._resumed and not self._in_dialog:
+            for field in self.query(Input):
+                field.value = ""
+            self.query_one("#learner-error", Static).update("")
             self._list_learners()
+            self.refresh_bindings()
         self._resumed = True
         self._in_dialog = False
 
@@ -206,7 +217,8 @@ class LearnerScreen(Screen[None]):
 
         self._in_dialog = True
         self.app.push_screen(ConfirmDialog(
-            f"A profile called “{who}” already exists ({summary.answers} answers, last "
+            f"A profile called “{who}” already exists ({summary.answers} answer"
+            f"{'' if summary.answers == 1 else 's'}, last "
             f"active {summary.last_active_text}). Names must differ by more than case or "
             "spaces. Open that profile?",
             yes="Open it", no="Choose another name"), chosen)
