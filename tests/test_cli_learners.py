@@ -208,7 +208,7 @@ def test_learner_option_refuses_a_shared_name_with_the_candidates(tmp_path: Path
     assert done.returncode == 2, done.stdout[-500:]
     err = done.stderr
     assert "2 learners are called 'Ada'" in err
-    assert f"Ada · Mayo · PGY-3 · 2 answers · last active " in err
+    assert "Ada · Mayo · PGY-3 · 2 answers · last active " in err
     assert "ada · 0 answers · last active never · id f00dfeed" in err
     assert "vpkp-tutor learners rename f00dfeed" in err
     assert ids["Ada"] not in err  # not bare ids: names, program, level, answers

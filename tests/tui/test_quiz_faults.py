@@ -180,7 +180,7 @@ def test_is_disk_full_recognises_the_ways_a_full_disk_shows() -> None:
         try:
             raise sqlite3.OperationalError("database or disk is full")
         except sqlite3.OperationalError:
-            raise sqlite3.OperationalError("cannot rollback - no transaction is active")
+            raise sqlite3.OperationalError("cannot rollback - no transaction is active")  # noqa: B904 (as SQLite does)
     except sqlite3.OperationalError as exc:
         assert is_disk_full(exc)  # SQLite rolled back itself; the rollback after failed
     assert not is_disk_full(sqlite3.OperationalError("database is locked"))
