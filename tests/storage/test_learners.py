@@ -50,9 +50,9 @@ def test_second_connection_cannot_create_the_same_name(tmp_path: Path) -> None:
     first = open_store(tmp_path / "data", daily_backups=False)
     second = open_store(tmp_path / "data", daily_backups=False)
     try:
-        first.add_learner(Learner(id="a" * 32, display_name="Ada"))
+        first.add_learner(Learner(id="a" * 32, display_name="Ada"), unique=True)
         with pytest.raises(NameTakenError):
-            second.add_learner(Learner(id="b" * 32, display_name="ADA"))
+            second.add_learner(Learner(id="b" * 32, display_name="ADA"), unique=True)
         assert [x.id for x in second.list_learners()] == ["a" * 32]
     finally:
         first.close()

@@ -127,7 +127,7 @@ class LearnerServices(ServicesBase):
         name = learner_name(display_name)
         learner = Learner(id=new_id().hex, display_name=name, program=clean_name(program),
                           level=clean_name(level), created_at=self.clock())
-        self.store.add_learner(learner)
+        self.store.add_learner(learner, unique=True)
         return learner
 
     def find_learner(self, name_or_id: str) -> Learner | None:

@@ -29,14 +29,16 @@ class SqliteProgressStore(QuizTables):
     """Learner progress in one SQLite database (see `open_store`)."""
 
     # -- learners ------------------------------------------------------------------------
-    def add_learner(self, learner: Learner) -> None:
-        """Insert a learner profile. Raises `NameTakenError` when another learner already has
-        the same name (compared by `name_key`); the check and the insert are one transaction
-        under the write lock, so two programs creating the same name at once cannot both
-        succeed."""
+    def add_learner(self, learner: Learner, *, unique: bool = False) -> None:
+        """Insert a learner profile as given. With `unique` (how the app creates learners),
+        raise `NameTakenError` when another learner already has the same name (compared by
+        `name_key`): the check and the insert are one transaction under the write lock, so
+        two programs creating the same name at once cannot both succeed. (Without it the
+        profile is written as is, as older versions did.)"""
         created = learner.created_at or dt.datetime.now(dt.UTC)
         with self.transaction() as c:
-            _check_name_free(c, learner.display_name)
+            if unique:
+                _check_name_free(c, learner.display_name)
             c.execute(
                 "INSERT INTO learner(id, display_name, program, level, created_at)"
                 " VALUES (?,?,?,?,?)",
