@@ -35,7 +35,8 @@ def test_ambiguous_name_asks_for_an_id(services: Services) -> None:
     with pytest.raises(ValueError, match="already exists"):
         services.create_learner("sam")
     with services.store.transaction() as c:  # a database from before names were unique
-        c.execute("INSERT INTO learner(id, display_name, created_at) VALUES ('f' || hex(randomblob(15)), 'sam', '2026-01-01T00:00:00.000000Z')")
+        c.execute("INSERT INTO learner(id, display_name, created_at)"
+                  " VALUES ('f00d', 'sam', '2026-01-01T00:00:00.000000Z')")
     with pytest.raises(ValueError, match="2 learners are called 'SAM'"):
         services.resolve_learner("SAM")
 
