@@ -47,7 +47,9 @@ def is_disk_full(exc: BaseException) -> bool:
     the disk, or the database's size limit, is full: SQLite's SQLITE_FULL ("database or
     disk is full"), a store error saying so, or ENOSPC from the operating system."""
     seen: BaseException | None = exc
-    while seen is not None:
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
         if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
             return True
         if getattr(seen, "sqlite_errorname", "") == "SQLITE_FULL":
