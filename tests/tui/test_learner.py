@@ -173,3 +173,36 @@ async def test_escape_goes_back_when_switching_returns_to_the_first_picker(make,
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen) and app.learner == ada
     assert [x.display_name for x in store.list_learners()] == ["Dr Ada"]
+
+
+async def test_full_disk_keeps_the_picker_open_and_the_name_to_try_again(make, store) -> None:  # type: ignore[no-untyped-def]
+    """A real SQLITE_FULL: the store's connection is capped at the pages it has and the
+    learner table's free room filled with ever smaller filler profiles."""
+    import sqlite3
+
+    app = make(learner=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Dr Ada")
+        conn = store._conn
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        size, n = 2048, 0
+        while size >= 1:
+            try:
+                conn.execute("INSERT INTO learner(id, display_name, created_at) VALUES (?,?,?)",
+                             (f"~{n:06d}", "~" * size, "2026-01-01T00:00:00.000000Z"))
+                n += 1
+            except sqlite3.OperationalError:
+                size //= 2
+        await pilot.press("enter")
+        await settle(pilot)
+        picker = app.screen
+        assert app.is_running and isinstance(picker, LearnerScreen)
+        assert "The disk is full" in str(picker.query_one("#learner-error", Static).content)
+        assert picker.query_one("#name", Input).value == "Dr Ada"
+        conn.execute("PRAGMA max_page_count = 1073741823")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.learner is not None and app.learner.display_name == "Dr Ada"
