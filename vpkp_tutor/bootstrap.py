@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.services import Services
@@ -121,6 +122,13 @@ def run_app(settings: Settings, stdin: TextIO | None = None,
         return 2
     try:
         content = load_bank(settings)
+        if settings.learner is not None:  # an ambiguous or impossible name: refused here
+            try:
+                learner = make_services(settings, content, store).open_learner(settings.learner)
+            except ValueError as exc:
+                print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
+                return 2
+            settings = replace(settings, learner=learner.id)
         app = make_app(settings, content, store)
         app.run()
     finally:

@@ -98,6 +98,15 @@ def _run(args: argparse.Namespace) -> int:
     from vpkp_tutor import cli_out
     from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, Settings, is_terminal, run_app
 
+    if args.learner is not None:  # refused before anything opens
+        from vpkp_tutor.services.learners import learner_name
+
+        try:
+            learner_name(args.learner)
+        except ValueError as exc:
+            print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
+            return 2
+
     stdout = cli_out.unwrapped(sys.stdout)  # the prompt before the app needs the terminal
     if is_terminal(sys.stdin) and is_terminal(stdout) and not is_terminal(sys.__stderr__):
         return cli_out.fail(f"{NEEDS_A_TERMINAL}; the app draws on standard error, which "
@@ -246,8 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         add_store_commands(sub)
     from vpkp_tutor.cli_config import add_config_commands
+    from vpkp_tutor.cli_learners import add_learner_commands
 
     add_config_commands(sub)
+    add_learner_commands(sub)
     for command in sub.choices.values():
         _add_global_options(command, after=True)
     return parser

@@ -29,14 +29,18 @@ def test_learners_create_find_and_list(services: Services) -> None:
     assert services.find_learner("nobody") is None
     with pytest.raises(ValueError, match="no learner"):
         services.resolve_learner("nobody")
-    with pytest.raises(ValueError, match="display name"):
+    with pytest.raises(ValueError, match="visible character"):
         services.create_learner("   ")
 
 
 def test_ambiguous_name_asks_for_an_id(services: Services) -> None:
     services.create_learner("Sam")
-    services.create_learner("sam")
-    with pytest.raises(ValueError, match="more than one"):
+    with pytest.raises(ValueError, match="already exists"):
+        services.create_learner("sam")
+    with services.store.transaction() as c:  # a database from before names were unique
+        c.execute("INSERT INTO learner(id, display_name, created_at)"
+                  " VALUES ('f00d', 'sam', '2026-01-01T00:00:00.000000Z')")
+    with pytest.raises(ValueError, match="2 learners are called 'SAM'"):
         services.resolve_learner("SAM")
 
 

@@ -8,7 +8,9 @@ CONTRACT — the signatures of `Services` (its methods live in the modules of th
 per concern: `catalogue`, `quizzes`, `cases`, `progress`; what they share is in `base`) are
 agreed between the store and the TUI. Methods may be added; changing an existing signature
 must be announced here and both sides updated. Added so far: `resolve_learner`, `case_run`,
-`mastery`, `cases_by_topic`.
+`mastery`, `cases_by_topic`, `learner_summaries`, `open_learner`, `rename_learner`,
+`delete_learner` (and `create_learner` now refuses a name another learner has, raising
+`learners.NameTakenError`).
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
 a closed attempt; a numeric answer that is not a finite number) are raised as ValueError
@@ -20,10 +22,11 @@ from __future__ import annotations
 from vpkp_tutor.services.base import utc_now
 from vpkp_tutor.services.cases import CaseServices
 from vpkp_tutor.services.catalogue import CatalogueServices
+from vpkp_tutor.services.learners import LearnerServices
 from vpkp_tutor.services.progress import ProgressServices
 
 __all__ = ["Services", "utc_now"]
 
 
-class Services(CatalogueServices, CaseServices, ProgressServices):
+class Services(CatalogueServices, LearnerServices, CaseServices, ProgressServices):
     """Facade over the content bank and the progress store."""

@@ -1,4 +1,4 @@
-"""Content queries, learner profiles, app settings and lesson progress."""
+"""Content queries, app settings and lesson progress (learner profiles: `learners`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 from vpkp_tutor.domain.model import Case, Lesson, Question, Score, Topic
-from vpkp_tutor.domain.progress import Learner, LessonProgress, clean_name
+from vpkp_tutor.domain.progress import LessonProgress
 from vpkp_tutor.domain.scoring import AnswerValue
-from vpkp_tutor.services.base import ServicesBase, new_id
+from vpkp_tutor.services.base import ServicesBase
 
 
 class _Filed(Protocol):
@@ -32,7 +32,7 @@ def by_topic(items: Iterable[_F]) -> dict[Topic, list[_F]]:
 
 
 class CatalogueServices(ServicesBase):
-    """Content queries, learners, settings and lesson progress."""
+    """Content queries, settings and lesson progress."""
 
     # -- content -------------------------------------------------------------------------
     def lessons_by_topic(self) -> dict[Topic, list[Lesson]]:
@@ -51,48 +51,7 @@ class CatalogueServices(ServicesBase):
         """Cases grouped by topic, in topic order then title order."""
         return by_topic(self.content.cases)
 
-    # -- learners and settings -----------------------------------------------------------
-    def list_learners(self) -> list[Learner]:
-        """All learner profiles, by display name."""
-        return self.store.list_learners()
-
-    def create_learner(self, display_name: str, program: str = "", level: str = "") -> Learner:
-        """Create a profile with a new opaque id. Names are stored as one line of plain
-        text: control characters, terminal escapes and bidi overrides are removed."""
-        name = clean_name(display_name)
-        if not name:
-            raise ValueError("a learner needs a display name")
-        learner = Learner(id=new_id().hex, display_name=name, program=clean_name(program),
-                          level=clean_name(level), created_at=self.clock())
-        self.store.add_learner(learner)
-        return learner
-
-    def find_learner(self, name_or_id: str) -> Learner | None:
-        """A learner by exact id, else by display name (case-insensitive)."""
-        learner = self.store.get_learner(name_or_id)
-        if learner is not None:
-            return learner
-        wanted = clean_name(name_or_id).casefold()
-        return next((x for x in self.store.list_learners()
-                     if x.display_name.casefold() == wanted), None)
-
-    def resolve_learner(self, name_or_id: str) -> Learner:
-        """Like `find_learner`, but raise ValueError with a readable message when no learner
-        or more than one learner (by display name) matches."""
-        learner = self.store.get_learner(name_or_id)
-        if learner is not None:
-            return learner
-        wanted = clean_name(name_or_id).casefold()
-        matches = [x for x in self.store.list_learners()
-                   if x.display_name.casefold() == wanted]
-        if len(matches) > 1:
-            ids = ", ".join(x.id for x in matches)
-            raise ValueError(f"more than one learner is called {name_or_id!r}; use an id: {ids}")
-        if not matches:
-            known = ", ".join(x.display_name for x in self.store.list_learners()) or "none yet"
-            raise ValueError(f"no learner with id or name {name_or_id!r} (learners: {known})")
-        return matches[0]
-
+    # -- settings ------------------------------------------------------------------------
     def get_setting(self, key: str, default: str = "") -> str:
         """An app setting (e.g. `theme`, `last_learner`)."""
         return self.store.get_setting(key, default)

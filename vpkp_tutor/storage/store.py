@@ -71,10 +71,16 @@ class SqliteProgressStore(QuizTables):
             self._held = None
 
     # -- learners ------------------------------------------------------------------------
-    def add_learner(self, learner: Learner) -> None:
-        """Insert a learner profile."""
+    def add_learner(self, learner: Learner, *, unique: bool = False) -> None:
+        """Insert a learner profile as given. With `unique` (how the app creates learners),
+        raise `NameTakenError` when another learner already has the same name (compared by
+        `name_key`): the check and the insert are one transaction under the write lock, so
+        two programs creating the same name at once cannot both succeed. (Without it the
+        profile is written as is, as older versions did.)"""
         created = learner.created_at or dt.datetime.now(dt.UTC)
         with self.transaction() as c:
+            if unique:
+                _check_name_free(c, learner.display_name)
             c.execute(
                 "INSERT INTO learner(id, display_name, program, level, created_at)"
                 " VALUES (?,?,?,?,?)",
@@ -95,6 +101,65 @@ class SqliteProgressStore(QuizTables):
         except UnicodeEncodeError:
             return None
         return _learner(rows[0]) if rows else None
+
+    def find_learners(self, name: str) -> list[Learner]:
+        """Every learner whose name matches `name` by `name_key` (more than one only in a
+        database written before names were unique)."""
+        wanted = name_key(name)
+        return [x for x in self.list_learners() if name_key(x.display_name) == wanted]
+
+    def rename_learner(self, learner_id: str, display_name: str) -> Learner:
+        """Give a learner a new display name; `NameTakenError` when another learner has it
+        (a learner may change the case or spacing of their own name). Returns the learner as
+        renamed; KeyError when there is no such learner."""
+        with self.transaction() as c:
+            row = c.execute("SELECT * FROM learner WHERE id = ?", (learner_id,)).fetchone()
+            if row is None:
+                raise KeyError(learner_id)
+            _check_name_free(c, display_name, learner_id)
+            c.execute("UPDATE learner SET display_name = ? WHERE id = ?",
+                      (display_name, learner_id))
+            row = c.execute("SELECT * FROM learner WHERE id = ?", (learner_id,)).fetchone()
+        return _learner(row)
+
+    def delete_learner(self, learner_id: str) -> bool:
+        """Delete a learner and everything recorded for them (every table with a
+        `learner_id` column, then the profile), in one transaction; forget them as the last
+        learner. True when there was such a learner."""
+        with self.transaction() as c:
+            tables = [r[0] for r in c.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'learner'"
+                " AND name NOT LIKE 'sqlite_%'")]
+            for table in tables:
+                columns = {r[1] for r in c.execute(f'PRAGMA table_info("{table}")')}
+                if "learner_id" in columns:
+                    c.execute(f'DELETE FROM "{table}" WHERE learner_id = ?', (learner_id,))
+            c.execute("DELETE FROM setting WHERE key = 'last_learner' AND value = ?",
+                      (learner_id,))
+            return c.execute("DELETE FROM learner WHERE id = ?", (learner_id,)).rowcount > 0
+
+    def learner_activity(self) -> dict[str, tuple[int, dt.datetime | None]]:
+        """For every learner id: how many answers they have recorded and when they last
+        did anything (answered, started a quiz or case, read a lesson), or None."""
+        rows = self.query(
+            "SELECT l.id,"
+            " (SELECT COUNT(*) FROM response r WHERE r.learner_id = l.id) AS answers,"
+            " MAX(COALESCE((SELECT MAX(answered_at) FROM response r WHERE r.learner_id = l.id),"
+            "   ''),"
+            "  COALESCE((SELECT MAX(started_at) FROM attempt a WHERE a.learner_id = l.id), ''),"
+            "  COALESCE((SELECT MAX(COALESCE(finished_at, started_at)) FROM case_run k"
+            "   WHERE k.learner_id = l.id), ''),"
+            "  COALESCE((SELECT MAX(updated_at) FROM lesson_progress p"
+            "   WHERE p.learner_id = l.id), '')) AS last_active"
+            " FROM learner l")
+        out: dict[str, tuple[int, dt.datetime | None]] = {}
+        for r in rows:
+            last: dt.datetime | None = None
+            if r["last_active"]:
+                with contextlib.suppress(ValueError):
+                    last = parse_utc(r["last_active"])
+            out[r["id"]] = (int(r["answers"]), last)
+        return out
 
     # -- lessons -------------------------------------------------------------------------
     def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]:
@@ -122,6 +187,29 @@ class SqliteProgressStore(QuizTables):
                 (learner_id, lesson_id, position or 0, int(bool(completed)), iso_utc(now),
                  position, None if completed is None else int(completed), iso_utc(now)),
             )
+
+
+class NameTakenError(ValueError):
+    """Another learner already has this name; `existing` is that learner."""
+
+    def __init__(self, existing: Learner) -> None:
+        super().__init__(f"a learner called {existing.display_name!r} already exists")
+        self.existing = existing
+        """The learner who has the name."""
+
+
+def name_key(name: str) -> str:
+    """What two learner names are compared by: runs of whitespace made one space, ends
+    trimmed, case folded ("ada", " Ada ", "ADA  " are one name)."""
+    return " ".join(name.split()).casefold()
+
+
+def _check_name_free(c: sqlite3.Connection, name: str, learner_id: str | None = None) -> None:
+    """Raise `NameTakenError` when a learner other than `learner_id` has this name."""
+    wanted = name_key(name)
+    for row in c.execute("SELECT * FROM learner"):
+        if row["id"] != learner_id and name_key(row["display_name"]) == wanted:
+            raise NameTakenError(_learner(row))
 
 
 def _learner(r: sqlite3.Row) -> Learner:

@@ -43,11 +43,12 @@ def study_commands() -> type[Provider]:
     return StudyCommands
 
 
-def learner_screen() -> Screen[None]:
-    """A new learner picker (imported when first needed)."""
+def learner_screen(previous: Learner | None = None) -> Screen[None]:
+    """A new learner picker (imported when first needed); `previous` is the learner who was
+    studying, whom escape goes back to."""
     from vpkp_tutor.tui.screens.learner import LearnerScreen
 
-    return LearnerScreen()
+    return LearnerScreen(previous)
 
 
 class VpkpApp(App[None]):
@@ -95,10 +96,13 @@ class VpkpApp(App[None]):
         named a learner, else the picker. (No empty screen sits beneath it.) The stored
         keymap is applied first, so the first screen shows the keys as moved."""
         self._load_keymap()
+        learner: Learner | None = None
         if self._learner_arg:
-            learner = self.services.find_learner(self._learner_arg)
-            if learner is None:
-                learner = self.services.create_learner(self._learner_arg)
+            try:
+                learner = self.services.open_learner(self._learner_arg)
+            except ValueError as exc:  # the CLI refuses these before the app opens
+                self.call_later(self.notify, str(exc), severity="error", markup=False)
+        if learner is not None:
             self._set_learner(learner)
             self.call_after_refresh(self.services.set_setting, "last_learner", learner.id)
             self._first_screen = HomeScreen()
@@ -302,12 +306,13 @@ class VpkpApp(App[None]):
     def action_switch_learner(self) -> None:
         """Back to the learner picker: the one at the bottom of the stack, or a new one over
         the dashboard."""
+        previous = self.learner
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.learner = None
         self.sub_title = ""
         if isinstance(self.screen, HomeScreen):
-            self.push_screen(learner_screen())
+            self.push_screen(learner_screen(previous))
 
     def action_export(self) -> None:
         """Export the learner's scores to a file the learner chooses."""

@@ -4,10 +4,15 @@ auto-submit at zero.
 
 Tutor and spaced-review modes show feedback after each answer; a timed exam saves answers
 silently and shows everything on the results screen.
+
+An answer that cannot be saved stays on screen: when the disk is full the learner is told so
+and Enter saves it once there is room; when the quiz was submitted in another window (the
+same database open twice) the learner is offered its results.
 """
 
 from __future__ import annotations
 
+import errno
 import time
 from typing import ClassVar
 
@@ -62,6 +67,30 @@ def strip_window(widths: list[int], current: int, width: int) -> tuple[int, int]
     return start, end
 
 
+DISK_FULL = ("The disk is full: this answer was not saved. It stays selected: free some space, "
+             "then press Enter to save it.")
+"""What the learner is told when an answer could not be saved for want of space."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it, or what it was raised while handling — SQLite
+    may roll a full transaction back itself, so the rollback that follows fails too) says
+    the disk, or the database's size limit, is full: SQLite's SQLITE_FULL ("database or
+    disk is full"), a store error saying so, or ENOSPC from the operating system."""
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        if getattr(seen, "sqlite_errorname", "") == "SQLITE_FULL":
+            return True
+        text = str(seen).lower()
+        if "disk is full" in text or "disk full" in text or "no space left" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
 
 class QuizScreen(VpkpScreen):
     """Answer the items of one attempt."""
@@ -101,6 +130,8 @@ class QuizScreen(VpkpScreen):
         self._shown_at = time.monotonic()
         self._timer: Timer | None = None
         self._view: QuestionView | None = None
+        self._leave_unsaved = False
+        """Set when escape was refused for an unsaved answer: a second escape leaves."""
 
     @property
     def question(self) -> Question:
@@ -247,7 +278,11 @@ class QuizScreen(VpkpScreen):
 
     def _save_position(self) -> None:
         if not self.finished:
-            self.services.save_position(self.attempt.id, self.index)
+            try:
+                self.services.save_position(self.attempt.id, self.index)
+            except Exception as exc:  # only a convenience: never worth stopping for
+                if not is_disk_full(exc):
+                    raise
 
     # -- answering -----------------------------------------------------------------------
     async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
@@ -264,6 +299,8 @@ class QuizScreen(VpkpScreen):
 
     async def _answered(self, event: AnswerInput.Submitted) -> None:
         score = self.record(event.question_id, event.answer)
+        if score is None:  # not saved: the answer stays on screen (see `record`)
+            return
         if self.feedback_now:
             view = self.query_one(QuestionView)
             await view.show_feedback(score)
@@ -287,25 +324,76 @@ class QuizScreen(VpkpScreen):
                 else:
                     self.notify("Last item saved — press s to submit the exam.", timeout=3)
 
-    def record(self, question_id: str, answer: AnswerValue) -> Score:
-        """Store an answer through services and keep it for the strip and review."""
+    def record(self, question_id: str, answer: AnswerValue) -> Score | None:
+        """Store an answer through services and keep it for the strip and review. None
+        when it was not saved, and the learner has been told why: the disk is full (the
+        answer stays on screen to save again), the quiz was closed in another window (see
+        `closed_elsewhere`), or the answer was refused."""
         seconds = time.monotonic() - self._shown_at
-        score = self.services.record_answer(self.attempt.id, question_id, answer, seconds)
+        try:
+            score = self.services.record_answer(self.attempt.id, question_id, answer, seconds)
+        except ValueError as exc:
+            self.closed_elsewhere(exc)
+            return None
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.notify(DISK_FULL, title="Disk full", severity="error",
+                        timeout=10)
+            return None
         self.answers[question_id] = answer
         self.scores[question_id] = score
+        self._leave_unsaved = False
         return score
 
-    def save_pending(self) -> None:
-        """In an exam, keep an answer the learner changed but did not press Enter on."""
-        if self.mode is not QuizMode.EXAM or self.finished or not self.questions:
+    def closed_elsewhere(self, error: ValueError) -> None:
+        """An answer was refused: when another window submitted this quiz, say so and offer
+        its results; when another window discarded it, say so and go back; otherwise show
+        why the answer was refused."""
+        from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
+        from vpkp_tutor.tui.screens.results import ResultsScreen
+
+        try:
+            result = self.services.attempt_result(self.attempt.id)
+        except ValueError:
+            result = None
+        if result is None:
+            current = self.services.unfinished_attempt(self.attempt.learner_id)
+            if current is not None and current.id == self.attempt.id:  # still open
+                self.notify(str(error), title="Not saved", severity="error", markup=False)
+                return
+        self.finished = True
+        if self._timer is not None:
+            self._timer.stop()
+        if result is None:
+            self.notify("This quiz was discarded in another window, so this answer was not "
+                        "saved.", title="Quiz closed", severity="warning", timeout=10)
+            self.dismiss()
             return
+
+        def chosen(see: bool | None) -> None:
+            if see:
+                self.app.switch_screen(ResultsScreen(result))
+            else:
+                self.dismiss()
+
+        self.app.push_screen(ConfirmDialog(
+            "This quiz was submitted in another window, so this answer was not saved. "
+            "See the quiz's results?", yes="See results", no="Back to Home"), chosen)
+
+    def save_pending(self) -> bool:
+        """In an exam, keep an answer the learner changed but did not press Enter on. False
+        when there was one and it could not be saved."""
+        if self.mode is not QuizMode.EXAM or self.finished or not self.questions:
+            return True
         views = self.query(QuestionView)
         if not views:
-            return
+            return True
         value = views.first().input.value
         q = self.question
         if is_answered(value) and value != self.answers.get(q.id):
-            self.record(q.id, value)
+            return self.record(q.id, value) is not None
+        return True
 
     async def action_move(self, delta: int) -> None:
         """Next or previous item."""
@@ -379,7 +467,16 @@ class QuizScreen(VpkpScreen):
         self.finished = True
         if self._timer is not None:
             self._timer.stop()
-        result = self.services.finish_quiz(self.attempt.id)
+        try:
+            result = self.services.finish_quiz(self.attempt.id)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self.finished = False
+            self.notify("The disk is full: the quiz was not submitted (your answers are "
+                        "saved). Free some space, then press s to submit.", title="Disk full",
+                        severity="error", timeout=10)
+            return
         self.app.switch_screen(ResultsScreen(result))
 
     def tick(self) -> bool:
@@ -390,6 +487,8 @@ class QuizScreen(VpkpScreen):
         if remaining <= 0:
             if self.questions:
                 self.save_pending()
+                if self.finished:  # closed in another window; the learner has been told
+                    return True
             self.notify("Time is up — the exam was submitted.", title="⏱ Time", severity="warning")
             if self.app.screen is not self:
                 self.app.pop_screen()
@@ -414,7 +513,16 @@ class QuizScreen(VpkpScreen):
         if self.finished:
             self.dismiss()
             return
-        self.save_pending()
-        self.services.save_position(self.attempt.id, self.index)
-        self.notify("Quiz saved — resume it from Home (u).", timeout=3)
+        saved = self.save_pending()
+        if self.finished:  # closed in another window; the learner has been told
+            return
+        if not saved and not self._leave_unsaved:
+            self._leave_unsaved = True
+            self.notify("This answer is not saved — press escape again to leave "
+                        "without it.", severity="warning", timeout=6)
+            return
+        self._save_position()
+        self.notify("Quiz saved — resume it from Home (u)." if saved else
+                    "Left without the unsaved answer; the rest of the quiz is saved.",
+                    timeout=3)
         self.study_app.action_go_home()
