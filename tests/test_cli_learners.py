@@ -204,9 +204,8 @@ def test_learner_option_refuses_an_impossible_name_before_the_app_opens(
 def test_learner_option_refuses_a_shared_name_with_the_candidates(tmp_path: Path) -> None:
     data = tmp_path / "data"
     ids = seed(data, duplicate=True)
-    done = run("--data-dir", str(data), "--learner", "Ada")
-    assert done.returncode == 2, done.stdout[-500:]
-    err = done.stderr
+    code, err = _on_terminal(["--data-dir", str(data), "--learner", "Ada"], "")
+    assert code == 2, err[-500:]
     assert "2 learners are called 'Ada'" in err
     assert "Ada · Mayo · PGY-3 · 2 answers · last active " in err
     assert "ada · 0 answers · last active never · id f00dfeed" in err

@@ -184,7 +184,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         summary = services.learner_summaries([learner])[0]
         if not args.yes:
-            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            from vpkp_tutor.bootstrap import is_terminal
+            from vpkp_tutor.cli_out import unwrapped
+
+            if not (is_terminal(sys.stdin) and is_terminal(unwrapped(sys.stdout))):
                 return _fail("deleting a learner needs confirmation: run this on a terminal, "
                              "or add --yes")
             print(f"This deletes {summary.describe()}\nand all their progress.")

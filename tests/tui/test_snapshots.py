@@ -4,6 +4,7 @@ checking the new pictures by eye."""
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 
 from tests.tui.bank import SINGLE
@@ -12,6 +13,18 @@ from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
 
 SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quiz attempts get ids from a counter: an ordering item's starting order is seeded by
+    its attempt's id, and a picture must not change with a random one."""
+    from uuid import UUID
+
+    from vpkp_tutor.services import quizzes
+
+    counter = iter(range(1, 1_000))
+    monkeypatch.setattr(quizzes, "new_id", lambda: UUID(int=next(counter)))
 
 
 def _app(make) -> VpkpApp:  # type: ignore[no-untyped-def]
