@@ -70,3 +70,10 @@ def test_bundled_ordering_items_give_no_free_credit() -> None:
         for attempt in range(40):
             order = start_order(len(question.options), f"attempt-{attempt}:{question.id}")
             assert score(question, tuple(order)).points <= MAX_START_SHARE, question.id
+
+
+def test_three_items_start_in_either_rotation_by_attempt() -> None:
+    """Both 3-cycles occur across attempts (the start is shuffled per attempt, not fixed),
+    and nothing else does (anything else is the key or one swap from it)."""
+    starts = {tuple(start_order(3, f"attempt-{n}:q")) for n in range(50)}
+    assert starts == {(1, 2, 0), (2, 0, 1)}
