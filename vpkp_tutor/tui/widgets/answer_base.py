@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from vpkp_tutor.domain.model import Question
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import AnswerValue, Verdict
 
 
 class AnswerInput(Widget, can_focus=True):
@@ -76,7 +76,8 @@ class AnswerInput(Widget, can_focus=True):
         self.question = question
         self.cursor = 0
         self.frozen = False
-        self._revealed = False
+        self.verdict: Verdict | None = None
+        """Once revealed: the domain's verdict on the answer shown, which the rows render."""
         self.load(question)
 
     def load(self, question: Question) -> None:
@@ -85,7 +86,7 @@ class AnswerInput(Widget, can_focus=True):
         self.question = question
         self.cursor = 0
         self.frozen = False
-        self._revealed = False
+        self.verdict = None
 
     def retarget(
         self, question: Question, answer: AnswerValue = None, *, seed: str | None = None
@@ -124,13 +125,20 @@ class AnswerInput(Widget, can_focus=True):
     def thaw(self) -> None:
         """Accept changes again."""
         self.frozen = False
-        self._revealed = False
+        self.verdict = None
         self.remove_class("-frozen")
         self.changed()
 
-    def reveal(self) -> None:
-        """Lock and mark the key beside the learner's answer."""
-        self._revealed = True
+    @property
+    def shown(self) -> AnswerValue:
+        """The answer on screen, as judged when revealed: `value`, except where the input
+        shows a starting state that is not yet an answer (an ordering's first order)."""
+        return self.value
+
+    def reveal(self, verdict: Verdict) -> None:
+        """Lock and mark the key beside the learner's answer, as `verdict` (the domain's
+        judgement of `shown`) says."""
+        self.verdict = verdict
         self.freeze()
 
     # -- rows --------------------------------------------------------------------------

@@ -22,7 +22,12 @@ from textual.content import Content
 
 from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
 from vpkp_tutor.domain.ordering import start_order
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import (
+    AnswerValue,
+    ChoiceVerdict,
+    MatchingVerdict,
+    OrderingVerdict,
+)
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
 from vpkp_tutor.tui.widgets.text import literal
@@ -130,11 +135,11 @@ class ChoiceAnswer(RowsAnswer):
             box = "(●)" if picked else "( )"
         mark = ""
         style = ""
-        if self._revealed:
-            key = set(self.question.keys) if self.multiple else {self.question.key}
-            is_key = LETTERS[index] in key
-            mark = "✓" if is_key else ("✗" if picked else " ")
-            style = "bold $success" if is_key else ("bold $error" if picked else "")
+        verdict = self.verdict
+        if isinstance(verdict, ChoiceVerdict) and index < len(verdict.options):
+            option = verdict.options[index]
+            mark = "✓" if option.right else ("✗" if option.wrong else " ")
+            style = "bold $success" if option.right else ("bold $error" if option.wrong else "")
         return Row(Content.assemble((mark, style), " ", box), self._labels[index], chosen=picked)
 
 
@@ -177,6 +182,11 @@ class OrderingAnswer(RowsAnswer):
             self.touched = True
         self.changed()
 
+    @property
+    def shown(self) -> AnswerValue:
+        """The order on screen, moved or not."""
+        return tuple(self.order)
+
     def action_move(self, delta: int) -> None:
         """Move the item under the cursor up or down."""
         if self.frozen:
@@ -193,8 +203,9 @@ class OrderingAnswer(RowsAnswer):
     def row(self, index: int) -> Row:
         item = self.order[index]
         mark: Content = Content(f"{index + 1:>2}. ")
-        if self._revealed:
-            if item == index:
+        verdict = self.verdict
+        if isinstance(verdict, OrderingVerdict):
+            if index < len(verdict.in_place) and verdict.in_place[index]:
                 mark = Content.assemble(("✓", "bold $success"), f"{index + 1:>2}. ")
             else:
                 mark = Content.assemble(("✗", "bold $error"), f"{index + 1:>2}. ")
@@ -288,14 +299,14 @@ class MatchingAnswer(RowsAnswer):
             f"→ {given + 1} ", literal(self.choices[given])
         )
         mark = Content("  ")
-        if self._revealed:
-            correct = self.question.pairs[index].right
-            ok = given is not None and self.choices[given] == correct
-            mark = Content.styled("✓ ", "bold $success") if ok else Content.styled(
+        verdict = self.verdict
+        if isinstance(verdict, MatchingVerdict) and index < len(verdict.pairs):
+            pair = verdict.pairs[index]
+            mark = Content.styled("✓ ", "bold $success") if pair.right else Content.styled(
                 "✗ ", "bold $error"
             )
-            if not ok:
-                right = Content.assemble(right, ("  key: ", "bold"), literal(correct))
+            if not pair.right:
+                right = Content.assemble(right, ("  key: ", "bold"), literal(pair.key))
         return Row(mark, self._labels[index], right)
 
 

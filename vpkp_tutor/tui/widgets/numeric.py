@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import Question
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import AnswerValue, NumericVerdict, Verdict
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -44,6 +44,13 @@ def read_number(text: str) -> float | str:
     except ValueError:
         return NOT_A_NUMBER
     return number if math.isfinite(number) else NOT_A_NUMBER
+
+
+def key_text(verdict: NumericVerdict) -> str:
+    """The keyed number with its tolerance, e.g. `12 ± 0.5` (`?` when there is no key)."""
+    if verdict.key is None:
+        return "?"
+    return f"{verdict.key:g}" + (f" ± {verdict.tolerance:g}" if verdict.tolerance else "")
 
 
 NUMBER_PATTERN = r"[-+0-9.,eE]*"
@@ -132,24 +139,18 @@ class NumericAnswer(AnswerInput, can_focus=False):
         super().thaw()
         self.input.disabled = False
 
-    def reveal(self) -> None:
-        super().reveal()
-        q = self.question
-        answer = self.value
-        ok = (
-            answer is not None
-            and q.answer is not None
-            and isinstance(answer, float)
-            and abs(answer - q.answer) <= q.tolerance + 1e-9
-        )
-        key = f"{q.answer:g}" + (f" ± {q.tolerance:g}" if q.tolerance else "")
+    def reveal(self, verdict: Verdict) -> None:
+        super().reveal(verdict)
+        if not isinstance(verdict, NumericVerdict):
+            return
+        ok = verdict.right
         self.query_one(".numeric-error", Static).update(
             Content.assemble(
                 ("✓ " if ok else "✗ ", "bold $success" if ok else "bold $error"),
                 "key: ",
-                (key, "bold"),
+                (key_text(verdict), "bold"),
                 " ",
-                literal(q.unit),
+                literal(self.question.unit),
             )
         )
 

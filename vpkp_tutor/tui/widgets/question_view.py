@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from vpkp_tutor.domain.model import Question, Score
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import AnswerValue, judge
 from vpkp_tutor.tui.widgets.answers import AnswerInput, input_class, make_answer_input
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.prose import Prose, paragraphs, prose
@@ -118,14 +118,15 @@ class QuestionView(Vertical):
 
     async def show_feedback(self, score: Score | None, *, reveal: bool = True) -> None:
         """Lock the input, mark the key and show the explanations."""
+        verdict = judge(self.question, self.input.shown)
         if reveal:
-            self.input.reveal()
+            self.input.reveal(verdict)
         else:
             self.input.freeze()
         self.query_one(".hint", Static).display = False
         for old in self.query(FeedbackView):
             await old.remove()
-        view = FeedbackView(self.question, self.input.value, score)
+        view = FeedbackView(self.question, verdict, score)
         await self.mount(view)
 
     def freeze(self) -> None:
