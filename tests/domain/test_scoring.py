@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from vpkp_tutor.domain.model import (
+    QUESTION_CLASSES,
     Case,
     CaseNode,
     Choice,
@@ -35,12 +36,12 @@ from vpkp_tutor.domain.scoring import (
 
 def q(qtype: QuestionType, **kw: object) -> Question:
     base: dict[str, object] = dict(
-        id="q", type=qtype, topic=Topic.ANATOMY, objectives=("o",),
+        id="q", topic=Topic.ANATOMY, objectives=("o",),
         difficulty=Difficulty.EASY, stem="s", explanation="e", references=("r",),
         last_reviewed=dt.date(2026, 1, 1),
     )
     base.update(kw)
-    return Question(**base)  # type: ignore[arg-type]
+    return QUESTION_CLASSES[qtype](**base)  # type: ignore[arg-type]
 
 
 OPTS4 = tuple(Option(t, "x") for t in "abcd")

@@ -25,11 +25,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import combinations
-from typing import NamedTuple
+from typing import NamedTuple, assert_never
 
 from msgspec import Struct
 
-from vpkp_tutor.domain.model import LETTERS, Case, CaseNode, Question, QuestionType, Score
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    Case,
+    CaseNode,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Option,
+    Ordering,
+    Question,
+    Score,
+    SingleBest,
+    TrueFalse,
+)
 
 AnswerValue = str | float | tuple[str, ...] | tuple[int, ...] | tuple[str | None, ...] | None
 """Any answer a learner can give; see the module docstring for the shape per type."""
@@ -113,7 +126,7 @@ class NumericVerdict(Struct, frozen=True):
 
     given: float | None
     """The learner's number (None when none was given)."""
-    key: float | None
+    key: float
     """The keyed number."""
     tolerance: float
     """Absolute tolerance around the key."""
@@ -123,14 +136,14 @@ class NumericVerdict(Struct, frozen=True):
     """The points the answer earns."""
 
     @property
-    def low(self) -> float | None:
+    def low(self) -> float:
         """Lowest number that counts as right."""
-        return None if self.key is None else self.key - self.tolerance
+        return self.key - self.tolerance
 
     @property
-    def high(self) -> float | None:
+    def high(self) -> float:
         """Highest number that counts as right."""
-        return None if self.key is None else self.key + self.tolerance
+        return self.key + self.tolerance
 
 
 Verdict = ChoiceVerdict | OrderingVerdict | MatchingVerdict | NumericVerdict
@@ -149,16 +162,19 @@ def judge(question: Question, answer: AnswerValue) -> Verdict:
     """The verdict on an answer to a question: per option, place, pair or number what was
     right, chosen or missed, and the score (see the module docstring for the rules)."""
     answered = is_answered(answer)
-    qtype = question.type
-    if qtype in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
-        return _judge_single(question, answer, answered)
-    if qtype is QuestionType.MULTIPLE_RESPONSE:
-        return _judge_multiple(question, answer, answered)
-    if qtype is QuestionType.ORDERING:
-        return _judge_ordering(question, answer, answered)
-    if qtype is QuestionType.MATCHING:
-        return _judge_matching(question, answer, answered)
-    return _judge_numeric(question, answer, answered)
+    match question:
+        case SingleBest() | TrueFalse():
+            return _judge_single(question, answer, answered)
+        case MultipleResponse():
+            return _judge_multiple(question, answer, answered)
+        case Ordering():
+            return _judge_ordering(question, answer, answered)
+        case Matching():
+            return _judge_matching(question, answer, answered)
+        case Numeric():
+            return _judge_numeric(question, answer, answered)
+        case _:
+            assert_never(question)
 
 
 def _chosen_letters(answer: AnswerValue) -> set[str]:
@@ -169,21 +185,23 @@ def _chosen_letters(answer: AnswerValue) -> set[str]:
     return set()
 
 
-def _marks(question: Question, keyed: set[str], answer: AnswerValue) -> tuple[OptionMark, ...]:
+def _marks(options: Sequence[Option], keyed: set[str], answer: AnswerValue,
+           ) -> tuple[OptionMark, ...]:
     chosen = _chosen_letters(answer)
     return tuple(OptionMark(LETTERS[i] in keyed, LETTERS[i] in chosen)
-                 for i in range(len(question.options)))
+                 for i in range(len(options)))
 
 
-def _judge_single(question: Question, answer: AnswerValue, answered: bool) -> ChoiceVerdict:
-    keyed = {question.key} if question.key is not None else set()
+def _judge_single(question: SingleBest | TrueFalse, answer: AnswerValue, answered: bool,
+                  ) -> ChoiceVerdict:
     points = 1.0 if answered and answer == question.key else 0.0
-    return ChoiceVerdict(_marks(question, keyed, answer), Score(points, 1.0))
+    return ChoiceVerdict(_marks(question.options, {question.key}, answer), Score(points, 1.0))
 
 
-def _judge_multiple(question: Question, answer: AnswerValue, answered: bool) -> ChoiceVerdict:
+def _judge_multiple(question: MultipleResponse, answer: AnswerValue, answered: bool,
+                    ) -> ChoiceVerdict:
     keyed = set(question.keys)
-    marks = _marks(question, keyed, answer)
+    marks = _marks(question.options, keyed, answer)
     if not answered or not isinstance(answer, tuple) or not keyed:
         return ChoiceVerdict(marks, _ZERO)
     chosen = {a for a in answer if isinstance(a, str)}
@@ -201,7 +219,7 @@ def kendall_share(order: Sequence[int]) -> float:
     return good / (n * (n - 1) / 2)
 
 
-def _judge_ordering(question: Question, answer: AnswerValue, answered: bool) -> OrderingVerdict:
+def _judge_ordering(question: Ordering, answer: AnswerValue, answered: bool) -> OrderingVerdict:
     n = len(question.options)
     if not isinstance(answer, tuple) or sorted(a for a in answer if isinstance(a, int)) != list(
         range(n)
@@ -213,7 +231,7 @@ def _judge_ordering(question: Question, answer: AnswerValue, answered: bool) -> 
     return OrderingVerdict(order, in_place, Score(points, 1.0))
 
 
-def _judge_matching(question: Question, answer: AnswerValue, answered: bool) -> MatchingVerdict:
+def _judge_matching(question: Matching, answer: AnswerValue, answered: bool) -> MatchingVerdict:
     given = answer if isinstance(answer, tuple) else ()
     pairs = []
     for i, pair in enumerate(question.pairs):
@@ -227,7 +245,7 @@ def _judge_matching(question: Question, answer: AnswerValue, answered: bool) -> 
     return MatchingVerdict(marks, Score(round(hits / len(marks), 6), 1.0))
 
 
-def _judge_numeric(question: Question, answer: AnswerValue, answered: bool) -> NumericVerdict:
+def _judge_numeric(question: Numeric, answer: AnswerValue, answered: bool) -> NumericVerdict:
     key, tol = question.answer, question.tolerance
     given: float | None = None
     if isinstance(answer, int | float) and not isinstance(answer, bool):
@@ -235,7 +253,7 @@ def _judge_numeric(question: Question, answer: AnswerValue, answered: bool) -> N
             given = float(answer)
         except OverflowError:  # an integer beyond the float range cannot be within tolerance
             given = None
-    right = answered and given is not None and key is not None and abs(given - key) <= tol + 1e-9
+    right = answered and given is not None and abs(given - key) <= tol + 1e-9
     return NumericVerdict(given, key, tol, right, Score(1.0 if right else 0.0, 1.0))
 
 

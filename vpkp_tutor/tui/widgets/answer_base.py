@@ -13,7 +13,7 @@ Inputs never call services: the screen handles their messages.
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Generic, NamedTuple, TypeVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -26,9 +26,12 @@ from textual.widget import Widget
 from vpkp_tutor.domain.model import Question
 from vpkp_tutor.domain.scoring import AnswerValue, Verdict
 
+QuestionT = TypeVar("QuestionT", bound=Question)
+"""The question type (or types) an input answers."""
 
-class AnswerInput(Widget, can_focus=True):
-    """Base class of the answer inputs."""
+
+class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
+    """Base class of the answer inputs, for questions of type `QuestionT`."""
 
     HINT = ""
     """One line telling the learner which keys work."""
@@ -67,7 +70,7 @@ class AnswerInput(Widget, can_focus=True):
             self.question_id = question_id
             """The question whose answer changed."""
 
-    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
+    def __init__(self, question: QuestionT, *, id: str | None = None, seed: str = "") -> None:
         self._last_value: AnswerValue = None
         super().__init__(id=id, classes="answer-input")
         self.seed = seed
@@ -80,7 +83,7 @@ class AnswerInput(Widget, can_focus=True):
         """Once revealed: the domain's verdict on the answer shown, which the rows render."""
         self.load(question)
 
-    def load(self, question: Question) -> None:
+    def load(self, question: QuestionT) -> None:
         """Take `question` with no answer: subclasses set up their state for it here."""
         self._last_value = None
         self.question = question
@@ -89,7 +92,7 @@ class AnswerInput(Widget, can_focus=True):
         self.verdict = None
 
     def retarget(
-        self, question: Question, answer: AnswerValue = None, *, seed: str | None = None
+        self, question: QuestionT, answer: AnswerValue = None, *, seed: str | None = None
     ) -> None:
         """Show another question of the same kind (one this input class is made for, see
         `answers.input_class`) without remounting: state is reset, then `answer` shown."""
@@ -217,7 +220,7 @@ class Row(NamedTuple):
     """Whether the row is chosen (its text is shown bold)."""
 
 
-class RowsAnswer(AnswerInput):
+class RowsAnswer(AnswerInput[QuestionT]):
     """An answer input drawn as rows in one widget (see module doc)."""
 
     MARKER_WIDTH: ClassVar[int] = 7
@@ -231,7 +234,7 @@ class RowsAnswer(AnswerInput):
     }
     """The cursor row, a chosen row's text, the right-hand column and the legend."""
 
-    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
+    def __init__(self, question: QuestionT, *, id: str | None = None, seed: str = "") -> None:
         self._version = 0
         self._heights: tuple[tuple[int, int], int] | None = None
         self._row_lines: list[tuple[int, int]] = []

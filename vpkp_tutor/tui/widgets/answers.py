@@ -15,12 +15,22 @@ after scoring. Inputs never call services: the screen handles the message.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, assert_never
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
 
-from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    ChoiceQuestion,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 from vpkp_tutor.domain.ordering import start_order
 from vpkp_tutor.domain.scoring import (
     AnswerValue,
@@ -46,16 +56,16 @@ __all__ = [
 ]
 
 
-class ChoiceAnswer(RowsAnswer):
+class ChoiceAnswer(RowsAnswer[ChoiceQuestion]):
     """Single best, true/false and multiple response."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "choose_cursor", "Choose", show=False),
     ]
 
-    def load(self, question: Question) -> None:
+    def load(self, question: ChoiceQuestion) -> None:
         super().load(question)
-        self.multiple = question.type is QuestionType.MULTIPLE_RESPONSE
+        self.multiple = isinstance(question, MultipleResponse)
         self.chosen: set[int] = set()
         n = len(question.options)
         last = LETTERS[n - 1]
@@ -143,7 +153,7 @@ class ChoiceAnswer(RowsAnswer):
         return Row(Content.assemble((mark, style), " ", box), self._labels[index], chosen=picked)
 
 
-class OrderingAnswer(RowsAnswer):
+class OrderingAnswer(RowsAnswer[Ordering]):
     """Put the items in order."""
 
     MARKER_WIDTH: ClassVar[int] = 6
@@ -155,7 +165,7 @@ class OrderingAnswer(RowsAnswer):
         Binding("shift+down,d", "move(1)", "Move down", show=False),
     ]
 
-    def load(self, question: Question) -> None:
+    def load(self, question: Ordering) -> None:
         super().load(question)
         self.order = start_order(len(question.options), f"{self.seed}:{question.id}")
         self.touched = False
@@ -212,7 +222,7 @@ class OrderingAnswer(RowsAnswer):
         return Row(mark, literal(self.question.options[item].text))
 
 
-class MatchingAnswer(RowsAnswer):
+class MatchingAnswer(RowsAnswer[Matching]):
     """Give each left-hand item its match."""
 
     MARKER_WIDTH: ClassVar[int] = 3
@@ -223,7 +233,7 @@ class MatchingAnswer(RowsAnswer):
         Binding("backspace,delete", "clear", "Clear", show=False),
     ]
 
-    def load(self, question: Question) -> None:
+    def load(self, question: Matching) -> None:
         super().load(question)
         self.choices = question.right_choices
         self.given: list[int | None] = [None] * len(question.pairs)
@@ -310,17 +320,23 @@ class MatchingAnswer(RowsAnswer):
         return Row(mark, self._labels[index], right)
 
 
-def input_class(question: Question) -> type[AnswerInput]:
+def input_class(question: Question) -> type[AnswerInput[Any]]:
     """The answer input class for the question's type."""
-    if question.type is QuestionType.ORDERING:
-        return OrderingAnswer
-    if question.type is QuestionType.MATCHING:
-        return MatchingAnswer
-    if question.type is QuestionType.NUMERIC:
-        return NumericAnswer
-    return ChoiceAnswer
+    match question:
+        case SingleBest() | MultipleResponse() | TrueFalse():
+            return ChoiceAnswer
+        case Ordering():
+            return OrderingAnswer
+        case Matching():
+            return MatchingAnswer
+        case Numeric():
+            return NumericAnswer
+        case _:
+            assert_never(question)
 
 
-def make_answer_input(question: Question, *, id: str | None = None, seed: str = "") -> AnswerInput:
+def make_answer_input(
+    question: Question, *, id: str | None = None, seed: str = ""
+) -> AnswerInput[Any]:
     """The answer input for the question's type (`seed`: see `AnswerInput.seed`)."""
     return input_class(question)(question, id=id, seed=seed)

@@ -7,16 +7,29 @@ design.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from vpkp_tutor.domain.model import LETTERS, Question, Score
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    ChoiceQuestion,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    Score,
+    SingleBest,
+    TrueFalse,
+)
 from vpkp_tutor.domain.scoring import (
     ChoiceVerdict,
     MatchingVerdict,
-    OrderingVerdict,
+    NumericVerdict,
     Verdict,
 )
 from vpkp_tutor.tui.widgets.bars import points
@@ -42,40 +55,67 @@ def verdict(score: Score | None) -> Content:
 def option_notes(question: Question, verdict: Verdict) -> list[tuple[Content, Content]]:
     """Per-option (or per-item, per-pair) explanations, marked as the verdict says, as
     (heading, explanation) pairs."""
+    match question, verdict:
+        case (SingleBest() | MultipleResponse() | TrueFalse()), ChoiceVerdict():
+            return _choice_notes(question, verdict)
+        case Ordering(), _:
+            return _ordering_notes(question)
+        case Matching(), MatchingVerdict():
+            return _matching_notes(question, verdict)
+        case Numeric(), NumericVerdict():
+            return _numeric_notes(question, verdict)
+        case (SingleBest() | MultipleResponse() | TrueFalse() | Matching() | Numeric()), _:
+            return []  # a verdict on another type of question: nothing to mark
+        case _:
+            assert_never(question)
+
+
+def _choice_notes(question: ChoiceQuestion, verdict: ChoiceVerdict,
+                  ) -> list[tuple[Content, Content]]:
     lines: list[tuple[Content, Content]] = []
-    if isinstance(verdict, ChoiceVerdict):
-        for i, (option, mark) in enumerate(zip(question.options, verdict.options, strict=False)):
-            tag = "key" if mark.right else ""
-            if mark.chosen:
-                tag = "your answer, key" if mark.right else "your answer"
-            style = "bold $success" if mark.right else ("bold $error" if mark.chosen else "bold")
-            head = Content.assemble((f"{LETTERS[i]}. ", style), literal(option.text))
-            if tag:
-                head = Content.assemble(head, (f"  ({tag})", "italic"))
-            lines.append((head, literal(option.explanation, "dim")))
-    elif isinstance(verdict, OrderingVerdict):
-        for i, option in enumerate(question.options):
-            head = Content.assemble((f"{i + 1}. ", "bold"), literal(option.text))
-            if i == 0:
-                head = Content.assemble(("Correct order:\n", "bold"), head)
-            lines.append((head, literal(option.explanation, "dim")))
-    elif isinstance(verdict, MatchingVerdict):
-        for i, (pair, match) in enumerate(zip(question.pairs, verdict.pairs, strict=False)):
-            head = Content.assemble(
-                (f"{LETTERS[i]}. ", "bold $success" if match.right else "bold $error"),
-                literal(pair.left),
-                " → ",
-                literal(match.key, "bold"),
-            )
-            lines.append((head, literal(pair.explanation, "dim")))
-    else:
-        mine = f"{verdict.given:g}" if verdict.given is not None else "—"
-        head = Content.assemble(
-            "Your answer: ", (mine, "bold"), " ", literal(question.unit),
-            "   Key: ", (key_text(verdict), "bold"), " ", literal(question.unit),
-        )
-        lines.append((head, Content("")))
+    for i, (option, mark) in enumerate(zip(question.options, verdict.options, strict=False)):
+        tag = "key" if mark.right else ""
+        if mark.chosen:
+            tag = "your answer, key" if mark.right else "your answer"
+        style = "bold $success" if mark.right else ("bold $error" if mark.chosen else "bold")
+        head = Content.assemble((f"{LETTERS[i]}. ", style), literal(option.text))
+        if tag:
+            head = Content.assemble(head, (f"  ({tag})", "italic"))
+        lines.append((head, literal(option.explanation, "dim")))
     return lines
+
+
+def _ordering_notes(question: Ordering) -> list[tuple[Content, Content]]:
+    lines: list[tuple[Content, Content]] = []
+    for i, option in enumerate(question.options):
+        head = Content.assemble((f"{i + 1}. ", "bold"), literal(option.text))
+        if i == 0:
+            head = Content.assemble(("Correct order:\n", "bold"), head)
+        lines.append((head, literal(option.explanation, "dim")))
+    return lines
+
+
+def _matching_notes(question: Matching, verdict: MatchingVerdict,
+                    ) -> list[tuple[Content, Content]]:
+    lines: list[tuple[Content, Content]] = []
+    for i, (pair, match) in enumerate(zip(question.pairs, verdict.pairs, strict=False)):
+        head = Content.assemble(
+            (f"{LETTERS[i]}. ", "bold $success" if match.right else "bold $error"),
+            literal(pair.left),
+            " → ",
+            literal(match.key, "bold"),
+        )
+        lines.append((head, literal(pair.explanation, "dim")))
+    return lines
+
+
+def _numeric_notes(question: Numeric, verdict: NumericVerdict) -> list[tuple[Content, Content]]:
+    mine = f"{verdict.given:g}" if verdict.given is not None else "—"
+    head = Content.assemble(
+        "Your answer: ", (mine, "bold"), " ", literal(question.unit),
+        "   Key: ", (key_text(verdict), "bold"), " ", literal(question.unit),
+    )
+    return [(head, Content(""))]
 
 
 class FeedbackView(Vertical):

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from vpkp_tutor.domain.model import Question
+from vpkp_tutor.domain.model import Numeric
 from vpkp_tutor.domain.scoring import AnswerValue, NumericVerdict, Verdict
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
@@ -47,9 +47,7 @@ def read_number(text: str) -> float | str:
 
 
 def key_text(verdict: NumericVerdict) -> str:
-    """The keyed number with its tolerance, e.g. `12 ± 0.5` (`?` when there is no key)."""
-    if verdict.key is None:
-        return "?"
+    """The keyed number with its tolerance, e.g. `12 ± 0.5`."""
     return f"{verdict.key:g}" + (f" ± {verdict.tolerance:g}" if verdict.tolerance else "")
 
 
@@ -72,12 +70,12 @@ class NumberField(Input):
             event.prevent_default()
 
 
-class NumericAnswer(AnswerInput, can_focus=False):
+class NumericAnswer(AnswerInput[Numeric], can_focus=False):
     """A number with its unit."""
 
     HINT = "Type a number (1.5 or 1,5) · Enter answers"
 
-    def load(self, question: Question) -> None:
+    def load(self, question: Numeric) -> None:
         super().load(question)
         self._initial = ""
         field = self._field()

@@ -7,6 +7,8 @@ which bubbles to the screen; the screen calls services and then `show_feedback()
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -47,7 +49,7 @@ class QuestionView(Vertical):
         self._warned = False
         self.seed = seed
         """Passed to the answer inputs (`AnswerInput.seed`): the quiz attempt's id."""
-        self.input: AnswerInput = make_answer_input(question, seed=seed)
+        self.input: AnswerInput[Any] = make_answer_input(question, seed=seed)
         if answer is not None:
             self.input.set_value(answer)
 
