@@ -18,20 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-    from vpkp_tutor.content.schema import (
-        MatchingModel,
-        MultipleResponseModel,
-        NumericModel,
-        OptionModel,
-        OrderingModel,
-        SingleBestModel,
-        TrueFalseModel,
-    )
-
-    QuestionModel = (
-        SingleBestModel | MultipleResponseModel | TrueFalseModel | OrderingModel
-        | MatchingModel | NumericModel
-    )
+    from vpkp_tutor.content.schema import OptionModel, QuestionModel
 
 from vpkp_tutor.content.checks import (
     Located,

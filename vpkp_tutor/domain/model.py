@@ -7,7 +7,8 @@ Records are frozen `msgspec.Struct`s rather than frozen dataclasses: on Python 3
 slotted dataclass costs about 0.7 ms to define (it compiles its generated methods at import),
 a Struct about 0.02 ms, and the first screen needs some thirty of them. msgspec is the only
 library the domain imports; records behave like frozen dataclasses (keyword or positional
-construction, value equality within a type, hashing, `msgspec.structs.replace`).
+construction — keyword only for the question records — value equality within a type,
+hashing, `msgspec.structs.replace`).
 """
 
 from __future__ import annotations
