@@ -86,8 +86,8 @@ def test_key_is_rarely_the_longest_option() -> None:
 def test_every_item_has_references_and_option_explanations() -> None:
     for q in bank().questions:
         assert q.references and all(r.strip() for r in q.references), q.id
-        assert all(o.explanation.strip() for o in q.options), q.id
-        assert all(p.explanation.strip() for p in q.pairs), q.id
+        assert all(o.explanation.strip() for o in getattr(q, "options", ())), q.id
+        assert all(p.explanation.strip() for p in getattr(q, "pairs", ())), q.id
 
 
 def test_every_objective_is_tested_by_three_items() -> None:
@@ -109,7 +109,8 @@ UNEMPHASISED_NEGATIVE = re.compile(r"(?<!\*\*)\b(NOT|EXCEPT|LEAST)\b(?!\*\*)")
 def test_item_writing_rules(field: str) -> None:
     for q in bank().questions:
         if field == "options":
-            assert not any(BANNED_OPTIONS.search(o.text) for o in q.options), q.id
+            options = getattr(q, "options", ())
+            assert not any(BANNED_OPTIONS.search(o.text) for o in options), q.id
         else:
             assert not UNEMPHASISED_NEGATIVE.search(q.stem), q.id
 

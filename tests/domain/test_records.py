@@ -11,28 +11,30 @@ from msgspec.structs import replace
 
 from vpkp_tutor.domain.model import (
     Difficulty,
+    Matching,
     MatchPair,
+    Numeric,
     Objective,
     Option,
     Question,
-    QuestionType,
+    SingleBest,
     Topic,
 )
 from vpkp_tutor.domain.progress import Attempt, QuizSettings, content_hash
 
-SINGLE = Question(
-    id="q1", type=QuestionType.SINGLE_BEST, topic=Topic.ANATOMY, objectives=("anat.a",),
+SINGLE = SingleBest(
+    id="q1", topic=Topic.ANATOMY, objectives=("anat.a",),
     difficulty=Difficulty.EASY, stem="Stem é", explanation="Why", references=("Ref",),
     tags=("t",), last_reviewed=dt.date(2026, 3, 4),
     options=(Option("A text", "A why"), Option("B text", "B why")), key="A", source="x.yaml",
 )
-MATCHING = Question(
-    id="q2", type=QuestionType.MATCHING, topic=Topic.BILLING, objectives=(),
+MATCHING = Matching(
+    id="q2", topic=Topic.BILLING, objectives=(),
     difficulty=Difficulty.HARD, stem="s", explanation="e", references=(),
     pairs=(MatchPair("VP", "22510", "x"),), distractors=("22511",),
 )
-NUMERIC = Question(
-    id="q3", type=QuestionType.NUMERIC, topic=Topic.EVIDENCE, objectives=(),
+NUMERIC = Numeric(
+    id="q3", topic=Topic.EVIDENCE, objectives=(),
     difficulty=Difficulty.MEDIUM, stem="s", explanation="e", references=(), answer=0.2,
     tolerance=1e-05, unit="%",
 )

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from vpkp_tutor.domain.model import (
+    QUESTION_CLASSES,
     Case,
     CaseNode,
     Choice,
@@ -18,17 +19,29 @@ from vpkp_tutor.domain.model import (
     QuestionType,
     Topic,
 )
-from vpkp_tutor.domain.scoring import AnswerValue, kendall_share, score, score_case_run
+from vpkp_tutor.domain.scoring import (
+    AnswerValue,
+    ChoiceVerdict,
+    MatchingVerdict,
+    MatchMark,
+    NumericVerdict,
+    OptionMark,
+    OrderingVerdict,
+    judge,
+    kendall_share,
+    score,
+    score_case_run,
+)
 
 
 def q(qtype: QuestionType, **kw: object) -> Question:
     base: dict[str, object] = dict(
-        id="q", type=qtype, topic=Topic.ANATOMY, objectives=("o",),
+        id="q", topic=Topic.ANATOMY, objectives=("o",),
         difficulty=Difficulty.EASY, stem="s", explanation="e", references=("r",),
         last_reviewed=dt.date(2026, 1, 1),
     )
     base.update(kw)
-    return Question(**base)  # type: ignore[arg-type]
+    return QUESTION_CLASSES[qtype](**base)  # type: ignore[arg-type]
 
 
 OPTS4 = tuple(Option(t, "x") for t in "abcd")
@@ -85,6 +98,53 @@ def test_score_table(question: Question, answer: AnswerValue, points: float) -> 
     assert result.max_points == 1.0
     assert result.points == pytest.approx(points)
     assert result.correct is (points == 1.0)
+
+
+def test_verdict_marks_each_option_right_chosen_missed() -> None:
+    v = judge(MR, ("A", "B"))
+    assert isinstance(v, ChoiceVerdict)
+    assert v.options == (OptionMark(True, True), OptionMark(False, True),
+                         OptionMark(True, False), OptionMark(False, False),
+                         OptionMark(False, False))
+    assert [m.missed for m in v.options] == [False, False, True, False, False]
+    assert [m.wrong for m in v.options] == [False, True, False, False, False]
+    assert v.score == score(MR, ("A", "B"))
+
+
+def test_verdict_of_an_unanswered_choice_still_marks_the_key() -> None:
+    v = judge(SBA, None)
+    assert isinstance(v, ChoiceVerdict)
+    assert [m.right for m in v.options] == [False, False, True, False]
+    assert not any(m.chosen for m in v.options)
+    assert v.score.points == 0.0
+
+
+def test_verdict_gives_the_numeric_range() -> None:
+    v = judge(NUM, 100.4)
+    assert isinstance(v, NumericVerdict)
+    assert (v.low, v.high, v.right, v.given) == (99.5, 100.5, True, 100.4)
+    off = judge(NUM, 101.0)
+    assert isinstance(off, NumericVerdict) and not off.right and off.score.points == 0.0
+    none = judge(NUM, None)
+    assert isinstance(none, NumericVerdict) and none.given is None and not none.right
+
+
+def test_verdict_gives_the_ordering_positions() -> None:
+    v = judge(ORD, (0, 2, 1, 3))
+    assert isinstance(v, OrderingVerdict)
+    assert v.order == (0, 2, 1, 3)
+    assert v.in_place == (True, False, False, True)
+    bad = judge(ORD, (0, 0, 1))
+    assert isinstance(bad, OrderingVerdict)
+    assert bad.order is None and bad.in_place == (False,) * 4 and bad.score.points == 0.0
+
+
+def test_verdict_pairs_the_given_match_with_the_key() -> None:
+    v = judge(MATCH, ("22511", None, "22514"))
+    assert isinstance(v, MatchingVerdict)
+    assert v.pairs == (MatchMark("22511", "22511", True), MatchMark(None, "22513", False),
+                       MatchMark("22514", "0200T", False), MatchMark(None, "22514", False))
+    assert v.score.points == 0.25
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from tests.faults.csvcheck import assert_safe, shown
 from tests.services.tinybank import FakeClock, tiny_bank
 from vpkp_tutor.domain.model import (
     LETTERS,
+    QUESTION_CLASSES,
     Difficulty,
     MatchPair,
     Option,
@@ -56,13 +57,17 @@ def questions(draw: st.DrawFn) -> Question:
     options = tuple(Option(draw(short_text), "") for _ in range(n))
     pairs = tuple(MatchPair(draw(short_text), draw(short_text), "")
                   for _ in range(draw(st.integers(0, 6))))
-    return Question(
-        id="q", type=qtype, topic=Topic.ANATOMY, objectives=("o",),
-        difficulty=Difficulty.EASY, stem="s", explanation="e", references=(),
-        options=options, key=draw(st.none() | st.sampled_from(LETTERS)),
-        keys=tuple(draw(st.lists(st.sampled_from(LETTERS), unique=True, max_size=6))),
-        pairs=pairs, distractors=tuple(draw(st.lists(short_text, max_size=3))),
-        answer=draw(st.none() | st.floats()), tolerance=draw(st.floats(min_value=0)),
+    own: dict[str, Any] = {
+        "options": options, "key": draw(st.sampled_from(LETTERS)),
+        "keys": tuple(draw(st.lists(st.sampled_from(LETTERS), unique=True, max_size=6))),
+        "pairs": pairs, "distractors": tuple(draw(st.lists(short_text, max_size=3))),
+        "answer": draw(st.floats()), "tolerance": draw(st.floats(min_value=0)),
+    }
+    cls = QUESTION_CLASSES[qtype]
+    fields = {k: v for k, v in own.items() if k in cls.__struct_fields__}
+    return cls(
+        id="q", topic=Topic.ANATOMY, objectives=("o",),
+        difficulty=Difficulty.EASY, stem="s", explanation="e", references=(), **fields,
     )
 
 

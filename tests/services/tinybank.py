@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from vpkp_tutor.domain.model import (
+    QUESTION_CLASSES,
     Case,
     CaseNode,
     Choice,
@@ -63,7 +64,7 @@ def q(qid: str, qtype: QuestionType = QuestionType.SINGLE_BEST, topic: Topic = T
     elif qtype is QuestionType.NUMERIC:
         defaults = {"answer": 5.0, "tolerance": 0.5, "unit": "mL"}
     defaults.update(kw)
-    return Question(id=qid, type=qtype, topic=topic, objectives=objectives,
+    return QUESTION_CLASSES[qtype](id=qid, topic=topic, objectives=objectives,
                     difficulty=difficulty, stem=stem, explanation="because",
                     references=("Ref 2020",), **defaults)  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ import pytest
 from fsrs import Card, Rating
 
 from tests.services.tinybank import T0, FakeClock
+from vpkp_tutor.domain.model import QUESTION_CLASSES
 from vpkp_tutor.domain.model import QuestionType as QT
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.services import Services
@@ -32,7 +33,7 @@ from vpkp_tutor.storage.review import ReviewScheduler, parse_retention, rating_f
     ],
 )
 def test_rating_mapping(qtype: QT, fraction: float, seconds: float, rating: Rating) -> None:
-    assert rating_for(qtype, fraction, seconds) is rating
+    assert rating_for(QUESTION_CLASSES[qtype], fraction, seconds) is rating
 
 
 @pytest.mark.parametrize("text", ["0.7", "0.9", "0.97"])

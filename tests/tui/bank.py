@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from vpkp_tutor.domain.model import (
+    QUESTION_CLASSES,
     Case,
     CaseNode,
     Choice,
@@ -46,9 +47,8 @@ class FakeClock:
 
 
 def _q(qid: str, qtype: QuestionType, stem: str, topic: Topic = Topic.ANATOMY, **kw: object) -> Question:
-    return Question(
+    return QUESTION_CLASSES[qtype](
         id=qid,
-        type=qtype,
         topic=topic,
         objectives=("anat.one",),
         difficulty=Difficulty.EASY,

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, assert_never
 
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
-from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 from vpkp_tutor.domain.progress import QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.quiz import QuizScreen
@@ -26,28 +35,29 @@ async def settle(pilot: Pilot[None]) -> None:
 
 async def answer_correctly(pilot: Pilot[None], question: Question, widget: AnswerInput) -> None:
     """Type the keyed answer into `widget` (which must be focused) and press Enter."""
-    qtype = question.type
-    if qtype in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
-        assert question.key is not None
-        await pilot.press(question.key.lower())
-    elif qtype is QuestionType.MULTIPLE_RESPONSE:
-        await pilot.press(*[k.lower() for k in question.keys])
-    elif qtype is QuestionType.ORDERING:
-        assert isinstance(widget, OrderingAnswer)
-        for target in range(len(widget.order)):
-            current = widget.order.index(target)
-            while widget.cursor > current:
-                await pilot.press("up")
-            while widget.cursor < current:
-                await pilot.press("down")
-            for _ in range(current - target):
-                await pilot.press("shift+up")
-    elif qtype is QuestionType.MATCHING:
-        assert isinstance(widget, MatchingAnswer)
-        for pair in question.pairs:
-            await pilot.press(str(widget.choices.index(pair.right) + 1))
-    else:
-        await pilot.press(*f"{question.answer:g}")
+    match question:
+        case SingleBest() | TrueFalse():
+            await pilot.press(question.key.lower())
+        case MultipleResponse():
+            await pilot.press(*[k.lower() for k in question.keys])
+        case Ordering():
+            assert isinstance(widget, OrderingAnswer)
+            for target in range(len(widget.order)):
+                current = widget.order.index(target)
+                while widget.cursor > current:
+                    await pilot.press("up")
+                while widget.cursor < current:
+                    await pilot.press("down")
+                for _ in range(current - target):
+                    await pilot.press("shift+up")
+        case Matching():
+            assert isinstance(widget, MatchingAnswer)
+            for pair in question.pairs:
+                await pilot.press(str(widget.choices.index(pair.right) + 1))
+        case Numeric():
+            await pilot.press(*f"{question.answer:g}")
+        case _:
+            assert_never(question)
     await pilot.press("enter")
     await settle(pilot)
 

@@ -72,7 +72,8 @@ def _records_signature() -> str:
         obj = getattr(_model, name)
         if isinstance(obj, type) and obj.__module__ == _model.__name__:
             if issubclass(obj, msgspec.Struct):
-                parts.append(f"{name}{obj.__struct_fields__}{obj.__annotations__}")
+                parts.append(f"{name}{obj.__struct_fields__}{obj.__annotations__}"
+                             f"{obj.__struct_config__.tag_field}{obj.__struct_config__.tag}")
             elif issubclass(obj, enum.Enum):
                 parts.append(f"{name}{[m.value for m in obj]}")
     parts.append(f"QuestionMeta{QuestionMeta._fields}")

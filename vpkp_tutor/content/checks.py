@@ -6,12 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, assert_never
 
 from vpkp_tutor.content.yamlsource import Document, Path_
-from vpkp_tutor.domain.model import LETTERS, Case, Lesson, Question, QuestionType
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    Case,
+    Lesson,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Option,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 
 T = TypeVar("T")
 
@@ -99,34 +111,53 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
 
     Options, left and right sides of matching pairs and distractors are compared by how
     they look (`skeleton`), so that two options a learner cannot tell apart are refused."""
-    n = len(q.options)
-    texts = [o.text for o in q.options]
+    match q:
+        case SingleBest():
+            _check_options(doc, path, q.options)
+            _check_key(doc, path, q.key, len(q.options))
+        case TrueFalse():
+            _check_options(doc, path, q.options)
+            _check_key(doc, path, q.key, len(q.options))
+            if [o.text for o in q.options] != ["True", "False"]:
+                doc.error(*doc.where((*path, "options")),
+                          "a true_false question has exactly the options 'True' then 'False'")
+        case MultipleResponse():
+            _check_options(doc, path, q.options)
+            n = len(q.options)
+            seen: set[str] = set()
+            for i, k in enumerate(q.keys):
+                where = doc.where((*path, "keys", i))
+                if LETTERS.index(k) >= n:
+                    doc.error(*where,
+                              f"'{k}' is not one of this question's options ({_letters(n)})")
+                if k in seen:
+                    doc.error(*where, f"key '{k}' is listed twice")
+                seen.add(k)
+        case Ordering():
+            _check_options(doc, path, q.options)
+        case Matching():
+            _check_matching(doc, path, q)
+        case Numeric():
+            pass  # the schema bounds the answer and tolerance
+        case _:
+            assert_never(q)
+
+
+def _check_options(doc: Document, path: Path_, options: Sequence[Option]) -> None:
+    texts = [o.text for o in options]
     for i, j in _repeats(texts):
         doc.error(*doc.where((*path, "options", i, "text")),
                   f"option {LETTERS[i]} repeats option {LETTERS[j]}"
                   + _looks_like(texts[i], texts[j]))
-    if q.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
-        if q.key is not None and LETTERS.index(q.key) >= n:
-            doc.error(*doc.where((*path, "key")),
-                      f"'{q.key}' is not one of this question's options ({_letters(n)})")
-    if q.type is QuestionType.TRUE_FALSE:
-        if [o.text for o in q.options] != ["True", "False"]:
-            doc.error(*doc.where((*path, "options")),
-                      "a true_false question has exactly the options 'True' then 'False'")
-    if q.type is QuestionType.MULTIPLE_RESPONSE:
-        seen: set[str] = set()
-        for i, k in enumerate(q.keys):
-            where = doc.where((*path, "keys", i))
-            if LETTERS.index(k) >= n:
-                doc.error(*where, f"'{k}' is not one of this question's options ({_letters(n)})")
-            if k in seen:
-                doc.error(*where, f"key '{k}' is listed twice")
-            seen.add(k)
-    if q.type is QuestionType.MATCHING:
-        _check_matching(doc, path, q)
 
 
-def _check_matching(doc: Document, path: Path_, q: Question) -> None:
+def _check_key(doc: Document, path: Path_, key: str, n: int) -> None:
+    if LETTERS.index(key) >= n:
+        doc.error(*doc.where((*path, "key")),
+                  f"'{key}' is not one of this question's options ({_letters(n)})")
+
+
+def _check_matching(doc: Document, path: Path_, q: Matching) -> None:
     lefts = [p.left for p in q.pairs]
     rights = [p.right for p in q.pairs]
     for i, j in _repeats(lefts):

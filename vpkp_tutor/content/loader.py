@@ -13,10 +13,12 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
+
+    from vpkp_tutor.content.schema import OptionModel, QuestionModel
 
 from vpkp_tutor.content.checks import (
     Located,
@@ -35,14 +37,19 @@ from vpkp_tutor.domain.model import (
     ContentProblem,
     Difficulty,
     Lesson,
+    Matching,
     MatchPair,
+    MultipleResponse,
+    Numeric,
     Objective,
     Option,
+    Ordering,
     Outcome,
     Question,
-    QuestionType,
+    SingleBest,
     Step,
     Topic,
+    TrueFalse,
 )
 
 KINDS = ("lesson", "questions", "case")
@@ -63,26 +70,39 @@ def _lesson(m: Any, source: str) -> Lesson:
     )
 
 
-def _question(m: Any, source: str) -> Question:
-    qtype = QuestionType(m.type)
-    kw: dict[str, Any] = {}
-    if qtype in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
-        kw["key"] = m.key
-    if qtype is QuestionType.MULTIPLE_RESPONSE:
-        kw["keys"] = tuple(m.keys)
-    if qtype is QuestionType.MATCHING:
-        kw["pairs"] = tuple(MatchPair(p.left, p.right, p.explanation) for p in m.pairs)
-        kw["distractors"] = tuple(m.distractors)
-    if qtype is QuestionType.NUMERIC:
-        kw.update(answer=float(m.answer), tolerance=float(m.tolerance), unit=m.unit)
-    if hasattr(m, "options"):
-        kw["options"] = tuple(Option(o.text, o.explanation) for o in m.options)
-    return Question(
-        id=m.id, type=qtype, topic=Topic(m.topic), objectives=tuple(m.objectives),
+def _question(m: QuestionModel, source: str) -> Question:
+    from vpkp_tutor.content import schema as s  # imported already: `m` was validated by it
+
+    common: dict[str, Any] = dict(
+        id=m.id, topic=Topic(m.topic), objectives=tuple(m.objectives),
         difficulty=Difficulty(m.difficulty), stem=m.stem, explanation=m.explanation,
         references=tuple(m.references), tags=tuple(m.tags), last_reviewed=m.last_reviewed,
-        source=source, **kw,
+        source=source,
     )
+    match m:
+        case s.SingleBestModel():
+            return SingleBest(**common, options=_options(m.options), key=m.key)
+        case s.MultipleResponseModel():
+            return MultipleResponse(**common, options=_options(m.options), keys=tuple(m.keys))
+        case s.TrueFalseModel():
+            return TrueFalse(**common, options=_options(m.options), key=m.key)
+        case s.OrderingModel():
+            return Ordering(**common, options=_options(m.options))
+        case s.MatchingModel():
+            return Matching(
+                **common,
+                pairs=tuple(MatchPair(p.left, p.right, p.explanation) for p in m.pairs),
+                distractors=tuple(m.distractors),
+            )
+        case s.NumericModel():
+            return Numeric(**common, answer=float(m.answer), tolerance=float(m.tolerance),
+                           unit=m.unit)
+        case _:
+            assert_never(m)
+
+
+def _options(models: Sequence[OptionModel]) -> tuple[Option, ...]:
+    return tuple(Option(o.text, o.explanation) for o in models)
 
 
 def _case(m: Any, source: str) -> Case:

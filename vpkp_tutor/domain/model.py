@@ -7,7 +7,8 @@ Records are frozen `msgspec.Struct`s rather than frozen dataclasses: on Python 3
 slotted dataclass costs about 0.7 ms to define (it compiles its generated methods at import),
 a Struct about 0.02 ms, and the first screen needs some thirty of them. msgspec is the only
 library the domain imports; records behave like frozen dataclasses (keyword or positional
-construction, value equality within a type, hashing, `msgspec.structs.replace`).
+construction — keyword only for the question records — value equality within a type,
+hashing, `msgspec.structs.replace`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, get_args
 
 from msgspec import Struct, field
 from msgspec.structs import force_setattr
@@ -143,20 +144,17 @@ class MatchPair(Struct, frozen=True):
     """Why they belong together."""
 
 
-class Question(Struct, frozen=True):
-    """A question of any type. Which fields are used depends on `type`.
+class _QuestionBase(Struct, frozen=True, kw_only=True, tag_field="type"):
+    """What every question has; each type below adds only its own fields.
 
-    - single_best / true_false: `options` and `key` (one letter).
-    - multiple_response: `options` and `keys` (letters).
-    - ordering: `options` listed in the correct order (shown shuffled).
-    - matching: `pairs` and optional `distractors` on the right-hand side.
-    - numeric: `answer`, `tolerance` and `unit`.
+    The type is the struct's class (its msgspec tag, written as `type` in the content
+    cache, is the `QuestionType` value): dispatch on it with an exhaustive `match` ending
+    in `assert_never`, so that the type checker names every place a new type must be
+    handled.
     """
 
     id: str
     """Stable identifier."""
-    type: QuestionType
-    """The question type."""
     topic: Topic
     """The topic it tests."""
     objectives: tuple[str, ...]
@@ -173,29 +171,84 @@ class Question(Struct, frozen=True):
     """Free tags for filtering."""
     last_reviewed: dt.date = dt.date(2026, 1, 1)
     """When an educator last checked the item."""
-    options: tuple[Option, ...] = ()
-    """Options (or ordering items, in the correct order)."""
-    key: str | None = None
-    """The correct letter for single_best and true_false."""
-    keys: tuple[str, ...] = ()
-    """The correct letters for multiple_response."""
-    pairs: tuple[MatchPair, ...] = ()
-    """The matching pairs."""
-    distractors: tuple[str, ...] = ()
-    """Extra right-hand choices for matching that match nothing."""
-    answer: float | None = None
-    """The numeric answer."""
-    tolerance: float = 0.0
-    """Absolute tolerance for a numeric answer."""
-    unit: str = ""
-    """Unit shown beside the numeric input."""
     source: str = ""
     """File the question was loaded from."""
 
     @property
+    def type(self) -> QuestionType:
+        """The question type (its value is what authors write as `type:`)."""
+        return QuestionType(str(self.__struct_config__.tag))
+
+
+class SingleBest(_QuestionBase, frozen=True, kw_only=True, tag="single_best"):
+    """One keyed option among several."""
+
+    options: tuple[Option, ...]
+    """The options, in authored order."""
+    key: str
+    """The correct letter."""
+
+
+class MultipleResponse(_QuestionBase, frozen=True, kw_only=True, tag="multiple_response"):
+    """One or more keyed options; partial credit."""
+
+    options: tuple[Option, ...]
+    """The options, in authored order."""
+    keys: tuple[str, ...]
+    """The correct letters."""
+
+
+class TrueFalse(_QuestionBase, frozen=True, kw_only=True, tag="true_false"):
+    """A statement in the stem; the options are True and False."""
+
+    options: tuple[Option, ...]
+    """The two options."""
+    key: str
+    """The correct letter."""
+
+
+class Ordering(_QuestionBase, frozen=True, kw_only=True, tag="ordering"):
+    """Items to put in order; listed in the correct order, shown shuffled."""
+
+    options: tuple[Option, ...]
+    """The items, in the correct order."""
+
+
+class Matching(_QuestionBase, frozen=True, kw_only=True, tag="matching"):
+    """Left-hand prompts matched to right-hand answers."""
+
+    pairs: tuple[MatchPair, ...]
+    """The matching pairs."""
+    distractors: tuple[str, ...] = ()
+    """Extra right-hand choices that match nothing."""
+
+    @property
     def right_choices(self) -> tuple[str, ...]:
-        """Right-hand choices of a matching question: matches then distractors, sorted."""
+        """Right-hand choices: matches then distractors, sorted."""
         return tuple(sorted({p.right for p in self.pairs} | set(self.distractors)))
+
+
+class Numeric(_QuestionBase, frozen=True, kw_only=True, tag="numeric"):
+    """A number within a tolerance."""
+
+    answer: float
+    """The correct value."""
+    tolerance: float = 0.0
+    """Absolute tolerance around the answer."""
+    unit: str = ""
+    """Unit shown beside the input."""
+
+
+Question = SingleBest | MultipleResponse | TrueFalse | Ordering | Matching | Numeric
+"""A question of any type: a tagged union of one record per type."""
+
+ChoiceQuestion = SingleBest | MultipleResponse | TrueFalse
+"""The types answered by choosing options."""
+
+QUESTION_CLASSES: dict[QuestionType, type[Question]] = {
+    QuestionType(str(cls.__struct_config__.tag)): cls for cls in get_args(Question)
+}
+"""The record class of each question type (derived from the union)."""
 
 
 class Outcome(Struct, frozen=True):

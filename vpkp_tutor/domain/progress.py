@@ -319,12 +319,20 @@ def answer_from_json(value: object) -> AnswerValue:
     raise ValueError(f"not an answer: {value!r}")
 
 
+_OTHER_TYPES_FIELDS: dict[str, object] = {
+    "options": [], "key": None, "keys": [], "pairs": [], "distractors": [], "answer": None,
+    "tolerance": 0.0, "unit": "",
+}
+
+
 def content_hash(question: Question) -> str:
     """SHA-256 of a canonical JSON of the question's fields (its `source` path excluded).
 
     Two responses with the same hash answered the same wording, options and key.
     """
-    fields = to_builtins(question)  # records → dicts, tuples → lists, dates → ISO text
+    # records → dicts, tuples → lists, dates → ISO text; the fields other types have are
+    # filled in as empty, so hashes match those taken when one record held every type
+    fields = {**_OTHER_TYPES_FIELDS, **to_builtins(question)}
     fields.pop("source", None)
     canonical = json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str

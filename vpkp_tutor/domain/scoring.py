@@ -25,10 +25,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import combinations
+from typing import NamedTuple, assert_never
 
 from msgspec import Struct
 
-from vpkp_tutor.domain.model import LETTERS, Case, CaseNode, Question, QuestionType, Score
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    Case,
+    CaseNode,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Option,
+    Ordering,
+    Question,
+    Score,
+    SingleBest,
+    TrueFalse,
+)
 
 AnswerValue = str | float | tuple[str, ...] | tuple[int, ...] | tuple[str | None, ...] | None
 """Any answer a learner can give; see the module docstring for the shape per type."""
@@ -47,32 +61,153 @@ def is_answered(answer: AnswerValue) -> bool:
     return not math.isnan(answer)
 
 
+class OptionMark(NamedTuple):
+    """One option of a choice question, judged: keyed or not, chosen or not."""
+
+    right: bool
+    """The option is keyed (part of the correct answer)."""
+    chosen: bool
+    """The learner chose it."""
+
+    @property
+    def missed(self) -> bool:
+        """Keyed but not chosen."""
+        return self.right and not self.chosen
+
+    @property
+    def wrong(self) -> bool:
+        """Chosen but not keyed."""
+        return self.chosen and not self.right
+
+
+class ChoiceVerdict(Struct, frozen=True):
+    """Single best, true/false and multiple response: each option, right and chosen."""
+
+    options: tuple[OptionMark, ...]
+    """Per option, in authored order."""
+    score: Score
+    """The points the answer earns."""
+
+
+class OrderingVerdict(Struct, frozen=True):
+    """Ordering: the learner's order and, per place, whether its item belongs there."""
+
+    order: tuple[int, ...] | None
+    """Item indices in the learner's order (None unless a full order was given)."""
+    in_place: tuple[bool, ...]
+    """Per place in the learner's order: the item there is the one that belongs there
+    (all False when no full order was given)."""
+    score: Score
+    """The points the answer earns."""
+
+
+class MatchMark(NamedTuple):
+    """One pair of a matching question, judged."""
+
+    given: str | None
+    """The right-hand text the learner chose (None: none)."""
+    key: str
+    """The correct right-hand text."""
+    right: bool
+    """The learner's match is the key."""
+
+
+class MatchingVerdict(Struct, frozen=True):
+    """Matching: each pair, given beside its key."""
+
+    pairs: tuple[MatchMark, ...]
+    """Per pair, in authored order."""
+    score: Score
+    """The points the answer earns."""
+
+
+class NumericVerdict(Struct, frozen=True):
+    """Numeric: the number given and the range that counts as right."""
+
+    given: float | None
+    """The learner's number (None when none was given)."""
+    key: float
+    """The keyed number."""
+    tolerance: float
+    """Absolute tolerance around the key."""
+    right: bool
+    """The number given lies within the tolerance of the key."""
+    score: Score
+    """The points the answer earns."""
+
+    @property
+    def low(self) -> float:
+        """Lowest number that counts as right."""
+        return self.key - self.tolerance
+
+    @property
+    def high(self) -> float:
+        """Highest number that counts as right."""
+        return self.key + self.tolerance
+
+
+Verdict = ChoiceVerdict | OrderingVerdict | MatchingVerdict | NumericVerdict
+"""What the domain says of an answer, item by item: what every widget, the feedback and
+the review render (nothing else compares an answer with the key)."""
+
+_ZERO = Score(0.0, 1.0)
+
+
 def score(question: Question, answer: AnswerValue) -> Score:
     """Score an answer to a question. Maximum is always 1 point."""
-    if not is_answered(answer):
-        return Score(0.0, 1.0)
-    qtype = question.type
-    if qtype in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
-        return Score(1.0 if answer == question.key else 0.0, 1.0)
-    if qtype is QuestionType.MULTIPLE_RESPONSE:
-        return _score_multiple(question, answer)
-    if qtype is QuestionType.ORDERING:
-        return _score_ordering(question, answer)
-    if qtype is QuestionType.MATCHING:
-        return _score_matching(question, answer)
-    return _score_numeric(question, answer)
+    return judge(question, answer).score
 
 
-def _score_multiple(question: Question, answer: AnswerValue) -> Score:
-    if not isinstance(answer, tuple):
-        return Score(0.0, 1.0)
-    chosen = {a for a in answer if isinstance(a, str)}
+def judge(question: Question, answer: AnswerValue) -> Verdict:
+    """The verdict on an answer to a question: per option, place, pair or number what was
+    right, chosen or missed, and the score (see the module docstring for the rules)."""
+    answered = is_answered(answer)
+    match question:
+        case SingleBest() | TrueFalse():
+            return _judge_single(question, answer, answered)
+        case MultipleResponse():
+            return _judge_multiple(question, answer, answered)
+        case Ordering():
+            return _judge_ordering(question, answer, answered)
+        case Matching():
+            return _judge_matching(question, answer, answered)
+        case Numeric():
+            return _judge_numeric(question, answer, answered)
+        case _:
+            assert_never(question)
+
+
+def _chosen_letters(answer: AnswerValue) -> set[str]:
+    if isinstance(answer, str):
+        return {answer}
+    if isinstance(answer, tuple):
+        return {a for a in answer if isinstance(a, str)}
+    return set()
+
+
+def _marks(options: Sequence[Option], keyed: set[str], answer: AnswerValue,
+           ) -> tuple[OptionMark, ...]:
+    chosen = _chosen_letters(answer)
+    return tuple(OptionMark(LETTERS[i] in keyed, LETTERS[i] in chosen)
+                 for i in range(len(options)))
+
+
+def _judge_single(question: SingleBest | TrueFalse, answer: AnswerValue, answered: bool,
+                  ) -> ChoiceVerdict:
+    points = 1.0 if answered and answer == question.key else 0.0
+    return ChoiceVerdict(_marks(question.options, {question.key}, answer), Score(points, 1.0))
+
+
+def _judge_multiple(question: MultipleResponse, answer: AnswerValue, answered: bool,
+                    ) -> ChoiceVerdict:
     keyed = set(question.keys)
-    if not keyed:
-        return Score(0.0, 1.0)
+    marks = _marks(question.options, keyed, answer)
+    if not answered or not isinstance(answer, tuple) or not keyed:
+        return ChoiceVerdict(marks, _ZERO)
+    chosen = {a for a in answer if isinstance(a, str)}
     step = 1.0 / len(keyed)
     raw = step * len(chosen & keyed) - step * len(chosen - keyed)
-    return Score(round(max(0.0, raw), 6), 1.0)
+    return ChoiceVerdict(marks, Score(round(max(0.0, raw), 6), 1.0))
 
 
 def kendall_share(order: Sequence[int]) -> float:
@@ -84,36 +219,42 @@ def kendall_share(order: Sequence[int]) -> float:
     return good / (n * (n - 1) / 2)
 
 
-def _score_ordering(question: Question, answer: AnswerValue) -> Score:
+def _judge_ordering(question: Ordering, answer: AnswerValue, answered: bool) -> OrderingVerdict:
     n = len(question.options)
     if not isinstance(answer, tuple) or sorted(a for a in answer if isinstance(a, int)) != list(
         range(n)
     ):
-        return Score(0.0, 1.0)
-    order = [a for a in answer if isinstance(a, int)]
-    return Score(round(kendall_share(order), 6), 1.0)
+        return OrderingVerdict(None, (False,) * n, _ZERO)
+    order = tuple(a for a in answer if isinstance(a, int))
+    in_place = tuple(item == place for place, item in enumerate(order))
+    points = round(kendall_share(order), 6) if answered else 0.0
+    return OrderingVerdict(order, in_place, Score(points, 1.0))
 
 
-def _score_matching(question: Question, answer: AnswerValue) -> Score:
-    if not isinstance(answer, tuple) or not question.pairs:
-        return Score(0.0, 1.0)
-    hits = sum(
-        1
-        for pair, given in zip(question.pairs, answer, strict=False)
-        if given is not None and given == pair.right
-    )
-    return Score(round(hits / len(question.pairs), 6), 1.0)
+def _judge_matching(question: Matching, answer: AnswerValue, answered: bool) -> MatchingVerdict:
+    given = answer if isinstance(answer, tuple) else ()
+    pairs = []
+    for i, pair in enumerate(question.pairs):
+        mine = given[i] if i < len(given) else None
+        mine = mine if isinstance(mine, str) else None
+        pairs.append(MatchMark(mine, pair.right, mine is not None and mine == pair.right))
+    marks = tuple(pairs)
+    if not answered or not isinstance(answer, tuple) or not marks:
+        return MatchingVerdict(marks, _ZERO)
+    hits = sum(1 for m in marks if m.right)
+    return MatchingVerdict(marks, Score(round(hits / len(marks), 6), 1.0))
 
 
-def _score_numeric(question: Question, answer: AnswerValue) -> Score:
-    if not isinstance(answer, int | float) or isinstance(answer, bool) or question.answer is None:
-        return Score(0.0, 1.0)
-    try:
-        given = float(answer)
-    except OverflowError:  # an integer beyond the float range cannot be within tolerance
-        return Score(0.0, 1.0)
-    ok = abs(given - question.answer) <= question.tolerance + 1e-9
-    return Score(1.0 if ok else 0.0, 1.0)
+def _judge_numeric(question: Numeric, answer: AnswerValue, answered: bool) -> NumericVerdict:
+    key, tol = question.answer, question.tolerance
+    given: float | None = None
+    if isinstance(answer, int | float) and not isinstance(answer, bool):
+        try:
+            given = float(answer)
+        except OverflowError:  # an integer beyond the float range cannot be within tolerance
+            given = None
+    right = answered and given is not None and abs(given - key) <= tol + 1e-9
+    return NumericVerdict(given, key, tol, right, Score(1.0 if right else 0.0, 1.0))
 
 
 def letter(index: int) -> str:

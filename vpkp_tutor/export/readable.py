@@ -6,8 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import assert_never
 
-from vpkp_tutor.domain.model import LETTERS, ContentBank, Question, QuestionType
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    ContentBank,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 from vpkp_tutor.domain.scoring import AnswerValue
 
 SHORT = 80
@@ -53,21 +64,25 @@ def answer_as_seen(question: Question | None, answer: AnswerValue) -> str | floa
         return str(answer).lower()
     if isinstance(answer, float | int):
         return float(answer) if math.isfinite(answer) else ""
-    qtype = question.type if question is not None else None
     if isinstance(answer, str):
-        if qtype is QuestionType.TRUE_FALSE and question is not None and answer in LETTERS:
+        if isinstance(question, TrueFalse) and answer in LETTERS:
             i = LETTERS.index(answer)
             if i < len(question.options):
                 return question.options[i].text
         return answer
     items = list(answer)
-    if qtype is QuestionType.ORDERING or (qtype is None and all(
-            isinstance(x, int) for x in items)):
-        return ARROW.join(_letter(x) for x in items)
-    if qtype is QuestionType.MATCHING and question is not None:
-        rights = question.right_choices
-        return ", ".join(
-            f"{_letter(n)}→" + ("–" if x is None else str(rights.index(x) + 1) if x in rights
-                                else str(x))
-            for n, x in enumerate(items))
-    return ", ".join("–" if x is None else str(x) for x in items)
+    match question:
+        case Ordering():
+            return ARROW.join(_letter(x) for x in items)
+        case Matching():
+            rights = question.right_choices
+            return ", ".join(
+                f"{_letter(n)}→" + ("–" if x is None else str(rights.index(x) + 1)
+                                    if x in rights else str(x))
+                for n, x in enumerate(items))
+        case None if all(isinstance(x, int) for x in items):  # an order, question gone
+            return ARROW.join(_letter(x) for x in items)
+        case SingleBest() | MultipleResponse() | TrueFalse() | Numeric() | None:
+            return ", ".join("–" if x is None else str(x) for x in items)
+        case _:
+            assert_never(question)

@@ -20,10 +20,19 @@ import math
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import quote
 
-from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
+from vpkp_tutor.domain.model import (
+    ContentBank,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 from vpkp_tutor.domain.progress import (
     Attempt,
     CaseRun,
@@ -53,15 +62,15 @@ VERBS = {
     "failed": "http://adlnet.gov/expapi/verbs/failed",
 }
 """ADL verb IRIs."""
-INTERACTION_TYPES = {
-    QuestionType.SINGLE_BEST: "choice",
-    QuestionType.MULTIPLE_RESPONSE: "choice",
-    QuestionType.TRUE_FALSE: "true-false",
-    QuestionType.ORDERING: "sequencing",
-    QuestionType.MATCHING: "matching",
-    QuestionType.NUMERIC: "numeric",
+INTERACTION_TYPES: dict[type[Question], str] = {
+    SingleBest: "choice",
+    MultipleResponse: "choice",
+    TrueFalse: "true-false",
+    Ordering: "sequencing",
+    Matching: "matching",
+    Numeric: "numeric",
 }
-"""xAPI interaction type of each question type."""
+"""xAPI interaction type of each question type (a test checks that every type has one)."""
 ACTIVITY_TYPES = {
     "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
@@ -102,7 +111,7 @@ def _lang(text: str) -> dict[str, str]:
     return {LANG: text}
 
 
-def _is_true(question: Question, key: str | None) -> bool:
+def _is_true(question: TrueFalse, key: str | None) -> bool:
     """Whether the keyed/chosen letter of a true/false question means `true`."""
     letters = "ABCDEFGHIJ"
     if key is None or key not in letters[: len(question.options)]:
@@ -115,33 +124,38 @@ def interaction(question: Question) -> dict[str, Any]:
     letters = "ABCDEFGHIJ"
     d: dict[str, Any] = {
         "type": ACTIVITY_TYPES["question"], "name": _lang(question.id),
-        "description": _lang(question.stem), "interactionType": INTERACTION_TYPES[question.type],
+        "description": _lang(question.stem),
+        "interactionType": INTERACTION_TYPES[type(question)],
     }
-    t = question.type
-    if t in (QuestionType.SINGLE_BEST, QuestionType.MULTIPLE_RESPONSE):
-        d["choices"] = [{"id": letters[i], "description": _lang(o.text)}
-                        for i, o in enumerate(question.options)]
-        keys = (question.key,) if t is QuestionType.SINGLE_BEST else question.keys
-        d["correctResponsesPattern"] = ["[,]".join(k for k in keys if k)]
-    elif t is QuestionType.TRUE_FALSE:
-        d["correctResponsesPattern"] = ["true" if _is_true(question, question.key) else "false"]
-    elif t is QuestionType.ORDERING:
-        d["choices"] = [{"id": f"item{i}", "description": _lang(o.text)}
-                        for i, o in enumerate(question.options)]
-        d["correctResponsesPattern"] = ["[,]".join(f"item{i}"
-                                                   for i in range(len(question.options)))]
-    elif t is QuestionType.MATCHING:
-        rights = question.right_choices
-        d["source"] = [{"id": f"p{i}", "description": _lang(p.left)}
-                       for i, p in enumerate(question.pairs)]
-        d["target"] = [{"id": f"t{j}", "description": _lang(r)} for j, r in enumerate(rights)]
-        d["correctResponsesPattern"] = ["[,]".join(
-            f"p{i}[.]t{rights.index(p.right)}" for i, p in enumerate(question.pairs))]
-    else:
-        answer = question.answer or 0.0
-        tol = question.tolerance
-        d["correctResponsesPattern"] = [
-            f"{_num(answer - tol)}[:]{_num(answer + tol)}" if tol > 0 else _num(answer)]
+    match question:
+        case SingleBest() | MultipleResponse():
+            d["choices"] = [{"id": letters[i], "description": _lang(o.text)}
+                            for i, o in enumerate(question.options)]
+            keys = (question.key,) if isinstance(question, SingleBest) else question.keys
+            d["correctResponsesPattern"] = ["[,]".join(k for k in keys if k)]
+        case TrueFalse():
+            d["correctResponsesPattern"] = [
+                "true" if _is_true(question, question.key) else "false"]
+        case Ordering():
+            d["choices"] = [{"id": f"item{i}", "description": _lang(o.text)}
+                            for i, o in enumerate(question.options)]
+            d["correctResponsesPattern"] = ["[,]".join(f"item{i}"
+                                                       for i in range(len(question.options)))]
+        case Matching():
+            rights = question.right_choices
+            d["source"] = [{"id": f"p{i}", "description": _lang(p.left)}
+                           for i, p in enumerate(question.pairs)]
+            d["target"] = [{"id": f"t{j}", "description": _lang(r)}
+                           for j, r in enumerate(rights)]
+            d["correctResponsesPattern"] = ["[,]".join(
+                f"p{i}[.]t{rights.index(p.right)}" for i, p in enumerate(question.pairs))]
+        case Numeric():
+            answer = question.answer
+            tol = question.tolerance
+            d["correctResponsesPattern"] = [
+                f"{_num(answer - tol)}[:]{_num(answer + tol)}" if tol > 0 else _num(answer)]
+        case _:
+            assert_never(question)
     return d
 
 
@@ -160,25 +174,28 @@ def response_text(question: Question, answer: Any) -> str:
 
 
 def _response_text(question: Question, answer: Any) -> str:
-    t = question.type
     if answer is None:
         return ""
-    if t is QuestionType.SINGLE_BEST:
-        return str(answer)
-    if t is QuestionType.TRUE_FALSE:
-        return "true" if _is_true(question, str(answer)) else "false"
-    if t is QuestionType.NUMERIC:
-        value = float(answer)
-        return _num(value) if math.isfinite(value) else ""
-    if not isinstance(answer, tuple | list):
-        return ""
-    if t is QuestionType.MULTIPLE_RESPONSE:
-        return "[,]".join(str(a) for a in answer)
-    if t is QuestionType.ORDERING:
-        return "[,]".join(f"item{i}" for i in answer)
-    rights = question.right_choices
-    return "[,]".join(f"p{i}[.]t{rights.index(r)}" for i, r in enumerate(answer)
-                      if r is not None and r in rights)
+    match question:
+        case SingleBest():
+            return str(answer)
+        case TrueFalse():
+            return "true" if _is_true(question, str(answer)) else "false"
+        case Numeric():
+            value = float(answer)
+            return _num(value) if math.isfinite(value) else ""
+        case MultipleResponse() | Ordering() | Matching() if not isinstance(answer, tuple | list):
+            return ""
+        case MultipleResponse():
+            return "[,]".join(str(a) for a in answer)
+        case Ordering():
+            return "[,]".join(f"item{i}" for i in answer)
+        case Matching():
+            rights = question.right_choices
+            return "[,]".join(f"p{i}[.]t{rights.index(r)}" for i, r in enumerate(answer)
+                              if r is not None and r in rights)
+        case _:
+            assert_never(question)
 
 
 class _Builder:

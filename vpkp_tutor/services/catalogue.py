@@ -85,5 +85,5 @@ class CatalogueServices(ServicesBase):
         """Score and record an embedded check answered inside a lesson."""
         question = self._question(question_id)
         record = self._score_record(f"lesson:{lesson_id}", question, answer, seconds)
-        self.store.record_response(learner_id, "lesson", record, question.type)
+        self.store.record_response(learner_id, "lesson", record, type(question))
         return Score(record.points, record.max_points)

@@ -93,7 +93,7 @@ class QuizServices(ServicesBase):
             raise ValueError("this attempt is closed; start a new quiz to answer again")
         question = self._question(question_id)
         record = self._score_record(attempt_id, question, answer, seconds)
-        self.store.record_response(row["learner_id"], row["mode"], record, question.type)
+        self.store.record_response(row["learner_id"], row["mode"], record, type(question))
         return Score(record.points, record.max_points)
 
     def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:

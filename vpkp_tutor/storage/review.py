@@ -22,17 +22,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fsrs import Rating
 
-from vpkp_tutor.domain.model import QuestionType
+from vpkp_tutor.domain.model import (
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 
-FAST_SECONDS: dict[QuestionType, float] = {
-    QuestionType.TRUE_FALSE: 10.0,
-    QuestionType.SINGLE_BEST: 20.0,
-    QuestionType.NUMERIC: 30.0,
-    QuestionType.MULTIPLE_RESPONSE: 30.0,
-    QuestionType.ORDERING: 45.0,
-    QuestionType.MATCHING: 45.0,
+FAST_SECONDS: dict[type[Question], float] = {
+    TrueFalse: 10.0,
+    SingleBest: 20.0,
+    Numeric: 30.0,
+    MultipleResponse: 30.0,
+    Ordering: 45.0,
+    Matching: 45.0,
 }
-"""Full marks within this many seconds rate Easy, by question type."""
+"""Full marks within this many seconds rate Easy, by question type (a test checks that
+every type has a limit)."""
 DEFAULT_RETENTION = 0.9
 """Desired retention when the `desired_retention` setting is absent."""
 RETENTION_RANGE = (0.70, 0.97)
@@ -41,7 +50,7 @@ MAX_DURATION_S = 1e9
 """Longer (or non-finite) review durations are recorded as unknown."""
 
 
-def rating_for(qtype: QuestionType, fraction: float, seconds: float) -> Rating:
+def rating_for(kind: type[Question], fraction: float, seconds: float) -> Rating:
     """The FSRS rating for an answer scoring `fraction` of the maximum in `seconds`."""
     from fsrs import Rating
 
@@ -49,7 +58,7 @@ def rating_for(qtype: QuestionType, fraction: float, seconds: float) -> Rating:
         return Rating.Again
     if fraction < 1.0 - 1e-9:
         return Rating.Hard
-    if 0 < seconds <= FAST_SECONDS[qtype]:
+    if 0 < seconds <= FAST_SECONDS[kind]:
         return Rating.Easy
     return Rating.Good
 

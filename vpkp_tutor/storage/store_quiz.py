@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from vpkp_tutor.domain.model import Difficulty, QuestionType, Topic
+from vpkp_tutor.domain.model import Difficulty, Question, Topic
 from vpkp_tutor.domain.progress import (
     Attempt,
     CaseRun,
@@ -180,18 +180,19 @@ class QuizTables(StoreBase):
 
     # -- responses -----------------------------------------------------------------------
     def record_response(self, learner_id: str, mode: str, record: ResponseRecord,
-                        qtype: QuestionType) -> str:
+                        kind: type[Question]) -> str:
         """Store a response and review its card, in one transaction; return the response id.
 
         In a quiz attempt an earlier answer to the same question is replaced (same id); in a
-        lesson check (`lesson:` attempt) every answer is kept.
+        lesson check (`lesson:` attempt) every answer is kept. `kind` is the question's
+        record class, which sets how fast an answer must be to rate Easy (`FAST_SECONDS`).
         """
         replace = not record.attempt_id.startswith(LESSON_PREFIX)
         values = (record.content_hash, json.dumps(answer_to_json(record.answer)),
                   record.points, record.max_points, int(record.correct), record.seconds,
                   iso_utc(record.answered_at))
         fraction = record.points / record.max_points if record.max_points else 0.0
-        rating = rating_for(qtype, fraction, record.seconds)
+        rating = rating_for(kind, fraction, record.seconds)
         with self.transaction() as c:
             existing = c.execute(
                 "SELECT id FROM response WHERE attempt_id = ? AND question_id = ?",

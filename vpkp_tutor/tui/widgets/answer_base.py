@@ -13,7 +13,7 @@ Inputs never call services: the screen handles their messages.
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Generic, NamedTuple, TypeVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -24,11 +24,14 @@ from textual.message import Message
 from textual.widget import Widget
 
 from vpkp_tutor.domain.model import Question
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import AnswerValue, Verdict
+
+QuestionT = TypeVar("QuestionT", bound=Question)
+"""The question type (or types) an input answers."""
 
 
-class AnswerInput(Widget, can_focus=True):
-    """Base class of the answer inputs."""
+class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
+    """Base class of the answer inputs, for questions of type `QuestionT`."""
 
     HINT = ""
     """One line telling the learner which keys work."""
@@ -67,7 +70,7 @@ class AnswerInput(Widget, can_focus=True):
             self.question_id = question_id
             """The question whose answer changed."""
 
-    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
+    def __init__(self, question: QuestionT, *, id: str | None = None, seed: str = "") -> None:
         self._last_value: AnswerValue = None
         super().__init__(id=id, classes="answer-input")
         self.seed = seed
@@ -76,19 +79,20 @@ class AnswerInput(Widget, can_focus=True):
         self.question = question
         self.cursor = 0
         self.frozen = False
-        self._revealed = False
+        self.verdict: Verdict | None = None
+        """Once revealed: the domain's verdict on the answer shown, which the rows render."""
         self.load(question)
 
-    def load(self, question: Question) -> None:
+    def load(self, question: QuestionT) -> None:
         """Take `question` with no answer: subclasses set up their state for it here."""
         self._last_value = None
         self.question = question
         self.cursor = 0
         self.frozen = False
-        self._revealed = False
+        self.verdict = None
 
     def retarget(
-        self, question: Question, answer: AnswerValue = None, *, seed: str | None = None
+        self, question: QuestionT, answer: AnswerValue = None, *, seed: str | None = None
     ) -> None:
         """Show another question of the same kind (one this input class is made for, see
         `answers.input_class`) without remounting: state is reset, then `answer` shown."""
@@ -124,13 +128,20 @@ class AnswerInput(Widget, can_focus=True):
     def thaw(self) -> None:
         """Accept changes again."""
         self.frozen = False
-        self._revealed = False
+        self.verdict = None
         self.remove_class("-frozen")
         self.changed()
 
-    def reveal(self) -> None:
-        """Lock and mark the key beside the learner's answer."""
-        self._revealed = True
+    @property
+    def shown(self) -> AnswerValue:
+        """The answer on screen, as judged when revealed: `value`, except where the input
+        shows a starting state that is not yet an answer (an ordering's first order)."""
+        return self.value
+
+    def reveal(self, verdict: Verdict) -> None:
+        """Lock and mark the key beside the learner's answer, as `verdict` (the domain's
+        judgement of `shown`) says."""
+        self.verdict = verdict
         self.freeze()
 
     # -- rows --------------------------------------------------------------------------
@@ -209,7 +220,7 @@ class Row(NamedTuple):
     """Whether the row is chosen (its text is shown bold)."""
 
 
-class RowsAnswer(AnswerInput):
+class RowsAnswer(AnswerInput[QuestionT]):
     """An answer input drawn as rows in one widget (see module doc)."""
 
     MARKER_WIDTH: ClassVar[int] = 7
@@ -223,7 +234,7 @@ class RowsAnswer(AnswerInput):
     }
     """The cursor row, a chosen row's text, the right-hand column and the legend."""
 
-    def __init__(self, question: Question, *, id: str | None = None, seed: str = "") -> None:
+    def __init__(self, question: QuestionT, *, id: str | None = None, seed: str = "") -> None:
         self._version = 0
         self._heights: tuple[tuple[int, int], int] | None = None
         self._row_lines: list[tuple[int, int]] = []

@@ -15,14 +15,29 @@ after scoring. Inputs never call services: the screen handles the message.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, assert_never
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
 
-from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    ChoiceQuestion,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    SingleBest,
+    TrueFalse,
+)
 from vpkp_tutor.domain.ordering import start_order
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import (
+    AnswerValue,
+    ChoiceVerdict,
+    MatchingVerdict,
+    OrderingVerdict,
+)
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
 from vpkp_tutor.tui.widgets.text import literal
@@ -41,16 +56,16 @@ __all__ = [
 ]
 
 
-class ChoiceAnswer(RowsAnswer):
+class ChoiceAnswer(RowsAnswer[ChoiceQuestion]):
     """Single best, true/false and multiple response."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "choose_cursor", "Choose", show=False),
     ]
 
-    def load(self, question: Question) -> None:
+    def load(self, question: ChoiceQuestion) -> None:
         super().load(question)
-        self.multiple = question.type is QuestionType.MULTIPLE_RESPONSE
+        self.multiple = isinstance(question, MultipleResponse)
         self.chosen: set[int] = set()
         n = len(question.options)
         last = LETTERS[n - 1]
@@ -130,15 +145,15 @@ class ChoiceAnswer(RowsAnswer):
             box = "(●)" if picked else "( )"
         mark = ""
         style = ""
-        if self._revealed:
-            key = set(self.question.keys) if self.multiple else {self.question.key}
-            is_key = LETTERS[index] in key
-            mark = "✓" if is_key else ("✗" if picked else " ")
-            style = "bold $success" if is_key else ("bold $error" if picked else "")
+        verdict = self.verdict
+        if isinstance(verdict, ChoiceVerdict) and index < len(verdict.options):
+            option = verdict.options[index]
+            mark = "✓" if option.right else ("✗" if option.wrong else " ")
+            style = "bold $success" if option.right else ("bold $error" if option.wrong else "")
         return Row(Content.assemble((mark, style), " ", box), self._labels[index], chosen=picked)
 
 
-class OrderingAnswer(RowsAnswer):
+class OrderingAnswer(RowsAnswer[Ordering]):
     """Put the items in order."""
 
     MARKER_WIDTH: ClassVar[int] = 6
@@ -150,7 +165,7 @@ class OrderingAnswer(RowsAnswer):
         Binding("shift+down,d", "move(1)", "Move down", show=False),
     ]
 
-    def load(self, question: Question) -> None:
+    def load(self, question: Ordering) -> None:
         super().load(question)
         self.order = start_order(len(question.options), f"{self.seed}:{question.id}")
         self.touched = False
@@ -177,6 +192,11 @@ class OrderingAnswer(RowsAnswer):
             self.touched = True
         self.changed()
 
+    @property
+    def shown(self) -> AnswerValue:
+        """The order on screen, moved or not."""
+        return tuple(self.order)
+
     def action_move(self, delta: int) -> None:
         """Move the item under the cursor up or down."""
         if self.frozen:
@@ -193,15 +213,16 @@ class OrderingAnswer(RowsAnswer):
     def row(self, index: int) -> Row:
         item = self.order[index]
         mark: Content = Content(f"{index + 1:>2}. ")
-        if self._revealed:
-            if item == index:
+        verdict = self.verdict
+        if isinstance(verdict, OrderingVerdict):
+            if index < len(verdict.in_place) and verdict.in_place[index]:
                 mark = Content.assemble(("✓", "bold $success"), f"{index + 1:>2}. ")
             else:
                 mark = Content.assemble(("✗", "bold $error"), f"{index + 1:>2}. ")
         return Row(mark, literal(self.question.options[item].text))
 
 
-class MatchingAnswer(RowsAnswer):
+class MatchingAnswer(RowsAnswer[Matching]):
     """Give each left-hand item its match."""
 
     MARKER_WIDTH: ClassVar[int] = 3
@@ -212,7 +233,7 @@ class MatchingAnswer(RowsAnswer):
         Binding("backspace,delete", "clear", "Clear", show=False),
     ]
 
-    def load(self, question: Question) -> None:
+    def load(self, question: Matching) -> None:
         super().load(question)
         self.choices = question.right_choices
         self.given: list[int | None] = [None] * len(question.pairs)
@@ -288,28 +309,34 @@ class MatchingAnswer(RowsAnswer):
             f"→ {given + 1} ", literal(self.choices[given])
         )
         mark = Content("  ")
-        if self._revealed:
-            correct = self.question.pairs[index].right
-            ok = given is not None and self.choices[given] == correct
-            mark = Content.styled("✓ ", "bold $success") if ok else Content.styled(
+        verdict = self.verdict
+        if isinstance(verdict, MatchingVerdict) and index < len(verdict.pairs):
+            pair = verdict.pairs[index]
+            mark = Content.styled("✓ ", "bold $success") if pair.right else Content.styled(
                 "✗ ", "bold $error"
             )
-            if not ok:
-                right = Content.assemble(right, ("  key: ", "bold"), literal(correct))
+            if not pair.right:
+                right = Content.assemble(right, ("  key: ", "bold"), literal(pair.key))
         return Row(mark, self._labels[index], right)
 
 
-def input_class(question: Question) -> type[AnswerInput]:
+def input_class(question: Question) -> type[AnswerInput[Any]]:
     """The answer input class for the question's type."""
-    if question.type is QuestionType.ORDERING:
-        return OrderingAnswer
-    if question.type is QuestionType.MATCHING:
-        return MatchingAnswer
-    if question.type is QuestionType.NUMERIC:
-        return NumericAnswer
-    return ChoiceAnswer
+    match question:
+        case SingleBest() | MultipleResponse() | TrueFalse():
+            return ChoiceAnswer
+        case Ordering():
+            return OrderingAnswer
+        case Matching():
+            return MatchingAnswer
+        case Numeric():
+            return NumericAnswer
+        case _:
+            assert_never(question)
 
 
-def make_answer_input(question: Question, *, id: str | None = None, seed: str = "") -> AnswerInput:
+def make_answer_input(
+    question: Question, *, id: str | None = None, seed: str = ""
+) -> AnswerInput[Any]:
     """The answer input for the question's type (`seed`: see `AnswerInput.seed`)."""
     return input_class(question)(question, id=id, seed=seed)

@@ -7,14 +7,33 @@ design.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from vpkp_tutor.domain.model import LETTERS, Question, QuestionType, Score
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.model import (
+    LETTERS,
+    ChoiceQuestion,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Question,
+    Score,
+    SingleBest,
+    TrueFalse,
+)
+from vpkp_tutor.domain.scoring import (
+    ChoiceVerdict,
+    MatchingVerdict,
+    NumericVerdict,
+    Verdict,
+)
 from vpkp_tutor.tui.widgets.bars import points
+from vpkp_tutor.tui.widgets.numeric import key_text
 from vpkp_tutor.tui.widgets.prose import prose
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -33,73 +52,87 @@ def verdict(score: Score | None) -> Content:
     return Content.styled("✗ Incorrect", "bold $error")
 
 
-def option_notes(question: Question, answer: AnswerValue) -> list[tuple[Content, Content]]:
-    """Per-option (or per-item, per-pair) explanations, marked against the key, as
+def option_notes(question: Question, verdict: Verdict) -> list[tuple[Content, Content]]:
+    """Per-option (or per-item, per-pair) explanations, marked as the verdict says, as
     (heading, explanation) pairs."""
+    match question, verdict:
+        case (SingleBest() | MultipleResponse() | TrueFalse()), ChoiceVerdict():
+            return _choice_notes(question, verdict)
+        case Ordering(), _:
+            return _ordering_notes(question)
+        case Matching(), MatchingVerdict():
+            return _matching_notes(question, verdict)
+        case Numeric(), NumericVerdict():
+            return _numeric_notes(question, verdict)
+        case (SingleBest() | MultipleResponse() | TrueFalse() | Matching() | Numeric()), _:
+            return []  # a verdict on another type of question: nothing to mark
+        case _:
+            assert_never(question)
+
+
+def _choice_notes(question: ChoiceQuestion, verdict: ChoiceVerdict,
+                  ) -> list[tuple[Content, Content]]:
     lines: list[tuple[Content, Content]] = []
-    qtype = question.type
-    if qtype in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE, QuestionType.MULTIPLE_RESPONSE):
-        keys = set(question.keys) if qtype is QuestionType.MULTIPLE_RESPONSE else {question.key}
-        chosen: set[str] = set()
-        if isinstance(answer, str):
-            chosen = {answer}
-        elif isinstance(answer, tuple):
-            chosen = {a for a in answer if isinstance(a, str)}
-        for i, option in enumerate(question.options):
-            letter = LETTERS[i]
-            is_key = letter in keys
-            tag = "key" if is_key else ""
-            if letter in chosen:
-                tag = "your answer, key" if is_key else "your answer"
-            style = "bold $success" if is_key else ("bold $error" if letter in chosen else "bold")
-            head = Content.assemble((f"{letter}. ", style), literal(option.text))
-            if tag:
-                head = Content.assemble(head, (f"  ({tag})", "italic"))
-            lines.append((head, literal(option.explanation, "dim")))
-    elif qtype is QuestionType.ORDERING:
-        for i, option in enumerate(question.options):
-            head = Content.assemble((f"{i + 1}. ", "bold"), literal(option.text))
-            if i == 0:
-                head = Content.assemble(("Correct order:\n", "bold"), head)
-            lines.append((head, literal(option.explanation, "dim")))
-    elif qtype is QuestionType.MATCHING:
-        given = answer if isinstance(answer, tuple) else ()
-        for i, pair in enumerate(question.pairs):
-            mine = given[i] if i < len(given) else None
-            ok = mine == pair.right
-            head = Content.assemble(
-                (f"{LETTERS[i]}. ", "bold $success" if ok else "bold $error"),
-                literal(pair.left),
-                " → ",
-                literal(pair.right, "bold"),
-            )
-            lines.append((head, literal(pair.explanation, "dim")))
-    else:
-        key = f"{question.answer:g}" if question.answer is not None else "?"
-        tol = f" ± {question.tolerance:g}" if question.tolerance else ""
-        mine = f"{answer:g}" if isinstance(answer, float | int) else "—"
-        head = Content.assemble(
-            "Your answer: ", (mine, "bold"), " ", literal(question.unit),
-            "   Key: ", (key + tol, "bold"), " ", literal(question.unit),
-        )
-        lines.append((head, Content("")))
+    for i, (option, mark) in enumerate(zip(question.options, verdict.options, strict=False)):
+        tag = "key" if mark.right else ""
+        if mark.chosen:
+            tag = "your answer, key" if mark.right else "your answer"
+        style = "bold $success" if mark.right else ("bold $error" if mark.chosen else "bold")
+        head = Content.assemble((f"{LETTERS[i]}. ", style), literal(option.text))
+        if tag:
+            head = Content.assemble(head, (f"  ({tag})", "italic"))
+        lines.append((head, literal(option.explanation, "dim")))
     return lines
+
+
+def _ordering_notes(question: Ordering) -> list[tuple[Content, Content]]:
+    lines: list[tuple[Content, Content]] = []
+    for i, option in enumerate(question.options):
+        head = Content.assemble((f"{i + 1}. ", "bold"), literal(option.text))
+        if i == 0:
+            head = Content.assemble(("Correct order:\n", "bold"), head)
+        lines.append((head, literal(option.explanation, "dim")))
+    return lines
+
+
+def _matching_notes(question: Matching, verdict: MatchingVerdict,
+                    ) -> list[tuple[Content, Content]]:
+    lines: list[tuple[Content, Content]] = []
+    for i, (pair, match) in enumerate(zip(question.pairs, verdict.pairs, strict=False)):
+        head = Content.assemble(
+            (f"{LETTERS[i]}. ", "bold $success" if match.right else "bold $error"),
+            literal(pair.left),
+            " → ",
+            literal(match.key, "bold"),
+        )
+        lines.append((head, literal(pair.explanation, "dim")))
+    return lines
+
+
+def _numeric_notes(question: Numeric, verdict: NumericVerdict) -> list[tuple[Content, Content]]:
+    mine = f"{verdict.given:g}" if verdict.given is not None else "—"
+    head = Content.assemble(
+        "Your answer: ", (mine, "bold"), " ", literal(question.unit),
+        "   Key: ", (key_text(verdict), "bold"), " ", literal(question.unit),
+    )
+    return [(head, Content(""))]
 
 
 class FeedbackView(Vertical):
     """Verdict, option notes, explanation and references for one answered question."""
 
     def __init__(
-        self, question: Question, answer: AnswerValue, score: Score | None, *, id: str | None = None
+        self, question: Question, verdict: Verdict, score: Score | None, *, id: str | None = None
     ) -> None:
         super().__init__(id=id, classes="feedback")
         self.question = question
-        self.answer = answer
+        self.verdict = verdict
+        """The domain's verdict on the answer, which the notes render."""
         self.score = score
 
     def compose(self) -> ComposeResult:
         yield Static(verdict(self.score), classes="verdict")
-        for head, note in option_notes(self.question, self.answer):
+        for head, note in option_notes(self.question, self.verdict):
             yield Static(head, classes="note-head")
             if note:
                 yield Static(note, classes="note-text")

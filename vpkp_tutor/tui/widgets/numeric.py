@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from vpkp_tutor.domain.model import Question
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.model import Numeric
+from vpkp_tutor.domain.scoring import AnswerValue, NumericVerdict, Verdict
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -46,6 +46,11 @@ def read_number(text: str) -> float | str:
     return number if math.isfinite(number) else NOT_A_NUMBER
 
 
+def key_text(verdict: NumericVerdict) -> str:
+    """The keyed number with its tolerance, e.g. `12 ± 0.5`."""
+    return f"{verdict.key:g}" + (f" ± {verdict.tolerance:g}" if verdict.tolerance else "")
+
+
 NUMBER_PATTERN = r"[-+0-9.,eE]*"
 """What the number field lets be typed (checked on Enter by `read_number`)."""
 
@@ -65,12 +70,12 @@ class NumberField(Input):
             event.prevent_default()
 
 
-class NumericAnswer(AnswerInput, can_focus=False):
+class NumericAnswer(AnswerInput[Numeric], can_focus=False):
     """A number with its unit."""
 
     HINT = "Type a number (1.5 or 1,5) · Enter answers"
 
-    def load(self, question: Question) -> None:
+    def load(self, question: Numeric) -> None:
         super().load(question)
         self._initial = ""
         field = self._field()
@@ -132,24 +137,18 @@ class NumericAnswer(AnswerInput, can_focus=False):
         super().thaw()
         self.input.disabled = False
 
-    def reveal(self) -> None:
-        super().reveal()
-        q = self.question
-        answer = self.value
-        ok = (
-            answer is not None
-            and q.answer is not None
-            and isinstance(answer, float)
-            and abs(answer - q.answer) <= q.tolerance + 1e-9
-        )
-        key = f"{q.answer:g}" + (f" ± {q.tolerance:g}" if q.tolerance else "")
+    def reveal(self, verdict: Verdict) -> None:
+        super().reveal(verdict)
+        if not isinstance(verdict, NumericVerdict):
+            return
+        ok = verdict.right
         self.query_one(".numeric-error", Static).update(
             Content.assemble(
                 ("✓ " if ok else "✗ ", "bold $success" if ok else "bold $error"),
                 "key: ",
-                (key, "bold"),
+                (key_text(verdict), "bold"),
                 " ",
-                literal(q.unit),
+                literal(self.question.unit),
             )
         )
 

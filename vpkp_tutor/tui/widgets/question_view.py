@@ -7,6 +7,8 @@ which bubbles to the screen; the screen calls services and then `show_feedback()
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -14,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from vpkp_tutor.domain.model import Question, Score
-from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.domain.scoring import AnswerValue, judge
 from vpkp_tutor.tui.widgets.answers import AnswerInput, input_class, make_answer_input
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.prose import Prose, paragraphs, prose
@@ -47,7 +49,7 @@ class QuestionView(Vertical):
         self._warned = False
         self.seed = seed
         """Passed to the answer inputs (`AnswerInput.seed`): the quiz attempt's id."""
-        self.input: AnswerInput = make_answer_input(question, seed=seed)
+        self.input: AnswerInput[Any] = make_answer_input(question, seed=seed)
         if answer is not None:
             self.input.set_value(answer)
 
@@ -118,14 +120,15 @@ class QuestionView(Vertical):
 
     async def show_feedback(self, score: Score | None, *, reveal: bool = True) -> None:
         """Lock the input, mark the key and show the explanations."""
+        verdict = judge(self.question, self.input.shown)
         if reveal:
-            self.input.reveal()
+            self.input.reveal(verdict)
         else:
             self.input.freeze()
         self.query_one(".hint", Static).display = False
         for old in self.query(FeedbackView):
             await old.remove()
-        view = FeedbackView(self.question, self.input.value, score)
+        view = FeedbackView(self.question, verdict, score)
         await self.mount(view)
 
     def freeze(self) -> None:
