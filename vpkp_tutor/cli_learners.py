@@ -77,6 +77,10 @@ def _open(args: argparse.Namespace) -> tuple[SqliteProgressStore, LearnerService
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
         return f"{exc}{hint}"
+    from vpkp_tutor.cli_out import warn
+
+    for notice in store.notices:  # a -wal set aside on opening
+        warn(notice)
     return store, LearnerServices(ContentBank(), store)
 
 

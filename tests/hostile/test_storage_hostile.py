@@ -480,3 +480,21 @@ async def test_the_app_shows_a_set_aside_wal_where_the_learner_looks(tmp_path: P
             assert any("was written for another database" in m for m in shown), shown
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("command", [["learners"], ["config"], ["config", "theme"]])
+def test_every_command_that_sets_a_foreign_wal_aside_says_so(tmp_path: Path,
+                                                             command: list[str]) -> None:
+    a, b = tmp_path / "A", tmp_path / "B"
+    killed_with_a_wal(a)
+    make_store(b, "b-only", "Learner B")
+    foreign = (a / f"{DB}-wal").read_bytes()
+    shutil.copyfile(a / f"{DB}-wal", b / f"{DB}-wal")
+    done = run_cli(["--data-dir", str(b), *command])
+    assert done.returncode == 0, done.stderr
+    (aside,) = b.glob("progress.foreign-*.sqlite3-wal")
+    assert aside.read_bytes() == foreign
+    assert done.stderr.startswith(f"vpkp-tutor: warning: {b / DB}-wal was written for "
+                                  "another database"), done.stderr
+    assert str(aside) in done.stderr
+    assert learner_ids(b / DB) == ["b-only"]
