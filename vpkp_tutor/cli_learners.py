@@ -187,6 +187,12 @@ def cmd_delete(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
         summary = services.learner_summaries([learner])[0]
+        from vpkp_tutor.storage import StoreError
+
+        try:  # a study app open on this database would fail on its next answer
+            store.hold_alone()
+        except StoreError as exc:
+            return _fail(f"{exc}; nothing was deleted")
         if not args.yes:
             from vpkp_tutor.bootstrap import is_terminal
             from vpkp_tutor.cli_out import unwrapped
