@@ -109,6 +109,15 @@ def run_app(settings: Settings, stdin: TextIO | None = None,
     terminal = is_terminal(stdin) and is_terminal(stdout)
     if not terminal:  # stands for input and output that are not terminals (maybe closed)
         stdin = stdout = io.StringIO()
+        from vpkp_tutor.storage import resolve_paths
+
+        try:
+            missing = not resolve_paths(settings.data_dir).db_path.exists()
+        except OSError:  # a folder on the way that cannot be entered: opening says so
+            missing = False
+        if missing:  # nothing to report on: say so without creating a database
+            print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
+            return 2
     try:
         store = open_progress_store(settings)
     except StoreError as exc:
