@@ -182,7 +182,8 @@ def test_cli_says_the_disk_is_full(tmp_path: Path) -> None:
                "def _full(db):\n    conn = _real(db)\n"
                "    conn.execute('PRAGMA max_page_count = 1')\n    return conn\n"
                "s._connect_once = _full")
-    result = run_cli(["--data-dir", str(tmp_path / "data")], preamble=squeeze)
+    result = run_cli(["--data-dir", str(tmp_path / "data"), "config", "theme", "nord"],
+                     preamble=squeeze)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("vpkp-tutor: error: the disk is full: ")
