@@ -24,6 +24,7 @@ instead, once, and the cache rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import mmap
@@ -267,10 +268,8 @@ def load_cached(
         """The bank loaded from its files (once), the cache rewritten from it."""
         if not fresh:
             fresh.append(_load(paths, today))
-            try:
+            with contextlib.suppress(UnicodeEncodeError):  # a name that is not UTF-8
                 _write(cache_file, key, fresh[0])
-            except UnicodeEncodeError:  # a file name that is not UTF-8: not cached
-                pass
         return fresh[0]
 
     try:

@@ -171,7 +171,8 @@ class _Scored(_Timed):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        points, most = getattr(self, "points"), getattr(self, "max_points")
+        # declared by each subclass (a field here would change their field order)
+        points, most = getattr(self, "points"), getattr(self, "max_points")  # noqa: B009
         if most < 0:
             raise ValueError(f"@max_points: {most:g} is below 0")
         if not 0 <= points <= most:
