@@ -356,6 +356,14 @@ def test_export_reads_a_database_it_cannot_write(tmp_path: Path, where: str) -> 
     assert result.returncode == 0, result.stderr
     assert "Ada" in (tmp_path / "ada.json").read_text()
     assert hashes(data) == before  # nothing written, nothing left beside it
+    target.chmod(0o400 if where == "file-0400" else 0o555)
+    try:  # listing the learners only reads too
+        listed = run_cli(["--data-dir", str(data), "learners"], as_user=True)
+    finally:
+        target.chmod(0o644 if where == "file-0400" else 0o755)
+    assert listed.returncode == 0, listed.stderr
+    assert "Ada" in listed.stdout and "1 learner" in listed.stdout
+    assert hashes(data) == before
     store = open_store(data)  # and the app can still open it normally afterwards
     store.close()
 
