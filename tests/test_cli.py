@@ -205,3 +205,17 @@ def test_printable_shows_every_unsafe_character_visibly() -> None:
         "\\x1b]0;title\\x07\\x1b[31mx\\x9b1m\\u202eevil\\x00\\x7f")
     assert printable("caf\udce9.yaml \ud800") == "caf\\xe9.yaml \ufffd"
     assert printable("Ünïcode – ok") == "Ünïcode – ok"
+
+
+@pytest.mark.parametrize("command", [["locate"], ["learners"], ["config"], []])
+def test_a_data_dir_that_is_empty_or_not_a_folder_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    for value, message in (("", "--data-dir: an empty path names no folder"),
+                           (str(a_file), f"in {a_file}: it is a file, not a folder")):
+        assert main(["--data-dir", value, *command]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("vpkp-tutor: error: ") and message in err, err
+        assert err.count("\n") == 1
+    assert a_file.read_text() == "mine"

@@ -140,6 +140,8 @@ def test_bindings_lists_ids_keys_and_owners(capsys: pytest.CaptureFixture[str]) 
         ('{"quiz.flag": "ctrl+q"}', "quiz.flag: ctrl+q is already “Quit” (app.quit)"),
         ('{"home.quiz": "l"}', "home.quiz: l is already “Lessons” (home.lessons)"),
         ('{"app.quit": "x"}', "the quit key must not be one typed as text"),
+        ('{"quiz.flag": "F2"}', "'F2' is not a key; key names are lower case: 'f2'"),
+        ('{"app.quit": "Ctrl+F10"}', "key names are lower case: 'ctrl+f10'"),
     ],
 )
 def test_a_keymap_the_settings_screen_would_refuse_is_refused(

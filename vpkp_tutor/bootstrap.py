@@ -93,6 +93,27 @@ def is_terminal(stream: TextIO | None) -> bool:
         return False
 
 
+def _nothing_to_report(settings: Settings) -> bool:
+    """True when there is no database yet and a usable place to create one: a start
+    without a terminal then has no store problem to report and creates nothing."""
+    import os
+
+    from vpkp_tutor.storage import resolve_paths
+
+    try:
+        paths = resolve_paths(settings.data_dir)
+        if paths.db_path.exists() or paths.db_path.is_symlink():
+            return False
+        folder = paths.data_dir
+        while not folder.exists():  # the nearest folder that exists
+            if folder.parent == folder:
+                return False
+            folder = folder.parent
+        return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+    except OSError:  # a folder on the way that cannot be entered: opening says so
+        return False
+
+
 def run_app(settings: Settings, stdin: TextIO | None = None,
             stdout: TextIO | None = None) -> int:
     """Open the store (recovering if needed), load the content and run the app; return the
@@ -109,6 +130,9 @@ def run_app(settings: Settings, stdin: TextIO | None = None,
     terminal = is_terminal(stdin) and is_terminal(stdout)
     if not terminal:  # stands for input and output that are not terminals (maybe closed)
         stdin = stdout = io.StringIO()
+        if _nothing_to_report(settings):  # say so without creating a database
+            print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
+            return 2
     try:
         store = open_progress_store(settings)
     except StoreError as exc:

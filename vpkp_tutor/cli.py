@@ -195,6 +195,13 @@ def _check_paths(args: argparse.Namespace) -> str | None:
         for raw in [value] if isinstance(value, str) else value or ():
             if "\x00" in raw:  # only from a program calling main(), never from a shell
                 return f"{raw}: a path cannot hold a NUL character"
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir == "":  # `--data-dir "$UNSET"` must not fall back to the usual folder
+        return "--data-dir: an empty path names no folder"
+    if data_dir and os.path.exists(data_dir) and not os.path.isdir(data_dir):
+        data_kind = kind(data_dir) or "a file"
+        return (f"cannot open the progress database in {data_dir}: it is {data_kind}, not a "
+                "folder; choose another folder with --data-dir DIR")
     for raw in args.content or ():
         try:
             os.stat(raw)

@@ -133,6 +133,8 @@ def cmd_config(args: argparse.Namespace) -> int:
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
         return fail(f"{exc}{hint}")
+    for notice in store.notices:  # a -wal set aside on opening
+        warn(notice)
     try:
         if args.unset:
             assert key is not None  # checked above

@@ -63,20 +63,28 @@ def _paths(args: argparse.Namespace) -> StorePaths:
     return resolve_paths(Path(data_dir) if data_dir else None)
 
 
-def _open(args: argparse.Namespace) -> tuple[SqliteProgressStore, LearnerServices] | str:
-    """The store and the learner services, or the message saying why they cannot open."""
+def _open(args: argparse.Namespace, *, reading: bool = False
+          ) -> tuple[SqliteProgressStore, LearnerServices] | str:
+    """The store and the learner services, or the message saying why they cannot open.
+    With `reading` (the list), a database that cannot be written is opened read-only."""
     from vpkp_tutor.domain.model import ContentBank
     from vpkp_tutor.services.learners import LearnerServices
     from vpkp_tutor.storage import StoreError, open_store
+    from vpkp_tutor.storage.store import open_store_for_reading
 
     paths = _paths(args)
     if not paths.db_path.exists():
         return f"no progress stored yet in {paths.data_dir}"
     try:
-        store = open_store(paths.data_dir, daily_backups=False)
+        store = (open_store_for_reading(paths.data_dir) if reading
+                 else open_store(paths.data_dir, daily_backups=False))
     except StoreError as exc:
         hint = "; `vpkp-tutor recover` shows the way out" if exc.recoverable else ""
         return f"{exc}{hint}"
+    from vpkp_tutor.cli_out import warn
+
+    for notice in store.notices:  # a -wal set aside on opening
+        warn(notice)
     return store, LearnerServices(ContentBank(), store)
 
 
@@ -85,7 +93,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not _paths(args).db_path.exists():
         print("No learners yet.")
         return 0
-    opened = _open(args)
+    opened = _open(args, reading=True)
     if isinstance(opened, str):
         return _fail(opened)
     store, services = opened
@@ -183,6 +191,12 @@ def cmd_delete(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
         summary = services.learner_summaries([learner])[0]
+        from vpkp_tutor.storage import StoreError
+
+        try:  # a study app open on this database would fail on its next answer
+            store.hold_alone()
+        except StoreError as exc:
+            return _fail(f"{exc}; nothing was deleted")
         if not args.yes:
             from vpkp_tutor.bootstrap import is_terminal
             from vpkp_tutor.cli_out import unwrapped

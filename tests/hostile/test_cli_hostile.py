@@ -166,6 +166,7 @@ def test_unenterable_data_folder_is_one_line(locked: Path, tmp_path: Path,
 def test_the_app_without_a_terminal_exits_2_at_once(tmp_path: Path, redirect: str) -> None:
     result = run(["--data-dir", str(tmp_path / "data")], redirect=redirect)
     assert_one_clear_line(result, 2, "the study app needs a terminal")
+    assert not (tmp_path / "data").exists()  # a refused start creates no database
 
 
 # -- FIFOs and devices named as files --------------------------------------------------------

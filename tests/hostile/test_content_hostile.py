@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from vpkp_tutor.domain.progress import Learner
+from vpkp_tutor.storage import open_store
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "data" / "bad" / "_good"
 MEMORY_CAP = 2 << 30
@@ -239,3 +242,25 @@ def test_a_pipe_device_or_folder_planted_as_the_cache_is_never_read(
         pytest.fail(f"a {plant} planted as the content cache was waited on")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stdout.split() == ["good-q001"]
+
+
+@pytest.mark.parametrize("locale", [{}, {"LC_ALL": "C", "PYTHONUTF8": "0"}])
+def test_a_file_name_that_is_not_utf8_is_named_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: dict[str, str]) -> None:
+    for name, value in locale.items():
+        monkeypatch.setenv(name, value)
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    name = os.fsdecode(b"\xff-\xc3\xbc.yaml") if not locale else "\xfc-x.yaml"
+    (folder / name).write_text("id: x\n")
+    before = snapshot(folder)
+    checked = run(tmp_path, "validate", str(folder))
+    clean_failure(checked, "missing required field 'kind'", "1 file left out")
+    store = open_store(tmp_path / "data", daily_backups=False)
+    store.add_learner(Learner("ada-id", "Ada"))
+    store.close()
+    exported = run(tmp_path, "export", "--content", str(folder), "--learner", "Ada",
+                   "--format", "json", "-o", str(tmp_path / "out.json"))
+    assert exported.returncode == 0, exported.stderr  # the content loads, uncached
+    assert (tmp_path / "out.json").is_file()
+    assert snapshot(folder) == before

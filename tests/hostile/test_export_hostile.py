@@ -54,6 +54,8 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     ("minus-infinity", _points("-Infinity"), "not valid JSON"),
     ("1e999", _points("1e999"), "responses[0].points: number out of range"),
     ("huge-int", _points("9" * 5000), "responses[0].points: number out of range"),
+    ("more-than-max", _points("7"), "responses[0].points: 7 is outside 0 to max_points"),
+    ("negative-points", _points("-5"), "responses[0].points: -5 is outside 0 to max_points"),
     ("bad-date", lambda t: t.replace('"answered_at": "', '"answered_at": "0001-01-01T00:00:00'
                                      '+05:00", "x": "', 1),
      "responses[0].answered_at: not a real date"),

@@ -182,7 +182,8 @@ def test_cli_says_the_disk_is_full(tmp_path: Path) -> None:
                "def _full(db):\n    conn = _real(db)\n"
                "    conn.execute('PRAGMA max_page_count = 1')\n    return conn\n"
                "s._connect_once = _full")
-    result = run_cli(["--data-dir", str(tmp_path / "data")], preamble=squeeze)
+    result = run_cli(["--data-dir", str(tmp_path / "data"), "config", "theme", "nord"],
+                     preamble=squeeze)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("vpkp-tutor: error: the disk is full: ")
@@ -355,6 +356,14 @@ def test_export_reads_a_database_it_cannot_write(tmp_path: Path, where: str) -> 
     assert result.returncode == 0, result.stderr
     assert "Ada" in (tmp_path / "ada.json").read_text()
     assert hashes(data) == before  # nothing written, nothing left beside it
+    target.chmod(0o400 if where == "file-0400" else 0o555)
+    try:  # listing the learners only reads too
+        listed = run_cli(["--data-dir", str(data), "learners"], as_user=True)
+    finally:
+        target.chmod(0o644 if where == "file-0400" else 0o755)
+    assert listed.returncode == 0, listed.stderr
+    assert "Ada" in listed.stdout and "1 learner" in listed.stdout
+    assert hashes(data) == before
     store = open_store(data)  # and the app can still open it normally afterwards
     store.close()
 
@@ -480,3 +489,21 @@ async def test_the_app_shows_a_set_aside_wal_where_the_learner_looks(tmp_path: P
             assert any("was written for another database" in m for m in shown), shown
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("command", [["learners"], ["config"], ["config", "theme"]])
+def test_every_command_that_sets_a_foreign_wal_aside_says_so(tmp_path: Path,
+                                                             command: list[str]) -> None:
+    a, b = tmp_path / "A", tmp_path / "B"
+    killed_with_a_wal(a)
+    make_store(b, "b-only", "Learner B")
+    foreign = (a / f"{DB}-wal").read_bytes()
+    shutil.copyfile(a / f"{DB}-wal", b / f"{DB}-wal")
+    done = run_cli(["--data-dir", str(b), *command])
+    assert done.returncode == 0, done.stderr
+    (aside,) = b.glob("progress.foreign-*.sqlite3-wal")
+    assert aside.read_bytes() == foreign
+    assert done.stderr.startswith(f"vpkp-tutor: warning: {b / DB}-wal was written for "
+                                  "another database"), done.stderr
+    assert str(aside) in done.stderr
+    assert learner_ids(b / DB) == ["b-only"]

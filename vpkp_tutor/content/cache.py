@@ -24,6 +24,7 @@ instead, once, and the cache rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import mmap
@@ -128,7 +129,7 @@ def cache_path(cache_dir: Path, paths: Sequence[Path]) -> Path:
     """The cache file for this set of content folders (two sets that happen to share a
     name only evict each other: the stored key is always checked in full)."""
     names = "|".join(os.path.realpath(p) for p in paths)
-    return cache_dir / f"{CACHE_PREFIX}{zlib.crc32(names.encode()):08x}{CACHE_SUFFIX}"
+    return cache_dir / f"{CACHE_PREFIX}{zlib.crc32(os.fsencode(names)):08x}{CACHE_SUFFIX}"
 
 
 class LazyItems(Sequence[T], Generic[T]):
@@ -268,7 +269,8 @@ def load_cached(
         """The bank loaded from its files (once), the cache rewritten from it."""
         if not fresh:
             fresh.append(_load(paths, today))
-            _write(cache_file, key, fresh[0])
+            with contextlib.suppress(UnicodeEncodeError):  # a name that is not UTF-8
+                _write(cache_file, key, fresh[0])
         return fresh[0]
 
     try:

@@ -239,7 +239,7 @@ def load_content(
     digest = hashlib.sha256()
     for path, name in files:
         doc = read_document(path, name_of(path))
-        digest.update(name.encode() + b"\0" + hashlib.sha256(doc.raw).digest())
+        digest.update(os.fsencode(name) + b"\0" + hashlib.sha256(doc.raw).digest())
         parsed.append(_validate(doc, today))
     check_cross_references(
         [x for p in parsed for x in p.lessons],

@@ -165,6 +165,20 @@ class _Timed(Struct):
                 setattr(self, name, _utc(value, name))
 
 
+class _Scored(_Timed):
+    """Points are what a learner earned of what was available: 0 <= points <= max_points
+    (the app never stores anything else; a report must not show -200% or 400%)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # declared by each subclass (a field here would change their field order)
+        points, most = getattr(self, "points"), getattr(self, "max_points")  # noqa: B009
+        if most < 0:
+            raise ValueError(f"@max_points: {most:g} is below 0")
+        if not 0 <= points <= most:
+            raise ValueError(f"@points: {points:g} is outside 0 to max_points ({most:g})")
+
+
 class _TopicCounts(Struct):
     questions: Count
     lessons: Count
@@ -206,7 +220,7 @@ class _Attempt(_Timed):
     finished_at: dt.datetime | None = None
 
 
-class _Case(_Timed):
+class _Case(_Scored):
     id: Text
     case_id: Text
     choice_path: SmallList
@@ -219,7 +233,7 @@ class _Case(_Timed):
     finished_at: dt.datetime | None = None
 
 
-class _Response(_Timed):
+class _Response(_Scored):
     id: Text
     attempt_id: Text
     mode: Text

@@ -23,6 +23,7 @@ from vpkp_tutor.storage.base import BUSY_TIMEOUT_MS, StoreError
 from vpkp_tutor.storage.guard import (
     StoreLock,
     backup_before_wal,
+    in_use_error,
     read_walid,
     record_walid,
     set_aside_wal,
@@ -58,6 +59,13 @@ class SqliteProgressStore(QuizTables):
         """Keep the shared lock until `close`; remember what to tell the user."""
         self._held = lock
         self.notices = tuple(notices)
+
+    def hold_alone(self) -> None:
+        """Hold the database exclusively until `close`, for a change another open copy of
+        the app would not survive (deleting the learner it shows); StoreError (busy) while
+        another copy has it open."""
+        if self._held is not None and not self._held.try_exclusive():
+            raise in_use_error(self.paths, self._held)
 
     def after_commit(self) -> None:
         """Record the -wal file's identity when it has changed (the log restarted)."""

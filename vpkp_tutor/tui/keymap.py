@@ -107,7 +107,15 @@ def _character(base: str) -> str | None:
 def key_problem(key: str) -> str | None:
     """Why `key` is not the name of a key Textual can report (None when it is). A key is
     an optional run of modifiers (`ctrl+`, `shift+`, `alt+` …) and a key: a printable
-    character (`f`, `?`), its name (`question_mark`) or a named key (`escape`, `f5`)."""
+    character (`f`, `?`), its name (`question_mark`) or a named key (`escape`, `f5`).
+    `F2` or `Ctrl+Q` is refused with the name in lower case offered."""
+    problem = _key_problem(key)
+    if problem is not None and key.lower() != key and _key_problem(key.lower()) is None:
+        return f"{key!r} is not a key; key names are lower case: {key.lower()!r}"
+    return problem
+
+
+def _key_problem(key: str) -> str | None:
     *mods, base = key.split("+")
     if not base:
         return f"{key!r} names no key after the '+'"

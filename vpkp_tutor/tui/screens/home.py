@@ -255,7 +255,7 @@ class HomeScreen(VpkpScreen):
             if answered:
                 return Content.assemble(
                     ("Weakest objectives: ", "bold"),
-                    ("none yet — every objective you have answered, you got right.",
+                    ("none yet: you got every objective you answered right.",
                      "$text-muted"),
                 )
             return Content.styled(
