@@ -206,3 +206,25 @@ async def test_full_disk_keeps_the_picker_open_and_the_name_to_try_again(make, s
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.learner is not None and app.learner.display_name == "Dr Ada"
+
+
+async def test_keys_typed_ahead_after_tab_land_in_the_next_field(make, store) -> None:  # type: ignore[no-untyped-def]
+    """Keys that arrive together (typed ahead, or in one packet over SSH) are handled in
+    order: the Tab moves the focus before the letters after it are handed on."""
+    from textual import events
+
+    app = make(learner=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LearnerScreen)
+        burst = [*"Dr Ada", "tab", *"Mayo", "tab", *"PGY-3"]
+        for key in burst:  # all queued at once, none awaited
+            char = key if len(key) == 1 else None
+            app.post_message(events.Key(key if char is None or char.isalnum() else
+                                        {" ": "space", "-": "minus"}[char], char))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    (learner,) = store.list_learners()
+    assert (learner.display_name, learner.program, learner.level) == ("Dr Ada", "Mayo", "PGY-3")

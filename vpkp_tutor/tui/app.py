@@ -68,6 +68,12 @@ class VpkpApp(App[None]):
         ),
         Binding("ctrl+t", "change_theme", "Theme", id="app.theme", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        # Tab moves the focus before the next key is handed on: keys typed ahead (or arriving
+        # together over SSH) after a Tab land in the field it moved to, not the one it left.
+        Binding("tab", "focus_next", "Next field", id="app.focus_next", priority=True,
+                show=False),
+        Binding("shift+tab", "focus_previous", "Previous field", id="app.focus_previous",
+                priority=True, show=False),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
     """App-wide keys; each has an id so a keymap can remap it."""
