@@ -31,6 +31,18 @@ def test_json_round_trips_to_the_same_records(populated: Populated, tmp_path: Pa
     assert (meta.topic, meta.type, meta.difficulty) == ("complications", "ordering", "medium")
 
 
+def test_an_export_saved_with_a_byte_order_mark_is_read(populated: Populated,
+                                                        tmp_path: Path) -> None:
+    """An export opened and saved again by an editor that writes a BOM reads as before."""
+    svc, lid = populated.services, populated.learner_id
+    out = svc.export(lid, "json", tmp_path / "ada.json")
+    plain = read_export(out)
+    marked = tmp_path / "ada-bom.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + out.read_bytes())
+    back = read_export(marked)
+    assert back.learner == plain.learner and back.responses == plain.responses
+
+
 def test_empty_learner_exports(populated: Populated, tmp_path: Path) -> None:
     svc = populated.services
     lid = svc.create_learner("New").id

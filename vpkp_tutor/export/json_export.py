@@ -372,6 +372,7 @@ def read_export(path: Path, limit: int = MAX_EXPORT_BYTES) -> LearnerExport:
     names the file and the field of the first problem."""
     source = str(path)
     data = read_bounded(Path(path), limit)
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors save
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
