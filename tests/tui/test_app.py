@@ -110,6 +110,25 @@ async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no
         assert isinstance(app.screen, LibraryScreen)
 
 
+async def test_help_follows_the_keymap(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    app.services.set_setting("keymap", json.dumps(
+        {"home.lessons": "f5", "home.continue": "f6", "app.help": "f2", "app.theme": "f7"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        text = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "Press f5 for lessons" in text and "f6 continues the lesson" in text
+        assert "Press l for lessons" not in text
+        lines = text.splitlines()
+        assert any(line.split() == ["f2", "this", "help,", "from", "anywhere", "(also", "inside",
+                                    "a", "text", "field)"] for line in lines)
+        assert any(line.strip().startswith("f7  change theme") for line in lines)
+        assert not any(line.strip().startswith(("F1", "^t")) for line in lines)
+
+
 async def test_a_broken_keymap_setting_is_reported_and_left_out(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
     app.services.set_setting("keymap", '{"home.lessons": ')

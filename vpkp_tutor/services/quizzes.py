@@ -86,14 +86,14 @@ class QuizServices(ServicesBase):
         """Score and store an answer in one transaction (replacing an earlier answer to the
         same question in the same attempt), update spaced-review state, and return the score.
         """
-        row = self.store.attempt_row(attempt_id)
-        if row is None:
+        status = self.store.attempt_status(attempt_id)
+        if status is None:
             raise ValueError(f"unknown attempt {attempt_id!r}")
-        if row["finished_at"] or row["abandoned_at"]:
+        if status.closed:
             raise ValueError("this attempt is closed; start a new quiz to answer again")
         question = self._question(question_id)
         record = self._score_record(attempt_id, question, answer, seconds)
-        self.store.record_response(row["learner_id"], row["mode"], record, question.type)
+        self.store.record_response(status.learner_id, status.mode, record, question.type)
         return Score(record.points, record.max_points)
 
     def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from vpkp_tutor.domain.model import Difficulty, QuestionType, Topic
 from vpkp_tutor.domain.progress import (
@@ -90,6 +91,16 @@ def _case_run(r: sqlite3.Row) -> CaseRun:
     )
 
 
+class AttemptStatus(NamedTuple):
+    """What recording an answer needs to know about its attempt."""
+
+    learner_id: str
+    mode: str
+    """The quiz mode's value (`tutor`, `exam`, `review`)."""
+    closed: bool
+    """Submitted or abandoned: no answer may be added."""
+
+
 class QuizTables(StoreBase):
     """Attempts, responses, flags, review cards and case runs."""
 
@@ -109,6 +120,16 @@ class QuizTables(StoreBase):
         """The raw attempt row (for status columns such as `abandoned_at`)."""
         rows = self.query("SELECT * FROM attempt WHERE id = ?", (attempt_id,))
         return rows[0] if rows else None
+
+    def attempt_status(self, attempt_id: str) -> AttemptStatus | None:
+        """Whose attempt this is, its mode and whether it is closed; None when unknown."""
+        rows = self.query("SELECT learner_id, mode, finished_at, abandoned_at FROM attempt "
+                          "WHERE id = ?", (attempt_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        return AttemptStatus(row["learner_id"], row["mode"],
+                             bool(row["finished_at"] or row["abandoned_at"]))
 
     def get_attempt(self, attempt_id: str) -> Attempt | None:
         """The attempt with its answers and the learner's flags, or None."""

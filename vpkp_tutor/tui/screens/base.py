@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from vpkp_tutor.services import Services
     from vpkp_tutor.tui.app import VpkpApp
 
+LOAD_GROUP = "load"
+"""Worker group of the thread workers that read what a screen shows (the dashboard,
+progress and history), so the UI keeps answering while they run."""
+
 
 class VpkpScreen(Screen[None]):
     """A screen of the study app."""
