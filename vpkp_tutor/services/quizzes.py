@@ -116,14 +116,14 @@ class QuizServices(ServicesBase):
         """Submit an attempt and return its result."""
         self._attempt(attempt_id)
         self.store.finish_attempt(attempt_id, self.clock())
-        return self._result(self._attempt(attempt_id))
+        return self.result_of(self._attempt(attempt_id))
 
     def attempt_result(self, attempt_id: str) -> QuizResult:
         """The result of a finished attempt."""
         attempt = self._attempt(attempt_id)
         if attempt.finished_at is None:
             raise ValueError("this attempt has not been submitted yet")
-        return self._result(attempt)
+        return self.result_of(attempt)
 
     def abandon_attempt(self, attempt_id: str) -> None:
         """Discard an unfinished attempt (its answers stay in the history)."""
@@ -147,8 +147,8 @@ class QuizServices(ServicesBase):
                 counts[offset] += 1
         return counts
 
-    def _result(self, attempt: Attempt) -> QuizResult:
-        """Points per topic over the attempt's items (each item is worth its maximum, 1)."""
+    def result_of(self, attempt: Attempt) -> QuizResult:
+        """An attempt's result: points per topic over the attempt's items (each item is worth its maximum, 1)."""
         acc: dict[Topic, list[float]] = {}
         points = max_points = seconds = 0.0
         for qid in attempt.question_ids:

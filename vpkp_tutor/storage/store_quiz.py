@@ -13,7 +13,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NamedTuple
 
 from vpkp_tutor.domain.model import Difficulty, QuestionType, Topic
 from vpkp_tutor.domain.progress import (
@@ -30,7 +29,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     parse_utc,
 )
-from vpkp_tutor.storage.base import StoreBase
+from vpkp_tutor.storage.base import AttemptStatus, StoreBase
 from vpkp_tutor.storage.review import rating_for
 
 LESSON_PREFIX = "lesson:"
@@ -89,16 +88,6 @@ def _case_run(r: sqlite3.Row) -> CaseRun:
         started_at=parse_utc(r["started_at"]),
         finished_at=parse_utc(r["finished_at"]) if r["finished_at"] else None,
     )
-
-
-class AttemptStatus(NamedTuple):
-    """What recording an answer needs to know about its attempt."""
-
-    learner_id: str
-    mode: str
-    """The quiz mode's value (`tutor`, `exam`, `review`)."""
-    closed: bool
-    """Submitted or abandoned: no answer may be added."""
 
 
 class QuizTables(StoreBase):
