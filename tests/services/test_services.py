@@ -325,3 +325,14 @@ def test_content_lookups_answer_none_for_what_is_gone(services: Services) -> Non
                                                                           "anat.sb1"]
     assert services.objective_texts()[lesson.objectives[0].id] == lesson.objectives[0].text
     assert services.content_problems() == () and services.files_left_out() == 0
+
+
+def test_a_new_clock_reaches_every_part(services: Services, clock: FakeClock) -> None:
+    later = FakeClock()
+    later.advance(days=3)
+    services.clock = later
+    lid = learner_id(services)
+    attempt = services.build_quiz(lid, QuizSettings(count=1, seed=1))
+    assert attempt.started_at == later()
+    run = services.start_case(lid, "case.leak")
+    assert run.started_at == later() and services.clock() == later()

@@ -73,12 +73,23 @@ class Services:
         self.content = content
         """The loaded content bank (valid items only; `content.problems` lists the rest)."""
         self.store = store
-        self.clock = clock
         self._catalogue = CatalogueServices(content, store, clock)
         self._learners = LearnerServices(content, store, clock)
         self._quizzes = QuizServices(content, store, clock)
         self._cases = CaseServices(content, store, clock)
         self._progress = ProgressServices(content, store, clock, self._quizzes)
+        self._parts = (self._catalogue, self._learners, self._quizzes, self._cases,
+                       self._progress)
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        """The clock every part reads (UTC, timezone-aware)."""
+        return self._quizzes.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], dt.datetime]) -> None:
+        for part in self._parts:
+            part.clock = clock
 
     @property
     def store_notices(self) -> tuple[str, ...]:
