@@ -9,7 +9,6 @@ light widgets, and every other screen is imported by the app when it is opened.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import ClassVar
 
 from textual import work
@@ -90,7 +89,8 @@ class HomeScreen(VpkpScreen):
         + ACCURACY_HELP + " " + MASTERY_HELP + " Weakest objectives are those with a miss, "
         "lowest mastery first; one you answered all correctly is never listed."
     )
-    """The help text; each {name} is the key now bound to `home.name` (see `how_to`)."""
+    """The help text; each {name} is the key now bound to `home.name` (see
+    `VpkpScreen.how_to`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "app.open('library')", "Lessons", id="home.lessons"),
@@ -178,19 +178,6 @@ class HomeScreen(VpkpScreen):
         self.query_one("#dashboard", Static).update(
             Content("\n\n").join(part for part in parts if part)
         )
-
-    def how_to(self) -> str:
-        """`HOW_TO` with the keys the quick actions are bound to now (a keymap may have
-        moved them)."""
-        keys: dict[str, list[str]] = {}
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if binding.id and binding.id.startswith("home."):
-                keys.setdefault(binding.id.removeprefix("home."), []).append(
-                    self.app.get_key_display(binding))
-        shown: defaultdict[str, str] = defaultdict(lambda: "(no key)")
-        shown.update((name, "/".join(dict.fromkeys(k))) for name, k in keys.items())
-        return self.HOW_TO.format_map(shown)
 
     def key_for(self, action: str, default: str) -> str:
         """The key that runs `action` here now (a keymap may have moved it)."""

@@ -102,8 +102,9 @@ class QuizScreen(VpkpScreen):
         "Answer with the keys shown above each answer (letters or digits choose, or ↑/↓ then "
         "space; shift+↑/↓ moves an ordering item; a digit gives a match and moves down; type "
         "a number, 1.5 or 1,5), then Enter — Enter with nothing chosen submits nothing. "
-        "n / p move to the next or previous item, m marks (flags) an item for later, s submits "
-        "the quiz. escape leaves for Home: the quiz is saved and resumed from there (u). In a timed "
+        "{next} / {previous} move to the next or previous item, {flag} marks (flags) an item for "
+        "later, {submit} submits the quiz. {back} leaves for Home: the quiz is saved and resumed "
+        "from there. In a timed "
         "exam the countdown starts the status line and the quiz submits itself at zero."
     )
 
