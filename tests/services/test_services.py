@@ -301,3 +301,38 @@ def test_time_used_has_one_definition(services: Services, clock: FakeClock,
             durations[str(uuid.UUID(registration))] = statement["result"]["duration"]
     assert durations == {str(uuid.UUID(exam.id)): "PT40S", str(uuid.UUID(late.id)): "PT60S",
                          str(uuid.UUID(tutor.id)): "PT11S"}
+
+
+def test_best_case_results_keep_the_best_finished_run(services: Services) -> None:
+    lid = learner_id(services)
+    assert services.best_case_results(lid) == {}
+    services.start_case(lid, "case.leak")  # started, never finished: not listed
+    assert services.best_case_results(lid) == {}
+    bad = services.start_case(lid, "case.leak")
+    services.record_case_choice(bad.id, "push")  # a never event scores 0
+    assert services.best_case_results(lid) == {"case.leak": 0.0}
+    good = services.start_case(lid, "case.leak")
+    services.record_case_choice(good.id, "stop")
+    services.record_case_choice(good.id, "ct")
+    assert services.best_case_results(lid) == {"case.leak": 1.0}
+
+
+def test_content_lookups_answer_none_for_what_is_gone(services: Services) -> None:
+    assert services.case("case.leak") is not None and services.case("gone") is None
+    lesson = services.lessons()[0]
+    assert services.lesson(lesson.id) == lesson and services.lesson("gone") is None
+    assert services.known_questions(["gone", "anat.mr1", "anat.sb1"]) == ["anat.mr1",
+                                                                          "anat.sb1"]
+    assert services.objective_texts()[lesson.objectives[0].id] == lesson.objectives[0].text
+    assert services.content_problems() == () and services.files_left_out() == 0
+
+
+def test_a_new_clock_reaches_every_part(services: Services, clock: FakeClock) -> None:
+    later = FakeClock()
+    later.advance(days=3)
+    services.clock = later
+    lid = learner_id(services)
+    attempt = services.build_quiz(lid, QuizSettings(count=1, seed=1))
+    assert attempt.started_at == later()
+    run = services.start_case(lid, "case.leak")
+    assert run.started_at == later() and services.clock() == later()

@@ -21,6 +21,7 @@ from vpkp_tutor.domain.model import (
 )
 from vpkp_tutor.domain.progress import QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
+from vpkp_tutor.tui.screens.base import LOAD_GROUP
 from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
 
@@ -28,7 +29,12 @@ M = TypeVar("M", bound=Message)
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let pending messages, mounts and refreshes finish."""
+    """Let pending messages, mounts and refreshes finish, and the thread workers that read
+    what a screen shows."""
+    await pilot.pause()
+    loading = [w for w in pilot.app.workers if w.group == LOAD_GROUP]
+    if loading:  # (an empty list would wait for every worker, a dialog's included)
+        await pilot.app.workers.wait_for_complete(loading)
     await pilot.pause()
     await pilot.pause()
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, start_quiz
 from vpkp_tutor.domain.model import ContentProblem
-from vpkp_tutor.domain.progress import QuizSettings
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.dialogs.export import ExportDialog
 from vpkp_tutor.tui.dialogs.help import HelpDialog
@@ -32,7 +32,7 @@ async def test_help_lists_the_keys_of_the_screen(make) -> None:  # type: ignore[
         await settle(pilot)
         assert isinstance(app.screen, HelpDialog)
         text = str(app.screen.query_one("VerticalScroll Static").render())
-        assert "Lessons" in text and "Quiz" in text and "ctrl+p" in text
+        assert "Lessons" in text and "Quiz" in text and "^p" in text  # the palette key, as bound
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
@@ -108,6 +108,39 @@ async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no
         await pilot.press("f5")
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_help_follows_the_keymap(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    app.services.set_setting("keymap", json.dumps(
+        {"home.lessons": "f5", "home.continue": "f6", "app.help": "f2", "app.theme": "f7"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        text = str(app.screen.query_one("VerticalScroll Static").render())
+        assert "Press f5 for lessons" in text and "f6 continues the lesson" in text
+        assert "Press l for lessons" not in text
+        lines = text.splitlines()
+        assert any(line.split() == ["f2", "this", "help,", "from", "anywhere", "(also", "inside",
+                                    "a", "text", "field)"] for line in lines)
+        assert any(line.strip().startswith("f7  change theme") for line in lines)
+        assert not any(line.strip().startswith(("F1", "^t")) for line in lines)
+
+
+async def test_quiz_help_names_the_keys_bound_now(make) -> None:  # type: ignore[no-untyped-def]
+    app = make()
+    app.services.set_setting("keymap", json.dumps({"quiz.flag": "f9", "quiz.submit": "f10"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)
+        text = " ".join(str(app.screen.query_one("VerticalScroll Static").render()).split())
+        assert "f9 marks (flags) an item" in text and "f10 submits the quiz" in text
+        assert "n / p move to the next" in text and "esc leaves for Home" in text
 
 
 async def test_a_broken_keymap_setting_is_reported_and_left_out(make) -> None:  # type: ignore[no-untyped-def]

@@ -397,3 +397,27 @@ async def test_help_key_in_text_and_number_fields(make) -> None:  # type: ignore
         await pilot.press("question_mark")  # a number field takes no `?`: help opens
         await settle(pilot)
         assert isinstance(app.screen, HelpDialog)
+
+
+async def test_status_line_and_strip_follow_the_quiz_state(make) -> None:  # type: ignore[no-untyped-def]
+    """The status line and the item strip are drawn from the quiz's reactive state: changing
+    the state redraws them, with no call to redraw."""
+    app = make()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=3, seed=1))
+
+        def status() -> str:
+            return str(quiz.query_one("#quiz-status", Static).render())
+
+        def strip() -> str:
+            return str(quiz.query_one("#quiz-strip", Static).render())
+
+        assert "⚑ flagged" not in status() and "0/3 answered" in status()
+        quiz.flags = quiz.flags | {quiz.question.id}
+        assert "⚑ flagged" in status() and "[1·⚑]" in strip()
+        quiz.answers[quiz.question.id] = "Z"
+        quiz.mutate_reactive(QuizScreen.answers)
+        assert "1/3 answered" in status() and "[1●⚑]" in strip()
+        quiz.index = 1
+        assert "Item 2 of 3" in status() and "⚑ flagged" not in status()

@@ -17,7 +17,7 @@ from vpkp_tutor.tui.screens.settings import SettingsScreen, place
 
 async def open_settings(app: VpkpApp, pilot) -> SettingsScreen:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    app.action_open_settings()
+    app.action_open("settings")
     await settle(pilot)
     assert isinstance(app.screen, SettingsScreen)
     return app.screen

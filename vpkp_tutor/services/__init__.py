@@ -4,12 +4,14 @@ The TUI (and the CLI) call these methods; they never touch `content/`, `storage/
 `export/` directly. Every method that records something commits it before returning, so an
 answer the screen has acknowledged is on disk.
 
-CONTRACT — the signatures of `Services` (its methods live in the modules of this package, one
-per concern: `catalogue`, `quizzes`, `cases`, `progress`; what they share is in `base`) are
-agreed between the store and the TUI. Methods may be added; changing an existing signature
+CONTRACT — the signatures of `Services` are agreed between the store and the TUI. `Services`
+holds one part per concern (`catalogue`, `learners`, `quizzes`, `cases`, `progress`, each in
+its module; what they share is in `base`), all over one `ProgressStore` (the protocol in
+`storage.base`), and forwards each method to its part. Methods may be added; changing an existing signature
 must be announced here and both sides updated. Added so far: `resolve_learner`, `case_run`,
 `mastery`, `cases_by_topic`, `learner_summaries`, `open_learner`, `rename_learner`,
-`delete_learner` (and `create_learner` now refuses a name another learner has, raising
+`delete_learner`, `lessons`, `lesson`, `case`, `known_questions`,
+`objective_texts`, `content_problems`, `files_left_out`, `best_case_results` (and `create_learner` now refuses a name another learner has, raising
 `learners.NameTakenError`).
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
@@ -19,14 +21,275 @@ with a readable message.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vpkp_tutor.domain.model import (
+    Case,
+    ContentBank,
+    ContentProblem,
+    Lesson,
+    Question,
+    Score,
+    Topic,
+)
+from vpkp_tutor.domain.progress import (
+    Attempt,
+    CaseRun,
+    Dashboard,
+    Learner,
+    LessonProgress,
+    Mastery,
+    QuizResult,
+    QuizSettings,
+)
+from vpkp_tutor.domain.scoring import AnswerValue, CaseResult
 from vpkp_tutor.services.base import utc_now
 from vpkp_tutor.services.cases import CaseServices
 from vpkp_tutor.services.catalogue import CatalogueServices
-from vpkp_tutor.services.learners import LearnerServices
+from vpkp_tutor.services.learners import LearnerServices, LearnerSummary
 from vpkp_tutor.services.progress import ProgressServices
+from vpkp_tutor.services.quizzes import QuizServices
+
+if TYPE_CHECKING:
+    from vpkp_tutor.export.record import LearnerData
+    from vpkp_tutor.storage.base import ProgressStore
 
 __all__ = ["Services", "utc_now"]
 
 
-class Services(CatalogueServices, LearnerServices, CaseServices, ProgressServices):
-    """Facade over the content bank and the progress store."""
+class Services:
+    """Facade over the content bank and the progress store: one part per concern, each
+    method forwarded to its part."""
+
+    def __init__(
+        self,
+        content: ContentBank,
+        store: ProgressStore,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.content = content
+        """The loaded content bank (valid items only; `content.problems` lists the rest)."""
+        self.store = store
+        self._catalogue = CatalogueServices(content, store, clock)
+        self._learners = LearnerServices(content, store, clock)
+        self._quizzes = QuizServices(content, store, clock)
+        self._cases = CaseServices(content, store, clock)
+        self._progress = ProgressServices(content, store, clock, self._quizzes)
+        self._parts = (self._catalogue, self._learners, self._quizzes, self._cases,
+                       self._progress)
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        """The clock every part reads (UTC, timezone-aware)."""
+        return self._quizzes.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], dt.datetime]) -> None:
+        for part in self._parts:
+            part.clock = clock
+
+    @property
+    def store_notices(self) -> tuple[str, ...]:
+        """What opening the progress store did that the learner should know (a `-wal` file
+        that did not belong to the database, set aside unapplied)."""
+        return self.store.notices
+
+    # -- catalogue ----------------------------------------------------------------------
+    def lessons_by_topic(self) -> dict[Topic, list[Lesson]]:
+        """Lessons grouped by topic, in topic order then title order."""
+        return self._catalogue.lessons_by_topic()
+
+    def lessons(self) -> tuple[Lesson, ...]:
+        """Every loaded lesson, in content order."""
+        return self._catalogue.lessons()
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        """The lesson with this id, or None when it is not in the content (any more)."""
+        return self._catalogue.lesson(lesson_id)
+
+    def case(self, case_id: str) -> Case | None:
+        """The case with this id, or None when it is not in the content (any more)."""
+        return self._catalogue.case(case_id)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id."""
+        return self._catalogue.question(question_id)
+
+    def known_questions(self, question_ids: Iterable[str]) -> list[str]:
+        """The ids among `question_ids` that are in the content, in the order given."""
+        return self._catalogue.known_questions(question_ids)
+
+    def objective_texts(self) -> dict[str, str]:
+        """Every lesson objective's text, by objective id."""
+        return self._catalogue.objective_texts()
+
+    def content_problems(self) -> tuple[ContentProblem, ...]:
+        """What was wrong with the content files (files left out, items skipped)."""
+        return self._catalogue.content_problems()
+
+    def files_left_out(self) -> int:
+        """How many content files could not be loaded at all."""
+        return self._catalogue.files_left_out()
+
+    def cases(self) -> list[Case]:
+        """All cases, by title."""
+        return self._catalogue.cases()
+
+    def cases_by_topic(self) -> dict[Topic, list[Case]]:
+        """Cases grouped by topic, in topic order then title order."""
+        return self._catalogue.cases_by_topic()
+
+    def get_setting(self, key: str, default: str = "") -> str:
+        """An app setting (e.g."""
+        return self._catalogue.get_setting(key, default)
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store an app setting."""
+        return self._catalogue.set_setting(key, value)
+
+    def desired_retention(self) -> float:
+        """The desired retention spaced review uses now (the setting, or its default)."""
+        return self._catalogue.desired_retention()
+
+    def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]:
+        """Progress for every lesson the learner has opened, by lesson id."""
+        return self._catalogue.lesson_progress(learner_id)
+
+    def save_lesson_position(self, learner_id: str, lesson_id: str, position: int) -> None:
+        """Remember the step on screen."""
+        return self._catalogue.save_lesson_position(learner_id, lesson_id, position)
+
+    def complete_lesson(self, learner_id: str, lesson_id: str) -> None:
+        """Mark a lesson complete."""
+        return self._catalogue.complete_lesson(learner_id, lesson_id)
+
+    def answer_lesson_check(
+        self, learner_id: str, lesson_id: str, question_id: str, answer: AnswerValue, seconds: float,
+    ) -> Score:
+        """Score and record an embedded check answered inside a lesson."""
+        return self._catalogue.answer_lesson_check(learner_id, lesson_id, question_id, answer, seconds)
+
+    # -- learners -----------------------------------------------------------------------
+    def list_learners(self) -> list[Learner]:
+        """All learner profiles, by display name."""
+        return self._learners.list_learners()
+
+    def learner_summaries(self, learners: list[Learner] | None = None) -> list[LearnerSummary]:
+        """Each learner (all by default)"""
+        return self._learners.learner_summaries(learners)
+
+    def create_learner(self, display_name: str, program: str = "", level: str = "") -> Learner:
+        """Create a profile with a new opaque id."""
+        return self._learners.create_learner(display_name, program, level)
+
+    def find_learner(self, name_or_id: str) -> Learner | None:
+        """A learner by id or name; None when there is none, or several."""
+        return self._learners.find_learner(name_or_id)
+
+    def resolve_learner(self, name_or_id: str) -> Learner:
+        """A learner by id, name or id prefix (ValueError when none, or several)."""
+        return self._learners.resolve_learner(name_or_id)
+
+    def open_learner(self, name_or_id: str) -> Learner:
+        """The learner to open the app as: found, or created with this name."""
+        return self._learners.open_learner(name_or_id)
+
+    def rename_learner(self, name_or_id: str, new_name: str) -> tuple[Learner, Learner]:
+        """Rename a learner; returns the learner before and after."""
+        return self._learners.rename_learner(name_or_id, new_name)
+
+    def delete_learner(self, learner_id: str) -> bool:
+        """Delete a learner and all their progress; True when there was one."""
+        return self._learners.delete_learner(learner_id)
+
+    # -- quizzes ------------------------------------------------------------------------
+    def build_quiz(self, learner_id: str, settings: QuizSettings) -> Attempt:
+        """Select questions per the settings, create and store an attempt."""
+        return self._quizzes.build_quiz(learner_id, settings)
+
+    def record_answer(
+        self, attempt_id: str, question_id: str, answer: AnswerValue, seconds: float,
+    ) -> Score:
+        """Score and store an answer (committed); return the score."""
+        return self._quizzes.record_answer(attempt_id, question_id, answer, seconds)
+
+    def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:
+        """Flag or unflag a question for the learner."""
+        return self._quizzes.set_flag(learner_id, question_id, flagged)
+
+    def flagged(self, learner_id: str) -> frozenset[str]:
+        """The learner's flagged question ids."""
+        return self._quizzes.flagged(learner_id)
+
+    def save_position(self, attempt_id: str, position: int) -> None:
+        """Remember which item of an attempt is on screen."""
+        return self._quizzes.save_position(attempt_id, position)
+
+    def unfinished_attempt(self, learner_id: str) -> Attempt | None:
+        """The learner's most recent unfinished attempt, with its answers, if any."""
+        return self._quizzes.unfinished_attempt(learner_id)
+
+    def finish_quiz(self, attempt_id: str) -> QuizResult:
+        """Submit an attempt and return its result."""
+        return self._quizzes.finish_quiz(attempt_id)
+
+    def attempt_result(self, attempt_id: str) -> QuizResult:
+        """The result of a finished attempt."""
+        return self._quizzes.attempt_result(attempt_id)
+
+    def abandon_attempt(self, attempt_id: str) -> None:
+        """Discard an unfinished attempt (its answers stay in the history)."""
+        return self._quizzes.abandon_attempt(attempt_id)
+
+    def due_count(self, learner_id: str) -> int:
+        """Questions due for spaced review now."""
+        return self._quizzes.due_count(learner_id)
+
+    def due_forecast(self, learner_id: str, days: int = 14) -> list[int]:
+        """Reviews falling due on each of the next `days` days."""
+        return self._quizzes.due_forecast(learner_id, days)
+
+    # -- cases --------------------------------------------------------------------------
+    def start_case(self, learner_id: str, case_id: str) -> CaseRun:
+        """Start and store a case run."""
+        return self._cases.start_case(learner_id, case_id)
+
+    def record_case_choice(self, run_id: str, choice_id: str) -> CaseResult:
+        """Append a choice to a run (committed)"""
+        return self._cases.record_case_choice(run_id, choice_id)
+
+    def case_run(self, run_id: str) -> CaseRun:
+        """A stored case run (ValueError when unknown)."""
+        return self._cases.case_run(run_id)
+
+    def best_case_results(self, learner_id: str) -> dict[str, float]:
+        """The learner's best finished result per case, by case id."""
+        return self._cases.best_case_results(learner_id)
+
+    # -- progress -----------------------------------------------------------------------
+    def mastery(self, learner_id: str) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
+        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
+        return self._progress.mastery(learner_id)
+
+    def dashboard(self, learner_id: str) -> Dashboard:
+        """Everything the home screen shows."""
+        return self._progress.dashboard(learner_id)
+
+    def history(self, learner_id: str) -> tuple[list[QuizResult], list[CaseRun]]:
+        """Finished attempts and case runs, newest first."""
+        return self._progress.history(learner_id)
+
+    def accuracy_over_time(self, learner_id: str) -> list[tuple[dt.date, float]]:
+        """Share of points earned per day with any answer (local calendar days)."""
+        return self._progress.accuracy_over_time(learner_id)
+
+    def export(self, learner_id: str, fmt: str, path: Path, *, overwrite: bool = False) -> Path:
+        """Write the learner's scores as `fmt` to `path`; return the path written."""
+        return self._progress.export(learner_id, fmt, path, overwrite=overwrite)
+
+    def learner_data(self, learner_id: str) -> LearnerData:
+        """Everything an export of the learner needs; the responses stream on demand."""
+        return self._progress.learner_data(learner_id)

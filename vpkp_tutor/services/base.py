@@ -22,7 +22,7 @@ from vpkp_tutor.domain.scoring import AnswerValue, score
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from vpkp_tutor.storage.store import SqliteProgressStore
+    from vpkp_tutor.storage.base import ProgressStore
 
 
 def new_id() -> UUID:
@@ -39,12 +39,13 @@ def utc_now() -> dt.datetime:
 
 class ServicesBase:
     """The content bank, the store and the clock every part of the facade works with, and
-    the lookups they share."""
+    the lookups they share. Each part (`catalogue`, `learners`, `quizzes`, `cases`,
+    `progress`) is one of these; `Services` holds one of each."""
 
     def __init__(
         self,
         content: ContentBank,
-        store: SqliteProgressStore,
+        store: ProgressStore,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self.content = content

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from msgspec.structs import replace
 
 from vpkp_tutor.domain.progress import CaseRun
-from vpkp_tutor.domain.scoring import CaseResult, score_case_run
+from vpkp_tutor.domain.scoring import CaseResult, case_fraction, score_case_run
 from vpkp_tutor.services.base import ServicesBase, new_id
+
+
+def best_result(runs: Iterable[CaseRun]) -> float | None:
+    """The best finished result among `runs` (a never event scores 0), or None when none
+    finished."""
+    return max((case_fraction(r.points, r.max_points, bool(r.critical_errors))
+                for r in runs if r.finished_at is not None), default=None)
 
 
 class CaseServices(ServicesBase):
@@ -49,3 +58,12 @@ class CaseServices(ServicesBase):
         if run is None:
             raise ValueError(f"unknown case run {run_id!r}")
         return run
+
+    def best_case_results(self, learner_id: str) -> dict[str, float]:
+        """The learner's best finished result per case (a never event scores 0), by case id;
+        a case with no finished run is absent."""
+        runs: dict[str, list[CaseRun]] = {}
+        for run in self.store.case_runs(learner_id):
+            runs.setdefault(run.case_id, []).append(run)
+        return {case_id: best for case_id, mine in runs.items()
+                if (best := best_result(mine)) is not None}

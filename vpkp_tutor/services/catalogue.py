@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from vpkp_tutor.domain.model import Case, Lesson, Question, Score, Topic
+from vpkp_tutor.domain.model import Case, ContentProblem, Lesson, Question, Score, Topic
 from vpkp_tutor.domain.progress import LessonProgress
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.services.base import ServicesBase
@@ -39,9 +39,46 @@ class CatalogueServices(ServicesBase):
         """Lessons grouped by topic, in topic order then title order."""
         return by_topic(self.content.lessons)
 
+    def lessons(self) -> tuple[Lesson, ...]:
+        """Every loaded lesson, in content order."""
+        return self.content.lessons
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        """The lesson with this id, or None when it is not in the content (any more)."""
+        try:
+            return self.content.lesson(lesson_id)
+        except KeyError:
+            return None
+
+    def case(self, case_id: str) -> Case | None:
+        """The case with this id, or None when it is not in the content (any more)."""
+        try:
+            return self.content.case(case_id)
+        except KeyError:
+            return None
+
     def question(self, question_id: str) -> Question:
         """The question with this id."""
         return self.content.question(question_id)
+
+    def known_questions(self, question_ids: Iterable[str]) -> list[str]:
+        """The ids among `question_ids` that are in the content, in the order given (an
+        attempt or a lesson may name an item since removed from the bank)."""
+        return [q for q in question_ids if self.content.has_question(q)]
+
+    def objective_texts(self) -> dict[str, str]:
+        """Every lesson objective's text, by objective id."""
+        return {o.id: o.text for lesson in self.content.lessons for o in lesson.objectives}
+
+    def content_problems(self) -> tuple[ContentProblem, ...]:
+        """What was wrong with the content files (files left out, items skipped)."""
+        return self.content.problems
+
+    def files_left_out(self) -> int:
+        """How many content files could not be loaded at all."""
+        content = self.content
+        return len(set(content.skipped_files)) or len(
+            {p.path for p in content.problems if p.severity == "error"})
 
     def cases(self) -> list[Case]:
         """All cases, by title."""

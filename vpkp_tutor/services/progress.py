@@ -17,15 +17,26 @@ from vpkp_tutor.domain.progress import (
     ResponseRecord,
     TopicProgress,
 )
+from vpkp_tutor.services.base import ServicesBase
 from vpkp_tutor.services.quizzes import QuizServices
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from vpkp_tutor.domain.model import ContentBank
     from vpkp_tutor.export.record import LearnerData
+    from vpkp_tutor.storage.base import ProgressStore
     from vpkp_tutor.storage.paths import StorePaths
 
 
-class ProgressServices(QuizServices):
-    """Mastery, the dashboard, history and exports."""
+class ProgressServices(ServicesBase):
+    """Mastery, the dashboard, history and exports (over the quizzes part, for the review
+    queue and the results of attempts)."""
+
+    def __init__(self, content: ContentBank, store: ProgressStore,
+                 clock: Callable[[], dt.datetime], quizzes: QuizServices) -> None:
+        super().__init__(content, store, clock)
+        self.quizzes = quizzes
 
     # -- progress ------------------------------------------------------------------------
     def mastery(self, learner_id: str) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
@@ -60,7 +71,7 @@ class ProgressServices(QuizServices):
                         lesson_ids]
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
         return Dashboard(
-            learner=learner, topics=tuple(rows), due_count=self.due_count(learner_id),
+            learner=learner, topics=tuple(rows), due_count=self.quizzes.due_count(learner_id),
             continue_lesson=max(open_lessons, key=lambda p: p.updated_at or epoch,
                                 default=None),
             unfinished_attempt=self.store.latest_unfinished_attempt(learner_id),
@@ -71,7 +82,7 @@ class ProgressServices(QuizServices):
 
     def history(self, learner_id: str) -> tuple[list[QuizResult], list[CaseRun]]:
         """Finished attempts and case runs, newest first."""
-        results = [self._result(a) for a in self.store.finished_attempts(learner_id)]
+        results = [self.quizzes.result_of(a) for a in self.store.finished_attempts(learner_id)]
         runs = [r for r in self.store.case_runs(learner_id) if r.finished_at is not None]
         return results, runs
 

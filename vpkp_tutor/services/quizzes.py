@@ -86,14 +86,14 @@ class QuizServices(ServicesBase):
         """Score and store an answer in one transaction (replacing an earlier answer to the
         same question in the same attempt), update spaced-review state, and return the score.
         """
-        row = self.store.attempt_row(attempt_id)
-        if row is None:
+        status = self.store.attempt_status(attempt_id)
+        if status is None:
             raise ValueError(f"unknown attempt {attempt_id!r}")
-        if row["finished_at"] or row["abandoned_at"]:
+        if status.closed:
             raise ValueError("this attempt is closed; start a new quiz to answer again")
         question = self._question(question_id)
         record = self._score_record(attempt_id, question, answer, seconds)
-        self.store.record_response(row["learner_id"], row["mode"], record, type(question))
+        self.store.record_response(status.learner_id, status.mode, record, type(question))
         return Score(record.points, record.max_points)
 
     def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:
@@ -116,14 +116,14 @@ class QuizServices(ServicesBase):
         """Submit an attempt and return its result."""
         self._attempt(attempt_id)
         self.store.finish_attempt(attempt_id, self.clock())
-        return self._result(self._attempt(attempt_id))
+        return self.result_of(self._attempt(attempt_id))
 
     def attempt_result(self, attempt_id: str) -> QuizResult:
         """The result of a finished attempt."""
         attempt = self._attempt(attempt_id)
         if attempt.finished_at is None:
             raise ValueError("this attempt has not been submitted yet")
-        return self._result(attempt)
+        return self.result_of(attempt)
 
     def abandon_attempt(self, attempt_id: str) -> None:
         """Discard an unfinished attempt (its answers stay in the history)."""
@@ -147,8 +147,8 @@ class QuizServices(ServicesBase):
                 counts[offset] += 1
         return counts
 
-    def _result(self, attempt: Attempt) -> QuizResult:
-        """Points per topic over the attempt's items (each item is worth its maximum, 1)."""
+    def result_of(self, attempt: Attempt) -> QuizResult:
+        """An attempt's result: points per topic over the attempt's items (each item is worth its maximum, 1)."""
         acc: dict[Topic, list[float]] = {}
         points = max_points = seconds = 0.0
         for qid in attempt.question_ids:

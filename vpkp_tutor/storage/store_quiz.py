@@ -29,7 +29,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     parse_utc,
 )
-from vpkp_tutor.storage.base import StoreBase
+from vpkp_tutor.storage.base import AttemptStatus, StoreBase
 from vpkp_tutor.storage.review import rating_for
 
 LESSON_PREFIX = "lesson:"
@@ -109,6 +109,16 @@ class QuizTables(StoreBase):
         """The raw attempt row (for status columns such as `abandoned_at`)."""
         rows = self.query("SELECT * FROM attempt WHERE id = ?", (attempt_id,))
         return rows[0] if rows else None
+
+    def attempt_status(self, attempt_id: str) -> AttemptStatus | None:
+        """Whose attempt this is, its mode and whether it is closed; None when unknown."""
+        rows = self.query("SELECT learner_id, mode, finished_at, abandoned_at FROM attempt "
+                          "WHERE id = ?", (attempt_id,))
+        if not rows:
+            return None
+        row = rows[0]
+        return AttemptStatus(row["learner_id"], row["mode"],
+                             bool(row["finished_at"] or row["abandoned_at"]))
 
     def get_attempt(self, attempt_id: str) -> Attempt | None:
         """The attempt with its answers and the learner's flags, or None."""

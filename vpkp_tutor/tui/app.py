@@ -10,11 +10,12 @@ collection runs until that frame is drawn (see `gc_pacing`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -43,6 +44,36 @@ def study_commands() -> type[Provider]:
     return StudyCommands
 
 
+def _library() -> Screen[None]:
+    from vpkp_tutor.tui.screens.library import LibraryScreen
+
+    return LibraryScreen()
+
+
+def _quiz_builder() -> Screen[None]:
+    from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
+
+    return QuizBuilderScreen()
+
+
+def _cases() -> Screen[None]:
+    from vpkp_tutor.tui.screens.cases import CaseListScreen
+
+    return CaseListScreen()
+
+
+def _progress() -> Screen[None]:
+    from vpkp_tutor.tui.screens.progress import ProgressScreen
+
+    return ProgressScreen()
+
+
+def _settings() -> Screen[None]:
+    from vpkp_tutor.tui.screens.settings import SettingsScreen
+
+    return SettingsScreen()
+
+
 def learner_screen(previous: Learner | None = None) -> Screen[None]:
     """A new learner picker (imported when first needed); `previous` is the learner who was
     studying, whom escape goes back to."""
@@ -56,8 +87,17 @@ class VpkpApp(App[None]):
 
     TITLE = "VP/KP Tutor"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = {study_commands}
+    COMMANDS: ClassVar = App.COMMANDS | {study_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        "library": _library,
+        "quiz-builder": _quiz_builder,
+        "cases": _cases,
+        "progress": _progress,
+        "settings": _settings,
+    }
+    """The screens reached by name (`app.open('library')`); each module is imported when its
+    screen first opens."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", key_display="F1"),
@@ -184,40 +224,33 @@ class VpkpApp(App[None]):
         if self.learner is not None:
             self.push_screen(screen)
 
+    def action_open(self, name: str) -> None:
+        """Go to the screen called `name` in `SCREENS` (kept once opened, so it keeps the
+        learner's place): back down to it when it is already open beneath, else over the
+        current one."""
+        if self.learner is None or name not in self.SCREENS:
+            return
+        screen = self.get_screen(name)
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+            return
+        self.push_screen(screen)
+
     def action_go_home(self) -> None:
         """Back to the dashboard."""
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
-    def action_open_library(self) -> None:
-        """The lesson library."""
-        from vpkp_tutor.tui.screens.library import LibraryScreen
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands (theme, quit, keys, screenshot…) and, once a learner is
+        studying, the app's own."""
+        yield from super().get_system_commands(screen)
+        if self.learner is None:
+            return
+        from vpkp_tutor.tui.commands import app_commands
 
-        self._open(LibraryScreen())
-
-    def action_open_quiz_builder(self) -> None:
-        """The quiz builder."""
-        from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
-
-        self._open(QuizBuilderScreen())
-
-    def action_open_cases(self) -> None:
-        """The case list."""
-        from vpkp_tutor.tui.screens.cases import CaseListScreen
-
-        self._open(CaseListScreen())
-
-    def action_open_settings(self) -> None:
-        """Desired retention and key bindings."""
-        from vpkp_tutor.tui.screens.settings import SettingsScreen
-
-        self._open(SettingsScreen())
-
-    def action_open_progress(self) -> None:
-        """Charts and history."""
-        from vpkp_tutor.tui.screens.progress import ProgressScreen
-
-        self._open(ProgressScreen())
+        yield from app_commands(self)
 
     def action_start_review(self) -> None:
         """A spaced-review quiz over the due queue."""
@@ -271,9 +304,8 @@ class VpkpApp(App[None]):
         """Open the lesson reader."""
         from vpkp_tutor.tui.screens.lesson import LessonScreen
 
-        try:
-            lesson = self.services.content.lesson(message.lesson_id)
-        except KeyError:
+        lesson = self.services.lesson(message.lesson_id)
+        if lesson is None:
             self.notify("That lesson is not in the content any more.", severity="warning")
             return
         self._open(LessonScreen(lesson))
@@ -282,9 +314,8 @@ class VpkpApp(App[None]):
         """Start a case."""
         from vpkp_tutor.tui.screens.case import CaseScreen
 
-        try:
-            case = self.services.content.case(message.case_id)
-        except KeyError:
+        case = self.services.case(message.case_id)
+        if case is None:
             self.notify("That case is not in the content any more.", severity="warning")
             return
         self._open(CaseScreen(case))
@@ -344,4 +375,4 @@ class VpkpApp(App[None]):
         """List content files left out and why."""
         from vpkp_tutor.tui.dialogs.problems import ProblemsDialog
 
-        self.push_screen(ProblemsDialog(self.services.content.problems))
+        self.push_screen(ProblemsDialog(self.services.content_problems()))

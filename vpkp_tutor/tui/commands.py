@@ -1,6 +1,7 @@
-"""Command palette provider: app commands (home, lessons, quiz, review, cases, progress,
-export, switch learner, content problems, settings) plus "Open lesson: …" and "Start case: …" for every
-lesson and case.
+"""The app's palette commands: its own system commands (home, lessons, quiz, review, cases,
+progress, export, switch learner, content problems, help, settings; shown beside Textual's by
+`VpkpApp.get_system_commands`) and a provider of "Open lesson: …" and "Start case: …" for
+every lesson and case.
 
 Titles come from content files, so hits are built from literal `Content` and highlighted by
 offsets, never parsed as markup.
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
@@ -37,8 +40,28 @@ class Command:
     """Listed before anything is typed."""
 
 
+def app_commands(app: VpkpApp) -> list[SystemCommand]:
+    """The app's own commands beside Textual's (theme, quit, keys, screenshot)."""
+    return [
+        SystemCommand("Home", "Back to the dashboard", app.action_go_home),
+        SystemCommand("Lessons", "The lesson library, by topic", partial(app.action_open, "library")),
+        SystemCommand("Start a quiz", "Build a tutor, exam or review quiz",
+                      partial(app.action_open, "quiz-builder")),
+        SystemCommand("Spaced review", "Answer the questions due for review", app.action_start_review),
+        SystemCommand("Cases", "Branching clinical cases", partial(app.action_open, "cases")),
+        SystemCommand("Progress", "Charts and history", partial(app.action_open, "progress")),
+        SystemCommand("Export scores", "Write your scores as CSV, JSON or xAPI", app.action_export),
+        SystemCommand("Switch learner", "Choose or create another profile", app.action_switch_learner),
+        SystemCommand("Content problems", "Content files left out and why",
+                      app.action_content_problems),
+        SystemCommand("Help", "Keys and how-to for this screen", app.action_help),
+        SystemCommand("Settings", "Desired retention and key bindings",
+                      partial(app.action_open, "settings")),
+    ]
+
+
 class StudyCommands(Provider):
-    """The study app's commands."""
+    """The study app's commands that name content: "Open lesson: …" and "Start case: …"."""
 
     @property
     def study_app(self) -> VpkpApp:
@@ -49,25 +72,7 @@ class StudyCommands(Provider):
         """Every command available now."""
         app = self.study_app
         if app.learner is None:
-            return [
-                Command("Theme", "Change the colours (remembered)", app.action_change_theme),
-                Command("Quit", "Leave the app", app.action_quit),
-            ]
-        fixed = [
-            Command("Home", "Back to the dashboard", app.action_go_home),
-            Command("Lessons", "The lesson library, by topic", app.action_open_library),
-            Command("Start a quiz", "Build a tutor, exam or review quiz", app.action_open_quiz_builder),
-            Command("Spaced review", "Answer the questions due for review", app.action_start_review),
-            Command("Cases", "Branching clinical cases", app.action_open_cases),
-            Command("Progress", "Charts and history", app.action_open_progress),
-            Command("Export scores", "Write your scores as CSV, JSON or xAPI", app.action_export),
-            Command("Switch learner", "Choose or create another profile", app.action_switch_learner),
-            Command("Content problems", "Content files left out and why", app.action_content_problems),
-            Command("Help", "Keys for this screen", app.action_help),
-            Command("Theme", "Change the colours (remembered)", app.action_change_theme),
-            Command("Settings", "Desired retention and key bindings", app.action_open_settings),
-            Command("Quit", "Leave the app (your progress is saved)", app.action_quit),
-        ]
+            return []
         lessons = [
             Command(
                 f"Open lesson: {clean(lesson.title)}",
@@ -75,7 +80,7 @@ class StudyCommands(Provider):
                 _poster(app, OpenLesson(lesson.id)),
                 discoverable=False,
             )
-            for lesson in app.services.content.lessons
+            for lesson in app.services.lessons()
         ]
         cases = [
             Command(
@@ -86,7 +91,7 @@ class StudyCommands(Provider):
             )
             for case in app.services.cases()
         ]
-        return fixed + lessons + cases
+        return lessons + cases
 
     async def discover(self) -> Hits:
         """The app commands, before anything is typed."""

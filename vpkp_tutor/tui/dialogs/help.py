@@ -12,14 +12,17 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
-    ("F1", "this help, from anywhere (also inside a text field)"),
-    ("?", "this help, outside text fields (in a field, ? is typed)"),
-    ("ctrl+p", "command palette: open a lesson or case by name, start a quiz, export…"),
-    ("ctrl+t", "change theme (remembered)"),
-    ("escape", "go back"),
+    ("app.help", "this help, from anywhere (also inside a text field)"),
+    ("app.help_key", "this help, outside text fields (in a field, ? is typed)"),
+    ("app.command_palette", "command palette: open a lesson or case by name, start a quiz, "
+                            "export…"),
+    ("app.theme", "change theme (remembered)"),
+    ("screen.back", "go back"),
     ("tab / shift+tab", "move between parts of the screen"),
-    ("ctrl+q", "quit (your progress is already saved)"),
+    ("app.quit", "quit (your progress is already saved)"),
 )
+"""What works on every screen: a binding id (its keys are looked up in the live bindings,
+so they follow the keymap) or, for Textual's focus keys, the keys themselves."""
 
 
 class HelpDialog(ModalScreen[None]):
@@ -47,8 +50,20 @@ class HelpDialog(ModalScreen[None]):
             keys.append(binding.key_display or self.app.get_key_display(binding))
         return [(" / ".join(dict.fromkeys(keys)), what) for keys, what in by_action.values()]
 
+    def _global_keys(self) -> list[tuple[str, str]]:
+        """`GLOBAL_KEYS` with the keys each binding answers to now."""
+        keys: dict[str, list[str]] = {}
+        for active in self.target.active_bindings.values():
+            binding = active.binding
+            if binding.id:
+                keys.setdefault(binding.id, []).append(
+                    binding.key_display or self.app.get_key_display(binding))
+        return [(" / ".join(dict.fromkeys(keys.get(what, [what]))), text)
+                for what, text in GLOBAL_KEYS if what in keys or "." not in what]
+
     def compose(self) -> ComposeResult:
-        how_to = str(getattr(self.target, "HOW_TO", ""))
+        how_to_text = getattr(self.target, "how_to", None)
+        how_to = how_to_text() if callable(how_to_text) else str(getattr(self.target, "HOW_TO", ""))
         lines: list[Content] = []
         if how_to:
             lines += [Content(how_to), Content("")]
@@ -57,7 +72,7 @@ class HelpDialog(ModalScreen[None]):
             lines.append(Content.assemble((f"{keys:>16}", "bold $accent"), f"  {what}"))
         lines.append(Content(""))
         lines.append(Content.styled("Everywhere", "bold"))
-        for keys, what in GLOBAL_KEYS:
+        for keys, what in self._global_keys():
             lines.append(Content.assemble((f"{keys:>16}", "bold $accent"), f"  {what}"))
         with Vertical(classes="dialog help-dialog"):
             yield Static(Content.styled("Help", "bold"), classes="dialog-title")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.binding import Binding, BindingType
@@ -15,17 +16,34 @@ if TYPE_CHECKING:
     from vpkp_tutor.services import Services
     from vpkp_tutor.tui.app import VpkpApp
 
+LOAD_GROUP = "load"
+"""Worker group of the thread workers that read what a screen shows (the dashboard,
+progress and history), so the UI keeps answering while they run."""
+
 
 class VpkpScreen(Screen[None]):
     """A screen of the study app."""
 
     HOW_TO: ClassVar[str] = ""
-    """Plain-text help for this screen, shown by the help dialog."""
+    """Plain-text help for this screen, shown by the help dialog. `{name}` stands for the
+    keys now bound to the screen's binding whose id ends in `.name` (see `how_to`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="screen.back"),
     ]
     """`escape` goes back to the previous screen."""
+
+    def how_to(self) -> str:
+        """`HOW_TO` with the keys its bindings answer to now, so it follows the keymap."""
+        keys: dict[str, list[str]] = {}
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if binding.id:
+                keys.setdefault(binding.id.rsplit(".", 1)[-1], []).append(
+                    self.app.get_key_display(binding))
+        shown: defaultdict[str, str] = defaultdict(lambda: "(no key)")
+        shown.update((name, "/".join(dict.fromkeys(k))) for name, k in keys.items())
+        return self.HOW_TO.format_map(shown)
 
     @property
     def study_app(self) -> VpkpApp:

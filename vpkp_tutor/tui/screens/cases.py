@@ -12,8 +12,6 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vpkp_tutor.domain.model import Case
-from vpkp_tutor.domain.progress import CaseRun
-from vpkp_tutor.domain.scoring import case_fraction
 from vpkp_tutor.tui.messages import OpenCase
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import percent
@@ -22,17 +20,8 @@ from vpkp_tutor.tui.widgets.prose import paragraphs
 from vpkp_tutor.tui.widgets.text import literal
 
 
-def best_result(runs: list[CaseRun]) -> float | None:
-    """The best finished result (a never event scores 0), or None when none finished."""
-    finished = [r for r in runs if r.finished_at is not None]
-    if not finished:
-        return None
-    return max(case_fraction(r.points, r.max_points, bool(r.critical_errors)) for r in finished)
-
-
-def case_prompt(case: Case, runs: list[CaseRun]) -> Content:
+def case_prompt(case: Case, best: float | None) -> Content:
     """Best finished result and title of one case (its topic is the heading above it)."""
-    best = best_result(runs)
     if best is None:
         status = Content.styled("not played", "$text-muted")
     else:
@@ -81,7 +70,7 @@ class CaseListScreen(VpkpScreen):
 
     def fill(self) -> None:
         """List the cases by topic with the best result so far; highlight the first case."""
-        _, runs = self.services.history(self.learner.id)
+        bests = self.services.best_case_results(self.learner.id)
         options = self.query_one("#cases", OptionList)
         options.clear_options()
         grouped = self.services.cases_by_topic()
@@ -89,7 +78,7 @@ class CaseListScreen(VpkpScreen):
             options.add_option(Option(Content("No cases are loaded."), disabled=True))
         first: int | None = None
         for topic, cases in grouped.items():
-            played = sum(1 for c in cases if any(r.case_id == c.id for r in runs))
+            played = sum(1 for c in cases if c.id in bests)
             options.add_option(Option(
                 Content.styled(f"{topic.label} — {played}/{len(cases)} played", "bold $accent"),
                 disabled=True,
@@ -97,15 +86,14 @@ class CaseListScreen(VpkpScreen):
             for case in cases:
                 if first is None:
                     first = options.option_count
-                mine = [r for r in runs if r.case_id == case.id]
-                options.add_option(Option(case_prompt(case, mine), id=case.id))
+                options.add_option(Option(case_prompt(case, bests.get(case.id)), id=case.id))
         options.highlighted = first
 
     @on(OptionList.OptionHighlighted, "#cases")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         detail = self.query_one("#case-detail", Static)
-        case_id = event.option.id
-        detail.update("" if case_id is None else case_detail(self.services.content.case(case_id)))
+        case = None if event.option.id is None else self.services.case(event.option.id)
+        detail.update("" if case is None else case_detail(case))
 
     @on(OptionList.OptionSelected, "#cases")
     def _open(self, event: OptionList.OptionSelected) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -20,7 +21,7 @@ from textual.widgets import Header, Static
 from vpkp_tutor.domain.model import Lesson
 from vpkp_tutor.domain.progress import Dashboard
 from vpkp_tutor.tui.messages import OpenLesson, RunQuiz
-from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.screens.base import LOAD_GROUP, VpkpScreen
 from vpkp_tutor.tui.widgets.bars import ACCURACY_HELP, MASTERY_HELP, bar, percent
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import clean, literal
@@ -28,11 +29,11 @@ from vpkp_tutor.tui.widgets.text import clean, literal
 TOPIC_WIDTH = 26
 
 QUICK_ACTIONS = (
-    ("Lessons", "l", "app.open_library"),
-    ("Quiz", "q", "app.open_quiz_builder"),
+    ("Lessons", "l", "app.open('library')"),
+    ("Quiz", "q", "app.open('quiz-builder')"),
     ("Review", "r", "app.start_review"),
-    ("Cases", "c", "app.open_cases"),
-    ("Progress", "g", "app.open_progress"),
+    ("Cases", "c", "app.open('cases')"),
+    ("Progress", "g", "app.open('progress')"),
 )
 """(label, key, action) of the quick-action links, in order."""
 
@@ -80,21 +81,23 @@ class HomeScreen(VpkpScreen):
     """The dashboard."""
 
     HOW_TO: ClassVar[str] = (
-        "Your progress by topic. Press l for lessons, q to build a quiz, r for spaced review, "
-        "c for cases and g for progress charts; n continues the lesson you were reading and u "
-        "resumes an unfinished quiz. When content files could not be loaded a warning says "
-        "so and p lists them. Every underlined action can also be clicked. ↑/↓ and "
-        "page up/down scroll. " + ACCURACY_HELP + " " + MASTERY_HELP + " Weakest objectives "
-        "are those with a miss, lowest mastery first; one you answered all correctly is never "
-        "listed."
+        "Your progress by topic. Press {lessons} for lessons, {quiz} to build a quiz, {review} "
+        "for spaced review, {cases} for cases and {progress} for progress charts; {continue} "
+        "continues the lesson you were reading and {resume} resumes an unfinished quiz. When "
+        "content files could not be loaded a warning says so and {problems} lists them. Every "
+        "underlined action can also be clicked. ↑/↓ and page up/down scroll. "
+        + ACCURACY_HELP + " " + MASTERY_HELP + " Weakest objectives are those with a miss, "
+        "lowest mastery first; one you answered all correctly is never listed."
     )
+    """The help text; each {name} is the key now bound to `home.name` (see
+    `VpkpScreen.how_to`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "app.open_library", "Lessons", id="home.lessons"),
-        Binding("q", "app.open_quiz_builder", "Quiz", id="home.quiz"),
+        Binding("l", "app.open('library')", "Lessons", id="home.lessons"),
+        Binding("q", "app.open('quiz-builder')", "Quiz", id="home.quiz"),
         Binding("r", "app.start_review", "Review", id="home.review"),
-        Binding("c", "app.open_cases", "Cases", id="home.cases"),
-        Binding("g", "app.open_progress", "Progress", id="home.progress"),
+        Binding("c", "app.open('cases')", "Cases", id="home.cases"),
+        Binding("g", "app.open('progress')", "Progress", id="home.progress"),
         Binding("n", "continue_lesson", "Continue", id="home.continue", show=False),
         Binding("u", "resume_quiz", "Resume quiz", id="home.resume", show=False),
         Binding("p", "list_problems", "Problems", id="home.problems", show=False),
@@ -131,12 +134,22 @@ class HomeScreen(VpkpScreen):
         if action == "back":
             return False
         if action == "list_problems":
-            return bool(self.services.content.problems)
+            return bool(self.services.content_problems())
         return super().check_action(action, parameters)
 
     def refresh_dashboard(self) -> None:
-        """Read the dashboard from services and show it."""
-        dashboard = self.services.dashboard(self.learner.id)
+        """Read the dashboard from services (in a thread: the UI keeps answering) and show
+        it."""
+        self._load_dashboard(self.learner.id)
+
+    @work(thread=True, exclusive=True, group=LOAD_GROUP)
+    def _load_dashboard(self, learner_id: str) -> None:
+        dashboard = self.services.dashboard(learner_id)
+        self.app.call_from_thread(self._dashboard_loaded, dashboard)
+
+    def _dashboard_loaded(self, dashboard: Dashboard) -> None:
+        if self.study_app.learner is None or self.study_app.learner.id != dashboard.learner.id:
+            return  # the learner changed while it was read
         self.dashboard = dashboard
         self._keys = None  # looked up again: a keymap may have changed them
         self.sub_title = clean(dashboard.learner.display_name)
@@ -195,9 +208,7 @@ class HomeScreen(VpkpScreen):
 
     def _problems(self) -> Content | None:
         """A warning when content files were left out, with the key that lists them."""
-        content = self.services.content
-        count = len(set(content.skipped_files)) or len(
-            {p.path for p in content.problems if p.severity == "error"})
+        count = self.services.files_left_out()
         if not count:
             return None
         key = self.key_for("list_problems", "p")
@@ -213,10 +224,7 @@ class HomeScreen(VpkpScreen):
         dashboard = self.dashboard
         if dashboard is None or dashboard.continue_lesson is None:
             return None
-        try:
-            return self.services.content.lesson(dashboard.continue_lesson.lesson_id)
-        except KeyError:
-            return None
+        return self.services.lesson(dashboard.continue_lesson.lesson_id)
 
     def _continue(self, dashboard: Dashboard) -> Content:
         lines: list[Content] = []
@@ -262,9 +270,7 @@ class HomeScreen(VpkpScreen):
                 "Weakest objectives appear here once you have answered some questions.",
                 "$text-muted",
             )
-        texts = {
-            o.id: o.text for lesson in self.services.content.lessons for o in lesson.objectives
-        }
+        texts = self.services.objective_texts()
         lines = [Content.assemble(
             ("Weakest objectives", "bold"),
             ("  lowest mastery first; never one you got all right", "$text-muted"),

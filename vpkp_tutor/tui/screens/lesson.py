@@ -88,7 +88,7 @@ class LessonScreen(VpkpScreen):
             widgets.append(
                 HorizontalScroll(Static(literal(step.diagram), classes="diagram"), classes="diagram-box")
             )
-        checks = [q for q in step.checks if self.services.content.has_question(q)]
+        checks = self.services.known_questions(step.checks)
         for i, qid in enumerate(checks):
             question = self.services.question(qid)
             heading = Content.styled(f"Check {i + 1} of {len(checks)}", "bold $accent")

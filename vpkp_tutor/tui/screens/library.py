@@ -105,12 +105,9 @@ class LibraryScreen(VpkpScreen):
 
     @on(OptionList.OptionHighlighted, "#lessons")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        option_id = event.option.id
+        lesson = None if event.option.id is None else self.services.lesson(event.option.id)
         detail = self.query_one("#lesson-detail", Static)
-        if option_id is None:
-            detail.update("")
-            return
-        detail.update(lesson_detail(self.services.content.lesson(option_id)))
+        detail.update("" if lesson is None else lesson_detail(lesson))
 
     @on(OptionList.OptionSelected, "#lessons")
     def _open(self, event: OptionList.OptionSelected) -> None:

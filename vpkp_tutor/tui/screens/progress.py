@@ -10,9 +10,11 @@ sits on the line of its own bars at any size.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -21,7 +23,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from vpkp_tutor.domain.progress import CaseRun, QuizResult, TopicProgress
-from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.screens.base import LOAD_GROUP, VpkpScreen
 from vpkp_tutor.tui.widgets.bars import (
     ACCURACY_HELP,
     MASTERY_HELP,
@@ -63,6 +65,16 @@ def topic_chart(rows: list[TopicProgress], width: int) -> Content:
     return Content("\n").join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressData:
+    """Everything the progress screen shows, read in one go."""
+
+    over_time: list[tuple[dt.date, float]]
+    topics: list[TopicProgress]
+    due: list[int]
+    history: tuple[list[QuizResult], list[CaseRun]]
+
+
 class ProgressScreen(VpkpScreen):
     """Charts and history."""
 
@@ -98,6 +110,7 @@ class ProgressScreen(VpkpScreen):
         super().__init__()
         self.topic_rows: list[TopicProgress] = []
         """The answered topics the per-topic chart shows."""
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,15 +125,40 @@ class ProgressScreen(VpkpScreen):
                 yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.sub_title = "Progress"
-        learner_id = self.learner.id
-        await self.chart_over_time(self.services.accuracy_over_time(learner_id))
-        dashboard = self.services.dashboard(learner_id)
-        await self.chart_by_topic([t for t in dashboard.topics if t.mastery.answered_items])
-        await self.chart_due(self.services.due_forecast(learner_id, FORECAST_DAYS))
-        quizzes, cases = self.services.history(learner_id)
-        self.fill_history(quizzes, cases)
+        self.load(self.learner.id)
+
+    def on_screen_resume(self) -> None:
+        """Read everything again when the screen is opened again (it is kept once opened)."""
+        if self._shown and self.study_app.learner is not None:
+            self.load(self.study_app.learner.id)
+
+    @work(thread=True, exclusive=True, group=LOAD_GROUP)
+    def load(self, learner_id: str) -> None:
+        """Read the charts' figures and the history in a thread (the UI keeps answering),
+        then show them."""
+        services = self.services
+        data = ProgressData(
+            over_time=services.accuracy_over_time(learner_id),
+            topics=[t for t in services.dashboard(learner_id).topics
+                    if t.mastery.answered_items],
+            due=services.due_forecast(learner_id, FORECAST_DAYS),
+            history=services.history(learner_id),
+        )
+        self.app.call_from_thread(self.call_later, self.show, data)
+
+    async def show(self, data: ProgressData) -> None:
+        """Draw the charts and fill the history (replacing what was shown)."""
+        for box in ("#over-time-box", "#by-topic-box", "#due-box"):
+            await self.query_one(box, Vertical).remove_children()
+        self.topic_rows = []
+        self.query_one("#history-table", DataTable).clear(columns=True)
+        await self.chart_over_time(data.over_time)
+        await self.chart_by_topic(data.topics)
+        await self.chart_due(data.due)
+        self.fill_history(*data.history)
+        self._shown = True
 
     async def _empty(self, box_id: str, text: str) -> None:
         await self.query_one(f"#{box_id}", Vertical).mount(
@@ -213,10 +251,8 @@ class ProgressScreen(VpkpScreen):
             )
         for run in cases:
             when = run.finished_at or run.started_at
-            try:
-                title = self.services.content.case(run.case_id).title
-            except KeyError:
-                title = run.case_id
+            case = self.services.case(run.case_id)
+            title = run.case_id if case is None else case.title
             status = "never event" if run.critical_errors else f"{run.points}/{run.max_points}"
             if run.finished_at is None:
                 status += " (unfinished)"

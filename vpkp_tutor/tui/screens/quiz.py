@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Header, Static
 
@@ -101,8 +102,9 @@ class QuizScreen(VpkpScreen):
         "Answer with the keys shown above each answer (letters or digits choose, or ↑/↓ then "
         "space; shift+↑/↓ moves an ordering item; a digit gives a match and moves down; type "
         "a number, 1.5 or 1,5), then Enter — Enter with nothing chosen submits nothing. "
-        "n / p move to the next or previous item, m marks (flags) an item for later, s submits "
-        "the quiz. escape leaves for Home: the quiz is saved and resumed from there (u). In a timed "
+        "{next} / {previous} move to the next or previous item, {flag} marks (flags) an item for "
+        "later, {submit} submits the quiz. {back} leaves for Home: the quiz is saved and resumed "
+        "from there. In a timed "
         "exam the countdown starts the status line and the quiz submits itself at zero."
     )
 
@@ -117,16 +119,23 @@ class QuizScreen(VpkpScreen):
     ]
     """Navigate, flag and submit."""
 
+    index: var[int] = var(0, init=False)
+    """Position of the item on screen among `questions`."""
+    answers: var[dict[str, AnswerValue]] = var(dict, init=False)
+    """Saved answers, by question id (changed in place, then `mutate_reactive`)."""
+    scores: var[dict[str, Score]] = var(dict, init=False)
+    """Scores of the saved answers, by question id (changed like `answers`)."""
+    flags: var[frozenset[str]] = var(frozenset, init=False)
+    """The learner's flagged items."""
+    finished: var[bool] = var(False, init=False)
+    """Submitted (or closed elsewhere): nothing more is recorded."""
+
     def __init__(self, attempt: Attempt) -> None:
         super().__init__()
         self.attempt = attempt
         self.mode = attempt.settings.mode
         self.questions: list[Question] = []
-        self.answers: dict[str, AnswerValue] = {}
-        self.scores: dict[str, Score] = {}
-        self.flags: set[str] = set(attempt.flagged)
-        self.index = 0
-        self.finished = False
+        self.set_reactive(QuizScreen.flags, frozenset(attempt.flagged))
         self._shown_at = time.monotonic()
         self._timer: Timer | None = None
         self._view: QuestionView | None = None
@@ -157,18 +166,19 @@ class QuizScreen(VpkpScreen):
 
     async def on_mount(self) -> None:
         self.sub_title = f"{MODE_NAMES[self.mode]} quiz"
-        content = self.services.content
-        self.questions = [
-            content.question(q) for q in self.attempt.question_ids if content.has_question(q)
-        ]
-        for qid, record in self.attempt.responses.items():
-            self.answers[qid] = record.answer
-            self.scores[qid] = Score(record.points, record.max_points)
+        self.questions = [self.services.question(q)
+                          for q in self.services.known_questions(self.attempt.question_ids)]
+        self.set_reactive(QuizScreen.answers, {
+            qid: record.answer for qid, record in self.attempt.responses.items()})
+        self.set_reactive(QuizScreen.scores, {
+            qid: Score(record.points, record.max_points)
+            for qid, record in self.attempt.responses.items()})
         if not self.questions:
             self.notify("This quiz's questions are no longer in the content.", severity="warning")
             self.dismiss()
             return
-        self.index = max(0, min(self.attempt.position, len(self.questions) - 1))
+        self.set_reactive(QuizScreen.index,
+                          max(0, min(self.attempt.position, len(self.questions) - 1)))
         if self.mode is QuizMode.EXAM and self.attempt.settings.time_limit_s:
             self._timer = self.set_interval(1.0, self.tick)
             if self.tick():
@@ -183,6 +193,29 @@ class QuizScreen(VpkpScreen):
             return None
         used = (self.services.clock() - self.attempt.started_at).total_seconds()
         return limit - used
+
+    # The status line and the strip follow the quiz state: each watcher redraws them once
+    # the first item is on screen.
+    def watch_index(self) -> None:
+        self._state_changed()
+
+    def watch_answers(self) -> None:
+        self._state_changed()
+
+    def watch_scores(self) -> None:
+        self._state_changed()
+
+    def watch_flags(self) -> None:
+        self._state_changed()
+
+    def watch_finished(self, finished: bool) -> None:
+        """A submitted quiz's countdown stops."""
+        if finished and self._timer is not None:
+            self._timer.stop()
+
+    def _state_changed(self) -> None:
+        if self._view is not None and self.questions:
+            self.update_status()
 
     def update_status(self) -> None:
         """Redraw the status line and the item strip."""
@@ -308,14 +341,13 @@ class QuizScreen(VpkpScreen):
             view.query_one(".verdict").scroll_visible(animate=False)
             if not self.unanswered:
                 self.notify("All items answered — press s to see your results.", title="Done")
-            self.update_status()
         else:
             self.notify("Answer saved.", timeout=1.5)
             if self.index < len(self.questions) - 1:
-                self.index += 1
-                await self.show_item()
+                with self.app.batch_update():
+                    self.index += 1
+                    await self.show_item()
             else:
-                self.update_status()
                 if self.unanswered:
                     self.notify(
                         f"{self.unanswered} item(s) still open — p goes back, s submits.",
@@ -343,6 +375,8 @@ class QuizScreen(VpkpScreen):
             return None
         self.answers[question_id] = answer
         self.scores[question_id] = score
+        self.mutate_reactive(QuizScreen.scores)
+        self.mutate_reactive(QuizScreen.answers)
         self._leave_unsaved = False
         return score
 
@@ -363,8 +397,6 @@ class QuizScreen(VpkpScreen):
                 self.notify(str(error), title="Not saved", severity="error", markup=False)
                 return
         self.finished = True
-        if self._timer is not None:
-            self._timer.stop()
         if result is None:
             self.notify("This quiz was discarded in another window, so this answer was not "
                         "saved.", title="Quiz closed", severity="warning", timeout=10)
@@ -410,12 +442,12 @@ class QuizScreen(VpkpScreen):
         if not 0 <= target < len(self.questions):
             if target >= len(self.questions):
                 self.save_pending()
-                self.update_status()
                 self.notify("That was the last item — press s to submit.", timeout=2.5)
             return
         self.save_pending()
-        self.index = target
-        await self.show_item()
+        with self.app.batch_update():
+            self.index = target
+            await self.show_item()
 
     def action_flag(self) -> None:
         """Mark or unmark the item for later."""
@@ -423,9 +455,8 @@ class QuizScreen(VpkpScreen):
             return
         qid = self.question.id
         flagged = qid not in self.flags
-        self.flags ^= {qid}
         self.services.set_flag(self.learner.id, qid, flagged)
-        self.update_status()
+        self.flags ^= {qid}
 
     def action_page(self, delta: int) -> None:
         """Scroll the item by a page."""
@@ -465,8 +496,6 @@ class QuizScreen(VpkpScreen):
         if self.finished:
             return
         self.finished = True
-        if self._timer is not None:
-            self._timer.stop()
         try:
             result = self.services.finish_quiz(self.attempt.id)
         except Exception as exc:

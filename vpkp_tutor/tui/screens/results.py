@@ -111,7 +111,7 @@ class ResultsScreen(VpkpScreen):
         from vpkp_tutor.tui.screens.review import ReviewScreen
 
         ids = self.incorrect_ids() if incorrect_only else list(self.result.attempt.question_ids)
-        ids = [q for q in ids if self.services.content.has_question(q)]
+        ids = self.services.known_questions(ids)
         if not ids:
             self.notify("Nothing to review — every item was answered correctly.", title="Review")
             return
