@@ -39,7 +39,7 @@ def seed(data: Path, duplicate: bool = False) -> dict[str, str]:
         attempt = services.build_quiz(ada.id, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
         for qid in attempt.question_ids:
             q = services.question(qid)
-            services.record_answer(attempt.id, qid, "A" if q.options else 1.0, 3.0)
+            services.record_answer(attempt.id, qid, "A" if getattr(q, "options", ()) else 1.0, 3.0)
         ids = {"Ada": ada.id, "Bea": bea.id}
         if duplicate:
             with services.store.transaction() as c:
