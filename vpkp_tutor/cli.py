@@ -248,15 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the schema to PATH (its folder is created) instead of printing it")
     p.set_defaults(func=_cmd_schema)
 
-    try:
-        from vpkp_tutor.cli_store import add_store_commands
-    except ImportError:  # pragma: no cover - store commands not installed
-        pass
-    else:
-        add_store_commands(sub)
     from vpkp_tutor.cli_config import add_config_commands
     from vpkp_tutor.cli_learners import add_learner_commands
+    from vpkp_tutor.cli_store import add_store_commands
 
+    add_store_commands(sub)
     add_config_commands(sub)
     add_learner_commands(sub)
     for command in sub.choices.values():

@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `locate`, `export`, `report` and `recover` to the CLI."""
     p = subparsers.add_parser(
-        "locate", help="print where progress, backups and config live",
-        description="Print the data folder, the progress database, the backups folder and "
-                    "the config folder (honours --data-dir and VPKP_TUTOR_DATA).")
+        "locate", help="print where progress and backups live",
+        description="Print the data folder, the progress database and the backups folder "
+                    "(honours --data-dir and VPKP_TUTOR_DATA); settings are kept in the "
+                    "database.")
     p.set_defaults(func=cmd_locate)
 
     p = subparsers.add_parser(
@@ -82,7 +83,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
-    """Print where data, the database, backups and config live."""
+    """Print where data, the database and backups live."""
     from vpkp_tutor.storage.paths import resolve_paths
 
     data_dir = getattr(args, "data_dir", None)
@@ -91,7 +92,6 @@ def cmd_locate(args: argparse.Namespace) -> int:
     print(f"data:     {paths.data_dir}   [from {paths.source}]")
     print(f"database: {paths.db_path}{exists}")
     print(f"backups:  {paths.backups_dir}")
-    print(f"config:   {paths.config_dir}")
     return 0
 
 

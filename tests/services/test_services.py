@@ -250,7 +250,6 @@ def test_dashboard(services: Services, clock: FakeClock) -> None:
     assert anat.mastery.answered_items == 2 and anat.mastery.total_items == 3
     assert anat.mastery.accuracy == 0.5 and anat.mastery.value == pytest.approx(1 / 3)
     assert d.continue_lesson is not None and d.continue_lesson.lesson_id == "anat-basics"
-    assert d.weak_items == ("anat.sb1",)
     assert d.weakest_objectives[0].key == "anat.pedicle"
     assert d.due_count >= 1 and d.unfinished_attempt is None
 

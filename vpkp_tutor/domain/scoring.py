@@ -28,7 +28,7 @@ from itertools import combinations
 
 from msgspec import Struct
 
-from vpkp_tutor.domain.model import LETTERS, Case, CaseNode, Question, QuestionType, Score
+from vpkp_tutor.domain.model import Case, CaseNode, Question, QuestionType, Score
 
 AnswerValue = str | float | tuple[str, ...] | tuple[int, ...] | tuple[str | None, ...] | None
 """Any answer a learner can give; see the module docstring for the shape per type."""
@@ -114,16 +114,6 @@ def _score_numeric(question: Question, answer: AnswerValue) -> Score:
         return Score(0.0, 1.0)
     ok = abs(given - question.answer) <= question.tolerance + 1e-9
     return Score(1.0 if ok else 0.0, 1.0)
-
-
-def letter(index: int) -> str:
-    """The option letter for a 0-based position."""
-    return LETTERS[index]
-
-
-def index_of(letter_: str) -> int:
-    """The 0-based position of an option letter."""
-    return LETTERS.index(letter_)
 
 
 CASE_PASS_MARK = 0.7

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vpkp_tutor.domain.mastery import compute_mastery, weak_items, weakest
+from vpkp_tutor.domain.mastery import compute_mastery, weakest
 from vpkp_tutor.domain.model import Topic
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -28,12 +28,9 @@ class ProgressServices(QuizServices):
     """Mastery, the dashboard, history and exports."""
 
     # -- progress ------------------------------------------------------------------------
-    def mastery(self, learner_id: str) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
-        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
-        return self._mastery(self.store.responses(learner_id))
-
     def _mastery(self, responses: list[ResponseRecord]
                  ) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
+        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
         qs = self.content.question_meta
         keys = {t: (t.value,) for t in Topic}  # (an enum's .value is slow to read 10,000 times)
         return (compute_mastery({q.id: keys[q.topic] for q in qs}, responses),
@@ -65,8 +62,6 @@ class ProgressServices(QuizServices):
                                 default=None),
             unfinished_attempt=self.store.latest_unfinished_attempt(learner_id),
             weakest_objectives=tuple(weakest(by_objective.values(), WEAKEST_OBJECTIVES)),
-            weak_items=tuple(qid for qid in weak_items(responses)
-                             if self.content.has_question(qid))[:WEAK_ITEMS],
         )
 
     def history(self, learner_id: str) -> tuple[list[QuizResult], list[CaseRun]]:
@@ -128,5 +123,3 @@ def protected_paths(paths: StorePaths) -> tuple[Path, ...]:
 
 WEAKEST_OBJECTIVES = 5
 """How many weakest objectives the dashboard lists."""
-WEAK_ITEMS = 10
-"""How many weak items the dashboard lists."""
