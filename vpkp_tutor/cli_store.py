@@ -31,14 +31,15 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
                     "database.")
     p.set_defaults(func=cmd_locate)
 
+    from vpkp_tutor.export.formats import FORMATS, NAMES
+
     p = subparsers.add_parser(
-        "export", help="export a learner's scores as CSV, JSON or xAPI",
-        description="Write one learner's scores. csv: one row per response plus a "
-                    "<name>-summary.csv per topic; json: the full record (for `report`); "
-                    "xapi: xAPI 1.0.3 statements as JSON lines.")
+        "export", help=f"export a learner's scores ({', '.join(NAMES)})",
+        description="Write one learner's scores. "
+                    + "; ".join(f"{f.name}: {f.about}" for f in FORMATS) + ".")
     p.add_argument("--learner", dest="export_learner", metavar="ID|NAME",
                    help="learner id or display name (default: the global --learner)")
-    p.add_argument("--format", dest="export_format", choices=["csv", "json", "xapi"],
+    p.add_argument("--format", dest="export_format", choices=NAMES,
                    required=True, help="output format")
     p.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write")
     p.add_argument("--force", action="store_true",
@@ -99,7 +100,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export one learner's scores."""
     from vpkp_tutor.bootstrap import Settings, load_bank
     from vpkp_tutor.export import ExportError, OutputExists
-    from vpkp_tutor.export.csv_export import summary_path
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage import StoreError, resolve_paths
     from vpkp_tutor.storage.store import open_store_for_reading
@@ -141,9 +141,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     finally:
         store.close()
-    print(f"wrote {written}")
-    if args.export_format == "csv":
-        print(f"wrote {summary_path(written)}")
+    for path in output_paths(args.export_format, written):
+        print(f"wrote {path}")
     return 0
 
 

@@ -20,6 +20,7 @@ from vpkp_tutor.domain.progress import (
 from vpkp_tutor.services.quizzes import QuizServices
 
 if TYPE_CHECKING:
+    from vpkp_tutor.export.formats import ExportFormat
     from vpkp_tutor.export.record import LearnerData
     from vpkp_tutor.storage.paths import StorePaths
 
@@ -82,9 +83,16 @@ class ProgressServices(QuizServices):
                 for day in sorted(maxima)]
 
     # -- export --------------------------------------------------------------------------
+    def export_formats(self) -> tuple[ExportFormat, ...]:
+        """The export formats (name, label, suffix …), the default first."""
+        from vpkp_tutor.export.formats import FORMATS
+
+        return FORMATS
+
     def export(self, learner_id: str, fmt: str, path: Path, *, overwrite: bool = False) -> Path:
-        """Write the learner's scores as `csv`, `json` or `xapi` to `path`; return the path
-        (for CSV, the responses file; the summary file sits beside it). Refuses (ExportError)
+        """Write the learner's scores in the format named `fmt` (one of `export_formats()`)
+        to `path`; return the path (for CSV, the responses file; the summary file sits
+        beside it). Raises ExportError for an unknown format. Refuses (ExportError)
         a path that is the progress database, its WAL/SHM/journal, a kept damaged copy or the
         backups, and (OutputExists) an existing file unless `overwrite`."""
         from vpkp_tutor.export import write_learner_export

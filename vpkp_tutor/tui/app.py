@@ -332,7 +332,7 @@ class VpkpApp(App[None]):
             if written is not None:
                 self.notify(f"Scores written to {written}", title="Exported", markup=False)
 
-        self.push_screen(ExportDialog(stem, write), done)
+        self.push_screen(ExportDialog(stem, write, self.services.export_formats()), done)
 
     def action_content_problems(self) -> None:
         """List content files left out and why."""
