@@ -96,7 +96,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from vpkp_tutor import cli_out
-    from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, Settings, is_terminal, run_app
+    from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, LaunchOptions, is_terminal, run_app
 
     if args.learner is not None:  # refused before anything opens
         from vpkp_tutor.services.learners import learner_name
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
         return cli_out.fail(f"{NEEDS_A_TERMINAL}; the app draws on standard error, which "
                             "is not one")
     return run_app(
-        Settings(
+        LaunchOptions(
             data_dir=Path(args.data_dir) if args.data_dir else None,
             learner=args.learner,
             content_paths=tuple(Path(p) for p in args.content) if args.content else (),

@@ -98,7 +98,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one learner's scores."""
-    from vpkp_tutor.bootstrap import Settings, load_bank
+    from vpkp_tutor.bootstrap import LaunchOptions, load_bank
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage import StoreError, resolve_paths
@@ -131,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
         services = Services(
-            load_bank(Settings(data_dir=paths.data_dir, content_paths=content)), store)
+            load_bank(LaunchOptions(data_dir=paths.data_dir, content_paths=content)), store)
         learner = services.resolve_learner(who)
         written = services.export(learner.id, args.export_format, output,
                                   overwrite=args.force)
@@ -303,7 +303,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     replace), 2 for a request that cannot be carried out (no such backup)."""
     import datetime as dt
 
-    from vpkp_tutor.bootstrap import Settings, recovery_commands
+    from vpkp_tutor.bootstrap import LaunchOptions, recovery_commands
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
     from vpkp_tutor.storage.guard import StoreLock, exclusive, in_use_error, wal_path, wal_problem
     from vpkp_tutor.storage.health import check_existing
@@ -348,7 +348,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
         if kind in (StoreError.FOREIGN, StoreError.DENIED):
             return code  # nothing to restore over or set aside: the file is left alone
         print("\nTo restore a backup or start fresh (the current file is kept):")
-        for what, command in recovery_commands(Settings(data_dir=paths.data_dir))[1:]:
+        for what, command in recovery_commands(LaunchOptions(data_dir=paths.data_dir))[1:]:
             print(f"  {command}\n      ({what})")
         return code
     try:

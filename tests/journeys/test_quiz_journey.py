@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from tests.tui.bank import MATCHING, NUMERIC, ORDERING, QUESTIONS, SINGLE, FakeClock, make_bank
 from tests.tui.helpers import settle
-from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.storage import open_store
@@ -49,7 +49,7 @@ def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     store = open_store(tmp_path / "data", daily_backups=False)
 
     def build(content: ContentBank | None = None) -> VpkpApp:
-        app = make_app(Settings(learner="Dr Test"), content or make_bank(), store)
+        app = make_app(LaunchOptions(learner="Dr Test"), content or make_bank(), store)
         app.services.clock = clock
         return app
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.bank import FakeClock, make_bank
-from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.storage import SqliteProgressStore, open_store
 from vpkp_tutor.tui.app import VpkpApp
@@ -49,7 +49,7 @@ def make(bank: ContentBank, store: SqliteProgressStore, clock: FakeClock):  # ty
     """Build the app as the CLI does, with the frozen clock; `learner` skips the picker."""
 
     def build(learner: str | None = "Dr Test", content: ContentBank | None = None) -> VpkpApp:
-        app = make_app(Settings(learner=learner), content or bank, store)
+        app = make_app(LaunchOptions(learner=learner), content or bank, store)
         app.services.clock = clock
         return app
 

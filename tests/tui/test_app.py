@@ -62,7 +62,7 @@ async def test_theme_is_remembered(make) -> None:  # type: ignore[no-untyped-def
         await settle(pilot)
         app.theme = "nord"
         await settle(pilot)
-    assert app.services.get_setting("theme") == "nord"
+    assert app.services.store.get_setting("theme") == "nord"
     again = make()
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -100,7 +100,7 @@ def test_every_binding_has_an_id() -> None:
 
 async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
-    app.services.set_setting("keymap", json.dumps({"home.lessons": "f5"}))
+    app.services.store.set_setting("keymap", json.dumps({"home.lessons": "f5"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         dashboard = str(app.screen.query_one("#dashboard").render())
@@ -112,7 +112,7 @@ async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no
 
 async def test_a_broken_keymap_setting_is_reported_and_left_out(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
-    app.services.set_setting("keymap", '{"home.lessons": ')
+    app.services.store.set_setting("keymap", '{"home.lessons": ')
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         notes = [str(n.message) for n in app._notifications]

@@ -38,14 +38,14 @@ async def test_first_run_creates_a_profile(make, store) -> None:  # type: ignore
     (learner,) = store.list_learners()
     assert (learner.display_name, learner.program, learner.level) == ("Dr Ada", "Mayo", "PGY-3")
     assert len(learner.id) >= 16
-    assert app.services.get_setting("last_learner") == learner.id
+    assert app.services.store.get_setting("last_learner") == learner.id
 
 
 async def test_pick_existing_profile(make) -> None:  # type: ignore[no-untyped-def]
     app = make(learner=None)
     first = app.services.create_learner("Dr Bea")
     second = app.services.create_learner("Dr Cy")
-    app.services.set_setting("last_learner", second.id)
+    app.services.store.set_setting("last_learner", second.id)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LearnerScreen)

@@ -56,7 +56,7 @@ async def test_desired_retention_is_checked_then_saved(make) -> None:  # type: i
         await settle(pilot)
         assert "Not saved: desired retention must be between 0.7 and 0.97" in text(
             screen, "#retention-status")
-        assert app.services.get_setting("desired_retention", "unset") == "unset"
+        assert app.services.store.get_setting("desired_retention", "unset") == "unset"
         field.value = "0.85"
         await pilot.press("enter")
         await settle(pilot)
@@ -70,13 +70,13 @@ async def test_a_binding_moves_to_the_key_pressed_and_back_with_delete(make) -> 
         screen = await open_settings(app, pilot)
         await press_new_key(pilot, screen, "lesson.next", "j")
         assert app.screen is screen
-        assert json.loads(app.services.get_setting("keymap")) == {"lesson.next": "j"}
+        assert json.loads(app.services.store.get_setting("keymap")) == {"lesson.next": "j"}
         assert app._keymap == {"lesson.next": "j"}  # applied at once
         row = str(screen.query_one("#keys", OptionList).get_option("lesson.next").prompt)
         assert row.startswith("j ") and "Next: j." in text(screen, "#keys-status")
         await pilot.press("delete")
         await settle(pilot)
-        assert json.loads(app.services.get_setting("keymap")) == {}
+        assert json.loads(app.services.store.get_setting("keymap")) == {}
         assert app._keymap == {}
         assert "Next: n (default)." in text(screen, "#keys-status")
 
@@ -90,7 +90,7 @@ async def test_a_key_taken_where_the_binding_applies_is_refused(make) -> None:  
             await press_new_key(pilot, screen, binding_id, key)
             assert f"({taken_by})" in text(screen, "#keys-status")
             assert text(screen, "#keys-status").startswith("Not changed:")
-        assert app.services.get_setting("keymap", "unset") == "unset"
+        assert app.services.store.get_setting("keymap", "unset") == "unset"
 
 
 async def test_escape_cancels_the_new_key(make) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +99,7 @@ async def test_escape_cancels_the_new_key(make) -> None:  # type: ignore[no-unty
         screen = await open_settings(app, pilot)
         await press_new_key(pilot, screen, "quiz.flag", "escape")
         assert app.screen is screen
-        assert app.services.get_setting("keymap", "unset") == "unset"
+        assert app.services.store.get_setting("keymap", "unset") == "unset"
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _app(make) -> VpkpApp:  # type: ignore[no-untyped-def]
     app = make()
-    app.services.set_setting("theme", "textual-dark")
+    app.services.store.set_setting("theme", "textual-dark")
     return app
 
 

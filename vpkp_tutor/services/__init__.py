@@ -8,9 +8,11 @@ CONTRACT — the signatures of `Services` (its methods live in the modules of th
 per concern: `catalogue`, `quizzes`, `cases`, `progress`; what they share is in `base`) are
 agreed between the store and the TUI. Methods may be added; changing an existing signature
 must be announced here and both sides updated. Added so far: `resolve_learner`, `case_run`,
-`mastery`, `cases_by_topic`, `learner_summaries`, `open_learner`, `rename_learner`,
-`delete_learner` (and `create_learner` now refuses a name another learner has, raising
-`learners.NameTakenError`).
+`cases_by_topic`, `learner_summaries`, `open_learner`, `rename_learner`, `delete_learner`
+(and `create_learner` now refuses a name another learner has, raising
+`learners.NameTakenError`), `export_formats`, and the typed settings: `settings`,
+`load_settings`, `save_settings` (replacing `get_setting`, `set_setting` and
+`desired_retention`; `mastery` is gone, unused).
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
 a closed attempt; a numeric answer that is not a finite number) are raised as ValueError

@@ -18,6 +18,7 @@ from vpkp_tutor.domain.progress import (
     content_hash,
 )
 from vpkp_tutor.domain.scoring import AnswerValue, score
+from vpkp_tutor.services.settings import SHAPE_ONLY, AppSettings, UiRules, load_settings
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -51,6 +52,13 @@ class ServicesBase:
         """The loaded content bank (valid items only; `content.problems` lists the rest)."""
         self.store = store
         self.clock = clock
+        self._settings = self._load_settings(SHAPE_ONLY)[0]
+
+    def _load_settings(self, rules: UiRules) -> tuple[AppSettings, dict[str, str]]:
+        """The stored settings checked with `rules`; the desired retention is applied."""
+        settings, refused = load_settings(self.store, rules)
+        self.store.use_retention(settings.desired_retention)
+        return settings, refused
 
     @property
     def store_notices(self) -> tuple[str, ...]:

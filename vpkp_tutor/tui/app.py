@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from msgspec.structs import replace
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from vpkp_tutor.services import Services
-
-DEFAULT_THEME = "textual-dark"
-"""Theme used until the learner picks another one."""
 
 SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 """Styles of every screen after the first, parsed once the first frame is drawn."""
@@ -104,7 +102,7 @@ class VpkpApp(App[None]):
                 self.call_later(self.notify, str(exc), severity="error", markup=False)
         if learner is not None:
             self._set_learner(learner)
-            self.call_after_refresh(self.services.set_setting, "last_learner", learner.id)
+            self.call_after_refresh(self._remember, learner)
             self._first_screen = HomeScreen()
         else:
             self._first_screen = learner_screen()
@@ -112,8 +110,7 @@ class VpkpApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._after_first_frame)
-        theme = self.services.get_setting("theme", DEFAULT_THEME)
-        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self.theme = self.services.settings.theme
         self._theme_ready = True
 
     def _after_first_frame(self) -> None:
@@ -135,25 +132,21 @@ class VpkpApp(App[None]):
             self.stylesheet.update(self)
 
     def _load_keymap(self) -> None:
-        """Apply a keymap stored as JSON in the `keymap` setting (binding id → keys); a
-        setting that is not a keymap is reported and left out."""
-        raw = self.services.get_setting("keymap", "")
-        if not raw:
-            return
-        from vpkp_tutor.tui.keymap import parse_keymap
+        """Load the settings, checked against this app's themes and bindings (a stored value
+        that fails is reported and left out), and apply the keymap."""
+        from vpkp_tutor.tui.rules import TextualRules
 
-        try:
-            keymap = parse_keymap(raw)
-        except ValueError as exc:
-            self.call_later(self.notify, f"The keymap setting was left out: {exc}.",
-                            severity="warning", timeout=10)
-            return
-        self.set_keymap(keymap)
+        refused = self.services.load_settings(TextualRules(self.available_themes))
+        for key, why in refused.items():
+            self.call_later(self.notify, f"The {key} setting was left out: {why}.",
+                            severity="warning", timeout=10, markup=False)
+        if self.services.settings.keymap:
+            self.set_keymap(self.services.settings.keymap)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the learner picks."""
         if self._theme_ready:
-            self.services.set_setting("theme", theme)
+            self.services.save_settings(replace(self.services.settings, theme=theme))
 
     def _set_learner(self, learner: Learner) -> None:
         self.learner = learner
@@ -161,13 +154,17 @@ class VpkpApp(App[None]):
 
     def _enter(self, learner: Learner) -> None:
         self._set_learner(learner)
-        self.services.set_setting("last_learner", learner.id)
+        self._remember(learner)
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
         if home is None:
             self.push_screen(HomeScreen())
         else:  # back to the dashboard beneath the picker; it reloads for this learner
             while self.screen is not home:
                 self.pop_screen()
+
+    def _remember(self, learner: Learner) -> None:
+        """Remember who studied last (the picker offers them first)."""
+        self.services.save_settings(replace(self.services.settings, last_learner=learner.id))
 
     def on_learner_chosen(self, message: LearnerChosen) -> None:
         """Go to the dashboard of the chosen learner."""
