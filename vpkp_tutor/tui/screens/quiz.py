@@ -95,8 +95,6 @@ def is_disk_full(exc: BaseException) -> bool:
 class QuizScreen(VpkpScreen):
     """Answer the items of one attempt."""
 
-    TRANSIENT: ClassVar[bool] = True
-
     HOW_TO: ClassVar[str] = (
         "Answer with the keys shown above each answer (letters or digits choose, or ↑/↓ then "
         "space; shift+↑/↓ moves an ordering item; a digit gives a match and moves down; type "
