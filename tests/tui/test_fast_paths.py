@@ -6,7 +6,6 @@ garbage-collector pacing, and the home screen's keys."""
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 from textual.widgets._footer import FooterKey
 
@@ -14,7 +13,6 @@ from tests.tui.bank import QUESTIONS
 from tests.tui.helpers import answer_correctly, settle
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui import gc_pacing
-from vpkp_tutor.tui.app import SCREENS_CSS
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.widgets.answers import input_class
@@ -81,32 +79,15 @@ async def test_footer_keys_survive_item_changes(make) -> None:  # type: ignore[n
         assert moved
 
 
-async def test_later_styles_are_parsed_after_the_first_frame(make) -> None:  # type: ignore[no-untyped-def]
-    assert "#quiz-strip" not in (Path(SCREENS_CSS).parent / "app.tcss").read_text()
+async def test_the_screens_styles_apply(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
-        assert SCREENS_CSS in app.css_path
         app.run_attempt(app.services.build_quiz(app.learner.id, QuizSettings(count=1, seed=1)))
         await settle(pilot)
         strip = app.screen.query_one("#quiz-strip")
         assert strip.styles.height is not None and strip.styles.height.value == 1
-
-
-async def test_a_screen_opened_before_the_later_styles_gets_them(make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    app = make()
-    monkeypatch.setattr(app, "_after_first_frame", lambda: None)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        assert SCREENS_CSS not in app.css_path
-        await pilot.press("q")
-        await settle(pilot)
-        builder = app.screen.query_one("#builder")
-        assert builder.styles.padding.left == 0
-        app.load_screen_css()
-        await settle(pilot)
-        assert builder.styles.padding.left == 1  # from screens.tcss, applied after the fact
 
 
 async def test_home_keys_continue_and_resume(make) -> None:  # type: ignore[no-untyped-def]

@@ -3,9 +3,8 @@ navigation between screens.
 
 Start-up is kept short: only the home screen is imported up front (the picker, the palette
 commands and every other screen are imported when first needed); the first screen is the
-bottom of the screen stack, with no empty default screen beneath it; app.tcss holds only the
-first screen's styles and screens.tcss is parsed after the first frame; and no garbage
-collection runs until that frame is drawn (see `gc_pacing`).
+bottom of the screen stack, with no empty default screen beneath it; and no garbage
+collection runs until the first frame is drawn (see `gc_pacing`).
 """
 
 from __future__ import annotations
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
 
     from vpkp_tutor.services import Services
 
-SCREENS_CSS = Path(__file__).with_name("screens.tcss")
-"""Styles of every screen after the first, parsed once the first frame is drawn."""
-
 
 def study_commands() -> type[Provider]:
     """The palette provider, imported when the palette first opens."""
@@ -53,7 +49,7 @@ class VpkpApp(App[None]):
     """VP/KP Tutor."""
 
     TITLE = "VP/KP Tutor"
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar = ["app.tcss", "screens.tcss"]
     COMMANDS: ClassVar = {study_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
@@ -78,7 +74,6 @@ class VpkpApp(App[None]):
         """The learner studying, once chosen."""
         self._learner_arg = learner
         self._theme_ready = False
-        self._first_screen: Screen[None] | None = None
 
     # -- start-up ------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -103,10 +98,8 @@ class VpkpApp(App[None]):
         if learner is not None:
             self._set_learner(learner)
             self.call_after_refresh(self._remember, learner)
-            self._first_screen = HomeScreen()
-        else:
-            self._first_screen = learner_screen()
-        return self._first_screen
+            return HomeScreen()
+        return learner_screen()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._after_first_frame)
@@ -117,19 +110,7 @@ class VpkpApp(App[None]):
         for notice in self.services.store_notices:  # said on stderr too, hidden by the app
             self.notify(notice, title="Progress database", severity="warning", timeout=30,
                         markup=False)
-        self.load_screen_css()
         settle_heap()
-
-    def load_screen_css(self) -> None:
-        """Parse screens.tcss (once). Styles already applied are brought up to date if a
-        screen other than the first was opened before this ran."""
-        if SCREENS_CSS in self.css_path:
-            return
-        self.css_path.append(SCREENS_CSS)  # `textual run --dev` then reloads it too
-        self.stylesheet.read(SCREENS_CSS)
-        self.stylesheet.parse()
-        if self.screen_stack != [self._first_screen]:
-            self.stylesheet.update(self)
 
     def _load_keymap(self) -> None:
         """Load the settings, checked against this app's themes and bindings (a stored value
