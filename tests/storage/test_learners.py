@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.bank import FakeClock
 from vpkp_tutor.domain.progress import Learner, QuizMode, QuizSettings
 from vpkp_tutor.services import Services
 from vpkp_tutor.services.learners import (
@@ -147,7 +148,7 @@ def test_delete_removes_the_learner_and_everything_recorded(services: Services) 
     assert not services.delete_learner(ada.id)
 
 
-def test_summaries_count_answers_and_last_activity(services: Services, clock) -> None:  # type: ignore[no-untyped-def]
+def test_summaries_count_answers_and_last_activity(services: Services, clock: FakeClock) -> None:
     ada = services.create_learner("Ada")
     bea = services.create_learner("Bea")
     attempt = services.build_quiz(ada.id, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -44,8 +45,16 @@ def store(tmp_path: Path) -> Iterator[SqliteProgressStore]:
     st.close()
 
 
+class MakeApp(Protocol):
+    """The `make` fixture: the app as the CLI builds it, over the test's store and bank (or
+    `content`), with the frozen clock; `learner` (a name or id) skips the picker."""
+
+    def __call__(self, learner: str | None = "Dr Test",
+                 content: ContentBank | None = None) -> VpkpApp: ...
+
+
 @pytest.fixture
-def make(bank: ContentBank, store: SqliteProgressStore, clock: FakeClock):  # type: ignore[no-untyped-def]
+def make(bank: ContentBank, store: SqliteProgressStore, clock: FakeClock) -> MakeApp:
     """Build the app as the CLI does, with the frozen clock; `learner` skips the picker."""
 
     def build(learner: str | None = "Dr Test", content: ContentBank | None = None) -> VpkpApp:

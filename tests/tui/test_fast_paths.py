@@ -10,6 +10,7 @@ import gc
 from textual.widgets._footer import FooterKey
 
 from tests.tui.bank import QUESTIONS
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import answer_correctly, settle
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui import gc_pacing
@@ -21,7 +22,7 @@ from vpkp_tutor.tui.widgets.prose import Prose
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
-async def test_one_view_follows_the_items(make) -> None:  # type: ignore[no-untyped-def]
+async def test_one_view_follows_the_items(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -54,7 +55,7 @@ async def test_one_view_follows_the_items(make) -> None:  # type: ignore[no-unty
         assert view.query(FeedbackView) and view.input.frozen  # answered: feedback again
 
 
-async def test_footer_keys_survive_item_changes(make) -> None:  # type: ignore[no-untyped-def]
+async def test_footer_keys_survive_item_changes(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
@@ -79,7 +80,7 @@ async def test_footer_keys_survive_item_changes(make) -> None:  # type: ignore[n
         assert moved
 
 
-async def test_the_screens_styles_apply(make) -> None:  # type: ignore[no-untyped-def]
+async def test_the_screens_styles_apply(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -90,7 +91,7 @@ async def test_the_screens_styles_apply(make) -> None:  # type: ignore[no-untype
         assert strip.styles.height is not None and strip.styles.height.value == 1
 
 
-async def test_home_keys_continue_and_resume(make) -> None:  # type: ignore[no-untyped-def]
+async def test_home_keys_continue_and_resume(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
