@@ -56,9 +56,9 @@ def test_the_cli_offers_every_format(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_the_docs_list_the_registry() -> None:
-    for doc, bar in (("README.md", "\\|"), ("docs/progress-and-exports.md", "|")):
-        text = (ROOT / doc).read_text(encoding="utf-8")  # README: inside a table, \| is |
-        assert set(re.findall(r"--format ([a-z|\\]+) ", text)) == {bar.join(NAMES)}, doc
+    for doc in ("README.md", "docs/progress-and-exports.md"):  # no list to keep up to date
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert set(re.findall(r"--format (\S+) ", text)) == {"FORMAT"}, doc
     text = (ROOT / "docs/progress-and-exports.md").read_text(encoding="utf-8")
     table = text.split("<!-- export formats:", 1)[1].split("\n\n", 1)[0].splitlines()[3:]
     assert table == [f"| `{f.name}` | {f.label} | `{f.suffix}` | {f.about} |"

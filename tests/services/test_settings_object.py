@@ -64,3 +64,10 @@ def test_saving_stores_only_what_changed(services: Services) -> None:
     services.save_settings(replace(services.settings, keymap={"quiz.flag": "f"}))
     assert services.store.get_setting("keymap") == '{"quiz.flag": "f"}'
     assert services.settings.keymap == {"quiz.flag": "f"}
+
+
+def test_the_readme_names_every_setting_config_changes() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `vpkp-tutor config"))
+    named = set(re.findall(r"`([a-z_]+)`", row))
+    assert named == {key for key, s in SETTINGS.items() if s.in_config}
