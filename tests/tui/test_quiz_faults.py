@@ -53,8 +53,8 @@ def other_window(tmp_path: Path, app: VpkpApp) -> Services:
     return Services(app.services.content, open_store(tmp_path / "data", daily_backups=False))
 
 
-async def test_answer_after_another_window_submitted_offers_the_results(  # type: ignore[no-untyped-def]
-    make, tmp_path: Path
+async def test_answer_after_another_window_submitted_offers_the_results(
+    make: MakeApp, tmp_path: Path
 ) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
