@@ -53,7 +53,8 @@ def add_config_commands(
         description="Without KEY: every setting with its value and default. With KEY: its "
                     "value. With KEY VALUE: check the value and store it. --unset puts the "
                     "default back.")
-    p.add_argument("key", nargs="?", metavar="KEY", help=", ".join(_configurable()))
+    p.add_argument("key", nargs="?", metavar="KEY",  # (the list is not imported here)
+                   help="a setting's name; without it, every setting is listed")
     p.add_argument("value", nargs="?", metavar="VALUE", help="the new value")
     p.add_argument("--unset", action="store_true", help="go back to the default")
     p.set_defaults(func=cmd_config)
