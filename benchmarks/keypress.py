@@ -53,12 +53,12 @@ def measure_keypress(samples: int = 200, *, answer: bool = False) -> list[float]
 
 
 async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
-    from vpkp_tutor.bootstrap import Settings, load_bank, make_app, open_progress_store
+    from vpkp_tutor.bootstrap import LaunchOptions, load_bank, make_app, open_progress_store
     from vpkp_tutor.domain.progress import QuizMode, QuizSettings
     from vpkp_tutor.tui.screens.quiz import QuizScreen
     from vpkp_tutor.tui.widgets.question_view import QuestionView
 
-    settings = Settings(data_dir=data_dir, learner="Bench Learner")
+    settings = LaunchOptions(data_dir=data_dir, learner="Bench Learner")
     content = load_bank(settings)
     store = open_progress_store(settings)
     try:

@@ -73,7 +73,7 @@ def step_body(kind: str, size: str) -> str:
 
 
 def _child(kind: str, size: str) -> None:
-    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.bootstrap import LaunchOptions, make_app
     from vpkp_tutor.domain.model import (
         ContentBank,
         ContentProblem,
@@ -98,7 +98,7 @@ def _child(kind: str, size: str) -> None:
                        skipped_files=tuple(p.path for p in problems))
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "data", daily_backups=False)
-        app = make_app(Settings(learner="Bench"), bank, store)
+        app = make_app(LaunchOptions(learner="Bench"), bank, store)
 
         async def run() -> tuple[float, float]:
             async with app.run_test(size=(80, 24)) as pilot:

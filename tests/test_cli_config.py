@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.tinybank import tiny_bank
 from vpkp_tutor.cli import main
+from vpkp_tutor.services import Services
 from vpkp_tutor.storage import open_store
 from vpkp_tutor.tui.keymap import parse_keymap
 
@@ -115,7 +117,9 @@ def test_the_retention_set_here_is_the_one_the_scheduler_uses(tmp_path: Path) ->
     assert run(tmp_path, "config", "desired_retention", "0.8") == 0
     store = open_store(tmp_path, daily_backups=False)
     try:
+        services = Services(tiny_bank(), store)
         assert store.scheduler.desired_retention == pytest.approx(0.8)
+        assert services.settings.desired_retention == pytest.approx(0.8)
     finally:
         store.close()
 
@@ -201,12 +205,12 @@ def test_a_key_taken_as_a_character_clashes_with_its_name() -> None:
 async def test_the_app_leaves_out_a_stored_keymap_with_a_clash(tmp_path: Path) -> None:
     """Written by hand: Back and Quit both on x. The app warns and keeps ctrl+q as Quit."""
     from tests.tui.bank import make_bank
-    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.bootstrap import LaunchOptions, make_app
 
     store = open_store(tmp_path, daily_backups=False)
     store.set_setting("keymap", '{"screen.back": "x", "app.quit": "x"}')
     try:
-        app = make_app(Settings(learner="Dr Test"), make_bank(), store)
+        app = make_app(LaunchOptions(learner="Dr Test"), make_bank(), store)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             notes = [str(n.message) for n in app._notifications]

@@ -1,6 +1,6 @@
-"""Wiring: settings → content → store → services → app.
+"""Wiring: launch options → content → store → services → app.
 
-`make_app(settings, content, store)` is the single factory used by the CLI and by the tests,
+`make_app(options, content, store)` is the single factory used by the CLI and by the tests,
 so both run the same app the same way. `run_app` opens the store before the TUI starts; when
 the database is damaged or from a newer app it offers, in the terminal, to restore the
 newest backup or start fresh (the file is always kept), or prints the commands that do so.
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from vpkp_tutor.tui.app import VpkpApp
 
 
-class Settings(Struct, frozen=True):
-    """What the command line asked for."""
+class LaunchOptions(Struct, frozen=True):
+    """What the command line asked for when launching the app (its settings, which persist,
+    are `services.settings.AppSettings`)."""
 
     data_dir: Path | None = None
     """Where progress lives; None means the default (VPKP_TUTOR_DATA or the user data dir)."""
@@ -36,48 +37,48 @@ class Settings(Struct, frozen=True):
     """Content folders; empty means the bundled content."""
 
 
-def load_bank(settings: Settings) -> ContentBank:
-    """Load the content named by the settings (the bundled content by default), through
+def load_bank(options: LaunchOptions) -> ContentBank:
+    """Load the content named by the options (the bundled content by default), through
     the content cache in the data folder."""
     from vpkp_tutor.content import bundled_paths
     from vpkp_tutor.content.cache import load_cached
     from vpkp_tutor.storage.paths import resolve_data_dir
 
-    paths = list(settings.content_paths) or bundled_paths()
-    return load_cached(paths, resolve_data_dir(settings.data_dir) / "cache")
+    paths = list(options.content_paths) or bundled_paths()
+    return load_cached(paths, resolve_data_dir(options.data_dir) / "cache")
 
 
-def open_progress_store(settings: Settings) -> SqliteProgressStore:
+def open_progress_store(options: LaunchOptions) -> SqliteProgressStore:
     """Open the progress store in the configured data folder; anything opening did that the
     user should know (a -wal file set aside) is said on stderr."""
     from vpkp_tutor.storage import open_store
     from vpkp_tutor.storage.paths import resolve_data_dir
 
-    store = open_store(resolve_data_dir(settings.data_dir))
+    store = open_store(resolve_data_dir(options.data_dir))
     for notice in store.notices:
         print(f"vpkp-tutor: warning: {notice}", file=sys.stderr)
     return store
 
 
 def make_services(
-    settings: Settings,
+    options: LaunchOptions,
     content: ContentBank | None = None,
     store: SqliteProgressStore | None = None,
 ) -> Services:
     """Services over the given (or the configured) content and store."""
     return Services(
-        content if content is not None else load_bank(settings),
-        store if store is not None else open_progress_store(settings),
+        content if content is not None else load_bank(options),
+        store if store is not None else open_progress_store(options),
     )
 
 
 def make_app(
-    settings: Settings, content: ContentBank, store: SqliteProgressStore
+    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore
 ) -> VpkpApp:
     """The study app over this content and store."""
     from vpkp_tutor.tui.app import VpkpApp
 
-    return VpkpApp(make_services(settings, content, store), learner=settings.learner)
+    return VpkpApp(make_services(options, content, store), learner=options.learner)
 
 
 NEEDS_A_TERMINAL = ("the study app needs a terminal: standard input and output must be a "
@@ -93,7 +94,7 @@ def is_terminal(stream: TextIO | None) -> bool:
         return False
 
 
-def _nothing_to_report(settings: Settings) -> bool:
+def _nothing_to_report(options: LaunchOptions) -> bool:
     """True when there is no database yet and a usable place to create one: a start
     without a terminal then has no store problem to report and creates nothing."""
     import os
@@ -101,7 +102,7 @@ def _nothing_to_report(settings: Settings) -> bool:
     from vpkp_tutor.storage import resolve_paths
 
     try:
-        paths = resolve_paths(settings.data_dir)
+        paths = resolve_paths(options.data_dir)
         if paths.db_path.exists() or paths.db_path.is_symlink():
             return False
         folder = paths.data_dir
@@ -114,7 +115,7 @@ def _nothing_to_report(settings: Settings) -> bool:
         return False
 
 
-def run_app(settings: Settings, stdin: TextIO | None = None,
+def run_app(options: LaunchOptions, stdin: TextIO | None = None,
             stdout: TextIO | None = None) -> int:
     """Open the store (recovering if needed), load the content and run the app; return the
     exit code. Without a terminal (input from a file or /dev/null, output closed or sent
@@ -130,13 +131,13 @@ def run_app(settings: Settings, stdin: TextIO | None = None,
     terminal = is_terminal(stdin) and is_terminal(stdout)
     if not terminal:  # stands for input and output that are not terminals (maybe closed)
         stdin = stdout = io.StringIO()
-        if _nothing_to_report(settings):  # say so without creating a database
+        if _nothing_to_report(options):  # say so without creating a database
             print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
             return 2
     try:
-        store = open_progress_store(settings)
+        store = open_progress_store(options)
     except StoreError as exc:
-        opened = recover_at_start(exc, settings, stdin, stdout)
+        opened = recover_at_start(exc, options, stdin, stdout)
         if isinstance(opened, int):
             return opened
         store = opened
@@ -145,28 +146,28 @@ def run_app(settings: Settings, stdin: TextIO | None = None,
         print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
         return 2
     try:
-        content = load_bank(settings)
-        if settings.learner is not None:  # an ambiguous or impossible name: refused here
+        content = load_bank(options)
+        if options.learner is not None:  # an ambiguous or impossible name: refused here
             try:
-                learner = make_services(settings, content, store).open_learner(settings.learner)
+                learner = make_services(options, content, store).open_learner(options.learner)
             except ValueError as exc:
                 print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
                 return 2
-            settings = replace(settings, learner=learner.id)
-        app = make_app(settings, content, store)
+            options = replace(options, learner=learner.id)
+        app = make_app(options, content, store)
         app.run()
     finally:
         store.close()
     return int(app.return_code or 0)
 
 
-def recovery_commands(settings: Settings) -> list[tuple[str, str]]:
+def recovery_commands(options: LaunchOptions) -> list[tuple[str, str]]:
     """(what it does, the exact command) for each way out of a broken database."""
     import shlex
 
     from vpkp_tutor.storage import resolve_paths
 
-    data_dir = shlex.quote(str(resolve_paths(settings.data_dir).data_dir))
+    data_dir = shlex.quote(str(resolve_paths(options.data_dir).data_dir))
     base = f"vpkp-tutor --data-dir {data_dir} recover"
     return [("see what is wrong and which backups exist", base),
             ("restore the newest good backup", f"{base} --restore latest"),
@@ -174,7 +175,7 @@ def recovery_commands(settings: Settings) -> list[tuple[str, str]]:
             ("start with an empty database", f"{base} --fresh")]
 
 
-def recover_at_start(error: StoreError, settings: Settings, stdin: TextIO,
+def recover_at_start(error: StoreError, options: LaunchOptions, stdin: TextIO,
                      stdout: TextIO) -> SqliteProgressStore | int:
     """Explain why the store did not open and, on a terminal, offer to restore the newest
     backup or start fresh. Returns the opened store, or the exit code to stop with."""
@@ -185,10 +186,10 @@ def recover_at_start(error: StoreError, settings: Settings, stdin: TextIO,
     print(f"vpkp-tutor: error: {error}", file=sys.stderr)
     if not error.recoverable:
         return 2
-    paths = resolve_paths(settings.data_dir)
+    paths = resolve_paths(options.data_dir)
     if not (stdin.isatty() and stdout.isatty()):
         print("\nYour progress file is kept as it is. To go on, run one of:", file=sys.stderr)
-        for what, command in recovery_commands(settings):
+        for what, command in recovery_commands(options):
             print(f"  {command}\n      ({what})", file=sys.stderr)
         return 2
     now = dt.datetime.now(dt.UTC)

@@ -96,7 +96,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from vpkp_tutor import cli_out
-    from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, Settings, is_terminal, run_app
+    from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, LaunchOptions, is_terminal, run_app
 
     if args.learner is not None:  # refused before anything opens
         from vpkp_tutor.services.learners import learner_name
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
         return cli_out.fail(f"{NEEDS_A_TERMINAL}; the app draws on standard error, which "
                             "is not one")
     return run_app(
-        Settings(
+        LaunchOptions(
             data_dir=Path(args.data_dir) if args.data_dir else None,
             learner=args.learner,
             content_paths=tuple(Path(p) for p in args.content) if args.content else (),
@@ -255,15 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the schema to PATH (its folder is created) instead of printing it")
     p.set_defaults(func=_cmd_schema)
 
-    try:
-        from vpkp_tutor.cli_store import add_store_commands
-    except ImportError:  # pragma: no cover - store commands not installed
-        pass
-    else:
-        add_store_commands(sub)
     from vpkp_tutor.cli_config import add_config_commands
     from vpkp_tutor.cli_learners import add_learner_commands
+    from vpkp_tutor.cli_store import add_store_commands
 
+    add_store_commands(sub)
     add_config_commands(sub)
     add_learner_commands(sub)
     for command in sub.choices.values():

@@ -13,72 +13,35 @@ from __future__ import annotations
 import argparse
 import difflib
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from vpkp_tutor.cli_out import describe, fail, say, warn
 
-
-class SettingInfo(NamedTuple):
-    """A setting the user may change."""
-
-    default: Callable[[], str]
-    """The value used when none is stored (looked up where it is defined)."""
-    help: str
-    check: Callable[[str], str]
-    """Returns the value to store, or raises ValueError saying why it is not allowed."""
+if TYPE_CHECKING:
+    from vpkp_tutor.services.settings import Setting
 
 
-def _default_theme() -> str:
-    from vpkp_tutor.tui.app import DEFAULT_THEME
+def _configurable() -> dict[str, Setting]:
+    """The settings `config` shows and changes (others, such as the last learner, are the
+    app's own), from the one list of settings."""
+    from vpkp_tutor.services.settings import SETTINGS
 
-    return DEFAULT_THEME
-
-
-def _default_retention() -> str:
-    from vpkp_tutor.storage.review import DEFAULT_RETENTION
-
-    return repr(DEFAULT_RETENTION)
+    return {key: setting for key, setting in SETTINGS.items() if setting.in_config}
 
 
-def _check_theme(value: str) -> str:
-    from textual.theme import BUILTIN_THEMES
+def _check(key: str, raw: str) -> str:
+    """The text to store for setting `key`, or ValueError saying why `raw` is not allowed."""
+    from vpkp_tutor.services.settings import check, stored_text
+    from vpkp_tutor.tui.rules import TextualRules
 
-    if value not in BUILTIN_THEMES:
-        close = difflib.get_close_matches(value, list(BUILTIN_THEMES), n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"no theme is called {value!r}; {hint}themes: "
-                         + ", ".join(sorted(BUILTIN_THEMES)))
-    return value
+    return stored_text(key, check(key, raw, TextualRules()))
 
 
-def _check_retention(value: str) -> str:
-    from vpkp_tutor.storage.review import parse_retention
+def _default(key: str) -> str:
+    from vpkp_tutor.services.settings import DEFAULTS, SETTINGS, current_text
 
-    return repr(parse_retention(value))
-
-
-def _check_keymap(value: str) -> str:
-    import json
-
-    from vpkp_tutor.tui.keymap import parse_keymap
-
-    keymap = parse_keymap(value)
-    return json.dumps(keymap, ensure_ascii=False)
-
-
-SETTINGS: dict[str, SettingInfo] = {
-    "theme": SettingInfo(_default_theme, "colour theme (ctrl+t in the app)", _check_theme),
-    "desired_retention": SettingInfo(
-        _default_retention, "spaced review: the chance of recall aimed for when an item falls due, "
-        "0.70–0.97 (higher: more frequent reviews)", _check_retention),
-    "keymap": SettingInfo(
-        str, 'keys moved by binding id, as JSON: {"quiz.flag": "f"} (see `vpkp-tutor '
-        'bindings`)', _check_keymap),
-}
-"""The settings `config` shows and changes (others, such as the last learner, are the
-app's own)."""
+    return "" if SETTINGS[key].quiet_default else current_text(DEFAULTS, key)
 
 
 def add_config_commands(
@@ -90,7 +53,8 @@ def add_config_commands(
         description="Without KEY: every setting with its value and default. With KEY: its "
                     "value. With KEY VALUE: check the value and store it. --unset puts the "
                     "default back.")
-    p.add_argument("key", nargs="?", metavar="KEY", help=", ".join(SETTINGS))
+    p.add_argument("key", nargs="?", metavar="KEY",  # (the list is not imported here)
+                   help="a setting's name; without it, every setting is listed")
     p.add_argument("value", nargs="?", metavar="VALUE", help="the new value")
     p.add_argument("--unset", action="store_true", help="go back to the default")
     p.set_defaults(func=cmd_config)
@@ -106,17 +70,18 @@ def cmd_config(args: argparse.Namespace) -> int:
     """Show or change settings."""
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
 
+    settings = _configurable()
     key: str | None = args.key
-    if key is not None and key not in SETTINGS:
-        close = difflib.get_close_matches(key, list(SETTINGS), n=1)
+    if key is not None and key not in settings:
+        close = difflib.get_close_matches(key, list(settings), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return fail(f"no setting is called {key!r}; {hint}settings: {', '.join(SETTINGS)}")
+        return fail(f"no setting is called {key!r}; {hint}settings: {', '.join(settings)}")
     if args.unset and (key is None or args.value is not None):
         return fail("--unset takes a setting name and no value")
     new_value: str | None = None
     if key is not None and args.value is not None:
         try:
-            new_value = SETTINGS[key].check(args.value)
+            new_value = _check(key, args.value)
         except ValueError as exc:
             return fail(f"{key}: {exc}")
     data_dir = getattr(args, "data_dir", None)
@@ -145,7 +110,7 @@ def cmd_config(args: argparse.Namespace) -> int:
             store.set_setting(key, new_value)
             say(f"{key} = {new_value}")
         else:
-            _show({name: store.get_setting(name, "") for name in SETTINGS}, key)
+            _show({name: store.get_setting(name, "") for name in settings}, key)
     finally:
         store.close()
     return 0
@@ -155,24 +120,25 @@ def _show(values: dict[str, str], key: str | None) -> None:
     """Print one setting's value (the one that applies), or every setting with its value
     (or default) and help. A stored value that is not allowed (written by hand or by an
     older version) is left out by the app: it is shown as such, with a warning."""
-    names = list(SETTINGS) if key is None else [key]
+    settings = _configurable()
+    names = list(settings) if key is None else [key]
     refused: dict[str, str] = {}
     for name in names:
         value = values.get(name, "")
         try:
             if value:
-                SETTINGS[name].check(value)
+                _check(name, value)
         except ValueError as exc:
             refused[name] = value
             warn(f"the stored {name} is not used ({exc}); `vpkp-tutor config {name} "
                  "--unset` removes it")
     if key is not None:
         stored = values.get(key, "")
-        say(stored if stored and key not in refused else SETTINGS[key].default())
+        say(stored if stored and key not in refused else _default(key))
         return
-    width = max(map(len, SETTINGS))
-    for name, info in SETTINGS.items():
-        default = info.default()
+    width = max(map(len, settings))
+    for name, info in settings.items():
+        default = _default(name)
         value = values.get(name, "")
         if name in refused:
             value += "  (not used: the default applies)"

@@ -25,19 +25,21 @@ if TYPE_CHECKING:
 def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `locate`, `export`, `report` and `recover` to the CLI."""
     p = subparsers.add_parser(
-        "locate", help="print where progress, backups and config live",
-        description="Print the data folder, the progress database, the backups folder and "
-                    "the config folder (honours --data-dir and VPKP_TUTOR_DATA).")
+        "locate", help="print where progress and backups live",
+        description="Print the data folder, the progress database and the backups folder "
+                    "(honours --data-dir and VPKP_TUTOR_DATA); settings are kept in the "
+                    "database.")
     p.set_defaults(func=cmd_locate)
 
+    from vpkp_tutor.export.formats import FORMATS, NAMES
+
     p = subparsers.add_parser(
-        "export", help="export a learner's scores as CSV, JSON or xAPI",
-        description="Write one learner's scores. csv: one row per response plus a "
-                    "<name>-summary.csv per topic; json: the full record (for `report`); "
-                    "xapi: xAPI 1.0.3 statements as JSON lines.")
+        "export", help=f"export a learner's scores ({', '.join(NAMES)})",
+        description="Write one learner's scores. "
+                    + "; ".join(f"{f.name}: {f.about}" for f in FORMATS) + ".")
     p.add_argument("--learner", dest="export_learner", metavar="ID|NAME",
                    help="learner id or display name (default: the global --learner)")
-    p.add_argument("--format", dest="export_format", choices=["csv", "json", "xapi"],
+    p.add_argument("--format", dest="export_format", choices=NAMES,
                    required=True, help="output format")
     p.add_argument("-o", "--output", metavar="PATH", required=True, help="file to write")
     p.add_argument("--force", action="store_true",
@@ -82,7 +84,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
-    """Print where data, the database, backups and config live."""
+    """Print where data, the database and backups live."""
     from vpkp_tutor.storage.paths import resolve_paths
 
     data_dir = getattr(args, "data_dir", None)
@@ -91,15 +93,13 @@ def cmd_locate(args: argparse.Namespace) -> int:
     print(f"data:     {paths.data_dir}   [from {paths.source}]")
     print(f"database: {paths.db_path}{exists}")
     print(f"backups:  {paths.backups_dir}")
-    print(f"config:   {paths.config_dir}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one learner's scores."""
-    from vpkp_tutor.bootstrap import Settings, load_bank
+    from vpkp_tutor.bootstrap import LaunchOptions, load_bank
     from vpkp_tutor.export import ExportError, OutputExists
-    from vpkp_tutor.export.csv_export import summary_path
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage import StoreError, resolve_paths
     from vpkp_tutor.storage.store import open_store_for_reading
@@ -131,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
         services = Services(
-            load_bank(Settings(data_dir=paths.data_dir, content_paths=content)), store)
+            load_bank(LaunchOptions(data_dir=paths.data_dir, content_paths=content)), store)
         learner = services.resolve_learner(who)
         written = services.export(learner.id, args.export_format, output,
                                   overwrite=args.force)
@@ -141,9 +141,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     finally:
         store.close()
-    print(f"wrote {written}")
-    if args.export_format == "csv":
-        print(f"wrote {summary_path(written)}")
+    for path in output_paths(args.export_format, written):
+        print(f"wrote {path}")
     return 0
 
 
@@ -304,7 +303,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     replace), 2 for a request that cannot be carried out (no such backup)."""
     import datetime as dt
 
-    from vpkp_tutor.bootstrap import Settings, recovery_commands
+    from vpkp_tutor.bootstrap import LaunchOptions, recovery_commands
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
     from vpkp_tutor.storage.guard import StoreLock, exclusive, in_use_error, wal_path, wal_problem
     from vpkp_tutor.storage.health import check_existing
@@ -349,7 +348,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
         if kind in (StoreError.FOREIGN, StoreError.DENIED):
             return code  # nothing to restore over or set aside: the file is left alone
         print("\nTo restore a backup or start fresh (the current file is kept):")
-        for what, command in recovery_commands(Settings(data_dir=paths.data_dir))[1:]:
+        for what, command in recovery_commands(LaunchOptions(data_dir=paths.data_dir))[1:]:
             print(f"  {command}\n      ({what})")
         return code
     try:

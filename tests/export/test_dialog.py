@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tui.conftest import bank, clock, isolated_dirs, make, store  # noqa: F401
+from textual.pilot import Pilot
+
+from tests.tui.conftest import MakeApp, bank, clock, isolated_dirs, make, store  # noqa: F401
 from tests.tui.helpers import settle
+from vpkp_tutor.storage import SqliteProgressStore
+from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
 from vpkp_tutor.tui.dialogs.export import ExportDialog
 from vpkp_tutor.tui.screens.home import HomeScreen
 
 
-async def _open(app, pilot, target: Path) -> ExportDialog:  # type: ignore[no-untyped-def]
+async def _open(app: VpkpApp, pilot: Pilot[None], target: Path) -> ExportDialog:
     await settle(pilot)
     app.action_export()
     await settle(pilot)
@@ -24,7 +28,7 @@ async def _open(app, pilot, target: Path) -> ExportDialog:  # type: ignore[no-un
     return dialog
 
 
-async def test_the_database_is_refused_in_the_dialog(make, store) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+async def test_the_database_is_refused_in_the_dialog(make: MakeApp, store: SqliteProgressStore) -> None:  # noqa: F811
     app = make()
     db = store.paths.db_path
     async with app.run_test(size=(80, 24)) as pilot:
@@ -46,7 +50,7 @@ async def test_the_database_is_refused_in_the_dialog(make, store) -> None:  # ty
     assert not list(db.parent.glob("*.part")) and not list(db.parent.glob(".*.part"))
 
 
-async def test_an_existing_file_needs_a_yes(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+async def test_an_existing_file_needs_a_yes(make: MakeApp, tmp_path: Path) -> None:  # noqa: F811
     app = make()
     target = tmp_path / "scores.json"
     target.write_text("keep", encoding="utf-8")

@@ -19,7 +19,7 @@ from tests.faults.conftest import DataDir, sha
 from tests.faults.damage import BROKEN, DAMAGE, newer_version
 from tests.faults.terminal import ROOT, Pty, run_cli
 from vpkp_tutor import bootstrap
-from vpkp_tutor.bootstrap import Settings, run_app
+from vpkp_tutor.bootstrap import LaunchOptions, run_app
 from vpkp_tutor.cli import main
 from vpkp_tutor.storage import StoreError, open_store
 from vpkp_tutor.storage.paths import resolve_paths
@@ -39,7 +39,7 @@ class StubApp:
     return_code = 0
     store_learners: ClassVar[list[str]] = []
 
-    def __init__(self, settings: Settings, content: object, store: object) -> None:
+    def __init__(self, settings: LaunchOptions, content: object, store: object) -> None:
         StubApp.store_learners = [x.id for x in store.list_learners()]  # type: ignore[attr-defined]
 
     def run(self) -> None:
@@ -99,7 +99,7 @@ def test_prompt_restore_the_backup(data_dir: DataDir, how: str, no_tui: None) ->
     backup = latest_backup(resolve_paths(data_dir.path))
     assert backup is not None
     typed, shown = FakeTerminal("x\nr\n"), FakeTerminal()
-    assert run_app(Settings(data_dir=data_dir.path), typed, shown) == 0
+    assert run_app(LaunchOptions(data_dir=data_dir.path), typed, shown) == 0
     prompt = shown.getvalue()
     assert "[r] restore the backup from " in prompt and str(backup.path) in prompt
     (kept,) = asides(data_dir)
@@ -117,7 +117,7 @@ def test_prompt_start_fresh(data_dir: DataDir, no_tui: None) -> None:
     DAMAGE["truncated"](data_dir.db)
     before = sha(data_dir.db)
     typed, shown = FakeTerminal("F\n"), FakeTerminal()
-    assert run_app(Settings(data_dir=data_dir.path), typed, shown) == 0
+    assert run_app(LaunchOptions(data_dir=data_dir.path), typed, shown) == 0
     (kept,) = asides(data_dir)
     assert sha(kept) == before
     assert f"The previous file is kept as {kept}" in shown.getvalue()
@@ -128,7 +128,7 @@ def test_prompt_start_fresh(data_dir: DataDir, no_tui: None) -> None:
 def test_prompt_quit_leaves_everything(data_dir: DataDir, no_tui: None, typed: str) -> None:
     DAMAGE["text-file"](data_dir.db)
     before = sha(data_dir.db)
-    assert run_app(Settings(data_dir=data_dir.path), FakeTerminal(typed), FakeTerminal()) == 1
+    assert run_app(LaunchOptions(data_dir=data_dir.path), FakeTerminal(typed), FakeTerminal()) == 1
     assert sha(data_dir.db) == before and not asides(data_dir)
 
 
@@ -137,7 +137,7 @@ def test_prompt_without_backups_offers_fresh_and_quit(data_dir: DataDir, no_tui:
         b.unlink()
     DAMAGE["garbage-pages"](data_dir.db)
     shown = FakeTerminal()
-    assert run_app(Settings(data_dir=data_dir.path), FakeTerminal("r\nq\n"), shown) == 1
+    assert run_app(LaunchOptions(data_dir=data_dir.path), FakeTerminal("r\nq\n"), shown) == 1
     assert "[r]" not in shown.getvalue() and "Choose f, q" in shown.getvalue()
 
 

@@ -26,7 +26,7 @@ from textual.widgets import OptionList
 
 from tests.faults.hostile import FORBIDDEN, MARKUP, PAYLOAD, write_content
 from tests.tui.helpers import settle
-from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.content.loader import load_content
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
@@ -189,7 +189,7 @@ def raw_bank(bank: ContentBank) -> ContentBank:
 
 def app_for(bank: ContentBank, store: SqliteProgressStore, monkeypatch: pytest.MonkeyPatch,
             learner: str = "Dr Test") -> tuple[VpkpApp, list[str]]:
-    app = make_app(Settings(learner=learner), bank, store)
+    app = make_app(LaunchOptions(learner=learner), bank, store)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
     return app, opened

@@ -122,7 +122,7 @@ def test_upgraded_v1_data_is_usable_by_the_services(tmp_path: Path,
     assert dash.learner == learner
     results, runs = services.history(learner.id)
     assert len(results) == 1 and len(runs) == 2
-    assert services.get_setting("theme") == "nord"
+    assert services.settings.theme == "nord"
     assert services.flagged(learner.id) == frozenset({"comp.nu1"})
     services.store.close()
 

@@ -392,7 +392,7 @@ def test_start_up_prompt_refuses_while_the_database_is_open(
         capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
-    from vpkp_tutor.bootstrap import Settings, recover_at_start
+    from vpkp_tutor.bootstrap import LaunchOptions, recover_at_start
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
@@ -401,7 +401,7 @@ def test_start_up_prompt_refuses_while_the_database_is_open(
     data, proc = open_elsewhere
     before = hashes(data)
     error = StoreError("the progress database is damaged", StoreError.DAMAGED, data / DB)
-    assert recover_at_start(error, Settings(data_dir=data), Tty("f\n"), Tty()) == 2
+    assert recover_at_start(error, LaunchOptions(data_dir=data), Tty("f\n"), Tty()) == 2
     assert f"is in use by another VP/KP Tutor (pid {proc.pid}); close it first" in \
         capsys.readouterr().err
     assert hashes(data) == before and not list(data.glob("progress.damaged-*"))
@@ -471,7 +471,7 @@ def test_read_only_open_refuses_to_read_through_a_foreign_wal(tmp_path: Path) ->
 async def test_the_app_shows_a_set_aside_wal_where_the_learner_looks(tmp_path: Path) -> None:
     """The warning printed on stderr before the app starts is hidden by the app's screen;
     the app says it again itself."""
-    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.bootstrap import LaunchOptions, make_app
     from vpkp_tutor.content import bundled_paths
     from vpkp_tutor.content.loader import load_content
 
@@ -481,7 +481,7 @@ async def test_the_app_shows_a_set_aside_wal_where_the_learner_looks(tmp_path: P
     shutil.copyfile(a / f"{DB}-wal", b / f"{DB}-wal")
     store = open_store(b, daily_backups=False)
     try:
-        app = make_app(Settings(learner="Learner B"), load_content(bundled_paths()), store)
+        app = make_app(LaunchOptions(learner="Learner B"), load_content(bundled_paths()), store)
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(5):
                 await pilot.pause()

@@ -177,7 +177,7 @@ async def test_content_at_every_limit_validates_and_shows(tmp_path: Path) -> Non
     from textual.widgets import Markdown, Static
     from textual.widgets._markdown import MarkdownFence, MarkdownTable
 
-    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.bootstrap import LaunchOptions, make_app
     from vpkp_tutor.tui.messages import OpenLesson
     from vpkp_tutor.tui.screens.lesson import LessonScreen
 
@@ -188,7 +188,7 @@ async def test_content_at_every_limit_validates_and_shows(tmp_path: Path) -> Non
     assert [str(p) for p in bank.errors] == []
     lesson = bank.lessons[0]
     store = open_store(tmp_path / "data", daily_backups=False)
-    app = make_app(Settings(learner="Ada"), bank, store)
+    app = make_app(LaunchOptions(learner="Ada"), bank, store)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
@@ -218,7 +218,7 @@ async def test_content_at_every_limit_validates_and_shows(tmp_path: Path) -> Non
 async def test_problems_dialog_lists_a_bounded_number(tmp_path: Path) -> None:
     from textual.widgets import Static
 
-    from vpkp_tutor.bootstrap import Settings, make_app
+    from vpkp_tutor.bootstrap import LaunchOptions, make_app
     from vpkp_tutor.domain.model import ContentBank, ContentProblem
     from vpkp_tutor.tui.dialogs.problems import MAX_LISTED, ProblemsDialog
 
@@ -229,7 +229,7 @@ async def test_problems_dialog_lists_a_bounded_number(tmp_path: Path) -> None:
     )
     bank = ContentBank(problems=problems, skipped_files=tuple(p.path for p in problems))
     store = open_store(tmp_path / "data", daily_backups=False)
-    app = make_app(Settings(learner="Ada"), bank, store)
+    app = make_app(LaunchOptions(learner="Ada"), bank, store)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.content import bundled_paths
 from vpkp_tutor.content.loader import load_content
 from vpkp_tutor.domain.model import ContentBank
@@ -38,7 +38,7 @@ def pilot_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     def build() -> VpkpApp:
         store = open_store(tmp_path / "data", daily_backups=False)
         stores.append(store)
-        return make_app(Settings(learner="Ann"), bundled, store)
+        return make_app(LaunchOptions(learner="Ann"), bundled, store)
 
     yield build
     for store in stores:

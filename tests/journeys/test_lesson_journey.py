@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.pilot import Pilot
 from textual.widget import Widget
 
 from tests.journeys.pilot import bundled, pilot_app  # noqa: F401  (fixtures)
@@ -17,7 +18,7 @@ from vpkp_tutor.tui.screens.library import LibraryScreen
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
-async def _focus(pilot, app: VpkpApp, target: Widget, key: str) -> None:  # type: ignore[no-untyped-def]
+async def _focus(pilot: Pilot[None], app: VpkpApp, target: Widget, key: str) -> None:
     for _ in range(8):
         if app.focused is target:
             return

@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 from tests.journeys.pilot import bundled, pilot_app  # noqa: F401  (fixtures)
 from tests.tui.helpers import settle
+from vpkp_tutor.domain.mastery import compute_mastery
 from vpkp_tutor.domain.model import ContentBank, QuestionType, Topic
+from vpkp_tutor.domain.progress import Mastery
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.progress import ProgressScreen
@@ -31,6 +33,15 @@ def answer(app: VpkpApp, content: ContentBank, plan: dict[Topic, str]) -> None:
         right = how == "right" or (how == "alternate" and i % 2 == 0)
         app.services.answer_lesson_check(app.learner.id, lesson, q.id,
                                          q.key if right else wrong, 5.0)
+
+
+def mastery(app: VpkpApp) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
+    """Mastery by topic value and by objective id, from the learner's stored responses."""
+    assert app.learner is not None
+    questions = app.services.content.question_meta
+    responses = app.services.store.responses(app.learner.id)
+    return (compute_mastery({q.id: (q.topic.value,) for q in questions}, responses),
+            compute_mastery({q.id: q.objectives for q in questions}, responses))
 
 
 def dashboard_text(app: VpkpApp) -> str:
@@ -59,7 +70,7 @@ async def test_home_and_progress_explain_and_rank_honestly(
         await settle(pilot)
         text = dashboard_text(app)
         assert app.learner is not None
-        _, by_objective = app.services.mastery(app.learner.id)
+        _, by_objective = mastery(app)
         objective_text = {o.id: o.text for lesson in bundled.lessons for o in lesson.objectives}
         lines = text.split("\n")
         at = next(i for i, line in enumerate(lines) if line.startswith("Weakest objectives"))
@@ -83,7 +94,7 @@ async def test_home_and_progress_explain_and_rank_honestly(
         await settle(pilot)
         chart = str(app.screen.query_one("#chart-by-topic").render())
         assert ACCURACY_HELP in chart and MASTERY_HELP in chart
-        by_topic, _ = app.services.mastery(app.learner.id)
+        by_topic, _ = mastery(app)
         labels = {t.label: t.value for t in Topic}
         rows = [m for m in map(ROW.match, chart.split("\n")) if m]
         assert {r["label"] for r in rows} == {Topic.ANATOMY.label, Topic.IMAGING.label,

@@ -14,8 +14,9 @@ from rich.console import Console
 from textual.pilot import Pilot
 
 from tests.tui.bank import MATCHING, NUMERIC, ORDERING, QUESTIONS, SINGLE, FakeClock, make_bank
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import settle
-from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.storage import open_store
@@ -49,7 +50,7 @@ def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     store = open_store(tmp_path / "data", daily_backups=False)
 
     def build(content: ContentBank | None = None) -> VpkpApp:
-        app = make_app(Settings(learner="Dr Test"), content or make_bank(), store)
+        app = make_app(LaunchOptions(learner="Dr Test"), content or make_bank(), store)
         app.services.clock = clock
         return app
 
@@ -137,7 +138,7 @@ async def answer_from_screen(pilot: Pilot[None], question: Question,
     await settle(pilot)
 
 
-async def test_tutor_quiz_meets_every_question_type(make) -> None:  # type: ignore[no-untyped-def]
+async def test_tutor_quiz_meets_every_question_type(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -174,7 +175,7 @@ async def test_tutor_quiz_meets_every_question_type(make) -> None:  # type: igno
         assert f"Answered {len(QUESTIONS)}/{len(QUESTIONS)}" in screen
 
 
-async def test_timed_exam_left_open_then_submitted_past_its_limit(make, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_timed_exam_left_open_then_submitted_past_its_limit(make: MakeApp, clock: FakeClock) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -214,7 +215,7 @@ async def test_timed_exam_left_open_then_submitted_past_its_limit(make, clock: F
         assert "1/3 answered" in row and "1:00" in row  # as on Results
 
 
-async def test_spaced_review_session_by_keyboard(make, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_spaced_review_session_by_keyboard(make: MakeApp, clock: FakeClock) -> None:
     app = make(content=ContentBank(questions=(SINGLE, ORDERING, MATCHING, NUMERIC),
                                    fingerprint="review"))
     async with app.run_test(size=SIZE) as pilot:

@@ -1,4 +1,4 @@
-"""Table tests of the mastery formula and weak-item detection (domain.mastery)."""
+"""Table tests of the mastery formula (domain.mastery)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import pytest
 from tests.services.tinybank import T0
 from vpkp_tutor.domain.mastery import (
     compute_mastery,
-    is_weak,
     item_score,
     mastery_value,
-    weak_items,
     weakest,
 )
 from vpkp_tutor.domain.progress import Mastery, ResponseRecord
@@ -67,34 +65,6 @@ def test_compute_mastery_per_key() -> None:
     assert m["t1"].accuracy == pytest.approx(2 / 3)
     assert (m["t2"].value, m["t2"].answered_items, m["t2"].accuracy) == (0.0, 0, 0.0)
     assert m["o1"].value == 1.0
-
-
-@pytest.mark.parametrize(
-    ("history", "weak"),
-    [
-        ([], False),
-        ([False], False),
-        ([False, False], True),
-        ([False, True, False], True),
-        ([False, False, True], True),           # one right answer is not recovery
-        ([False, False, True, True], False),    # two in a row is
-        ([False, True, True, False], True),     # a recovery followed by a new miss
-    ],
-)
-def test_is_weak(history: list[bool], weak: bool) -> None:
-    assert is_weak(history) is weak
-
-
-def test_weak_items_order_by_misses_then_recency() -> None:
-    responses = [
-        resp("a", 0.0, 0), resp("a", 0.0, 1),
-        resp("b", 0.0, 2), resp("b", 0.0, 3), resp("b", 0.0, 4),
-        resp("c", 0.0, 5), resp("c", 0.5, 6),
-        resp("d", 0.0, 7), resp("d", 0.0, 8), resp("d", 1.0, 9), resp("d", 1.0, 10),
-        resp("e", 0.0, 11),
-    ]
-    assert weak_items(responses) == ["b", "c", "a"]
-    assert weak_items(responses, limit=1) == ["b"]
 
 
 def test_weakest_never_lists_a_key_answered_all_correctly() -> None:

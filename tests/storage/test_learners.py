@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.bank import FakeClock
 from vpkp_tutor.domain.progress import Learner, QuizMode, QuizSettings
 from vpkp_tutor.services import Services
 from vpkp_tutor.services.learners import (
@@ -132,7 +133,7 @@ def test_delete_removes_the_learner_and_everything_recorded(services: Services) 
             services.record_answer(attempt.id, qid, "A" if getattr(q, "options", ()) else 1.0, 3.0)
         services.set_flag(who.id, attempt.question_ids[0], True)
         services.finish_quiz(attempt.id)
-    services.set_setting("last_learner", ada.id)
+    services.store.set_setting("last_learner", ada.id)
     store = services.store
     tables = [r[0] for r in store.query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%learner_id%'")]
@@ -143,11 +144,11 @@ def test_delete_removes_the_learner_and_everything_recorded(services: Services) 
         assert store.query(f"SELECT 1 FROM {table} WHERE learner_id = ?", (ada.id,)) == []
     assert [x.id for x in services.list_learners()] == [bea.id]
     assert len(store.responses(bea.id)) == 2  # nobody else is touched
-    assert services.get_setting("last_learner") == ""
+    assert services.store.get_setting("last_learner") == ""
     assert not services.delete_learner(ada.id)
 
 
-def test_summaries_count_answers_and_last_activity(services: Services, clock) -> None:  # type: ignore[no-untyped-def]
+def test_summaries_count_answers_and_last_activity(services: Services, clock: FakeClock) -> None:
     ada = services.create_learner("Ada")
     bea = services.create_learner("Bea")
     attempt = services.build_quiz(ada.id, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))

@@ -66,8 +66,12 @@ def test_higher_retention_means_sooner_reviews() -> None:
 
 
 def test_retention_setting_reaches_the_scheduler(services: Services) -> None:
-    services.set_setting("desired_retention", "0.8")
+    from msgspec.structs import replace
+
+    services.save_settings(replace(services.settings, desired_retention=0.8))
     assert services.store.scheduler.desired_retention == 0.8
+    services.store.use_retention(0.9)
+    assert Services(services.content, services.store).store.scheduler.desired_retention == 0.8
 
 
 def test_changing_an_answer_reviews_once(services: Services, clock: FakeClock) -> None:

@@ -75,11 +75,11 @@ def test_reopen_keeps_everything(tmp_path: Path) -> None:
     clock = FakeClock()
     svc = make_services(tmp_path, clock)
     lid = svc.create_learner("Ada", "Metro", "PGY-2").id
-    svc.set_setting("theme", "nord")
+    svc.store.set_setting("theme", "nord")
     svc.store.close()
     again = make_services(tmp_path, clock)
     assert again.find_learner("ada") == Learner(lid, "Ada", "Metro", "PGY-2", T0)
-    assert again.get_setting("theme") == "nord"
+    assert again.settings.theme == "nord"
     again.store.close()
 
 

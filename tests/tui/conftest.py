@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from tests.tui.bank import FakeClock, make_bank
-from vpkp_tutor.bootstrap import Settings, make_app
+from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.storage import SqliteProgressStore, open_store
 from vpkp_tutor.tui.app import VpkpApp
@@ -44,12 +45,20 @@ def store(tmp_path: Path) -> Iterator[SqliteProgressStore]:
     st.close()
 
 
+class MakeApp(Protocol):
+    """The `make` fixture: the app as the CLI builds it, over the test's store and bank (or
+    `content`), with the frozen clock; `learner` (a name or id) skips the picker."""
+
+    def __call__(self, learner: str | None = "Dr Test",
+                 content: ContentBank | None = None) -> VpkpApp: ...
+
+
 @pytest.fixture
-def make(bank: ContentBank, store: SqliteProgressStore, clock: FakeClock):  # type: ignore[no-untyped-def]
+def make(bank: ContentBank, store: SqliteProgressStore, clock: FakeClock) -> MakeApp:
     """Build the app as the CLI does, with the frozen clock; `learner` skips the picker."""
 
     def build(learner: str | None = "Dr Test", content: ContentBank | None = None) -> VpkpApp:
-        app = make_app(Settings(learner=learner), content or bank, store)
+        app = make_app(LaunchOptions(learner=learner), content or bank, store)
         app.services.clock = clock
         return app
 

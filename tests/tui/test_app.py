@@ -10,8 +10,9 @@ from pathlib import Path
 
 from textual.binding import Binding
 
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import settle, start_quiz
-from vpkp_tutor.domain.model import ContentProblem
+from vpkp_tutor.domain.model import ContentBank, ContentProblem
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.dialogs.export import ExportDialog
@@ -24,7 +25,7 @@ from vpkp_tutor.tui.screens.library import LibraryScreen
 from vpkp_tutor.tui.screens.progress import ProgressScreen
 
 
-async def test_help_lists_the_keys_of_the_screen(make) -> None:  # type: ignore[no-untyped-def]
+async def test_help_lists_the_keys_of_the_screen(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -42,7 +43,7 @@ async def test_help_lists_the_keys_of_the_screen(make) -> None:  # type: ignore[
         assert "Enter opens the lesson" in str(app.screen.query_one("VerticalScroll Static").render())
 
 
-async def test_palette_opens_a_lesson_by_name(make) -> None:  # type: ignore[no-untyped-def]
+async def test_palette_opens_a_lesson_by_name(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -56,13 +57,13 @@ async def test_palette_opens_a_lesson_by_name(make) -> None:  # type: ignore[no-
         assert app.screen.lesson.id == "lesson-billing"
 
 
-async def test_theme_is_remembered(make) -> None:  # type: ignore[no-untyped-def]
+async def test_theme_is_remembered(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.theme = "nord"
         await settle(pilot)
-    assert app.services.get_setting("theme") == "nord"
+    assert app.services.store.get_setting("theme") == "nord"
     again = make()
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -98,9 +99,9 @@ def test_every_binding_has_an_id() -> None:
     assert missing == []
 
 
-async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no-untyped-def]
+async def test_keymap_setting_remaps_a_binding(make: MakeApp) -> None:
     app = make()
-    app.services.set_setting("keymap", json.dumps({"home.lessons": "f5"}))
+    app.services.store.set_setting("keymap", json.dumps({"home.lessons": "f5"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         dashboard = str(app.screen.query_one("#dashboard").render())
@@ -112,7 +113,7 @@ async def test_keymap_setting_remaps_a_binding(make) -> None:  # type: ignore[no
 
 async def test_help_follows_the_keymap(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
-    app.services.set_setting("keymap", json.dumps(
+    app.services.store.set_setting("keymap", json.dumps(
         {"home.lessons": "f5", "home.continue": "f6", "app.help": "f2", "app.theme": "f7"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -131,7 +132,7 @@ async def test_help_follows_the_keymap(make) -> None:  # type: ignore[no-untyped
 
 async def test_quiz_help_names_the_keys_bound_now(make) -> None:  # type: ignore[no-untyped-def]
     app = make()
-    app.services.set_setting("keymap", json.dumps({"quiz.flag": "f9", "quiz.submit": "f10"}))
+    app.services.store.set_setting("keymap", json.dumps({"quiz.flag": "f9", "quiz.submit": "f10"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
@@ -143,9 +144,9 @@ async def test_quiz_help_names_the_keys_bound_now(make) -> None:  # type: ignore
         assert "n / p move to the next" in text and "esc leaves for Home" in text
 
 
-async def test_a_broken_keymap_setting_is_reported_and_left_out(make) -> None:  # type: ignore[no-untyped-def]
+async def test_a_broken_keymap_setting_is_reported_and_left_out(make: MakeApp) -> None:
     app = make()
-    app.services.set_setting("keymap", '{"home.lessons": ')
+    app.services.store.set_setting("keymap", '{"home.lessons": ')
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         notes = [str(n.message) for n in app._notifications]
@@ -173,7 +174,7 @@ def test_every_binding_id_in_the_source_is_listed_for_keymaps() -> None:
     assert ["app.quit", "ctrl+q", "Quit", "VpkpApp"] in rows
 
 
-async def test_escape_goes_back_and_home_stays(make) -> None:  # type: ignore[no-untyped-def]
+async def test_escape_goes_back_and_home_stays(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -189,7 +190,7 @@ async def test_escape_goes_back_and_home_stays(make) -> None:  # type: ignore[no
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_progress_screen_charts_and_history(make) -> None:  # type: ignore[no-untyped-def]
+async def test_progress_screen_charts_and_history(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -210,7 +211,7 @@ async def test_progress_screen_charts_and_history(make) -> None:  # type: ignore
         assert screen.query_one("#progress-tabs").active == "history"
 
 
-async def test_export_writes_the_file(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_export_writes_the_file(make: MakeApp, tmp_path: Path) -> None:
     app = make()
     target = tmp_path / "out" / "scores.json"
     target.parent.mkdir()
@@ -229,7 +230,7 @@ async def test_export_writes_the_file(make, tmp_path: Path) -> None:  # type: ig
     assert target.exists() and target.stat().st_size > 0
 
 
-async def test_content_problems_are_listed_literally(make, bank) -> None:  # type: ignore[no-untyped-def]
+async def test_content_problems_are_listed_literally(make: MakeApp, bank: ContentBank) -> None:
     from msgspec.structs import replace
 
     broken = replace(
@@ -257,7 +258,7 @@ def test_first_screen_imports_no_heavy_modules() -> None:
     assert out.stdout.strip() == "[]"
 
 
-async def test_question_mark_is_help_unless_the_field_would_type_it(make) -> None:  # type: ignore[no-untyped-def]
+async def test_question_mark_is_help_unless_the_field_would_type_it(make: MakeApp) -> None:
     """A number field takes no `?`, so there `?` opens the help; in a text field `?` is
     typed and only F1 opens the help (the help says so)."""
     from textual.widgets import Input
@@ -299,7 +300,7 @@ async def test_question_mark_is_help_unless_the_field_would_type_it(make) -> Non
         assert isinstance(app.screen, HelpDialog)
 
 
-async def test_a_folder_of_broken_files_is_announced_on_home(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_folder_of_broken_files_is_announced_on_home(make: MakeApp, tmp_path: Path) -> None:
     """Every file in the content folder has an error: Home says so, and p lists the
     problems; with good content there is no warning and p does nothing."""
     from vpkp_tutor.content.loader import load_content
@@ -331,7 +332,7 @@ async def test_a_folder_of_broken_files_is_announced_on_home(make, tmp_path: Pat
         assert isinstance(good.screen, HomeScreen)
 
 
-async def test_continue_line_fits_80_columns_with_its_key(make) -> None:  # type: ignore[no-untyped-def]
+async def test_continue_line_fits_80_columns_with_its_key(make: MakeApp) -> None:
     """A long lesson title is cut with … so that the step and the key stay in view."""
     from vpkp_tutor.content import bundled_paths
     from vpkp_tutor.content.loader import load_content

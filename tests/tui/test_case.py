@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.message import Message
 
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import posted, settle
 from vpkp_tutor.tui.messages import OpenCase
 from vpkp_tutor.tui.screens.case import CaseScreen
@@ -21,7 +22,7 @@ def _text(screen: object, selector: str) -> str:
     return "\n".join(str(w.render()) for w in screen.query(selector))
 
 
-async def test_expert_path_to_debrief(make) -> None:  # type: ignore[no-untyped-def]
+async def test_expert_path_to_debrief(make: MakeApp) -> None:
     app = make()
     messages: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
@@ -60,7 +61,7 @@ async def test_expert_path_to_debrief(make) -> None:  # type: ignore[no-untyped-
     ]
 
 
-async def test_never_event_ends_the_case(make) -> None:  # type: ignore[no-untyped-def]
+async def test_never_event_ends_the_case(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -86,7 +87,7 @@ async def test_never_event_ends_the_case(make) -> None:  # type: ignore[no-untyp
     assert [r.critical_errors for r in finished] == [("inject-now",)]
 
 
-async def test_case_list_groups_by_topic_and_shows_the_opening(make) -> None:  # type: ignore[no-untyped-def]
+async def test_case_list_groups_by_topic_and_shows_the_opening(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -111,7 +112,7 @@ def _bundled():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-async def test_every_choice_of_every_bundled_case_is_in_view(make, size) -> None:  # type: ignore[no-untyped-def]
+async def test_every_choice_of_every_bundled_case_is_in_view(make: MakeApp, size: tuple[int, int]) -> None:
     """At each node of each bundled case every choice line is on screen, above the footer,
     without scrolling (neither the story nor the choice list)."""
     content = _bundled()
@@ -145,7 +146,7 @@ async def test_every_choice_of_every_bundled_case_is_in_view(make, size) -> None
     assert checked >= len(content.cases)
 
 
-async def test_story_scrolls_by_keys_while_the_choices_have_focus(make) -> None:  # type: ignore[no-untyped-def]
+async def test_story_scrolls_by_keys_while_the_choices_have_focus(make: MakeApp) -> None:
     """PgDn/End/PgUp/Home scroll the story; the footer names the keys; Tab to the story and a
     digit still chooses."""
     content = _bundled()

@@ -8,7 +8,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import posted, settle
+from vpkp_tutor.storage import SqliteProgressStore
 from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
 from vpkp_tutor.tui.messages import LearnerChosen
 from vpkp_tutor.tui.screens.home import HomeScreen
@@ -21,7 +23,7 @@ def offers_back(screen: Screen[object]) -> bool:
                for _, b, enabled, _ in screen.active_bindings.values())
 
 
-async def test_first_run_creates_a_profile(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_first_run_creates_a_profile(make: MakeApp, store: SqliteProgressStore) -> None:
     app = make(learner=None)
     messages: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
@@ -38,14 +40,14 @@ async def test_first_run_creates_a_profile(make, store) -> None:  # type: ignore
     (learner,) = store.list_learners()
     assert (learner.display_name, learner.program, learner.level) == ("Dr Ada", "Mayo", "PGY-3")
     assert len(learner.id) >= 16
-    assert app.services.get_setting("last_learner") == learner.id
+    assert app.services.store.get_setting("last_learner") == learner.id
 
 
-async def test_pick_existing_profile(make) -> None:  # type: ignore[no-untyped-def]
+async def test_pick_existing_profile(make: MakeApp) -> None:
     app = make(learner=None)
     first = app.services.create_learner("Dr Bea")
     second = app.services.create_learner("Dr Cy")
-    app.services.set_setting("last_learner", second.id)
+    app.services.store.set_setting("last_learner", second.id)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LearnerScreen)
@@ -63,7 +65,7 @@ async def test_pick_existing_profile(make) -> None:  # type: ignore[no-untyped-d
         assert app.learner is not None and app.learner.id == first.id
 
 
-async def test_learner_option_skips_picker_and_reuses_profile(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_learner_option_skips_picker_and_reuses_profile(make: MakeApp, store: SqliteProgressStore) -> None:
     app = make(learner="Dr Dee")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -74,7 +76,7 @@ async def test_learner_option_skips_picker_and_reuses_profile(make, store) -> No
     assert [x.display_name for x in store.list_learners()] == ["Dr Dee"]
 
 
-async def test_picker_refuses_a_taken_name_and_offers_that_profile(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_picker_refuses_a_taken_name_and_offers_that_profile(make: MakeApp, store: SqliteProgressStore) -> None:
     app = make(learner=None)
     ada = app.services.create_learner("Ada", "Mayo", "PGY-3")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -102,7 +104,7 @@ async def test_picker_refuses_a_taken_name_and_offers_that_profile(make, store) 
     assert [x.id for x in store.list_learners()] == [ada.id]
 
 
-async def test_picker_refuses_a_name_without_visible_characters(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_picker_refuses_a_name_without_visible_characters(make: MakeApp, store: SqliteProgressStore) -> None:
     app = make(learner=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -116,7 +118,7 @@ async def test_picker_refuses_a_name_without_visible_characters(make, store) -> 
     assert store.list_learners() == []
 
 
-async def test_escape_leaves_switch_learner_for_the_learner_who_was_there(make) -> None:  # type: ignore[no-untyped-def]
+async def test_escape_leaves_switch_learner_for_the_learner_who_was_there(make: MakeApp) -> None:
     app = make(learner="Dr Ada")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -141,7 +143,7 @@ async def test_escape_leaves_switch_learner_for_the_learner_who_was_there(make) 
         assert app.learner is not None and app.learner.display_name == "Dr Ada Lovelace"
 
 
-async def test_escape_on_the_first_picker_stays_and_ctrl_q_quits(make) -> None:  # type: ignore[no-untyped-def]
+async def test_escape_on_the_first_picker_stays_and_ctrl_q_quits(make: MakeApp) -> None:
     app = make(learner=None)
     app.services.create_learner("Dr Bea")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -155,7 +157,7 @@ async def test_escape_on_the_first_picker_stays_and_ctrl_q_quits(make) -> None: 
         assert not app.is_running
 
 
-async def test_escape_goes_back_when_switching_returns_to_the_first_picker(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_escape_goes_back_when_switching_returns_to_the_first_picker(make: MakeApp, store: SqliteProgressStore) -> None:
     app = make(learner=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -175,7 +177,7 @@ async def test_escape_goes_back_when_switching_returns_to_the_first_picker(make,
     assert [x.display_name for x in store.list_learners()] == ["Dr Ada"]
 
 
-async def test_full_disk_keeps_the_picker_open_and_the_name_to_try_again(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_full_disk_keeps_the_picker_open_and_the_name_to_try_again(make: MakeApp, store: SqliteProgressStore) -> None:
     """A real SQLITE_FULL: the store's connection is capped at the pages it has and the
     learner table's free room filled with ever smaller filler profiles."""
     import sqlite3

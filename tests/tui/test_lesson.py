@@ -7,6 +7,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 
 from tests.tui.bank import NUMERIC, SINGLE
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import link_offset, posted, settle
 from vpkp_tutor.tui.messages import OpenLesson
 from vpkp_tutor.tui.screens.home import HomeScreen
@@ -17,7 +18,7 @@ from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
-async def test_read_answer_checks_and_complete(make) -> None:  # type: ignore[no-untyped-def]
+async def test_read_answer_checks_and_complete(make: MakeApp) -> None:
     app = make()
     messages: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
@@ -67,7 +68,7 @@ async def test_read_answer_checks_and_complete(make) -> None:  # type: ignore[no
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_reopening_resumes_at_saved_step(make) -> None:  # type: ignore[no-untyped-def]
+async def test_reopening_resumes_at_saved_step(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

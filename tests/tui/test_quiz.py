@@ -5,9 +5,11 @@ and the review of incorrect items."""
 from __future__ import annotations
 
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import Input, RadioSet, Static
 
-from tests.tui.bank import QUESTIONS
+from tests.tui.bank import QUESTIONS, FakeClock
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import (
     answer_correctly,
     answer_wrongly,
@@ -30,7 +32,7 @@ from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, Ordering
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 
 
-async def test_tutor_quiz_every_type_by_keys(make) -> None:  # type: ignore[no-untyped-def]
+async def test_tutor_quiz_every_type_by_keys(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -66,7 +68,7 @@ async def test_tutor_quiz_every_type_by_keys(make) -> None:  # type: ignore[no-u
     assert app.services.unfinished_attempt(app.learner.id) is None
 
 
-async def test_flag_confirm_submit_and_review_incorrect(make) -> None:  # type: ignore[no-untyped-def]
+async def test_flag_confirm_submit_and_review_incorrect(make: MakeApp) -> None:
     app = make()
     settings = QuizSettings(mode=QuizMode.TUTOR, count=3, seed=1)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -113,7 +115,7 @@ async def test_flag_confirm_submit_and_review_incorrect(make) -> None:  # type: 
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_unfinished_quiz_resumes(make) -> None:  # type: ignore[no-untyped-def]
+async def test_unfinished_quiz_resumes(make: MakeApp) -> None:
     app = make()
     messages: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
@@ -144,7 +146,7 @@ async def test_unfinished_quiz_resumes(make) -> None:  # type: ignore[no-untyped
     assert [m.attempt.id for m in posted(messages, RunQuiz)] == [attempt.id]
 
 
-async def test_timed_exam_counts_down_and_auto_submits(make, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_timed_exam_counts_down_and_auto_submits(make: MakeApp, clock: FakeClock) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -183,7 +185,7 @@ async def test_timed_exam_counts_down_and_auto_submits(make, clock) -> None:  # 
     assert app.services.unfinished_attempt(app.learner.id) is None
 
 
-async def test_review_mode_runs_the_due_queue(make, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_review_mode_runs_the_due_queue(make: MakeApp, clock: FakeClock) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -203,7 +205,7 @@ async def test_review_mode_runs_the_due_queue(make, clock) -> None:  # type: ign
         assert set(quiz.attempt.question_ids) <= set(attempt.question_ids)
 
 
-async def test_exam_moving_past_an_untouched_item_records_nothing(make) -> None:  # type: ignore[no-untyped-def]
+async def test_exam_moving_past_an_untouched_item_records_nothing(make: MakeApp) -> None:
     from tests.tui.bank import ORDERING, SINGLE
     from vpkp_tutor.domain.model import ContentBank
 
@@ -230,7 +232,7 @@ async def test_exam_moving_past_an_untouched_item_records_nothing(make) -> None:
 # -- issue 11: what a keyboard walk at 80×24 found ----------------------------------------
 
 
-async def test_enter_with_nothing_chosen_submits_nothing(make) -> None:  # type: ignore[no-untyped-def]
+async def test_enter_with_nothing_chosen_submits_nothing(make: MakeApp) -> None:
     from tests.tui.bank import SINGLE, TRUE_FALSE
 
     app = make(content=ContentBank(questions=(SINGLE, TRUE_FALSE), fingerprint="choice"))
@@ -259,7 +261,7 @@ async def test_enter_with_nothing_chosen_submits_nothing(make) -> None:  # type:
     assert recorded == {SINGLE.id: "B", TRUE_FALSE.id: "B"}
 
 
-async def test_decimal_comma_is_read_or_refused_never_dropped(make) -> None:  # type: ignore[no-untyped-def]
+async def test_decimal_comma_is_read_or_refused_never_dropped(make: MakeApp) -> None:
     from tests.tui.bank import NUMERIC
 
     app = make(content=ContentBank(questions=(NUMERIC,), fingerprint="num"))
@@ -284,7 +286,7 @@ async def test_decimal_comma_is_read_or_refused_never_dropped(make) -> None:  # 
     assert [r.answer for r in app.services.store.responses(app.learner.id)] == [1.9]
 
 
-async def test_ordering_starts_far_from_the_key_and_the_same_on_resume(make) -> None:  # type: ignore[no-untyped-def]
+async def test_ordering_starts_far_from_the_key_and_the_same_on_resume(make: MakeApp) -> None:
     from tests.tui.bank import ORDERING
 
     app = make(content=ContentBank(questions=(ORDERING,), fingerprint="order"))
@@ -309,7 +311,7 @@ async def test_ordering_starts_far_from_the_key_and_the_same_on_resume(make) -> 
         assert set(starts) <= {(1, 2, 0), (2, 0, 1)}
 
 
-async def start_quiz_again(pilot, attempt_id: str) -> QuizScreen:  # type: ignore[no-untyped-def]
+async def start_quiz_again(pilot: Pilot[None], attempt_id: str) -> QuizScreen:
     app = pilot.app
     attempt = app.services.unfinished_attempt(app.learner.id)
     assert attempt is not None and attempt.id == attempt_id
@@ -319,7 +321,7 @@ async def start_quiz_again(pilot, attempt_id: str) -> QuizScreen:  # type: ignor
     return app.screen
 
 
-async def test_strip_and_status_keep_the_current_item_in_view(make) -> None:  # type: ignore[no-untyped-def]
+async def test_strip_and_status_keep_the_current_item_in_view(make: MakeApp) -> None:
     from tests.tui.bank import long_bank
 
     app = make(content=long_bank(30))
@@ -345,7 +347,7 @@ async def test_strip_and_status_keep_the_current_item_in_view(make) -> None:  # 
         assert strip.region.y == status.region.y + 1
 
 
-async def test_matching_hint_says_a_digit_moves_down(make) -> None:  # type: ignore[no-untyped-def]
+async def test_matching_hint_says_a_digit_moves_down(make: MakeApp) -> None:
     from tests.tui.bank import MATCHING
 
     app = make(content=ContentBank(questions=(MATCHING,), fingerprint="match"))
@@ -358,7 +360,7 @@ async def test_matching_hint_says_a_digit_moves_down(make) -> None:  # type: ign
         assert quiz.query_one(MatchingAnswer).cursor == 1  # as the hint says
 
 
-async def test_help_key_in_text_and_number_fields(make) -> None:  # type: ignore[no-untyped-def]
+async def test_help_key_in_text_and_number_fields(make: MakeApp) -> None:
     from textual.widgets._footer import FooterKey
 
     from tests.tui.bank import NUMERIC

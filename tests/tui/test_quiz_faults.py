@@ -11,6 +11,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tests.tui.bank import QUESTIONS
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import settle
 from vpkp_tutor.domain.model import QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
@@ -52,8 +53,8 @@ def other_window(tmp_path: Path, app: VpkpApp) -> Services:
     return Services(app.services.content, open_store(tmp_path / "data", daily_backups=False))
 
 
-async def test_answer_after_another_window_submitted_offers_the_results(  # type: ignore[no-untyped-def]
-    make, tmp_path: Path
+async def test_answer_after_another_window_submitted_offers_the_results(
+    make: MakeApp, tmp_path: Path
 ) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -80,7 +81,7 @@ async def test_answer_after_another_window_submitted_offers_the_results(  # type
     assert app.return_code in (None, 0)
 
 
-async def test_answer_after_another_window_submitted_can_go_home(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_answer_after_another_window_submitted_can_go_home(make: MakeApp, tmp_path: Path) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -99,7 +100,7 @@ async def test_answer_after_another_window_submitted_can_go_home(make, tmp_path:
         assert app.is_running
 
 
-async def test_answer_after_another_window_discarded_the_quiz(make, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_answer_after_another_window_discarded_the_quiz(make: MakeApp, tmp_path: Path) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -142,7 +143,7 @@ def free_disk(store: SqliteProgressStore) -> None:
     store._conn.execute("PRAGMA max_page_count = 1073741823")
 
 
-async def test_full_disk_keeps_the_app_open_and_the_answer_to_save_again(make, store) -> None:  # type: ignore[no-untyped-def]
+async def test_full_disk_keeps_the_app_open_and_the_answer_to_save_again(make: MakeApp, store: SqliteProgressStore) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -4,9 +4,11 @@ is displayed as typed and does nothing when clicked; Markdown links are never op
 
 from __future__ import annotations
 
+import pytest
 from msgspec.structs import replace
 
 from tests.tui.bank import CLICK_QUIT, FILE_LINK, HOSTILE, LESSON_BILLING
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import settle
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.domain.progress import QuizSettings
@@ -34,7 +36,7 @@ def hostile_bank() -> ContentBank:
     return ContentBank(lessons=(HOSTILE_LESSON,), questions=(LINKED,), fingerprint="hostile")
 
 
-async def test_markup_in_content_is_literal_and_inert(make, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_markup_in_content_is_literal_and_inert(make: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make(content=hostile_bank())
     opened: list[str] = []
     async with app.run_test(size=(100, 30)) as pilot:

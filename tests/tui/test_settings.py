@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import settle
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.dialogs.key_capture import KeyCaptureDialog
 from vpkp_tutor.tui.screens.settings import SettingsScreen, place
 
 
-async def open_settings(app: VpkpApp, pilot) -> SettingsScreen:  # type: ignore[no-untyped-def]
+async def open_settings(app: VpkpApp, pilot: Pilot[None]) -> SettingsScreen:
     await settle(pilot)
     app.action_open("settings")
     await settle(pilot)
@@ -27,14 +29,14 @@ def text(screen: SettingsScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def highlight(pilot, screen: SettingsScreen, binding_id: str) -> None:  # type: ignore[no-untyped-def]
+async def highlight(pilot: Pilot[None], screen: SettingsScreen, binding_id: str) -> None:
     keys = screen.query_one("#keys", OptionList)
     keys.focus()
     keys.highlighted = keys.get_option_index(binding_id)
     await settle(pilot)
 
 
-async def press_new_key(pilot, screen: SettingsScreen, binding_id: str, key: str) -> None:  # type: ignore[no-untyped-def]
+async def press_new_key(pilot: Pilot[None], screen: SettingsScreen, binding_id: str, key: str) -> None:
     """Choose the binding, press Enter, then the new key (or escape)."""
     await highlight(pilot, screen, binding_id)
     await pilot.press("enter")
@@ -44,7 +46,7 @@ async def press_new_key(pilot, screen: SettingsScreen, binding_id: str, key: str
     await settle(pilot)
 
 
-async def test_desired_retention_is_checked_then_saved(make) -> None:  # type: ignore[no-untyped-def]
+async def test_desired_retention_is_checked_then_saved(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(app, pilot)
@@ -56,7 +58,7 @@ async def test_desired_retention_is_checked_then_saved(make) -> None:  # type: i
         await settle(pilot)
         assert "Not saved: desired retention must be between 0.7 and 0.97" in text(
             screen, "#retention-status")
-        assert app.services.get_setting("desired_retention", "unset") == "unset"
+        assert app.services.store.get_setting("desired_retention", "unset") == "unset"
         field.value = "0.85"
         await pilot.press("enter")
         await settle(pilot)
@@ -64,24 +66,24 @@ async def test_desired_retention_is_checked_then_saved(make) -> None:  # type: i
         assert app.services.store.scheduler.desired_retention == pytest.approx(0.85)
 
 
-async def test_a_binding_moves_to_the_key_pressed_and_back_with_delete(make) -> None:  # type: ignore[no-untyped-def]
+async def test_a_binding_moves_to_the_key_pressed_and_back_with_delete(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(app, pilot)
         await press_new_key(pilot, screen, "lesson.next", "j")
         assert app.screen is screen
-        assert json.loads(app.services.get_setting("keymap")) == {"lesson.next": "j"}
+        assert json.loads(app.services.store.get_setting("keymap")) == {"lesson.next": "j"}
         assert app._keymap == {"lesson.next": "j"}  # applied at once
         row = str(screen.query_one("#keys", OptionList).get_option("lesson.next").prompt)
         assert row.startswith("j ") and "Next: j." in text(screen, "#keys-status")
         await pilot.press("delete")
         await settle(pilot)
-        assert json.loads(app.services.get_setting("keymap")) == {}
+        assert json.loads(app.services.store.get_setting("keymap")) == {}
         assert app._keymap == {}
         assert "Next: n (default)." in text(screen, "#keys-status")
 
 
-async def test_a_key_taken_where_the_binding_applies_is_refused(make) -> None:  # type: ignore[no-untyped-def]
+async def test_a_key_taken_where_the_binding_applies_is_refused(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(app, pilot)
@@ -90,16 +92,16 @@ async def test_a_key_taken_where_the_binding_applies_is_refused(make) -> None:  
             await press_new_key(pilot, screen, binding_id, key)
             assert f"({taken_by})" in text(screen, "#keys-status")
             assert text(screen, "#keys-status").startswith("Not changed:")
-        assert app.services.get_setting("keymap", "unset") == "unset"
+        assert app.services.store.get_setting("keymap", "unset") == "unset"
 
 
-async def test_escape_cancels_the_new_key(make) -> None:  # type: ignore[no-untyped-def]
+async def test_escape_cancels_the_new_key(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_settings(app, pilot)
         await press_new_key(pilot, screen, "quiz.flag", "escape")
         assert app.screen is screen
-        assert app.services.get_setting("keymap", "unset") == "unset"
+        assert app.services.store.get_setting("keymap", "unset") == "unset"
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,13 @@ checking the new pictures by eye."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from textual.pilot import Pilot
 
 from tests.tui.bank import SINGLE
+from tests.tui.conftest import MakeApp
 from tests.tui.helpers import settle
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
@@ -27,9 +30,9 @@ def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(quizzes, "new_id", lambda: UUID(int=next(counter)))
 
 
-def _app(make) -> VpkpApp:  # type: ignore[no-untyped-def]
+def _app(make: MakeApp) -> VpkpApp:
     app = make()
-    app.services.set_setting("theme", "textual-dark")
+    app.services.store.set_setting("theme", "textual-dark")
     return app
 
 
@@ -45,7 +48,7 @@ def _seed_progress(app: VpkpApp, learner_id: str) -> None:
     services.save_lesson_position(learner_id, "lesson-anatomy", 1)
 
 
-def test_home_dashboard(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_home_dashboard(make: MakeApp, snap_compare: Callable[..., bool]) -> None:
     app = _app(make)
 
     async def before(pilot: Pilot[None]) -> None:
@@ -58,7 +61,7 @@ def test_home_dashboard(make, snap_compare) -> None:  # type: ignore[no-untyped-
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 
-def test_tutor_feedback(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_tutor_feedback(make: MakeApp, snap_compare: Callable[..., bool]) -> None:
     app = _app(make)
 
     async def before(pilot: Pilot[None]) -> None:
@@ -77,7 +80,7 @@ def test_tutor_feedback(make, snap_compare) -> None:  # type: ignore[no-untyped-
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 
-def test_quiz_builder(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_quiz_builder(make: MakeApp, snap_compare: Callable[..., bool]) -> None:
     app = _app(make)
 
     async def before(pilot: Pilot[None]) -> None:
@@ -88,7 +91,7 @@ def test_quiz_builder(make, snap_compare) -> None:  # type: ignore[no-untyped-de
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
 
-def test_case_debrief(make, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_case_debrief(make: MakeApp, snap_compare: Callable[..., bool]) -> None:
     app = _app(make)
 
     async def before(pilot: Pilot[None]) -> None:

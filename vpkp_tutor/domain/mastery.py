@@ -1,4 +1,4 @@
-"""Mastery maths and weak-item detection: pure functions over stored responses.
+"""Mastery maths: pure functions over stored responses.
 
 Mastery of a key (a topic value or an objective id) is computed in three steps.
 
@@ -12,10 +12,6 @@ Mastery of a key (a topic value or an objective id) is computed in three steps.
 3. **Accuracy** (reported beside mastery) is plain points over maximum across every
    response to the key's items.
 
-A question is a **weak item** when it has been missed (answered without full marks) at least
-`WEAK_MISSES` times and the learner has not since answered it correctly `RECOVERY_STREAK`
-times in a row. Weak items are listed most-missed first, ties broken by the latest miss.
-
 The **weakest** topics or objectives are those answered with at least one miss, lowest
 mastery first (then lowest accuracy). A key whose every answer earned full marks is never
 listed as weak, however little of it has been answered (its mastery may still be low under
@@ -24,7 +20,6 @@ the evidence floor: that is missing evidence, not weakness).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
@@ -39,20 +34,14 @@ RECENCY_WEIGHTS = (1.0, 0.5, 0.25)
 """Weights of the newest, second newest and third newest response."""
 EVIDENCE_ITEMS = 10
 """Distinct items a learner must answer (or all of a smaller key) before mastery can be 1."""
-WEAK_MISSES = 2
-"""Misses that make an item weak."""
-RECOVERY_STREAK = 2
-"""Consecutive correct answers after which a weak item is no longer weak."""
 
 
 class _ItemHistory(Struct):
     """Responses to one question, oldest first."""
 
     fractions: list[float] = field(default_factory=list)
-    corrects: list[bool] = field(default_factory=list)
     points: float = 0.0
     max_points: float = 0.0
-    last_miss: dt.datetime | None = None
 
 
 def _histories(responses: Iterable[ResponseRecord]) -> dict[str, _ItemHistory]:
@@ -61,11 +50,8 @@ def _histories(responses: Iterable[ResponseRecord]) -> dict[str, _ItemHistory]:
     for r in ordered:
         h = out[r.question_id]
         h.fractions.append(r.points / r.max_points if r.max_points else 0.0)
-        h.corrects.append(r.correct)
         h.points += r.points
         h.max_points += r.max_points
-        if not r.correct:
-            h.last_miss = r.answered_at
     return out
 
 
@@ -125,22 +111,3 @@ def weakest(masteries: Iterable[Mastery], limit: int | None = None) -> list[Mast
     weak = [m for m in masteries if m.answered_items and m.accuracy < 1.0]
     weak.sort(key=lambda m: (m.value, m.accuracy, m.key))
     return weak if limit is None else weak[:limit]
-
-
-def is_weak(corrects_oldest_first: list[bool]) -> bool:
-    """Missed at least `WEAK_MISSES` times and not recovered by a streak of correct answers."""
-    if corrects_oldest_first.count(False) < WEAK_MISSES:
-        return False
-    tail = corrects_oldest_first[-RECOVERY_STREAK:]
-    return not (len(tail) == RECOVERY_STREAK and all(tail))
-
-
-def weak_items(responses: Iterable[ResponseRecord], limit: int | None = None) -> list[str]:
-    """Question ids missed repeatedly, most misses first, then most recent miss first."""
-    histories = _histories(responses)
-    weak = [(qid, h) for qid, h in histories.items() if is_weak(h.corrects)]
-    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    weak.sort(key=lambda item: (-item[1].corrects.count(False), -(
-        (item[1].last_miss or epoch) - epoch).total_seconds(), item[0]))
-    ids = [qid for qid, _ in weak]
-    return ids if limit is None else ids[:limit]

@@ -233,8 +233,6 @@ class Dashboard(Struct, frozen=True):
     """The most recently touched unfinished lesson."""
     unfinished_attempt: Attempt | None
     weakest_objectives: tuple[Mastery, ...]
-    weak_items: tuple[str, ...]
-    """Question ids missed repeatedly."""
 
 
 # -- records as they travel between the store and the exports ----------------------------

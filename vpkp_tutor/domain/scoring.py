@@ -257,16 +257,6 @@ def _judge_numeric(question: Numeric, answer: AnswerValue, answered: bool) -> Nu
     return NumericVerdict(given, key, tol, right, Score(1.0 if right else 0.0, 1.0))
 
 
-def letter(index: int) -> str:
-    """The option letter for a 0-based position."""
-    return LETTERS[index]
-
-
-def index_of(letter_: str) -> int:
-    """The 0-based position of an option letter."""
-    return LETTERS.index(letter_)
-
-
 CASE_PASS_MARK = 0.7
 """Share of the points available on the path taken that a case run needs to pass."""
 

@@ -9,10 +9,12 @@ holds one part per concern (`catalogue`, `learners`, `quizzes`, `cases`, `progre
 its module; what they share is in `base`), all over one `ProgressStore` (the protocol in
 `storage.base`), and forwards each method to its part. Methods may be added; changing an existing signature
 must be announced here and both sides updated. Added so far: `resolve_learner`, `case_run`,
-`mastery`, `cases_by_topic`, `learner_summaries`, `open_learner`, `rename_learner`,
-`delete_learner`, `lessons`, `lesson`, `case`, `known_questions`,
-`objective_texts`, `content_problems`, `files_left_out`, `best_case_results` (and `create_learner` now refuses a name another learner has, raising
-`learners.NameTakenError`).
+`cases_by_topic`, `learner_summaries`, `open_learner`, `rename_learner`, `delete_learner`
+(and `create_learner` now refuses a name another learner has, raising
+`learners.NameTakenError`), `lessons`, `lesson`, `case`, `known_questions`,
+`objective_texts`, `content_problems`, `files_left_out`, `best_case_results`,
+`export_formats`, and the typed settings: `settings`, `load_settings`, `save_settings`
+(replacing `get_setting`, `set_setting` and `desired_retention`; `mastery` is gone, unused).
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
 a closed attempt; a numeric answer that is not a finite number) are raised as ValueError
@@ -41,7 +43,6 @@ from vpkp_tutor.domain.progress import (
     Dashboard,
     Learner,
     LessonProgress,
-    Mastery,
     QuizResult,
     QuizSettings,
 )
@@ -52,8 +53,10 @@ from vpkp_tutor.services.catalogue import CatalogueServices
 from vpkp_tutor.services.learners import LearnerServices, LearnerSummary
 from vpkp_tutor.services.progress import ProgressServices
 from vpkp_tutor.services.quizzes import QuizServices
+from vpkp_tutor.services.settings import AppSettings, UiRules
 
 if TYPE_CHECKING:
+    from vpkp_tutor.export.formats import ExportFormat
     from vpkp_tutor.export.record import LearnerData
     from vpkp_tutor.storage.base import ProgressStore
 
@@ -74,10 +77,11 @@ class Services:
         """The loaded content bank (valid items only; `content.problems` lists the rest)."""
         self.store = store
         self._catalogue = CatalogueServices(content, store, clock)
-        self._learners = LearnerServices(content, store, clock)
-        self._quizzes = QuizServices(content, store, clock)
-        self._cases = CaseServices(content, store, clock)
-        self._progress = ProgressServices(content, store, clock, self._quizzes)
+        shared = self._catalogue._shared  # one settings object for every part
+        self._learners = LearnerServices(content, store, clock, shared)
+        self._quizzes = QuizServices(content, store, clock, shared)
+        self._cases = CaseServices(content, store, clock, shared)
+        self._progress = ProgressServices(content, store, clock, self._quizzes, shared)
         self._parts = (self._catalogue, self._learners, self._quizzes, self._cases,
                        self._progress)
 
@@ -142,17 +146,20 @@ class Services:
         """Cases grouped by topic, in topic order then title order."""
         return self._catalogue.cases_by_topic()
 
-    def get_setting(self, key: str, default: str = "") -> str:
-        """An app setting (e.g."""
-        return self._catalogue.get_setting(key, default)
+    @property
+    def settings(self) -> AppSettings:
+        """The app's settings (as stored when the services were made or last loaded, with
+        the changes saved since)."""
+        return self._catalogue.settings
 
-    def set_setting(self, key: str, value: str) -> None:
-        """Store an app setting."""
-        return self._catalogue.set_setting(key, value)
+    def load_settings(self, rules: UiRules) -> dict[str, str]:
+        """Read every setting again, checked with the user interface's `rules`; return, by
+        key, why a stored value was left out (its default applies)."""
+        return self._catalogue.load_settings(rules)
 
-    def desired_retention(self) -> float:
-        """The desired retention spaced review uses now (the setting, or its default)."""
-        return self._catalogue.desired_retention()
+    def save_settings(self, settings: AppSettings) -> None:
+        """Store the settings that changed (values already checked) and apply them."""
+        self._catalogue.save_settings(settings)
 
     def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]:
         """Progress for every lesson the learner has opened, by lesson id."""
@@ -270,10 +277,6 @@ class Services:
         return self._cases.best_case_results(learner_id)
 
     # -- progress -----------------------------------------------------------------------
-    def mastery(self, learner_id: str) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
-        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
-        return self._progress.mastery(learner_id)
-
     def dashboard(self, learner_id: str) -> Dashboard:
         """Everything the home screen shows."""
         return self._progress.dashboard(learner_id)
@@ -285,6 +288,10 @@ class Services:
     def accuracy_over_time(self, learner_id: str) -> list[tuple[dt.date, float]]:
         """Share of points earned per day with any answer (local calendar days)."""
         return self._progress.accuracy_over_time(learner_id)
+
+    def export_formats(self) -> tuple[ExportFormat, ...]:
+        """The export formats (name, label, suffix …), the default first."""
+        return self._progress.export_formats()
 
     def export(self, learner_id: str, fmt: str, path: Path, *, overwrite: bool = False) -> Path:
         """Write the learner's scores as `fmt` to `path`; return the path written."""

@@ -18,6 +18,7 @@ from vpkp_tutor.domain.progress import (
     content_hash,
 )
 from vpkp_tutor.domain.scoring import AnswerValue, score
+from vpkp_tutor.services.settings import SHAPE_ONLY, AppSettings, UiRules, load_settings
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -37,6 +38,14 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class SharedSettings:
+    """The settings every part of the facade reads: one object, so a change saved through
+    one part is seen by all."""
+
+    def __init__(self, settings: AppSettings) -> None:
+        self.settings = settings
+
+
 class ServicesBase:
     """The content bank, the store and the clock every part of the facade works with, and
     the lookups they share. Each part (`catalogue`, `learners`, `quizzes`, `cases`,
@@ -47,11 +56,27 @@ class ServicesBase:
         content: ContentBank,
         store: ProgressStore,
         clock: Callable[[], dt.datetime] = utc_now,
+        shared: SharedSettings | None = None,
     ) -> None:
         self.content = content
         """The loaded content bank (valid items only; `content.problems` lists the rest)."""
         self.store = store
         self.clock = clock
+        self._shared = shared or SharedSettings(self._load_settings(SHAPE_ONLY)[0])
+
+    @property
+    def _settings(self) -> AppSettings:
+        return self._shared.settings
+
+    @_settings.setter
+    def _settings(self, settings: AppSettings) -> None:
+        self._shared.settings = settings
+
+    def _load_settings(self, rules: UiRules) -> tuple[AppSettings, dict[str, str]]:
+        """The stored settings checked with `rules`; the desired retention is applied."""
+        settings, refused = load_settings(self.store, rules)
+        self.store.use_retention(settings.desired_retention)
+        return settings, refused
 
     @property
     def store_notices(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Content queries, app settings and lesson progress (learner profiles: `learners`)."""
+"""Content queries, the app's settings and lesson progress (learner profiles: `learners`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from vpkp_tutor.domain.model import Case, ContentProblem, Lesson, Question, Scor
 from vpkp_tutor.domain.progress import LessonProgress
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.services.base import ServicesBase
+from vpkp_tutor.services.settings import AppSettings, UiRules, save_changes
 
 
 class _Filed(Protocol):
@@ -89,18 +90,23 @@ class CatalogueServices(ServicesBase):
         return by_topic(self.content.cases)
 
     # -- settings ------------------------------------------------------------------------
-    def get_setting(self, key: str, default: str = "") -> str:
-        """An app setting (e.g. `theme`, `last_learner`)."""
-        return self.store.get_setting(key, default)
+    @property
+    def settings(self) -> AppSettings:
+        """The app's settings (as stored when the services were made or last loaded, with
+        the changes saved since)."""
+        return self._settings
 
-    def set_setting(self, key: str, value: str) -> None:
-        """Store an app setting. `desired_retention` (FSRS, 0.70–0.97) raises ValueError when
-        out of range."""
-        self.store.set_setting(key, value)
+    def load_settings(self, rules: UiRules) -> dict[str, str]:
+        """Read every setting again, checked with the user interface's `rules`; return, by
+        key, why a stored value was left out (its default applies)."""
+        self._settings, refused = self._load_settings(rules)
+        return refused
 
-    def desired_retention(self) -> float:
-        """The desired retention spaced review uses now (the setting, or its default)."""
-        return self.store.scheduler.desired_retention
+    def save_settings(self, settings: AppSettings) -> None:
+        """Store the settings that changed (values already checked) and apply them."""
+        save_changes(self.store, self.settings, settings)
+        self._settings = settings
+        self.store.use_retention(settings.desired_retention)
 
     # -- lessons -------------------------------------------------------------------------
     def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]:

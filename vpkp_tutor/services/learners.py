@@ -188,4 +188,11 @@ class LearnerServices(ServicesBase):
     def delete_learner(self, learner_id: str) -> bool:
         """Delete a learner and all their progress; True when there was one. Callers take a
         backup first (`store.backup`)."""
-        return self.store.delete_learner(learner_id)
+        from msgspec.structs import replace
+
+        from vpkp_tutor.services.settings import LAST_LEARNER
+
+        deleted = self.store.delete_learner(learner_id, forget_setting=LAST_LEARNER)
+        if self._settings.last_learner == learner_id:  # forgotten in the store too
+            self._settings = replace(self._settings, last_learner="")
+        return deleted

@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vpkp_tutor.domain.mastery import compute_mastery, weak_items, weakest
+from vpkp_tutor.domain.mastery import compute_mastery, weakest
 from vpkp_tutor.domain.model import Topic
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -17,13 +17,14 @@ from vpkp_tutor.domain.progress import (
     ResponseRecord,
     TopicProgress,
 )
-from vpkp_tutor.services.base import ServicesBase
+from vpkp_tutor.services.base import ServicesBase, SharedSettings
 from vpkp_tutor.services.quizzes import QuizServices
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from vpkp_tutor.domain.model import ContentBank
+    from vpkp_tutor.export.formats import ExportFormat
     from vpkp_tutor.export.record import LearnerData
     from vpkp_tutor.storage.base import ProgressStore
     from vpkp_tutor.storage.paths import StorePaths
@@ -34,17 +35,15 @@ class ProgressServices(ServicesBase):
     queue and the results of attempts)."""
 
     def __init__(self, content: ContentBank, store: ProgressStore,
-                 clock: Callable[[], dt.datetime], quizzes: QuizServices) -> None:
-        super().__init__(content, store, clock)
+                 clock: Callable[[], dt.datetime], quizzes: QuizServices,
+                 shared: SharedSettings | None = None) -> None:
+        super().__init__(content, store, clock, shared)
         self.quizzes = quizzes
 
     # -- progress ------------------------------------------------------------------------
-    def mastery(self, learner_id: str) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
-        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
-        return self._mastery(self.store.responses(learner_id))
-
     def _mastery(self, responses: list[ResponseRecord]
                  ) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
+        """Mastery by topic value and by objective id (see domain.mastery for the formula)."""
         qs = self.content.question_meta
         keys = {t: (t.value,) for t in Topic}  # (an enum's .value is slow to read 10,000 times)
         return (compute_mastery({q.id: keys[q.topic] for q in qs}, responses),
@@ -76,8 +75,6 @@ class ProgressServices(ServicesBase):
                                 default=None),
             unfinished_attempt=self.store.latest_unfinished_attempt(learner_id),
             weakest_objectives=tuple(weakest(by_objective.values(), WEAKEST_OBJECTIVES)),
-            weak_items=tuple(qid for qid in weak_items(responses)
-                             if self.content.has_question(qid))[:WEAK_ITEMS],
         )
 
     def history(self, learner_id: str) -> tuple[list[QuizResult], list[CaseRun]]:
@@ -98,9 +95,16 @@ class ProgressServices(ServicesBase):
                 for day in sorted(maxima)]
 
     # -- export --------------------------------------------------------------------------
+    def export_formats(self) -> tuple[ExportFormat, ...]:
+        """The export formats (name, label, suffix …), the default first."""
+        from vpkp_tutor.export.formats import FORMATS
+
+        return FORMATS
+
     def export(self, learner_id: str, fmt: str, path: Path, *, overwrite: bool = False) -> Path:
-        """Write the learner's scores as `csv`, `json` or `xapi` to `path`; return the path
-        (for CSV, the responses file; the summary file sits beside it). Refuses (ExportError)
+        """Write the learner's scores in the format named `fmt` (one of `export_formats()`)
+        to `path`; return the path (for CSV, the responses file; the summary file sits
+        beside it). Raises ExportError for an unknown format. Refuses (ExportError)
         a path that is the progress database, its WAL/SHM/journal, a kept damaged copy or the
         backups, and (OutputExists) an existing file unless `overwrite`."""
         from vpkp_tutor.export import write_learner_export
@@ -139,5 +143,3 @@ def protected_paths(paths: StorePaths) -> tuple[Path, ...]:
 
 WEAKEST_OBJECTIVES = 5
 """How many weakest objectives the dashboard lists."""
-WEAK_ITEMS = 10
-"""How many weak items the dashboard lists."""

@@ -29,7 +29,7 @@ from vpkp_tutor.domain.progress import (
 )
 from vpkp_tutor.storage.backup import backup_to
 from vpkp_tutor.storage.paths import StorePaths
-from vpkp_tutor.storage.review import DEFAULT_RETENTION, ReviewScheduler, parse_retention
+from vpkp_tutor.storage.review import ReviewScheduler
 from vpkp_tutor.storage.schema import user_version
 
 BUSY_TIMEOUT_MS = 5000
@@ -38,8 +38,6 @@ READER_MMAP_BYTES = 256 << 20
 """Most of the database a read-only export connection maps into memory (file pages the
 system can drop at any time; they count towards the process's resident size while
 mapped, so the map is capped)."""
-RETENTION_KEY = "desired_retention"
-"""Setting holding the FSRS desired retention."""
 
 
 class AttemptStatus(NamedTuple):
@@ -65,6 +63,8 @@ class ProgressStore(Protocol):
     # settings
     def get_setting(self, key: str, default: str = "") -> str: ...
     def set_setting(self, key: str, value: str) -> None: ...
+    def delete_setting(self, key: str) -> bool: ...
+    def use_retention(self, desired_retention: float) -> None: ...
 
     # learners and lessons
     def add_learner(self, learner: Learner, *, unique: bool = False) -> None: ...
@@ -72,7 +72,7 @@ class ProgressStore(Protocol):
     def get_learner(self, learner_id: str) -> Learner | None: ...
     def find_learners(self, name: str) -> list[Learner]: ...
     def rename_learner(self, learner_id: str, display_name: str) -> Learner: ...
-    def delete_learner(self, learner_id: str) -> bool: ...
+    def delete_learner(self, learner_id: str, forget_setting: str = "") -> bool: ...
     def learner_activity(self) -> dict[str, tuple[int, dt.datetime | None]]: ...
     def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]: ...
     def save_lesson(self, learner_id: str, lesson_id: str, now: dt.datetime,
@@ -253,34 +253,28 @@ class StoreBase:
         return str(rows[0]["value"]) if rows else default
 
     def set_setting(self, key: str, value: str) -> None:
-        """Store a setting. `desired_retention` is validated (0.70–0.97)."""
-        if key == RETENTION_KEY:
-            parse_retention(value)
+        """Store a setting (checked by the caller: `services.settings`)."""
         with self.transaction() as c:
             c.execute(
                 "INSERT INTO setting(key, value) VALUES (?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
-        if key == RETENTION_KEY:
-            self._scheduler = None
 
     def delete_setting(self, key: str) -> bool:
         """Remove a setting (it goes back to its default); True when one was stored."""
         with self.transaction() as c:
-            removed = c.execute("DELETE FROM setting WHERE key = ?", (key,)).rowcount > 0
-        if key == RETENTION_KEY:
-            self._scheduler = None
-        return removed
+            return c.execute("DELETE FROM setting WHERE key = ?", (key,)).rowcount > 0
+
+    def use_retention(self, desired_retention: float) -> None:
+        """Schedule reviews for this desired retention from now on (the setting, applied by
+        the services)."""
+        if self._scheduler is None or self._scheduler.desired_retention != desired_retention:
+            self._scheduler = ReviewScheduler(desired_retention)
 
     @property
     def scheduler(self) -> ReviewScheduler:
-        """The FSRS scheduler with the configured desired retention."""
+        """The FSRS scheduler with the desired retention in use (`use_retention`)."""
         if self._scheduler is None:
-            raw = self.get_setting(RETENTION_KEY, "")
-            try:
-                retention = parse_retention(raw) if raw else DEFAULT_RETENTION
-            except ValueError:
-                retention = DEFAULT_RETENTION
-            self._scheduler = ReviewScheduler(retention)
+            self._scheduler = ReviewScheduler()
         return self._scheduler

@@ -28,8 +28,6 @@ class StorePaths(Struct, frozen=True):
     """The SQLite database."""
     backups_dir: Path
     """Daily and pre-migration backups."""
-    config_dir: Path
-    """Configuration directory (the data directory when it was overridden)."""
     source: str
     """Where the data directory came from: `--data-dir`, the env variable, or `platform`."""
 
@@ -38,21 +36,17 @@ def resolve_paths(data_dir: Path | None = None) -> StorePaths:
     """Resolve the store's paths from an explicit directory, the environment or platformdirs."""
     if data_dir is not None:
         base, source = Path(data_dir).expanduser(), "--data-dir"
-        config = base
     elif os.environ.get(ENV_DATA_DIR):
         base, source = Path(os.environ[ENV_DATA_DIR]).expanduser(), ENV_DATA_DIR
-        config = base
     else:
         import platformdirs
 
         base = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-        config = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
         source = "platform"
     return StorePaths(
         data_dir=base,
         db_path=base / DB_NAME,
         backups_dir=base / "backups",
-        config_dir=config,
         source=source,
     )
 

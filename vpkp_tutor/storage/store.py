@@ -130,10 +130,11 @@ class SqliteProgressStore(QuizTables):
             row = c.execute("SELECT * FROM learner WHERE id = ?", (learner_id,)).fetchone()
         return _learner(row)
 
-    def delete_learner(self, learner_id: str) -> bool:
+    def delete_learner(self, learner_id: str, forget_setting: str = "") -> bool:
         """Delete a learner and everything recorded for them (every table with a
-        `learner_id` column, then the profile), in one transaction; forget them as the last
-        learner. True when there was such a learner."""
+        `learner_id` column, then the profile), in one transaction, with the setting
+        `forget_setting` when it names them (the last learner). True when there was such a
+        learner."""
         with self.transaction() as c:
             tables = [r[0] for r in c.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'learner'"
@@ -142,8 +143,8 @@ class SqliteProgressStore(QuizTables):
                 columns = {r[1] for r in c.execute(f'PRAGMA table_info("{table}")')}
                 if "learner_id" in columns:
                     c.execute(f'DELETE FROM "{table}" WHERE learner_id = ?', (learner_id,))
-            c.execute("DELETE FROM setting WHERE key = 'last_learner' AND value = ?",
-                      (learner_id,))
+            c.execute("DELETE FROM setting WHERE key = ? AND value = ?",
+                      (forget_setting, learner_id))
             return c.execute("DELETE FROM learner WHERE id = ?", (learner_id,)).rowcount > 0
 
     def learner_activity(self) -> dict[str, tuple[int, dt.datetime | None]]:

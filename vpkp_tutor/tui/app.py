@@ -3,9 +3,8 @@ navigation between screens.
 
 Start-up is kept short: only the home screen is imported up front (the picker, the palette
 commands and every other screen are imported when first needed); the first screen is the
-bottom of the screen stack, with no empty default screen beneath it; app.tcss holds only the
-first screen's styles and screens.tcss is parsed after the first frame; and no garbage
-collection runs until that frame is drawn (see `gc_pacing`).
+bottom of the screen stack, with no empty default screen beneath it; and no garbage
+collection runs until the first frame is drawn (see `gc_pacing`).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from msgspec.structs import replace
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -29,12 +29,6 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from vpkp_tutor.services import Services
-
-DEFAULT_THEME = "textual-dark"
-"""Theme used until the learner picks another one."""
-
-SCREENS_CSS = Path(__file__).with_name("screens.tcss")
-"""Styles of every screen after the first, parsed once the first frame is drawn."""
 
 
 def study_commands() -> type[Provider]:
@@ -86,7 +80,7 @@ class VpkpApp(App[None]):
     """VP/KP Tutor."""
 
     TITLE = "VP/KP Tutor"
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar = ["app.tcss", "screens.tcss"]
     COMMANDS: ClassVar = App.COMMANDS | {study_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
@@ -126,7 +120,6 @@ class VpkpApp(App[None]):
         """The learner studying, once chosen."""
         self._learner_arg = learner
         self._theme_ready = False
-        self._first_screen: Screen[None] | None = None
 
     # -- start-up ------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -150,56 +143,37 @@ class VpkpApp(App[None]):
                 self.call_later(self.notify, str(exc), severity="error", markup=False)
         if learner is not None:
             self._set_learner(learner)
-            self.call_after_refresh(self.services.set_setting, "last_learner", learner.id)
-            self._first_screen = HomeScreen()
-        else:
-            self._first_screen = learner_screen()
-        return self._first_screen
+            self.call_after_refresh(self._remember, learner)
+            return HomeScreen()
+        return learner_screen()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._after_first_frame)
-        theme = self.services.get_setting("theme", DEFAULT_THEME)
-        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self.theme = self.services.settings.theme
         self._theme_ready = True
 
     def _after_first_frame(self) -> None:
         for notice in self.services.store_notices:  # said on stderr too, hidden by the app
             self.notify(notice, title="Progress database", severity="warning", timeout=30,
                         markup=False)
-        self.load_screen_css()
         settle_heap()
 
-    def load_screen_css(self) -> None:
-        """Parse screens.tcss (once). Styles already applied are brought up to date if a
-        screen other than the first was opened before this ran."""
-        if SCREENS_CSS in self.css_path:
-            return
-        self.css_path.append(SCREENS_CSS)  # `textual run --dev` then reloads it too
-        self.stylesheet.read(SCREENS_CSS)
-        self.stylesheet.parse()
-        if self.screen_stack != [self._first_screen]:
-            self.stylesheet.update(self)
-
     def _load_keymap(self) -> None:
-        """Apply a keymap stored as JSON in the `keymap` setting (binding id → keys); a
-        setting that is not a keymap is reported and left out."""
-        raw = self.services.get_setting("keymap", "")
-        if not raw:
-            return
-        from vpkp_tutor.tui.keymap import parse_keymap
+        """Load the settings, checked against this app's themes and bindings (a stored value
+        that fails is reported and left out), and apply the keymap."""
+        from vpkp_tutor.tui.rules import TextualRules
 
-        try:
-            keymap = parse_keymap(raw)
-        except ValueError as exc:
-            self.call_later(self.notify, f"The keymap setting was left out: {exc}.",
-                            severity="warning", timeout=10)
-            return
-        self.set_keymap(keymap)
+        refused = self.services.load_settings(TextualRules(self.available_themes))
+        for key, why in refused.items():
+            self.call_later(self.notify, f"The {key} setting was left out: {why}.",
+                            severity="warning", timeout=10, markup=False)
+        if self.services.settings.keymap:
+            self.set_keymap(self.services.settings.keymap)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the learner picks."""
         if self._theme_ready:
-            self.services.set_setting("theme", theme)
+            self.services.save_settings(replace(self.services.settings, theme=theme))
 
     def _set_learner(self, learner: Learner) -> None:
         self.learner = learner
@@ -207,13 +181,17 @@ class VpkpApp(App[None]):
 
     def _enter(self, learner: Learner) -> None:
         self._set_learner(learner)
-        self.services.set_setting("last_learner", learner.id)
+        self._remember(learner)
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
         if home is None:
             self.push_screen(HomeScreen())
         else:  # back to the dashboard beneath the picker; it reloads for this learner
             while self.screen is not home:
                 self.pop_screen()
+
+    def _remember(self, learner: Learner) -> None:
+        """Remember who studied last (the picker offers them first)."""
+        self.services.save_settings(replace(self.services.settings, last_learner=learner.id))
 
     def on_learner_chosen(self, message: LearnerChosen) -> None:
         """Go to the dashboard of the chosen learner."""
@@ -369,7 +347,7 @@ class VpkpApp(App[None]):
             if written is not None:
                 self.notify(f"Scores written to {written}", title="Exported", markup=False)
 
-        self.push_screen(ExportDialog(stem, write), done)
+        self.push_screen(ExportDialog(stem, write, self.services.export_formats()), done)
 
     def action_content_problems(self) -> None:
         """List content files left out and why."""

@@ -42,7 +42,7 @@ def v1() -> None:
     assert SCHEMA_VERSION == 1, "v1 fixtures are made with the version-1 code only"
     with tempfile.TemporaryDirectory() as tmp:
         p = populate(Path(tmp) / "data", name="Fixture Learner")
-        p.services.set_setting("theme", "nord")
+        p.services.store.set_setting("theme", "nord")
         target = HERE / "v1-populated.sqlite3"
         target.unlink(missing_ok=True)
         p.services.store.backup(target)

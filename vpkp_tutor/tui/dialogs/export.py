@@ -1,4 +1,5 @@
-"""The export dialog: choose CSV, JSON or xAPI and a file, then write it.
+"""The export dialog: choose a format (the services' export formats: CSV, JSON, xAPI …) and
+a file, then write it.
 
 The export runs in a thread worker. A refusal (the progress database or its backups, a
 missing folder) or a failure is shown in the dialog, which stays open so the path can be
@@ -8,9 +9,9 @@ dismisses with the path written, or None when cancelled.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,11 +21,17 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
-FORMATS: tuple[tuple[str, str, str], ...] = (
-    ("csv", "CSV (responses + summary)", ".csv"),
-    ("json", "JSON", ".json"),
-    ("xapi", "xAPI statements (JSON)", ".xapi.json"),
-)
+
+class Format(Protocol):
+    """What the dialog needs of an export format."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def suffix(self) -> str: ...
+
 
 Exporter = Callable[[str, Path, bool], Path]
 """Writes an export: (format, path, overwrite) → the path written. Raises FileExistsError
@@ -40,18 +47,21 @@ class ExportDialog(ModalScreen[Path | None]):
     ]
     """escape cancels."""
 
-    def __init__(self, default_stem: Path, exporter: Exporter) -> None:
+    def __init__(self, default_stem: Path, exporter: Exporter, formats: Sequence[Format]
+                 ) -> None:
         super().__init__(classes="dialog-screen")
         self.default_stem = default_stem
         self.exporter = exporter
+        self.formats = tuple(formats)
+        """The formats offered, the default first."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content.styled("Export scores", "bold"), classes="dialog-title")
             with RadioSet(id="format"):
-                for i, (_, label, _) in enumerate(FORMATS):
-                    yield RadioButton(label, value=i == 0)
-            yield Input(str(self.default_stem) + FORMATS[0][2], id="path")
+                for i, fmt in enumerate(self.formats):
+                    yield RadioButton(fmt.label, value=i == 0)
+            yield Input(str(self.default_stem) + self.formats[0].suffix, id="path")
             yield Static(id="export-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="export", variant="primary", compact=True)
@@ -61,14 +71,14 @@ class ExportDialog(ModalScreen[Path | None]):
     def fmt(self) -> str:
         """The chosen format."""
         index = self.query_one("#format", RadioSet).pressed_index
-        return FORMATS[max(0, index)][0]
+        return self.formats[max(0, index)].name
 
     def _say(self, message: str) -> None:
         self.query_one("#export-error", Static).update(Content.styled(message, "$error"))
 
     @on(RadioSet.Changed)
     def _format_changed(self, event: RadioSet.Changed) -> None:
-        suffix = FORMATS[max(0, event.index)][2]
+        suffix = self.formats[max(0, event.index)].suffix
         self.query_one("#path", Input).value = str(self.default_stem) + suffix
 
     @on(Button.Pressed, "#export")

@@ -43,8 +43,6 @@ def digit_keys(count: int) -> str:
 class CaseScreen(VpkpScreen):
     """Play one case."""
 
-    TRANSIENT: ClassVar[bool] = True
-
     HOW_TO: ClassVar[str] = (
         "The story (narrative and findings) scrolls in its own region: PgUp/PgDn, Home/End "
         "(or Tab to it, then ↑/↓). The choices stay in view below it: press a choice's digit, "

@@ -112,7 +112,7 @@ class LearnerScreen(Screen[None]):
 
     def _list_learners(self) -> None:
         learners = self.services.list_learners()
-        last = self.services.get_setting("last_learner", "")
+        last = self.services.settings.last_learner
         options = self.query_one("#learners", OptionList)
         options.clear_options()
         options.display = True

@@ -28,7 +28,6 @@ from textual.widgets import Header, Static
 from vpkp_tutor.domain.model import Question, Score
 from vpkp_tutor.domain.progress import Attempt, QuizMode
 from vpkp_tutor.domain.scoring import AnswerValue, is_answered
-from vpkp_tutor.tui.gc_pacing import hold_collection, resume_collection
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
@@ -95,8 +94,6 @@ def is_disk_full(exc: BaseException) -> bool:
 
 class QuizScreen(VpkpScreen):
     """Answer the items of one attempt."""
-
-    TRANSIENT: ClassVar[bool] = True
 
     HOW_TO: ClassVar[str] = (
         "Answer with the keys shown above each answer (letters or digits choose, or ↑/↓ then "
@@ -324,11 +321,7 @@ class QuizScreen(VpkpScreen):
         event.stop()
         if self.finished:
             return
-        hold_collection()
-        try:
-            await self._answered(event)
-        finally:
-            self.call_after_refresh(resume_collection)
+        await self._answered(event)
 
     async def _answered(self, event: AnswerInput.Submitted) -> None:
         score = self.record(event.question_id, event.answer)
@@ -431,11 +424,7 @@ class QuizScreen(VpkpScreen):
         """Next or previous item."""
         if self.finished or not self.questions:
             return
-        hold_collection()
-        try:
-            await self._move(delta)
-        finally:
-            self.call_after_refresh(resume_collection)
+        await self._move(delta)
 
     async def _move(self, delta: int) -> None:
         target = self.index + delta
@@ -531,10 +520,6 @@ class QuizScreen(VpkpScreen):
         """The strip and the status line fit the new width."""
         if self.questions and self._view is not None:
             self.update_status()
-
-    def on_unmount(self) -> None:
-        """A pending collection hold ends with the screen."""
-        resume_collection()
 
     def action_back(self) -> None:
         """Leave the quiz for Home (not the builder it may have been started from), where it

@@ -1,16 +1,16 @@
 """Settings: the desired retention of spaced review, and the key bindings (rebind one by
 pressing its new key; put back its default keys). The theme is changed with ctrl+t.
 
-Both are stored as settings (`desired_retention`, `keymap`), the same ones `vpkp-tutor
+Both are part of the app's settings (`services.settings`), the same ones `vpkp-tutor
 config` shows and changes, and take effect at once.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import ClassVar
 
+from msgspec.structs import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,15 +19,11 @@ from textual.content import Content
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from vpkp_tutor.tui.keymap import BindingInfo, bindings, key_refused, parse_keymap
+from vpkp_tutor.services.settings import parse_retention
+from vpkp_tutor.tui.keymap import BindingInfo, bindings, key_refused
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
-
-RETENTION = "desired_retention"
-KEYMAP = "keymap"
-EVERYWHERE = ("VpkpApp", "VpkpScreen")
-"""Owners whose bindings apply on every screen."""
 
 
 def place(owner: str) -> str:
@@ -82,7 +78,8 @@ class SettingsScreen(VpkpScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Settings"
-        self.query_one("#retention", Input).value = f"{self.services.desired_retention():g}"
+        self.query_one("#retention", Input).value = (
+            f"{self.services.settings.desired_retention:g}")
         self.fill()
         self.query_one("#keys", OptionList).focus()
 
@@ -91,20 +88,20 @@ class SettingsScreen(VpkpScreen):
     def _retention(self, event: Input.Submitted) -> None:
         status = self.query_one("#retention-status", Static)
         try:
-            self.services.set_setting(RETENTION, event.value.strip())
+            retention = parse_retention(event.value.strip())
         except ValueError as exc:
             status.update(Content.styled(f"Not saved: {exc}.", "$error"))
             return
+        self.services.save_settings(replace(self.services.settings,
+                                            desired_retention=retention))
         status.update(Content.styled(f"Saved: desired retention {event.value.strip()}.",
                                      "$success"))
 
     # -- keys --------------------------------------------------------------------------------
     def keymap(self) -> dict[str, str]:
-        """The stored keymap (empty when none, or when it is not a keymap)."""
-        try:
-            return parse_keymap(self.services.get_setting(KEYMAP, "") or "{}")
-        except ValueError:
-            return {}
+        """The keymap in use (empty when none is stored, or when the stored one was left
+        out)."""
+        return dict(self.services.settings.keymap)
 
     def fill(self) -> None:
         """One row per binding: its keys now, what it does, where, and its id."""
@@ -174,7 +171,7 @@ class SettingsScreen(VpkpScreen):
                           "$success")
 
     def _save(self, keymap: dict[str, str]) -> None:
-        self.services.set_setting(KEYMAP, json.dumps(keymap, ensure_ascii=False))
+        self.services.save_settings(replace(self.services.settings, keymap=keymap))
         self.app.set_keymap(keymap)
         self.fill()
 

@@ -22,7 +22,3 @@ def literal(text: str, style: str = "") -> Content:
     content = Content(clean(text))
     return content.stylize(style) if style else content
 
-
-def join_lines(lines: list[Content]) -> Content:
-    """Join pieces of Content with newlines."""
-    return Content("\n").join(lines)

@@ -1,0 +1,167 @@
+"""The app's settings: one typed object, `AppSettings`, and the one place where each setting's
+key, default, help, check and stored form are defined (`SETTINGS`).
+
+Settings are stored as text in the progress database (`setting` table). `load_settings`
+reads and checks every one; a stored value that fails its check (written by hand or by an
+older version) is left out — the default applies — and reported. The app, the Settings
+screen and `vpkp-tutor config` all go through here, so no other module spells a key.
+
+Two checks need the user interface (which themes exist; which key bindings a keymap may
+move): they come in as `UiRules`. Without them (`SHAPE_ONLY`) a theme must be a name and a
+keymap a JSON object of keys, which is enough to apply the desired retention wherever the
+store is used.
+
+Adding a setting: a field of `AppSettings` and an entry in `SETTINGS` (a test checks that the
+two agree); `vpkp-tutor config` lists it when `in_config` is true.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, Protocol
+
+from msgspec import Struct, field
+
+from vpkp_tutor.storage.review import DEFAULT_RETENTION
+from vpkp_tutor.storage.review import parse_retention as parse_retention
+
+DEFAULT_THEME = "textual-dark"
+"""Theme used until the learner picks another one."""
+
+
+class AppSettings(Struct, frozen=True, kw_only=True):
+    """Every setting, checked and typed; a field absent from the store has its default."""
+
+    theme: str = DEFAULT_THEME
+    """The colour theme (ctrl+t in the app)."""
+    desired_retention: float = DEFAULT_RETENTION
+    """Spaced review: the chance of recall aimed for when an item falls due."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Keys moved by binding id (`{"quiz.flag": "f"}`); see `tui/keymap.py`."""
+    last_learner: str = ""
+    """The id of the learner who studied last (the picker offers them first)."""
+
+
+class UiRules(Protocol):
+    """The checks only the user interface can make; each raises ValueError saying why."""
+
+    def theme(self, name: str) -> str:
+        """`name` when it names a theme."""
+        ...
+
+    def keymap(self, raw: str) -> dict[str, str]:
+        """The keymap in `raw` (JSON), checked against the app's bindings."""
+        ...
+
+
+class _ShapeOnly:
+    """Checks of form only, for where no user interface is at hand."""
+
+    def theme(self, name: str) -> str:
+        if not name.strip():
+            raise ValueError("a theme needs a name")
+        return name
+
+    def keymap(self, raw: str) -> dict[str, str]:
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            raise ValueError(f"a keymap is a JSON object such as {{\"quiz.flag\": \"f\"}}; "
+                             f"this is not JSON ({exc})") from None
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ValueError('a keymap is a JSON object such as {"quiz.flag": "f"}')
+        return value
+
+
+SHAPE_ONLY: UiRules = _ShapeOnly()
+"""Rules that check only the form of the values."""
+
+
+class Setting(NamedTuple):
+    """How one setting is checked, stored and explained."""
+
+    help: str
+    parse: Callable[[str, UiRules], Any]
+    """The value from its stored (or typed) text; ValueError saying why it is not allowed."""
+    dump: Callable[[Any], str]
+    """The stored text of a value."""
+    in_config: bool = True
+    """Shown and changed by `vpkp-tutor config` (the last learner is the app's own)."""
+    quiet_default: bool = False
+    """`vpkp-tutor config` shows the default as nothing (an empty keymap moves no key)."""
+
+
+LAST_LEARNER = "last_learner"
+"""The key of the last learner (the store clears it when that learner is deleted)."""
+
+
+def _keymap_text(keymap: Mapping[str, str]) -> str:
+    return json.dumps(dict(keymap), ensure_ascii=False)
+
+
+SETTINGS: dict[str, Setting] = {
+    "theme": Setting("colour theme (ctrl+t in the app)",
+                     lambda raw, rules: rules.theme(raw), str),
+    "desired_retention": Setting(
+        "spaced review: the chance of recall aimed for when an item falls due, 0.70–0.97 "
+        "(higher: more frequent reviews)", lambda raw, rules: parse_retention(raw), repr),
+    "keymap": Setting('keys moved by binding id, as JSON: {"quiz.flag": "f"} (see '
+                      '`vpkp-tutor bindings`)', lambda raw, rules: rules.keymap(raw),
+                      _keymap_text, quiet_default=True),
+    LAST_LEARNER: Setting("the learner who studied last", lambda raw, rules: raw, str,
+                            in_config=False),
+}
+"""Every setting by key; the keys are the fields of `AppSettings`."""
+
+DEFAULTS = AppSettings()
+"""Every setting at its default."""
+
+
+class SettingsStore(Protocol):
+    """Where settings are kept (the progress store)."""
+
+    def get_setting(self, key: str, default: str = "") -> str: ...
+    def set_setting(self, key: str, value: str) -> None: ...
+
+
+def check(key: str, raw: str, rules: UiRules = SHAPE_ONLY) -> Any:
+    """The value of setting `key` from the text `raw`; ValueError saying why it is not
+    allowed (KeyError for a key that is no setting)."""
+    return SETTINGS[key].parse(raw, rules)
+
+
+def stored_text(key: str, value: Any) -> str:
+    """How setting `key` with this value is stored."""
+    return SETTINGS[key].dump(value)
+
+
+def current_text(settings: AppSettings, key: str) -> str:
+    """The stored form of setting `key` in `settings`."""
+    return stored_text(key, getattr(settings, key))
+
+
+def load_settings(store: SettingsStore, rules: UiRules = SHAPE_ONLY
+                  ) -> tuple[AppSettings, dict[str, str]]:
+    """Every setting from the store, checked: the settings (defaults where nothing usable is
+    stored) and, by key, why a stored value was left out."""
+    values: dict[str, Any] = {}
+    refused: dict[str, str] = {}
+    for key, setting in SETTINGS.items():
+        raw = store.get_setting(key, "")
+        if not raw:
+            continue
+        try:
+            values[key] = setting.parse(raw, rules)
+        except ValueError as exc:
+            refused[key] = str(exc)
+    return AppSettings(**values), refused
+
+
+def save_changes(store: SettingsStore, before: AppSettings, after: AppSettings) -> None:
+    """Store each setting whose value differs between `before` and `after`."""
+    for key in SETTINGS:
+        text = current_text(after, key)
+        if text != current_text(before, key):
+            store.set_setting(key, text)
