@@ -71,3 +71,26 @@ def test_the_readme_names_every_setting_config_changes() -> None:
     row = next(line for line in readme.splitlines() if line.startswith("| `vpkp-tutor config"))
     named = set(re.findall(r"`([a-z_]+)`", row))
     assert named == {key for key, s in SETTINGS.items() if s.in_config}
+
+
+def test_a_setting_changed_through_one_part_is_seen_by_all(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The facade's parts share one settings object: deleting the last learner (the learners
+    part) forgets `last_learner` for every reader, and a retention saved once applies."""
+    from msgspec.structs import replace
+
+    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.services import Services
+    from vpkp_tutor.storage import open_store
+
+    store = open_store(tmp_path / "data", daily_backups=False)
+    try:
+        services = Services(load_content([]), store)
+        ada = services.create_learner("Ada")
+        services.save_settings(replace(services.settings, last_learner=ada.id,
+                                       desired_retention=0.8))
+        assert services.delete_learner(ada.id)
+        assert services.settings.last_learner == ""
+        assert services.settings.desired_retention == 0.8
+        assert Services(load_content([]), store).settings.last_learner == ""  # stored too
+    finally:
+        store.close()
