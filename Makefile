@@ -36,7 +36,7 @@ lint: $(STAMP_TEST)
 
 ## make unit: the pytest suite alone
 unit: $(STAMP_TEST)
-	$(BIN)/python -m pytest -n 2 -q -m "not soak"
+	$(BIN)/python -m pytest -n 3 -q -m "not soak"
 
 ## make test: lint + the whole suite
 test: lint unit
