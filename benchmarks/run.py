@@ -299,7 +299,7 @@ def fig_csv_export(work: Path, quick: bool) -> list[Figure]:
 
     def ours() -> None:
         subprocess.run([PY, "-m", "vpkp_tutor", "--data-dir", str(data), "export",
-                        "--learner", learner, "--format", "csv", "-o", str(out)],
+                        "--learner", learner, "--format", "csv", "-o", str(out), "--force"],
                        check=True, capture_output=True)
 
     floor_t, ours_t = [], []
