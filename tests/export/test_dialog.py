@@ -76,3 +76,44 @@ async def test_an_existing_file_needs_a_yes(make: MakeApp, tmp_path: Path) -> No
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
     assert target.read_text(encoding="utf-8").startswith("{")
+
+
+async def test_the_overwrite_question_names_every_file_a_csv_export_replaces(
+    make: MakeApp, tmp_path: Path  # noqa: F811
+) -> None:
+    """A CSV export writes the responses and the summary beside them: the question names
+    whichever of the two exist, so nobody loses a summary they did not know was there."""
+    from textual.widgets import Static
+
+    app = make()
+    target = tmp_path / "scores.csv"
+    summary = tmp_path / "scores-summary.csv"
+    summary.write_text("keep", encoding="utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_export()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#path").value = str(target)  # CSV, the first format
+        await pilot.click("#export")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert str(summary) in text and "Overwrite it?" in text, text
+        await pilot.press("n")
+        await settle(pilot)
+        target.write_text("keep too", encoding="utf-8")
+        await pilot.click("#export")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert f"{target} and {summary} already exist. Overwrite them?" in " ".join(
+            text.split()), text
+        await pilot.press("n")
+        await settle(pilot)
+    assert summary.read_text(encoding="utf-8") == "keep"
+    assert target.read_text(encoding="utf-8") == "keep too"

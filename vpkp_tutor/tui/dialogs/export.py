@@ -31,6 +31,8 @@ class Format(Protocol):
     def label(self) -> str: ...
     @property
     def suffix(self) -> str: ...
+    @property
+    def outputs(self) -> Callable[[Path], tuple[Path, ...]]: ...
 
 
 Exporter = Callable[[str, Path, bool], Path]
@@ -115,16 +117,21 @@ class ExportDialog(ModalScreen[Path | None]):
         from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
 
         self.query_one("#export", Button).disabled = False
-        name = message.split(" already exists")[0] or str(path)
+        entry = next((f for f in self.formats if f.name == fmt), None)
+        taken = [str(p) for p in (entry.outputs(path) if entry else ()) if p.exists()]
+        name = " and ".join(taken) or message.split(" already exists")[0] or str(path)
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._start(fmt, path, True)
             else:
-                self._say(f"Not written: {name} exists. Choose another name.")
+                self._say(f"Not written: {name} {'exist' if len(taken) > 1 else 'exists'}. "
+                          "Choose another name.")
 
-        self.app.push_screen(ConfirmDialog(f"{name} already exists. Overwrite it?",
-                                           yes="Overwrite", no="Keep it"), answered)
+        both = len(taken) > 1
+        self.app.push_screen(ConfirmDialog(
+            f"{name} already {'exist' if both else 'exists'}. Overwrite {'them' if both else 'it'}?",
+            yes="Overwrite", no="Keep it"), answered)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
