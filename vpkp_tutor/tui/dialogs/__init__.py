@@ -1,1 +1,1 @@
-"""Modal dialogs of the study app (`ModalScreen[T]` + `dismiss(value)`)."""
+"""Modal dialogs of the study app (`Dialog[T]`, a `ModalScreen[T]` + `dismiss(value)`)."""

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from vpkp_tutor.tui.dialogs.base import Dialog
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class ConfirmDialog(Dialog[bool]):
     """Ask before doing something that cannot be undone."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -23,7 +24,7 @@ class ConfirmDialog(ModalScreen[bool]):
     """y confirms; n or escape declines."""
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.question = question
         self.yes = yes
         self.no = no

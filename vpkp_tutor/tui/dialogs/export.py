@@ -18,8 +18,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from vpkp_tutor.tui.dialogs.base import Dialog
 
 
 class Format(Protocol):
@@ -41,8 +42,14 @@ when the file exists and overwrite is False, ValueError or OSError when it canno
 written."""
 
 
-class ExportDialog(ModalScreen[Path | None]):
+class ExportDialog(Dialog[Path | None]):
     """Pick a format and a path for the learner's scores, and write them."""
+
+    DEFAULT_CSS = """
+    ExportDialog #export-error {
+        height: auto;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
@@ -51,7 +58,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def __init__(self, default_stem: Path, exporter: Exporter, formats: Sequence[Format]
                  ) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.default_stem = default_stem
         self.exporter = exporter
         self.formats = tuple(formats)

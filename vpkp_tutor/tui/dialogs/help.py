@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
+
+from vpkp_tutor.tui.dialogs.base import Dialog
 
 GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
     ("app.help", "this help, from anywhere (also inside a text field)"),
@@ -25,7 +27,7 @@ GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
 so they follow the keymap) or, for Textual's focus keys, the keys themselves."""
 
 
-class HelpDialog(ModalScreen[None]):
+class HelpDialog(Dialog[None]):
     """Keys and how-to for one screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -34,7 +36,7 @@ class HelpDialog(ModalScreen[None]):
     """Close the help."""
 
     def __init__(self, screen: Screen[object]) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.target = screen
 
     def _screen_keys(self) -> list[tuple[str, str]]:

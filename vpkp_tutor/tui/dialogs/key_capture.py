@@ -7,17 +7,17 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from vpkp_tutor.tui.dialogs.base import Dialog
 from vpkp_tutor.tui.widgets.text import literal
 
 
-class KeyCaptureDialog(ModalScreen[str | None]):
+class KeyCaptureDialog(Dialog[str | None]):
     """Press the new key for a binding; escape cancels."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.what = what
 
     def compose(self) -> ComposeResult:

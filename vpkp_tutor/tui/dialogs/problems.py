@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from vpkp_tutor.domain.model import ContentProblem
+from vpkp_tutor.tui.dialogs.base import Dialog
 from vpkp_tutor.tui.widgets.text import literal
 
 MAX_LISTED = 200
@@ -52,7 +52,7 @@ def problem_lines(problems: tuple[ContentProblem, ...]) -> Content:
     return Content("\n").join(lines)
 
 
-class ProblemsDialog(ModalScreen[None]):
+class ProblemsDialog(Dialog[None]):
     """Content problems as `path:line:col: severity: message` (see the module doc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -61,7 +61,7 @@ class ProblemsDialog(ModalScreen[None]):
     """Close the list."""
 
     def __init__(self, problems: tuple[ContentProblem, ...]) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.problems = problems
 
     def compose(self) -> ComposeResult:

@@ -94,7 +94,7 @@ class CaseScreen(VpkpScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="case-status", classes="position-line")
-        yield VerticalScroll(id="case-body")
+        yield VerticalScroll(id="case-body", classes="screen-body")
         with Vertical(id="case-decide"):
             yield Static(id="decide-title")
         yield KeyFooter()

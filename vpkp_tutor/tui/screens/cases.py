@@ -50,8 +50,8 @@ class CaseListScreen(VpkpScreen):
             Content.assemble(("Cases", "bold"), ("  ↑/↓ choose · Enter plays", "dim")),
             classes="screen-title",
         )
-        yield OptionList(id="cases")
-        yield Static(id="case-detail")
+        yield OptionList(id="cases", classes="browse-list")
+        yield Static(id="case-detail", classes="browse-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -91,7 +91,7 @@ class DebriefScreen(VpkpScreen):
             Content.assemble(("Debrief — ", "bold"), literal(self.case.title, "bold")),
             classes="screen-title",
         )
-        with VerticalScroll(id="debrief-body"):
+        with VerticalScroll(id="debrief-body", classes="screen-body"):
             yield Static(result_line(self.result), id="debrief-result")
             with Horizontal(id="paths"):
                 yield Static(

@@ -53,7 +53,7 @@ class LessonScreen(VpkpScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="lesson-position", classes="position-line")
-        yield VerticalScroll(id="lesson-body")
+        yield VerticalScroll(id="lesson-body", classes="screen-body")
         yield KeyFooter()
 
     async def on_mount(self) -> None:

@@ -55,8 +55,8 @@ class LibraryScreen(VpkpScreen):
             ),
             classes="screen-title",
         )
-        yield OptionList(id="lessons")
-        yield Static(id="lesson-detail")
+        yield OptionList(id="lessons", classes="browse-list")
+        yield Static(id="lesson-detail", classes="browse-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -158,7 +158,7 @@ class QuizScreen(VpkpScreen):
         yield Header()
         yield Static(id="quiz-status", classes="position-line")
         yield Static(id="quiz-strip")
-        yield VerticalScroll(id="quiz-body")
+        yield VerticalScroll(id="quiz-body", classes="screen-body")
         yield KeyFooter()
 
     async def on_mount(self) -> None:

@@ -82,7 +82,7 @@ class ResultsScreen(VpkpScreen):
         mode = MODE_NAMES.get(self.result.attempt.settings.mode.value, "Quiz")
         yield Header()
         yield Static(Content.styled(f"Results — {mode}", "bold"), classes="screen-title")
-        with VerticalScroll(id="results-body"):
+        with VerticalScroll(id="results-body", classes="screen-body"):
             yield Static(summary(self.result), id="results-summary")
             yield Static(topic_breakdown(self.result), id="results-topics")
             with Horizontal(classes="button-row"):

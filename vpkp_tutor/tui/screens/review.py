@@ -44,7 +44,7 @@ class ReviewScreen(VpkpScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="review-status", classes="position-line")
-        yield VerticalScroll(id="review-body")
+        yield VerticalScroll(id="review-body", classes="screen-body")
         yield KeyFooter()
 
     async def on_mount(self) -> None:

@@ -6,7 +6,7 @@ One widget rather than a widget per row and per column keeps showing a question 
 quiz mounts a new input on every key press that moves to another item. Rows wrap with a
 hanging indent under their text; the cursor row, a chosen row's text, the right-hand column
 and a legend are styled by component classes (`answer-input--cursor` and so on, in
-app.tcss), so themes apply as usual.
+`AnswerInput.DEFAULT_CSS`), so themes apply as usual.
 
 Inputs never call services: the screen handles their messages.
 """
@@ -35,6 +35,32 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
 
     HINT = ""
     """One line telling the learner which keys work."""
+
+    DEFAULT_CSS = """
+    AnswerInput {
+        height: auto;
+        padding: 0 1;
+        border-left: outer $panel;
+    }
+    AnswerInput:focus-within, AnswerInput:focus {
+        border-left: outer $accent;
+    }
+    AnswerInput > .answer-input--cursor {
+        background: $boost;
+    }
+    AnswerInput:focus > .answer-input--cursor {
+        background: $accent 30%;
+    }
+    AnswerInput > .answer-input--chosen {
+        text-style: bold;
+    }
+    AnswerInput > .answer-input--right {
+        color: $accent;
+    }
+    AnswerInput > .answer-input--legend {
+        color: $text-muted;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),

@@ -121,6 +121,23 @@ def _numeric_notes(question: Numeric, verdict: NumericVerdict) -> list[tuple[Con
 class FeedbackView(Vertical):
     """Verdict, option notes, explanation and references for one answered question."""
 
+    DEFAULT_CSS = """
+    FeedbackView {
+        height: auto;
+        border-top: hkey $primary;
+        margin-top: 1;
+    }
+    FeedbackView Static {
+        height: auto;
+    }
+    FeedbackView .verdict {
+        margin-bottom: 1;
+    }
+    FeedbackView .note-text {
+        padding-left: 3;
+    }
+    """
+
     def __init__(
         self, question: Question, verdict: Verdict, score: Score | None, *, id: str | None = None
     ) -> None:

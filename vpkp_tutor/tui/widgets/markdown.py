@@ -16,6 +16,14 @@ from vpkp_tutor.tui.widgets.text import clean
 class SafeMarkdown(Markdown):
     """A Markdown widget that does not open links."""
 
+    DEFAULT_CSS = """
+    SafeMarkdown {
+        margin: 0;
+        padding: 0;
+        height: auto;
+    }
+    """
+
     def __init__(self, markdown: str = "", *, id: str | None = None, classes: str = "") -> None:
         super().__init__(clean(markdown), id=id, classes=classes, open_links=False)
 

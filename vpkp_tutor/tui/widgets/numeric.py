@@ -75,6 +75,22 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
 
     HINT = "Type a number (1.5 or 1,5) · Enter answers"
 
+    DEFAULT_CSS = """
+    NumericAnswer .numeric-row {
+        height: auto;
+    }
+    NumericAnswer .numeric-row Input {
+        width: 24;
+    }
+    NumericAnswer .numeric-row .unit {
+        width: auto;
+        padding: 1 1;
+    }
+    NumericAnswer .numeric-error {
+        height: auto;
+    }
+    """
+
     def load(self, question: Numeric) -> None:
         super().load(question)
         self._initial = ""

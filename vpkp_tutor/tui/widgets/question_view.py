@@ -32,6 +32,20 @@ def _discard(widget: Widget) -> None:
 class QuestionView(Vertical):
     """Stem, answer input, hint and feedback of one question."""
 
+    DEFAULT_CSS = """
+    QuestionView {
+        height: auto;
+        margin-bottom: 1;
+    }
+    QuestionView .question-heading {
+        height: auto;
+    }
+    QuestionView .hint {
+        height: auto;
+        margin-top: 0;
+    }
+    """
+
     def __init__(
         self,
         question: Question,
