@@ -19,8 +19,9 @@ from vpkp_tutor.services import Services
 from vpkp_tutor.storage import SqliteProgressStore, open_store
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.dialogs.confirm import ConfirmDialog
+from vpkp_tutor.tui.disk import is_disk_full
 from vpkp_tutor.tui.screens.home import HomeScreen
-from vpkp_tutor.tui.screens.quiz import QuizScreen, is_disk_full
+from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.screens.results import ResultsScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.feedback import FeedbackView

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from vpkp_tutor.domain.progress import Attempt, Learner, QuizMode, QuizSettings
+from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.gc_pacing import hold_start_up, release_heap, settle_heap
 from vpkp_tutor.tui.messages import LearnerChosen, OpenCase, OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.home import HomeScreen
@@ -173,7 +174,8 @@ class VpkpApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         """Remember the theme the learner picks."""
         if self._theme_ready:
-            self.services.save_settings(replace(self.services.settings, theme=theme))
+            saved(self, lambda: self.services.save_settings(
+                replace(self.services.settings, theme=theme)), "the theme")
 
     def _set_learner(self, learner: Learner) -> None:
         self.learner = learner
@@ -191,7 +193,8 @@ class VpkpApp(App[None]):
 
     def _remember(self, learner: Learner) -> None:
         """Remember who studied last (the picker offers them first)."""
-        self.services.save_settings(replace(self.services.settings, last_learner=learner.id))
+        saved(self, lambda: self.services.save_settings(
+            replace(self.services.settings, last_learner=learner.id)), "who studied last")
 
     def on_learner_chosen(self, message: LearnerChosen) -> None:
         """Go to the dashboard of the chosen learner."""

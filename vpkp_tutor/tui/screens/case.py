@@ -20,6 +20,7 @@ from textual.widgets import Header, Static
 from vpkp_tutor.domain.model import Case, CaseNode, Choice
 from vpkp_tutor.domain.progress import CaseRun
 from vpkp_tutor.domain.scoring import CaseResult
+from vpkp_tutor.tui.disk import saved_value
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.case_choices import CaseChoices
 from vpkp_tutor.tui.widgets.footer import KeyFooter
@@ -186,7 +187,12 @@ class CaseScreen(VpkpScreen):
         choice = next((c for c in self.node.choices if c.id == event.choice_id), None)
         if choice is None:
             return
-        self.result = self.services.record_case_choice(self.run.id, choice.id)
+        run = self.run
+        result = saved_value(self, lambda: self.services.record_case_choice(run.id, choice.id),
+                             "this choice (choose again once there is room)")
+        if result is None:
+            return
+        self.result = result
         self.path.append(choice.id)
         self.pending = choice
         self.refresh_bindings()

@@ -188,7 +188,7 @@ class LearnerScreen(Screen[None]):
             name_input.focus()
             return
         except Exception as exc:
-            from vpkp_tutor.tui.screens.quiz import is_disk_full
+            from vpkp_tutor.tui.disk import is_disk_full
 
             if not is_disk_full(exc):
                 raise

@@ -16,6 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from vpkp_tutor.domain.model import Lesson, Score
 from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
 from vpkp_tutor.tui.widgets.footer import KeyFooter
@@ -107,7 +108,8 @@ class LessonScreen(VpkpScreen):
                 view.input.set_value(previous[0])
                 await view.show_feedback(previous[1])
         self._shown_at = time.monotonic()
-        self.services.save_lesson_position(self.learner.id, self.lesson.id, self.position)
+        saved(self, lambda: self.services.save_lesson_position(
+            self.learner.id, self.lesson.id, self.position), "the lesson step you are on")
         self.refresh_bindings()
         body.focus()
 
@@ -117,7 +119,10 @@ class LessonScreen(VpkpScreen):
         if target < 0:
             return
         if target >= len(self.lesson.steps):
-            self.services.complete_lesson(self.learner.id, self.lesson.id)
+            if not saved(self, lambda: self.services.complete_lesson(self.learner.id,
+                                                                     self.lesson.id),
+                         "the lesson's completion"):
+                return
             self.notify(
                 Content.assemble("Lesson complete: ", literal(self.lesson.title)).plain,
                 title="✓ Done",

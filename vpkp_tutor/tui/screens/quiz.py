@@ -12,7 +12,6 @@ same database open twice) the learner is offered its results.
 
 from __future__ import annotations
 
-import errno
 import time
 from typing import ClassVar
 
@@ -28,6 +27,7 @@ from textual.widgets import Header, Static
 from vpkp_tutor.domain.model import Question, Score
 from vpkp_tutor.domain.progress import Attempt, QuizMode
 from vpkp_tutor.domain.scoring import AnswerValue, is_answered
+from vpkp_tutor.tui.disk import is_disk_full, saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
@@ -72,24 +72,6 @@ DISK_FULL = ("The disk is full: this answer was not saved. It stays selected: fr
 """What the learner is told when an answer could not be saved for want of space."""
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """True when `exc` (or what caused it, or what it was raised while handling — SQLite
-    may roll a full transaction back itself, so the rollback that follows fails too) says
-    the disk, or the database's size limit, is full: SQLite's SQLITE_FULL ("database or
-    disk is full"), a store error saying so, or ENOSPC from the operating system."""
-    seen: BaseException | None = exc
-    visited: set[int] = set()
-    while seen is not None and id(seen) not in visited:
-        visited.add(id(seen))
-        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
-            return True
-        if getattr(seen, "sqlite_errorname", "") == "SQLITE_FULL":
-            return True
-        text = str(seen).lower()
-        if "disk is full" in text or "disk full" in text or "no space left" in text:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 class QuizScreen(VpkpScreen):
@@ -444,7 +426,9 @@ class QuizScreen(VpkpScreen):
             return
         qid = self.question.id
         flagged = qid not in self.flags
-        self.services.set_flag(self.learner.id, qid, flagged)
+        if not saved(self, lambda: self.services.set_flag(self.learner.id, qid, flagged),
+                     "the flag"):
+            return
         self.flags ^= {qid}
 
     def action_page(self, delta: int) -> None:
