@@ -87,3 +87,29 @@ async def test_a_case_choice_on_a_full_disk(make: MakeApp, monkeypatch: pytest.M
         await pilot.press("1")
         await settle(pilot)
         assert screen.pending is not None and len(screen.path) == 1
+
+
+async def test_starting_a_case_or_a_quiz_on_a_full_disk(
+    make: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+    from vpkp_tutor.tui.screens.cases import CaseListScreen
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        full_disk(monkeypatch, app.services, "start_case")
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, CaseListScreen)
+        assert any("the start of this case was not saved" in n for n in notes(app)), notes(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        home = app.screen
+        full_disk(monkeypatch, app.services, "build_quiz")
+        app.start_quiz(QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.is_running and app.screen is home
+        assert any("the new quiz was not saved" in n for n in notes(app)), notes(app)

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from vpkp_tutor.domain.progress import Attempt, Learner, QuizMode, QuizSettings
-from vpkp_tutor.tui.disk import saved
+from vpkp_tutor.tui.disk import saved, saved_value
 from vpkp_tutor.tui.gc_pacing import hold_start_up, release_heap, settle_heap
 from vpkp_tutor.tui.messages import LearnerChosen, OpenCase, OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.home import HomeScreen
@@ -263,13 +263,18 @@ class VpkpApp(App[None]):
             )
             if not discard:
                 return
-            self.services.abandon_attempt(unfinished.id)
+            if not saved(self, lambda: self.services.abandon_attempt(unfinished.id),
+                         "discarding the unfinished quiz"):
+                return
+        learner = self.learner
         try:
-            attempt = self.services.build_quiz(self.learner.id, settings)
+            attempt = saved_value(self, lambda: self.services.build_quiz(learner.id, settings),
+                                  "the new quiz")
         except ValueError as exc:
             self.notify(str(exc), title="No questions", severity="warning", markup=False)
             return
-        self.run_attempt(attempt)
+        if attempt is not None:
+            self.run_attempt(attempt)
 
     def run_attempt(self, attempt: Attempt) -> None:
         """Show the quiz runner for an attempt (new or resumed)."""

@@ -102,7 +102,12 @@ class CaseScreen(VpkpScreen):
 
     async def on_mount(self) -> None:
         self.sub_title = clean(self.case.title)
-        self.run = self.services.start_case(self.learner.id, self.case.id)
+        run = saved_value(self, lambda: self.services.start_case(self.learner.id, self.case.id),
+                          "the start of this case")
+        if run is None:
+            self.dismiss()
+            return
+        self.run = run
         await self.show_node()
 
     def update_status(self) -> None:
@@ -189,7 +194,7 @@ class CaseScreen(VpkpScreen):
             return
         run = self.run
         result = saved_value(self, lambda: self.services.record_case_choice(run.id, choice.id),
-                             "this choice (choose again once there is room)")
+                             "this choice")
         if result is None:
             return
         self.result = result
