@@ -54,13 +54,14 @@ from vpkp_tutor.services.learners import LearnerServices, LearnerSummary
 from vpkp_tutor.services.progress import ProgressServices
 from vpkp_tutor.services.quizzes import QuizServices
 from vpkp_tutor.services.settings import AppSettings, UiRules
+from vpkp_tutor.storage import is_disk_full  # the store's test, for the screens
 
 if TYPE_CHECKING:
     from vpkp_tutor.export.formats import ExportFormat
     from vpkp_tutor.export.record import LearnerData
     from vpkp_tutor.storage.base import ProgressStore
 
-__all__ = ["Services", "utc_now"]
+__all__ = ["Services", "is_disk_full", "utc_now"]
 
 
 class Services:

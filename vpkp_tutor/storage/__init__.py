@@ -7,7 +7,7 @@ open, and the same write can be tried again).
 
 from __future__ import annotations
 
-from vpkp_tutor.storage.base import StoreError, StoreFull
+from vpkp_tutor.storage.base import StoreError, StoreFull, is_disk_full
 from vpkp_tutor.storage.paths import StorePaths, resolve_data_dir, resolve_paths
 from vpkp_tutor.storage.store import SqliteProgressStore, open_store
 
@@ -16,6 +16,7 @@ __all__ = [
     "StoreError",
     "StoreFull",
     "StorePaths",
+    "is_disk_full",
     "open_store",
     "resolve_data_dir",
     "resolve_paths",

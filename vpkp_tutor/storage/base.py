@@ -154,13 +154,23 @@ class StoreFull(StoreError):
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """True when `exc` says the disk (or the database's page limit) is full."""
-    if isinstance(exc, StoreFull):
-        return True
-    if isinstance(exc, sqlite3.Error):
-        return (getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"
-                or "database or disk is full" in str(exc))
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    """True when `exc`, or what caused it, or what it was raised while handling, says the
+    disk (or the database's page limit) is full. SQLite may roll a full transaction back
+    itself, so the rollback that follows fails too and hides the full disk behind it."""
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        if isinstance(seen, StoreFull):
+            return True
+        if isinstance(seen, sqlite3.Error) and (
+                getattr(seen, "sqlite_errorname", "") == "SQLITE_FULL"
+                or "database or disk is full" in str(seen)):
+            return True
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class StoreBase:

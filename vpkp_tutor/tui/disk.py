@@ -1,35 +1,20 @@
 """A full disk while the app writes: recognised however it shows, said once, and the app
-stays open (what was not saved can be done again once there is room)."""
+stays open (what was not saved can be done again once there is room). What counts as a full
+disk is the store's own test (`storage.is_disk_full`, through services)."""
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual.app import App
 from textual.widget import Widget
 
-T = TypeVar("T")
+from vpkp_tutor.services import is_disk_full
 
-def is_disk_full(exc: BaseException) -> bool:
-    """True when `exc` (or what caused it, or what it was raised while handling — SQLite
-    may roll a full transaction back itself, so the rollback that follows fails too) says
-    the disk, or the database's size limit, is full: SQLite's SQLITE_FULL ("database or
-    disk is full"), a store error saying so, or ENOSPC from the operating system."""
-    seen: BaseException | None = exc
-    visited: set[int] = set()
-    while seen is not None and id(seen) not in visited:
-        visited.add(id(seen))
-        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
-            return True
-        if getattr(seen, "sqlite_errorname", "") == "SQLITE_FULL":
-            return True
-        text = str(seen).lower()
-        if "disk is full" in text or "disk full" in text or "no space left" in text:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+__all__ = ["is_disk_full", "saved", "saved_value"]
+
+T = TypeVar("T")
 
 
 def saved(node: Widget | App[Any], write: Callable[[], object], what: str) -> bool:
