@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.conftest import isolated_dirs  # noqa: F401 (a fixture pilot_app uses)
 from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.content import bundled_paths
 from vpkp_tutor.content.loader import load_content
@@ -23,16 +24,10 @@ def bundled() -> ContentBank:
 
 
 @pytest.fixture
-def pilot_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def pilot_app(tmp_path: Path, isolated_dirs: None,  # noqa: F811 (the fixture)
               bundled: ContentBank) -> Iterator[Callable[[], VpkpApp]]:
-    """Build the app over the bundled content for learner "Ann" (a new store per test)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(var, str(home / var.lower()))
-    monkeypatch.setenv("VPKP_TUTOR_DATA", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
+    """Build the app over the bundled content for learner "Ann" (a new store per test), with
+    every user folder inside the test's folder (`isolated_dirs`, as the TUI tests have)."""
     stores: list[SqliteProgressStore] = []
 
     def build() -> VpkpApp:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from tests.journeys.pilot import bundled, pilot_app  # noqa: F401  (fixtures)
+from tests.journeys.pilot import bundled, isolated_dirs, pilot_app  # noqa: F401  (fixtures)
 from tests.tui.helpers import answer_correctly, settle
 from vpkp_tutor.domain.model import QuestionType
 from vpkp_tutor.tui.app import VpkpApp

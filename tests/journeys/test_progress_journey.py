@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tests.journeys.pilot import bundled, pilot_app  # noqa: F401  (fixtures)
+from tests.journeys.pilot import bundled, isolated_dirs, pilot_app  # noqa: F401  (fixtures)
 from tests.tui.helpers import settle
 from vpkp_tutor.domain.mastery import compute_mastery
 from vpkp_tutor.domain.model import ContentBank, QuestionType, Topic

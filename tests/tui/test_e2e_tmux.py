@@ -9,64 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.journeys.terminal import DEADLINE_S, EXE, Terminal
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-DEADLINE_S = 20.0
-EXE = Path(sys.executable).with_name("vpkp-tutor")
-
-
-class Terminal:
-    """One tmux session running the app."""
-
-    def __init__(self, name: str, command: str, env: dict[str, str]) -> None:
-        self.name = name
-        self.env = env
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
-             f"{command}; echo EXITED-$?; sleep 30"],
-            check=True, env=env,
-        )
-
-    def screen(self) -> str:
-        """The visible text."""
-        out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
-            capture_output=True, text=True, env=self.env,
-        )
-        return out.stdout
-
-    def keys(self, *keys: str) -> None:
-        """Send keys (tmux names: Enter, Escape, C-q …; other strings are typed)."""
-        for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True, env=self.env)
-
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = DEADLINE_S) -> str:
-        """Poll the screen until `what` shows (or the predicate holds); fail at the deadline."""
-        check = (lambda s: what in s) if isinstance(what, str) else what
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what!r}; screen was:\n{screen}")
-
-    def close(self) -> None:
-        """Kill the session."""
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, env=self.env)
 
 
 def items_field(screen: str) -> str:
