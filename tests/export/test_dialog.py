@@ -117,3 +117,24 @@ async def test_the_overwrite_question_names_every_file_a_csv_export_replaces(
         await settle(pilot)
     assert summary.read_text(encoding="utf-8") == "keep"
     assert target.read_text(encoding="utf-8") == "keep too"
+
+
+async def test_the_notice_names_every_file_a_csv_export_wrote(make: MakeApp, tmp_path: Path) -> None:  # noqa: F811
+    app = make()
+    target = tmp_path / "scores.csv"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_export()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#path").value = str(target)  # CSV, the first format
+        await pilot.click("#export")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        notes = [str(n.message) for n in app._notifications]
+    summary = tmp_path / "scores-summary.csv"
+    assert target.exists() and summary.exists()
+    assert f"Scores written to {target} and {summary}" in notes, notes

@@ -348,14 +348,20 @@ class VpkpApp(App[None]):
         stamp = self.services.clock().strftime("%Y%m%d")
         stem = Path.cwd() / f"vpkp-scores-{slug or 'learner'}-{stamp}"
 
+        formats = {f.name: f for f in self.services.export_formats()}
+        files: list[Path] = []  # what the export wrote (a CSV's summary beside it too)
+
         def write(fmt: str, path: Path, overwrite: bool) -> Path:
-            return self.services.export(learner.id, fmt, path, overwrite=overwrite)
+            written = self.services.export(learner.id, fmt, path, overwrite=overwrite)
+            files[:] = formats[fmt].outputs(written)
+            return written
 
         def done(written: Path | None) -> None:
             if written is not None:
-                self.notify(f"Scores written to {written}", title="Exported", markup=False)
+                self.notify("Scores written to " + " and ".join(map(str, files or [written])),
+                            title="Exported", markup=False)
 
-        self.push_screen(ExportDialog(stem, write, self.services.export_formats()), done)
+        self.push_screen(ExportDialog(stem, write, tuple(formats.values())), done)
 
     def action_content_problems(self) -> None:
         """List content files left out and why."""
