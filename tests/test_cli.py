@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from vpkp_tutor import cli
 from vpkp_tutor.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,3 +222,39 @@ def test_a_data_dir_that_is_empty_or_not_a_folder_is_refused(
         assert err.startswith("vpkp-tutor: error: ") and message in err, err
         assert err.count("\n") == 1
     assert a_file.read_text() == "mine"
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--learner", "Ana"], ["--data-dir", "/tmp/d", "--content", "a", "--content", "b"],
+    ["--learner", "validate"], ["--learner=report", "--data-dir=/tmp/x"],
+])
+def test_opening_the_app_parses_without_building_every_command(argv, monkeypatch):
+    """Starting the app (no command) is parsed by the top-level options alone — every
+    command's parser is not built — and gives what the full parser gives."""
+    full = cli.build_parser().parse_args(argv)
+
+    def not_built() -> None:
+        raise AssertionError("every command's parser was built to open the app")
+
+    monkeypatch.setattr(cli, "build_parser", not_built)
+    assert vars(cli._parse(argv)) == vars(full)
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["--help"], ["bogus"], ["--learner"],
+                                  ["--learner", "Ana", "export", "--format", "csv"]])
+def test_anything_but_opening_the_app_is_parsed_by_every_command(argv):
+    """A command, --help or a usage error goes to the full parser (its messages and
+    choices), never to the top level alone."""
+    calls = []
+    real = cli.build_parser
+
+    def counted() -> object:
+        calls.append(1)
+        return real()
+
+    import unittest.mock
+    with unittest.mock.patch.object(cli, "build_parser", counted), \
+            contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        cli._parse(argv)
+    assert calls == [1]

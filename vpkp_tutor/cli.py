@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from vpkp_tutor import __version__
 
@@ -229,9 +230,22 @@ def _check_paths(args: argparse.Namespace) -> str | None:
     return None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every command."""
-    parser = argparse.ArgumentParser(
+class _NotTheApp(Exception):
+    """The command line is not a plain start of the app (see `_parse`)."""
+
+
+class _AppOnlyParser(argparse.ArgumentParser):
+    """The top-level options alone: a usage error here means "parse again with every
+    command" rather than an exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheApp(message)
+
+
+def _top_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser
+                ) -> argparse.ArgumentParser:
+    """The parser's top level: the app's options, before any command."""
+    parser = cls(
         prog="vpkp-tutor",
         description="A terminal tutor for vertebroplasty and kyphoplasty.",
         epilog="--data-dir, --learner and --content may be given before or after the "
@@ -240,6 +254,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_global_options(parser, after=False)
     parser.set_defaults(func=_cmd_run)
+    return parser
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line. Opening the app (no command: the common case, and the one
+    whose start-up is timed) needs only the top-level options, so those are tried first;
+    anything else — a command, --help, an error — is parsed by the parser of every command,
+    which then gives the same result and messages as always."""
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    if not any(a in ("-h", "--help") for a in args_list):
+        try:
+            args, extra = _top_parser(_AppOnlyParser).parse_known_args(args_list)
+        except _NotTheApp:
+            pass
+        else:
+            if not extra:
+                return args
+    return build_parser().parse_args(args_list)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = _top_parser()
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check lessons, questions and cases",
@@ -299,9 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     from vpkp_tutor import cli_out
 
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(argv)
     except SystemExit as exc:  # usage errors (2), --help and --version (0)
         sys.stdout.flush()
         return exc.code if isinstance(exc.code, int) else 2
