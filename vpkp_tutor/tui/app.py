@@ -121,6 +121,7 @@ class VpkpApp(App[None]):
         """The learner studying, once chosen."""
         self._learner_arg = learner
         self._theme_ready = False
+        self._settled = False
 
     # -- start-up ------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -150,6 +151,7 @@ class VpkpApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._after_first_frame)
+        self.set_timer(5, self.start_up_drawn)  # at the latest, should Home never draw
         self.theme = self.services.settings.theme
         self._theme_ready = True
 
@@ -157,7 +159,16 @@ class VpkpApp(App[None]):
         for notice in self.services.store_notices:  # said on stderr too, hidden by the app
             self.notify(notice, title="Progress database", severity="warning", timeout=30,
                         markup=False)
-        settle_heap()
+        if not isinstance(self.screen, HomeScreen):
+            self.start_up_drawn()  # the learner picker: drawn in full now
+
+    def start_up_drawn(self) -> None:
+        """The first screen the learner reads is on the terminal (Home calls this once its
+        dashboard, read in a worker, is drawn): only now settle the heap, so its one full
+        collection does not hold up what the learner is waiting to see."""
+        if not self._settled:
+            self._settled = True
+            settle_heap()
 
     def _load_keymap(self) -> None:
         """Load the settings, checked against this app's themes and bindings (a stored value

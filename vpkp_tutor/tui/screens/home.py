@@ -154,6 +154,7 @@ class HomeScreen(VpkpScreen):
         self._keys = None  # looked up again: a keymap may have changed them
         self.sub_title = clean(dashboard.learner.display_name)
         self.show_dashboard()
+        self.app.call_after_refresh(self.study_app.start_up_drawn)
 
     def on_resize(self) -> None:
         """Lines fitted to the width (the lesson to continue) are fitted again."""
