@@ -50,6 +50,8 @@ class MergedLearner:
     case_runs: dict[str, CaseRunInfo] = field(default_factory=dict)
     lessons: dict[str, tuple[LessonProgress, str]] = field(default_factory=dict)
     topic_totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    attempts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Quiz attempt id → the question ids it drew (its form)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,10 @@ def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
                 if old.event.record.answered_at > r.event.record.answered_at:
                     continue
             m.responses[r.event.id] = r
+        for a in ex.attempts:
+            ids = a.get("question_ids") or ()
+            if isinstance(a.get("id"), str) and (ids or a["id"] not in m.attempts):
+                m.attempts[a["id"]] = tuple(str(q) for q in ids)
         for c in ex.case_runs:
             old_run = m.case_runs.get(c.run.id)
             if old_run is None or len(c.run.choice_path) >= len(old_run.run.choice_path):
