@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,8 @@ class Browser:
         if url is None:
             self.proc.kill()
             raise RuntimeError("Chromium did not start: " + "".join(lines[-10:]))
-        self.ws = connect(url, max_size=None, open_timeout=30)
+        self._stack = ExitStack()
+        self.ws = self._stack.enter_context(connect(url, max_size=None, open_timeout=30))
         self.ids = itertools.count(1)
 
     def _call(self, method: str, **params: Any) -> dict[str, Any]:
@@ -172,7 +173,7 @@ class Browser:
     def close(self) -> None:
         """Close the browser."""
         try:
-            self.ws.close()
+            self._stack.close()
         finally:
             self.proc.terminate()
             try:

@@ -83,12 +83,13 @@ def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[
     median = masteries[len(masteries) // 2] if masteries else 0.0
     if masteries and len(masteries) % 2 == 0:
         median = (masteries[len(masteries) // 2 - 1] + masteries[len(masteries) // 2]) / 2
-    objectives = list(rollup.objectives)
+    objectives = [g for g in rollup.objectives if g.started]
     return {
         "r": report,
         "names": report.names,
         "learners": learners,
         "objectives": objectives,
+        "unstarted": [g for g in rollup.objectives if not g.started],
         "topics": rollup.topics,
         "topic_label": topic_label,
         "by_objective": rollup.by_objective,

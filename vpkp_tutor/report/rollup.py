@@ -206,7 +206,7 @@ def build_rollup(learners: Sequence[MergedLearner], *,
                              obj_bank.get(key, 0), ids, by_obj, threshold))
     behind: dict[str, int] = defaultdict(int)
     for g in groups:
-        for lid in g.below:
+        for lid in g.below if g.started else ():  # nobody started it: not one's lag
             behind[lid] += 1
     summaries = [_replace_behind(s, behind[s.id]) for s in summaries]
     return Rollup(tuple(summaries), tuple(topics), tuple(groups), by_topic, by_obj,
