@@ -178,7 +178,8 @@ def _rows(m: MergedLearner) -> list[TopicRow]:
             items_answered=len(recent), items_in_bank=in_bank,
             points=sum(r.event.record.points for r in responses),
             max_points=sum(r.event.record.max_points for r in responses),
-            mastery=mastery_value((item_score(list(d)) for d in recent.values()), in_bank),
+            mastery=mastery_value((d[0] if len(d) == 1 else item_score(list(d))
+                                   for d in recent.values()), in_bank),
             lessons_completed=sum(1 for p, t in m.lessons.values() if t == topic and
                                   p.completed),
             lessons_total=m.topic_totals.get(topic, {}).get("lessons", 0),

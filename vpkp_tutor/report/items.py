@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -125,51 +126,6 @@ class FormStats:
     dichotomous: bool
 
 
-@dataclass(slots=True)
-class _Item:
-    topic: str = ""
-    type: str = ""
-    scores: list[float] = field(default_factory=list)
-    rests: list[float | None] = field(default_factory=list)
-    learners: list[str] = field(default_factory=list)
-    answers: list[object] = field(default_factory=list)
-    key_seen: set[str] = field(default_factory=set)
-
-
-def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Pearson's r, or None when either side does not vary or n < 2."""
-    n = len(xs)
-    if n < 2:
-        return None
-    mx = math.fsum(xs) / n
-    my = math.fsum(ys) / n
-    sxx = math.fsum((x - mx) ** 2 for x in xs)
-    syy = math.fsum((y - my) ** 2 for y in ys)
-    if sxx <= 1e-12 or syy <= 1e-12:
-        return None
-    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
-
-
-def upper_lower(scores: Sequence[float], rests: Sequence[float],
-                learners: Sequence[str]) -> float | None:
-    """Mean item score of the top 27 % by rest score minus that of the bottom 27 %."""
-    n = len(scores)
-    if n < 2:
-        return None
-    g = max(1, round(UPPER_LOWER_SHARE * n))
-    order = sorted(range(n), key=lambda i: (rests[i], learners[i]))
-    low = math.fsum(scores[i] for i in order[:g]) / g
-    high = math.fsum(scores[i] for i in order[-g:]) / g
-    return high - low
-
-
-def _chosen(answer: object, letter: str, kind: str) -> bool:
-    if kind == "multiple_response":
-        return isinstance(answer, tuple) and letter in answer
-    return answer == letter
-
-
 def first_responses(learners: Iterable[MergedLearner]
                     ) -> Iterator[tuple[str, dict[str, tuple[float, object, str, str, bool]]]]:
     """Per learner: question id → (score, answer, topic, type, correct) of the first
@@ -193,58 +149,130 @@ def first_responses(learners: Iterable[MergedLearner]
 def analyse_items(learners: Sequence[MergedLearner],
                   content: Callable[[str], ItemContent | None] = lambda _q: None,
                   min_n: int = MIN_N) -> list[ItemStats]:
-    """Item statistics over the learners' first responses, worst-flagged first."""
-    items: dict[str, _Item] = defaultdict(_Item)
-    for lid, first in first_responses(learners):
+    """Item statistics over the learners' first responses, worst-flagged first (computed
+    column-wise with numpy)."""
+    import numpy as np
+
+    qindex: dict[str, int] = {}
+    topics: list[str] = []
+    kinds: list[str] = []
+    key_seen: list[set[str]] = []
+    letter_code: dict[str, int] = {}
+    item_col, learner_col, pair_row, pair_letter = (array("q") for _ in range(4))
+    score_col, rest_col = array("d"), array("d")
+    ids: list[str] = []
+    nan = math.nan
+    row = 0
+    for li, (lid, first) in enumerate(first_responses(learners)):
+        ids.append(lid)
         k = len(first)
         total = math.fsum(v[0] for v in first.values())
         for qid, (score, answer, topic, kind, correct) in first.items():
-            it = items[qid]
-            it.topic, it.type = topic or it.topic, kind or it.type
-            it.scores.append(score)
-            it.rests.append((total - score) / (k - 1) if k > 1 else None)
-            it.learners.append(lid)
-            it.answers.append(answer)
-            if correct and isinstance(answer, str):
-                it.key_seen.add(answer)
-    out = [_item_stats(qid, it, content(qid), min_n) for qid, it in items.items()]
+            q = qindex.get(qid)
+            if q is None:
+                q = qindex[qid] = len(topics)
+                topics.append(topic)
+                kinds.append(kind)
+                key_seen.append(set())
+            else:
+                if topic and not topics[q]:
+                    topics[q] = topic
+                if kind and not kinds[q]:
+                    kinds[q] = kind
+            item_col.append(q)
+            learner_col.append(li)
+            score_col.append(score)
+            rest_col.append((total - score) / (k - 1) if k > 1 else nan)
+            if isinstance(answer, str):
+                if correct:
+                    key_seen[q].add(answer)
+                pair_row.append(row)
+                pair_letter.append(letter_code.setdefault(answer, len(letter_code)))
+            elif isinstance(answer, tuple) and kind == "multiple_response":
+                for x in dict.fromkeys(answer):
+                    if isinstance(x, str):
+                        pair_row.append(row)
+                        pair_letter.append(letter_code.setdefault(x, len(letter_code)))
+            row += 1
+    if not qindex:
+        return []
+    nq, nl = len(topics), max(1, len(letter_code))
+    item = np.frombuffer(item_col, dtype=np.int64)
+    scores = np.frombuffer(score_col, dtype=np.float64)
+    rests = np.frombuffer(rest_col, dtype=np.float64)
+    n = np.bincount(item, minlength=nq)
+    facility = np.bincount(item, scores, minlength=nq) / n
+    valid = ~np.isnan(rests)
+    iv, xv, yv = item[valid], scores[valid], rests[valid]
+    nv = np.bincount(iv, minlength=nq)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.bincount(iv, xv, minlength=nq) / nv
+        my = np.bincount(iv, yv, minlength=nq) / nv
+        dx, dy = xv - mx[iv], yv - my[iv]
+        sxx = np.bincount(iv, dx * dx, minlength=nq)
+        syy = np.bincount(iv, dy * dy, minlength=nq)
+        sxy = np.bincount(iv, dx * dy, minlength=nq)
+        defined = (nv >= 2) & (sxx > 1e-12) & (syy > 1e-12)
+        r_item = np.where(defined, sxy / np.sqrt(sxx * syy), np.nan)
+    # upper-lower: within each item, rank by rest score, ties by learner id
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    lv = id_rank[np.frombuffer(learner_col, dtype=np.int64)[valid]]
+    order = np.lexsort((lv, yv, iv))
+    csum = np.concatenate(([0.0], np.cumsum(xv[order])))
+    ends = np.cumsum(nv)
+    starts = ends - nv
+    g = np.maximum(1, np.floor(UPPER_LOWER_SHARE * nv + 0.5)).astype(np.int64)
+    low = (csum[np.minimum(starts + g, ends)] - csum[starts]) / g
+    high = (csum[ends] - csum[np.maximum(ends - g, starts)]) / g
+    d_index = np.where(nv >= 2, high - low, np.nan)
+    # options: how many chose each letter, and the point-biserial of choosing it
+    prow = np.frombuffer(pair_row, dtype=np.int64)
+    cell = item[prow] * nl + np.frombuffer(pair_letter, dtype=np.int64)
+    chosen = np.bincount(cell, minlength=nq * nl).reshape(nq, nl)
+    dy_full = np.zeros(len(scores))
+    dy_full[valid] = dy
+    chosen_v = np.bincount(cell[valid[prow]], minlength=nq * nl).reshape(nq, nl)
+    sum_dy = np.bincount(cell, dy_full[prow], minlength=nq * nl).reshape(nq, nl)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = chosen_v * (1 - chosen_v / nv[:, None])
+        ok = (chosen_v > 0) & (chosen_v < nv[:, None]) & (syy[:, None] > 1e-12)
+        r_opt = np.where(ok, sum_dy / np.sqrt(spread * syy[:, None]), np.nan)
+    letters = {code: x for x, code in letter_code.items()}
+    out = []
+    for qid, q in qindex.items():
+        info = content(qid)
+        kind = kinds[q]
+        options: list[OptionStats] = []
+        if kind in _OPTION_TYPES or (info is not None and info.options):
+            if info is not None and info.options:
+                shown, keys = info.options, info.keys
+            else:  # not in this content: the options seen, the key from answers marked right
+                seen = sorted(letters[c] for c in np.nonzero(chosen[q])[0].tolist())
+                shown, keys = tuple((x, "") for x in seen), frozenset(key_seen[q])
+            for letter, text in shown:
+                c = letter_code.get(letter)
+                count = 0 if c is None else int(chosen[q, c])
+                r = None if c is None or math.isnan(r_opt[q, c]) else float(r_opt[q, c])
+                options.append(OptionStats(letter, text, letter in keys, count,
+                                           count / int(n[q]), _clip(r)))
+        r_q = None if math.isnan(r_item[q]) else _clip(float(r_item[q]))
+        d_q = None if math.isnan(d_index[q]) else float(d_index[q])
+        flags = _flags(int(n[q]), float(facility[q]), r_q, options, min_n)
+        out.append(ItemStats(qid, topics[q], kind, int(n[q]), float(facility[q]), r_q, d_q,
+                             tuple(options), flags, info.stem if info else ""))
     out.sort(key=lambda s: (s.suppressed, -_severity(s.flags), s.question_id))
     return out
+
+
+def _clip(r: float | None) -> float | None:
+    return None if r is None else max(-1.0, min(1.0, r))
 
 
 def _severity(flags: tuple[str, ...]) -> int:
     weights = {"possible_miskey": 8, "negative_discrimination": 4, "low_discrimination": 2,
                "too_hard": 2, "too_easy": 1, "non_functioning_distractor": 1}
     return sum(weights.get(f, 0) for f in flags)
-
-
-def _item_stats(qid: str, it: _Item, info: ItemContent | None, min_n: int) -> ItemStats:
-    n = len(it.scores)
-    facility = math.fsum(it.scores) / n
-    idx = [i for i, r in enumerate(it.rests) if r is not None]
-    rests = [it.rests[i] or 0.0 for i in idx]
-    scores = [it.scores[i] for i in idx]
-    r_item = pearson(scores, rests)
-    d_index = upper_lower(scores, rests, [it.learners[i] for i in idx])
-    options: list[OptionStats] = []
-    if it.type in _OPTION_TYPES or (info is not None and info.options):
-        if info is not None and info.options:
-            letters = info.options
-            keys = info.keys
-        else:  # not in this content: the options seen, the key from answers marked correct
-            seen = sorted({a for a in it.answers if isinstance(a, str)}
-                          | {x for a in it.answers if isinstance(a, tuple)
-                             for x in a if isinstance(x, str)})
-            letters = tuple((x, "") for x in seen)
-            keys = frozenset(it.key_seen)
-        for letter, text in letters:
-            chosen = [_chosen(a, letter, it.type) for a in it.answers]
-            count = sum(chosen)
-            r_opt = pearson([1.0 if chosen[i] else 0.0 for i in idx], rests)
-            options.append(OptionStats(letter, text, letter in keys, count, count / n, r_opt))
-    flags = _flags(n, facility, r_item, options, min_n)
-    return ItemStats(qid, it.topic, it.type, n, facility, r_item, d_index, tuple(options),
-                     flags, info.stem if info else "")
 
 
 def _flags(n: int, facility: float, r_item: float | None, options: Sequence[OptionStats],
@@ -276,21 +304,33 @@ def analyse_forms(learners: Sequence[MergedLearner],
     """Cronbach's α / KR-20 and the SEM of every quiz form (the same set of questions)
     taken by at least `min_learners` learners; each learner's first attempt at the form,
     an item left unanswered scoring 0."""
+    shared: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for m in learners:  # forms first, from the attempts alone: most random forms are unique
+        for qids in m.attempts.values():
+            if len(qids) >= 2:
+                shared[tuple(sorted(set(qids)))].add(m.learner.id)
+    wanted = {form for form, who in shared.items() if len(who) >= min_learners}
     takers: dict[tuple[str, ...], list[list[float]]] = defaultdict(list)
     for m in learners:
+        forms = {aid: form for aid, qids in m.attempts.items()
+                 if (form := tuple(sorted(set(qids)))) in wanted}
+        if not forms:
+            continue
         by_attempt: dict[str, dict[str, tuple[dt.datetime, float]]] = defaultdict(dict)
         for r in m.responses.values():
             rec = r.event.record
+            if rec.attempt_id not in forms:
+                continue
             got = by_attempt[rec.attempt_id].get(rec.question_id)
             if got is None or rec.answered_at < got[0]:
                 score = rec.points / rec.max_points if rec.max_points > 0 else 0.0
                 by_attempt[rec.attempt_id][rec.question_id] = (rec.answered_at, score)
         started = sorted((min(at for at, _ in by_attempt[aid].values()), aid)
-                         for aid in m.attempts if by_attempt.get(aid))
+                         for aid in forms if by_attempt.get(aid))
         seen: set[tuple[str, ...]] = set()
         for _, aid in started:
-            form = tuple(sorted(set(m.attempts[aid])))
-            if len(form) < 2 or form in seen:
+            form = forms[aid]
+            if form in seen:
                 continue
             seen.add(form)
             got_all = by_attempt[aid]

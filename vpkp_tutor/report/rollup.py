@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
 from vpkp_tutor.domain.progress import CaseRun
@@ -115,25 +115,32 @@ class Rollup:
     threshold: float
 
 
-_Resp = tuple[dt.datetime, str, float, float, float]
-"""answered_at, question id, score fraction, points, max points."""
+@dataclass(slots=True)
+class _Acc:
+    """A learner's responses in one group, in time order."""
+
+    points: float = 0.0
+    most: float = 0.0
+    fractions: list[float] = field(default_factory=list)
+    questions: set[str] = field(default_factory=set)
+    last: dt.datetime | None = None
 
 
-def _cell(lid: str, key: str, rows: list[_Resp], in_bank: int) -> Cell:
-    rows.sort(key=lambda r: r[0])
-    recent: dict[str, deque[float]] = {}
-    for _, qid, frac, _, _ in rows:
-        recent.setdefault(qid, deque(maxlen=RECENT)).append(frac)
-    points = sum(r[3] for r in rows)
-    most = sum(r[4] for r in rows)
+def _cell(lid: str, key: str, acc: _Acc, scores: Mapping[str, float], in_bank: int) -> Cell:
+    fr = acc.fractions
     trend = None
-    if len(rows) >= TREND_MIN:
-        half = len(rows) // 2
-        early, late = rows[:half], rows[half:]
-        trend = (sum(r[2] for r in late) / len(late)) - (sum(r[2] for r in early) / len(early))
-    return Cell(lid, key, mastery_value((item_score(list(d)) for d in recent.values()),
-                                        in_bank),
-                points / most if most else 0.0, len(rows), len(recent), rows[-1][0], trend)
+    if len(fr) >= TREND_MIN:
+        half = len(fr) // 2
+        trend = sum(fr[half:]) / (len(fr) - half) - sum(fr[:half]) / half
+    return Cell(lid, key, mastery_value([scores[q] for q in acc.questions], in_bank),
+                acc.points / acc.most if acc.most else 0.0, len(fr), len(acc.questions),
+                acc.last, trend)
+
+
+def _item_scores(history: Mapping[str, list[float]]) -> dict[str, float]:
+    """Each question's recency-weighted score (one answer: that answer's fraction)."""
+    return {q: fr[0] if len(fr) == 1 else item_score(fr[-RECENT:])
+            for q, fr in history.items()}
 
 
 def build_rollup(learners: Sequence[MergedLearner], *,
@@ -155,37 +162,49 @@ def build_rollup(learners: Sequence[MergedLearner], *,
     summaries = []
     for m in learners:
         lid = m.learner.id
-        per_topic: dict[str, list[_Resp]] = defaultdict(list)
-        per_obj: dict[str, list[_Resp]] = defaultdict(list)
+        per_topic: dict[str, _Acc] = defaultdict(_Acc)
+        per_obj: dict[str, _Acc] = defaultdict(_Acc)
+        overall = _Acc()
+        history: dict[str, list[float]] = defaultdict(list)
         review_days: set[dt.date] = set()
         reviews = 0
-        for r in m.responses.values():
+        okeys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for r in sorted(m.responses.values(), key=lambda r: r.event.record.answered_at):
             rec = r.event.record
-            row = (rec.answered_at, rec.question_id,
-                   rec.points / rec.max_points if rec.max_points > 0 else 0.0, rec.points,
-                   rec.max_points)
-            per_topic[r.meta.topic].append(row)
-            for oid in dict.fromkeys(_objective_key(o, objectives) for o in r.meta.objectives):
-                per_obj[oid].append(row)
+            qid = rec.question_id
+            frac = rec.points / rec.max_points if rec.max_points > 0 else 0.0
+            history[qid].append(frac)
+            objs = r.meta.objectives
+            keys = okeys.get(objs)
+            if keys is None:
+                keys = okeys[objs] = tuple(dict.fromkeys(_objective_key(o, objectives)
+                                                         for o in objs))
+            for acc in (overall, per_topic[r.meta.topic], *(per_obj[k] for k in keys)):
+                acc.points += rec.points
+                acc.most += rec.max_points
+                acc.fractions.append(frac)
+                acc.questions.add(qid)
+                acc.last = rec.answered_at
             if r.event.mode == "review":
                 reviews += 1
                 review_days.add(rec.answered_at.date())
+        scores = _item_scores(history)
         for topic, counts in m.topic_totals.items():
             topic_bank[topic] = max(topic_bank.get(topic, 0), counts.get("questions", 0))
-        for topic, rows in per_topic.items():
-            by_topic[lid, topic] = _cell(lid, topic, rows,
+        for topic, acc in per_topic.items():
+            by_topic[lid, topic] = _cell(lid, topic, acc, scores,
                                          m.topic_totals.get(topic, {}).get("questions", 0))
-        for oid, rows in per_obj.items():
-            by_obj[lid, oid] = _cell(lid, oid, rows, obj_bank.get(oid, 0))
-        everything = [row for rows in per_topic.values() for row in rows]
-        cell = _cell(lid, "", everything, sum(c.get("questions", 0) for c in
-                                              m.topic_totals.values())) if everything else None
+        for oid, acc in per_obj.items():
+            by_obj[lid, oid] = _cell(lid, oid, acc, scores, obj_bank.get(oid, 0))
+        cell = _cell(lid, "", overall, scores, sum(c.get("questions", 0) for c in
+                                                   m.topic_totals.values())
+                     ) if overall.fractions else None
         finished = [c for c in m.case_runs.values() if c.run.finished_at is not None]
         quality = [c.run.points / c.run.max_points for c in finished if c.run.max_points > 0]
         lessons_total = sum(c.get("lessons", 0) for c in m.topic_totals.values())
         summaries.append(LearnerSummary(
             id=lid, name=m.learner.display_name, program=m.learner.program,
-            level=m.learner.level, responses=len(everything),
+            level=m.learner.level, responses=len(overall.fractions),
             accuracy=cell.accuracy if cell else None, mastery=cell.mastery if cell else 0.0,
             lessons_completed=sum(1 for p, _ in m.lessons.values() if p.completed),
             lessons_total=max(lessons_total, len(m.lessons)),
