@@ -241,8 +241,14 @@ def print_flags(report: DirectorReport) -> None:
                      if few else ""))
     if not flagged:
         return
-    console.print("  " + ", ".join(f"{FLAG_LABELS[f]} {n}" for f, n in counts.items()
-                                   if f != "too_few"))
+    entries = [f"{FLAG_LABELS[f]}: {n}" for f, n in counts.items() if f != "too_few"]
+    line = ""
+    for entry in entries:  # whole entries per line: a count stays beside its flag
+        if line and len(line) + len(entry) + 2 > max(40, console.width - 2):
+            console.print("  " + line + ",")
+            line = ""
+        line = f"{line}, {entry}" if line else entry
+    console.print("  " + line)
     table = Table(box=box.SIMPLE, padding=(0, 1, 0, 0), show_edge=False)
     for col in ("Question", "n", "Facility", "r", "Flags"):
         table.add_column(col, justify="left" if col in ("Question", "Flags") else "right")
