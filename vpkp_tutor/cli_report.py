@@ -95,7 +95,7 @@ def expand_exports(raw: list[str]) -> list[Path]:
             found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json"
                            and not p.name.startswith("."))
             if not found:
-                raise ExportError(f"{path}: no JSON exports (*.json) in this folder")
+                raise ExportError(f"{path}: a folder with no JSON exports (*.json) in it")
             paths.extend(found)
         else:
             paths.append(path)

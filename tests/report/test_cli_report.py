@@ -115,7 +115,7 @@ def test_folder_without_exports(tmp_path: Path, capsys: pytest.CaptureFixture[st
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run(str(empty), "--html", str(tmp_path / "r.html"), data=tmp_path / "d") == 2
-    assert f"{empty}: no JSON exports" in capsys.readouterr().err
+    assert f"{empty}: a folder with no JSON exports" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
 
 
