@@ -378,7 +378,7 @@ def fig_report_scale(work: Path, quick: bool) -> list[Figure]:
     m = report_scale.measure(work / "report-scale", learners, responses)
     rows = f"{learners * responses:,} rows"
     return [Figure("director report (HTML + item CSV)", m["report_s"], "s", None,
-                   report_scale.TIME_LIMIT, rows),
+                   report_scale.TIME_LIMIT, f"{rows}; {m['report_cpu_s']:.1f} s CPU"),
             Figure("director report, peak memory", m["report_mb"], "MB", None,
                    report_scale.MEMORY_LIMIT_MB, rows),
             Figure("director report vs DuckDB item statistics", m["report_s"], "s",

@@ -210,7 +210,7 @@ def _most_missed(learners: Sequence[MergedLearner], limit: int) -> list[MissedIt
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cycle collector while many small objects are made that hold no cycles (a
     cohort is hundreds of thousands of them, and each collection would walk them all)."""
     enabled = gc.isenabled()
@@ -224,7 +224,7 @@ def _collector_paused() -> Iterator[None]:
 
 def build_report(paths: Sequence[Path], most_missed: int = 10) -> CohortReport:
     """Read and merge JSON exports (ExportError names the first bad file and why)."""
-    with _collector_paused():
+    with collector_paused():
         exports = [read_export(Path(p)) for p in paths]
         learners, duplicates = merge(exports)
     fingerprints: dict[str, list[str]] = defaultdict(list)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vpkp_tutor.export.cohort import CohortReport, build_report
+from vpkp_tutor.export.cohort import CohortReport, build_report, collector_paused
 from vpkp_tutor.report.items import (
     MIN_N,
     FormStats,
@@ -100,12 +100,13 @@ def build_director_report(paths: Sequence[Path], course: Course = NO_COURSE, *,
                           topic_label: Callable[[str], str] = lambda t: t,
                           now: dt.datetime | None = None) -> DirectorReport:
     """Read the exports (ExportError names the first bad one) and analyse them."""
-    cohort = build_report(paths, most_missed=most_missed)
-    items = analyse_items(cohort.learners, course.content, min_n)
-    forms = analyse_forms(cohort.learners)
-    rollup = build_rollup(cohort.learners, objectives=course.objectives,
-                          topic_label=topic_label, objective_items=course.objective_items,
-                          threshold=threshold)
+    with collector_paused():  # a million small objects, none in a cycle
+        cohort = build_report(paths, most_missed=most_missed)
+        items = analyse_items(cohort.learners, course.content, min_n)
+        forms = analyse_forms(cohort.learners)
+        rollup = build_rollup(cohort.learners, objectives=course.objectives,
+                              topic_label=topic_label,
+                              objective_items=course.objective_items, threshold=threshold)
     names = {m.learner.id: anonymous_code(m.learner.id) if anonymise
              else m.learner.display_name for m in cohort.learners}
     return DirectorReport(cohort, tuple(items), tuple(forms), rollup, names, anonymise,
