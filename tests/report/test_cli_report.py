@@ -73,6 +73,7 @@ def test_anonymise_uses_stable_codes(cohort: Cohort, tmp_path: Path) -> None:
                    data=tmp_path / "d") == 0
     a, b = (p.read_text(encoding="utf-8") for p in (first, second))
     assert "Learner 010" not in a and "alert" not in a and "Metro IR" not in a
+    assert "l0010" not in a  # nor the learner ids
     from vpkp_tutor.report.build import anonymous_code
 
     code = anonymous_code("l0010")
