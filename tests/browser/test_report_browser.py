@@ -1,6 +1,7 @@
 """The HTML report in a real headless Chromium: it renders, shows the key sections and
 numbers, logs no console error, requests nothing from the network, sorts its learners table,
-reads on a phone, reads with scripts off, and prints each section on its own page.
+reads on a phone, reads with scripts off, and prints each section on its own page with every
+item's options.
 
 Screenshots and the PDF are kept in the test's temporary folder (its path is printed); a
 person looks at them when the report's look changes.
@@ -128,6 +129,10 @@ def test_print_puts_each_section_on_its_own_page(page: Page, artifacts: Path) ->
         starts.append(next(i for i, text in enumerate(pages)
                            if any(line.strip() == title for line in text.splitlines())))
     assert starts == sorted(starts) and len(set(starts)) == len(SECTIONS), starts
+    # every item's options are printed (the collapsed details open for print, then close)
+    options = page.evaluate("document.querySelectorAll('table.options').length")
+    assert options > 40 and sum(text.count("Chosen") for text in pages) == options
+    assert page.evaluate("document.querySelectorAll('details[open]').length") == 0
     for start, title in zip(starts[1:], SECTIONS[1:], strict=True):
         first_line = next(line.strip() for line in pages[start].splitlines() if line.strip())
         assert first_line == title  # the section opens its page
