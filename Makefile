@@ -34,8 +34,15 @@ lint: $(STAMP_TEST)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## the browser tests' Chromium: Debian's package, installed when missing
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "the browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install -y chromium)"; exit 1; }
+	$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
 ## make unit: the pytest suite alone
-unit: $(STAMP_TEST)
+unit: $(STAMP_TEST) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 3 -q -m "not soak"
 
 ## make test: lint + the whole suite
@@ -48,6 +55,7 @@ soak: $(STAMP_TEST)
 ## make bench: benchmarks, each figure beside a floor measured in the same run
 bench: $(STAMP_TEST)
 	@command -v sqlite3 >/dev/null || { echo "make bench needs the sqlite3 command-line tool (Debian: apt-get install sqlite3)"; exit 1; }
+	$(BIN)/python -c 'import duckdb' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

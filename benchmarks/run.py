@@ -14,6 +14,7 @@ Figures (targets from the performance issue):
 | CSV export of 1,000,000 responses | the sqlite3 CLI's CSV dump of the same rows | ≤ 2× |
 | longest frame gap while the TUI exports 1,000,000 responses | — (absolute) | ≤ 100 ms |
 | cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
+| director report (HTML) over 500 learners × 2,000 responses | — (absolute); DuckDB's per-item statistics | < 10 s, < 1 GB; ≤ 3× |
 | `make test` | — (absolute) | ≤ 300 s (the CI limit: five minutes on a fresh machine) |
 
 Start-up is measured as a person sees it: each program runs in a pseudo-terminal and the
@@ -385,6 +386,22 @@ def fig_cohort(work: Path, quick: bool) -> list[Figure]:
                    "400 responses each, incl. process start")]
 
 
+def fig_report_scale(work: Path, quick: bool) -> list[Figure]:
+    """The director's report over 500 learners × 2,000 responses, beside DuckDB."""
+    import report_scale
+
+    learners, responses = (100, 2000) if quick else (500, 2000)
+    m = report_scale.measure(work / "report-scale", learners, responses)
+    rows = f"{learners * responses:,} rows"
+    return [Figure("director report (HTML + item CSV)", m["report_s"], "s", None,
+                   report_scale.TIME_LIMIT, f"{rows}; {m['report_cpu_s']:.1f} s CPU"),
+            Figure("director report, peak memory", m["report_mb"], "MB", None,
+                   report_scale.MEMORY_LIMIT_MB, rows),
+            Figure("director report vs DuckDB item statistics", m["report_s"], "s",
+                   m["duckdb_s"], report_scale.DUCKDB_RATIO,
+                   f"largest difference {m['max_diff']:.1g}")]
+
+
 def fig_make_test(work: Path, quick: bool) -> list[Figure]:
     """Wall time of `make test` (lint + the whole suite)."""
     t = time.perf_counter()
@@ -402,6 +419,7 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "csv": fig_csv_export,
     "export-frames": fig_export_frames,
     "cohort": fig_cohort,
+    "report-scale": fig_report_scale,
     "make-test": fig_make_test,
 }
 

@@ -294,9 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from vpkp_tutor.cli_config import add_config_commands
     from vpkp_tutor.cli_learners import add_learner_commands
+    from vpkp_tutor.cli_report import add_report_command
     from vpkp_tutor.cli_store import add_store_commands
 
     add_store_commands(sub)
+    add_report_command(sub)
     add_config_commands(sub)
     add_learner_commands(sub)
     for command in sub.choices.values():

@@ -50,6 +50,8 @@ class MergedLearner:
     case_runs: dict[str, CaseRunInfo] = field(default_factory=dict)
     lessons: dict[str, tuple[LessonProgress, str]] = field(default_factory=dict)
     topic_totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    attempts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Quiz attempt id → the question ids it drew (its form)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,10 @@ def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
                 if old.event.record.answered_at > r.event.record.answered_at:
                     continue
             m.responses[r.event.id] = r
+        for a in ex.attempts:
+            ids = a.get("question_ids") or ()
+            if isinstance(a.get("id"), str) and (ids or a["id"] not in m.attempts):
+                m.attempts[a["id"]] = tuple(str(q) for q in ids)
         for c in ex.case_runs:
             old_run = m.case_runs.get(c.run.id)
             if old_run is None or len(c.run.choice_path) >= len(old_run.run.choice_path):
@@ -172,7 +178,8 @@ def _rows(m: MergedLearner) -> list[TopicRow]:
             items_answered=len(recent), items_in_bank=in_bank,
             points=sum(r.event.record.points for r in responses),
             max_points=sum(r.event.record.max_points for r in responses),
-            mastery=mastery_value((item_score(list(d)) for d in recent.values()), in_bank),
+            mastery=mastery_value((d[0] if len(d) == 1 else item_score(list(d))
+                                   for d in recent.values()), in_bank),
             lessons_completed=sum(1 for p, t in m.lessons.values() if t == topic and
                                   p.completed),
             lessons_total=m.topic_totals.get(topic, {}).get("lessons", 0),
@@ -203,7 +210,7 @@ def _most_missed(learners: Sequence[MergedLearner], limit: int) -> list[MissedIt
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cycle collector while many small objects are made that hold no cycles (a
     cohort is hundreds of thousands of them, and each collection would walk them all)."""
     enabled = gc.isenabled()
@@ -217,7 +224,7 @@ def _collector_paused() -> Iterator[None]:
 
 def build_report(paths: Sequence[Path], most_missed: int = 10) -> CohortReport:
     """Read and merge JSON exports (ExportError names the first bad file and why)."""
-    with _collector_paused():
+    with collector_paused():
         exports = [read_export(Path(p)) for p in paths]
         learners, duplicates = merge(exports)
     fingerprints: dict[str, list[str]] = defaultdict(list)

@@ -1,0 +1,134 @@
+"""`vpkp-tutor report … --html/--csv/--anonymise`: real files, real subprocess for the
+no-traceback promise, hostile names escaped."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.report.gen import Cohort, make_cohort
+from vpkp_tutor.cli import main
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
+    names = [HOSTILE, "Ana \"A&B\" O'Neil", "=cmd|' /C calc'!A0"]
+    return make_cohort(tmp_path_factory.mktemp("exports"), learners=40, names=names)
+
+
+def run(*args: str, data: Path) -> int:
+    return main(["--data-dir", str(data), "report", *args])
+
+
+def test_html_from_a_folder(cohort: Cohort, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.html"
+    assert run(str(cohort.paths[0].parent), "--html", str(out), data=tmp_path / "d") == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out} (HTML report)" in printed
+    html = out.read_text(encoding="utf-8")
+    assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Ana &#34;A&amp;B&#34; O&#39;Neil" in html
+    assert html.count("<script>") == 1  # the sorting script, and nothing else
+    for section in ("summary", "behind", "learners", "heatmap", "items", "cases", "method"):
+        assert f'<section id="{section}"' in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no .part
+
+
+def test_terminal_summary_has_the_flags(cohort: Cohort, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(*map(str, cohort.paths), data=tmp_path / "d") == 0
+    printed = capsys.readouterr().out
+    assert "Item flags:" in printed
+    flags = printed[printed.index("Item flags:"):]
+    line = next(x for x in flags.splitlines() if x.startswith("q.miskey"))
+    assert "possible" in line and "negative discrimination" in line
+    assert not list(tmp_path.glob("*.html"))
+
+
+def test_items_csv(cohort: Cohort, tmp_path: Path) -> None:
+    out = tmp_path / "items.csv"
+    assert run(*map(str, cohort.paths), "--csv", str(out), data=tmp_path / "d") == 0
+    rows = {r["question_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert "possible_miskey" in rows["q.miskey"]["flags"].split(";")
+    assert "too_easy" in rows["q.easy"]["flags"].split(";")
+    assert rows["q.miskey"]["n"] == "40"
+    assert rows["q.miskey"]["option_point_biserials"].startswith("A=-")
+
+
+def test_anonymise_uses_stable_codes(cohort: Cohort, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for out in (first, second):
+        assert run(*map(str, cohort.paths), "--html", str(out), "--anonymise",
+                   data=tmp_path / "d") == 0
+    a, b = (p.read_text(encoding="utf-8") for p in (first, second))
+    assert "Learner 010" not in a and "alert" not in a and "Metro IR" not in a
+    assert "l0010" not in a  # nor the learner ids
+    from vpkp_tutor.report.build import anonymous_code
+
+    code = anonymous_code("l0010")
+    assert code in a and code in b
+
+
+def test_existing_output_is_kept_without_force(cohort: Cohort, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.html"
+    out.write_text("old", encoding="utf-8")
+    assert run(str(cohort.paths[0]), "--html", str(out), data=tmp_path / "d") == 2
+    assert "exists" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "old"
+    assert run(str(cohort.paths[0]), "--html", str(out), "--force", data=tmp_path / "d") == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_bad_export_is_located_and_nothing_is_written(cohort: Cohort, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    doc = json.loads(cohort.paths[1].read_text(encoding="utf-8"))
+    doc["responses"][3]["points"] = "ten"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "report.html"
+    out.write_text("old", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.run(
+        [sys.executable, "-m", "vpkp_tutor", "--data-dir", str(tmp_path / "d"), "report",
+         str(cohort.paths[0]), str(bad), "--html", str(out), "--csv",
+         str(tmp_path / "i.csv"), "--force"],
+        capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr == (f"vpkp-tutor: error: {bad}: responses[3].points: expected a "
+                           "number, got text\n")
+    assert out.read_text(encoding="utf-8") == "old"
+    assert not (tmp_path / "i.csv").exists()
+
+
+def test_folder_without_exports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(str(empty), "--html", str(tmp_path / "r.html"), data=tmp_path / "d") == 2
+    assert f"{empty}: a folder with no JSON exports" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_the_same_file_twice_as_outputs(cohort: Cohort, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "x"
+    assert run(str(cohort.paths[0]), "--html", str(out), "--csv", str(out),
+               data=tmp_path / "d") == 2
+    assert "the same file as --html" in capsys.readouterr().err
+
+
+def test_threshold_out_of_range(cohort: Cohort, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(str(cohort.paths[0]), "--threshold", "60", data=tmp_path / "d") == 2
+    assert "not between 0 and 1" in capsys.readouterr().err

@@ -1,0 +1,99 @@
+"""Roll-ups by learner × topic and learner × objective, cohort medians, who is behind, case
+outcomes, lessons and reviews; objectives grouped by an external code when the course
+gives one."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+from pathlib import Path
+
+import pytest
+
+from tests.report.gen import Cohort, learner_doc, make_cohort, make_items
+from vpkp_tutor.export.cohort import build_report
+from vpkp_tutor.report.rollup import ObjectiveInfo, build_rollup
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
+    return make_cohort(tmp_path_factory.mktemp("cohort"), learners=30)
+
+
+def test_topic_cells_agree_with_the_cohort_rows(cohort: Cohort) -> None:
+    report = build_report(cohort.paths)
+    rollup = build_rollup(report.learners)
+    for row in report.rows:
+        cell = rollup.by_topic[row.learner.id, row.topic]
+        assert cell.mastery == pytest.approx(row.mastery)
+        assert cell.accuracy == pytest.approx(row.accuracy)
+        assert cell.responses == row.responses and cell.items == row.items_answered
+
+
+def test_objectives_medians_and_who_is_behind(cohort: Cohort) -> None:
+    report = build_report(cohort.paths)
+    rollup = build_rollup(report.learners, threshold=0.5)
+    group = next(g for g in rollup.objectives if g.key == "imaging.obj1")
+    masteries = {m.learner.id: (rollup.by_objective.get((m.learner.id, "imaging.obj1")))
+                 for m in report.learners}
+    values = [c.mastery if c else 0.0 for c in masteries.values()]
+    assert group.median_mastery == pytest.approx(statistics.median(values))
+    assert set(group.below) == {lid for lid, c in masteries.items()
+                                if (c.mastery if c else 0.0) < 0.5}
+    assert group.below  # the planted miskey makes this objective hard
+    behind = {s.id: s.behind_on for s in rollup.learners}
+    assert all(behind[lid] >= 1 for lid in group.below)
+
+
+def test_case_outcomes_lessons_and_learner_lines(cohort: Cohort) -> None:
+    report = build_report(cohort.paths)
+    rollup = build_rollup(report.learners)
+    (case,) = rollup.cases
+    assert (case.case_id, case.runs, case.learners) == ("case.leak", 30, 30)
+    assert case.never_event_runs == 6  # every fifth learner pushed on
+    assert case.never_events == (("push", 6),)
+    assert case.path_quality == pytest.approx(24 / 30)  # 4/4 on the good path, 0 on the bad
+    lines = {s.id: s for s in rollup.learners}
+    assert lines["l0000"].never_events == 1 and lines["l0001"].never_events == 0
+    assert lines["l0002"].lessons_completed == 2 and lines["l0002"].lessons_total == 3
+    assert lines["l0001"].responses == len(build_report([cohort.paths[1]]).learners[0]
+                                           .responses)
+
+
+def test_objectives_group_by_external_code(cohort: Cohort) -> None:
+    report = build_report(cohort.paths)
+    course = {"anatomy.obj0": ObjectiveInfo("anatomy.obj0", "Pedicle landmarks", "PC-3"),
+              "anatomy.obj1": ObjectiveInfo("anatomy.obj1", "Vertebral levels", "PC-3"),
+              "imaging.obj1": ObjectiveInfo("imaging.obj1", "Fracture age on MRI", "")}
+    rollup = build_rollup(report.learners, objectives=course)
+    keys = {g.key for g in rollup.objectives}
+    assert "PC-3" in keys and "anatomy.obj0" not in keys and "anatomy.obj1" not in keys
+    pc3 = next(g for g in rollup.objectives if g.key == "PC-3")
+    assert pc3.code == "PC-3" and "Pedicle landmarks" in pc3.label
+    lid = report.learners[0].learner.id
+    both = [r for r in report.learners[0].responses.values()
+            if set(r.meta.objectives) & {"anatomy.obj0", "anatomy.obj1"}]
+    assert rollup.by_objective[lid, "PC-3"].responses == len(both)
+    assert next(g for g in rollup.objectives if g.key == "imaging.obj1").label == \
+        "Fracture age on MRI"
+
+
+def test_trend_and_reviews(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    items = make_items(12, rng)
+    qids = [q for q in items if q.startswith("q.0")][:12]
+    doc = learner_doc("lt", "Trend", items, [("a1", "tutor", qids), ("r1", "review", qids)],
+                      theta=0.0, rng=rng)
+    for i, r in enumerate(doc["responses"]):  # type: ignore[union-attr,arg-type]
+        right = i >= 12  # all wrong at first, all right on review
+        r.update(points=1.0 if right else 0.0, correct=right,
+                 answer=items[r["question_id"]].key if right else "Z")
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    rollup = build_rollup(build_report([path]).learners)
+    (line,) = rollup.learners
+    assert line.reviews_done == 12 and line.review_days == 1
+    cells = [c for (lid, _), c in rollup.by_topic.items() if lid == "lt"]
+    assert cells and all(c.responses >= 6 for c in cells)
+    assert all(c.trend is not None and c.trend > 0.5 for c in cells)
