@@ -188,8 +188,6 @@ def print_report(report: CohortReport) -> None:
     from rich.text import Text
 
     from vpkp_tutor.domain.progress import clean_name
-    from vpkp_tutor.export.record import topic_label
-
     def plain(value: str) -> Text:
         return Text(clean_name(value))
 
@@ -210,7 +208,8 @@ def print_report(report: CohortReport) -> None:
     console.print(plain("Acc: points scored of those available. Items: share of the bank's "
                         "questions answered. Crit: case runs ended by a critical error. "
                         "–: nothing answered. Topics: " + ", ".join(
-                            f"{_topic_code(t)} {topic_label(t)}" for t in topics) + "."),
+                            f"{report.topic(t).code} {report.topic(t).label}"
+                            for t in topics) + "."),
                   style="dim")
 
     if report.critical_cases:
@@ -231,20 +230,9 @@ def print_report(report: CohortReport) -> None:
         for col in ("Question", "Topic", "Misses", "Learners"):
             missed.add_column(col, justify="right" if col in ("Misses", "Learners") else "left")
         for item in report.most_missed:
-            missed.add_row(plain(item.question_id), plain(topic_label(item.topic)),
+            missed.add_row(plain(item.question_id), plain(report.topic(item.topic).label),
                            f"{item.misses}/{item.responses}", str(item.learners_missing))
         console.print(missed)
-
-
-def _topic_code(topic: str) -> str:
-    """A topic's heading in the printed report's grid (three letters at most)."""
-    from vpkp_tutor.domain.model import Topic
-
-    codes: dict[str, str] = {
-        Topic.ANATOMY: "Ana", Topic.PATIENT_SELECTION: "Sel", Topic.IMAGING: "Img",
-        Topic.VP_TECHNIQUE: "VP", Topic.KP_TECHNIQUE: "KP", Topic.COMPLICATIONS: "Cmp",
-        Topic.EVIDENCE: "Evd", Topic.BILLING: "Bil", Topic.AFTERCARE: "Aft"}
-    return codes.get(topic) or topic[:3].title() or "–"
 
 
 def _percent(part: float, whole: float) -> str:
@@ -284,7 +272,7 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         table.add_column(col, footer=foot, justify="right", no_wrap=True)
     table.add_column("│", footer="│", width=1)  # overall | by topic
     for topic, foot in zip(topics, cohort[4:], strict=True):
-        table.add_column(plain(_topic_code(topic)), footer=foot, justify="right",
+        table.add_column(plain(report.topic(topic).code), footer=foot, justify="right",
                          no_wrap=True, min_width=3)
     for m in report.learners:
         mine = rows.get(m.learner.id, {})

@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from vpkp_tutor.domain.model import Difficulty, Topic
+from vpkp_tutor.domain.model import Difficulty
 
 ID_PATTERN = r"^[a-z][a-z0-9._-]*$"
 LETTER_PATTERN = r"^[A-J]$"
@@ -136,6 +136,8 @@ def _diagram_limits(text: str) -> str:
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
+TopicRef = Annotated[str, StringConstraints(pattern=ID_PATTERN),
+                     Field(description="A topic id the course's course.yaml declares.")]
 Letter = Annotated[str, StringConstraints(pattern=LETTER_PATTERN)]
 YamlBool = Annotated[bool, BeforeValidator(_yaml_bool)]
 Markdown = Annotated[
@@ -174,7 +176,7 @@ class LessonModel(_Strict):
     kind: Literal["lesson"]
     id: Id
     title: Text
-    topic: Topic
+    topic: TopicRef
     summary: Text
     estimated_minutes: int = Field(ge=1, le=120)
     last_reviewed: dt.date
@@ -200,7 +202,7 @@ class PairModel(_Strict):
 
 class _QuestionBase(_Strict):
     id: Id
-    topic: Topic
+    topic: TopicRef
     objectives: list[Id] = Field(min_length=1, max_length=30)
     difficulty: Difficulty
     stem: Markdown = Field(description="Markdown: vignette and lead-in.")
@@ -321,7 +323,7 @@ class CaseModel(_Strict):
     kind: Literal["case"]
     id: Id
     title: Text
-    topic: Topic
+    topic: TopicRef
     objectives: list[Id] = Field(default_factory=list, max_length=30)
     last_reviewed: dt.date
     references: list[Text] = Field(min_length=1, max_length=60)

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from vpkp_tutor.domain.model import Difficulty, Question, Topic
+from vpkp_tutor.domain.model import Difficulty, Question
 from vpkp_tutor.domain.progress import (
     Attempt,
     CaseRun,
@@ -53,7 +53,7 @@ RESPONSE_ROWS_SQL = (
 def settings_to_json(s: QuizSettings) -> str:
     """Serialise quiz settings."""
     return json.dumps({
-        "mode": s.mode.value, "topics": [t.value for t in s.topics], "count": s.count,
+        "mode": s.mode.value, "topics": list(s.topics), "count": s.count,
         "difficulty": s.difficulty.value if s.difficulty else None, "pool": s.pool.value,
         "time_limit_s": s.time_limit_s, "seed": s.seed,
     }, sort_keys=True)
@@ -63,7 +63,7 @@ def settings_from_json(text: str) -> QuizSettings:
     """Rebuild quiz settings from `settings_to_json` output."""
     d = json.loads(text)
     return QuizSettings(
-        mode=QuizMode(d["mode"]), topics=tuple(Topic(t) for t in d["topics"]),
+        mode=QuizMode(d["mode"]), topics=tuple(str(t) for t in d["topics"]),
         count=int(d["count"]),
         difficulty=Difficulty(d["difficulty"]) if d.get("difficulty") else None,
         pool=Pool(d["pool"]), time_limit_s=d.get("time_limit_s"), seed=d.get("seed"),

@@ -1,0 +1,171 @@
+"""Courses: a folder with a manifest, `course.yaml`, and its content folders.
+
+The manifest names the course (id, title, version), declares its topics (id, label, order),
+says where objectives are declared (by the lessons) and may give objectives an external
+code, and holds the settings of the content lint. Items name a topic by its id; an id the
+course does not declare is a located error in the item's file.
+
+    course-folder/
+      course.yaml
+      lessons/  question_bank/  cases/     (any of them; all the YAML below them is read)
+
+Finding manifests (`find_manifest`, `course_folders`) needs no YAML; reading one
+(`read_course`) imports YAML and the schema, and so runs only when the content cache
+misses or a command checks content.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from vpkp_tutor.domain.model import ContentProblem, Course, LintSettings, Topic
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+MANIFEST = "course.yaml"
+"""The file that makes a folder a course."""
+SET_FOLDERS = ("lessons", "question_bank", "cases")
+"""A course's content folders: those of these that exist beside its manifest."""
+DEFAULT_REVIEW_MONTHS = 24
+"""The lint's review period when a course sets none."""
+
+
+def find_manifest(folder: Path) -> Path | None:
+    """The manifest of the course in this folder, or None when it is not a course."""
+    manifest = folder / MANIFEST
+    return manifest if manifest.is_file() else None
+
+
+def course_folders(manifest: Path) -> list[Path]:
+    """The content folders of the course whose manifest this is."""
+    root = manifest.parent
+    return [root / name for name in SET_FOLDERS if (root / name).is_dir()]
+
+
+def enclosing_manifest(target: Path) -> Path | None:
+    """The manifest of the course a file or folder lies in (the nearest folder above it,
+    or itself, holding a `course.yaml`), or None."""
+    here = Path(os.path.abspath(target))
+    for folder in (here, *here.parents):
+        manifest = find_manifest(folder)
+        if manifest is not None:
+            return manifest
+    return None
+
+
+class CourseSource(NamedTuple):
+    """What to load: a course's manifest and the folders and files read into it."""
+
+    manifest: Path
+    paths: tuple[Path, ...]
+
+
+@functools.cache
+def _model() -> type[BaseModel]:
+    """The pydantic model of a manifest (built on first use: pydantic is costly)."""
+    from pydantic import Field
+
+    from vpkp_tutor.content.schema import Id, Text, _Strict
+
+    class TopicModel(_Strict):
+        """A topic of the course."""
+
+        id: Id = Field(description="The id items name in `topic:`.")
+        label: Text = Field(description="Shown to learners.")
+        order: int | None = Field(None, ge=0, le=1_000_000,
+                                  description="Position in lists (default: as listed).")
+        short: str = Field("", max_length=4,
+                           description="Heading in narrow grids (default: from the label).")
+
+    class ObjectivesModel(_Strict):
+        """Where objectives are declared, and their external codes."""
+
+        declared_in: Literal["lessons"] = Field(
+            "lessons", description="Objectives are declared by the lessons' `objectives:`.")
+        codes: dict[Id, Text] = Field(
+            default_factory=dict,
+            description="An external code per objective id (e.g. a milestone); the "
+                        "director's report groups by it.")
+
+    class LintModel(_Strict):
+        """Settings of the content lint."""
+
+        review_period_months: int = Field(DEFAULT_REVIEW_MONTHS, ge=1, le=600)
+        warned_source_domains: list[Text] = Field(default_factory=list, max_length=200)
+
+    class CourseModel(_Strict):
+        """A course manifest (`course.yaml`)."""
+
+        kind: Literal["course"] = "course"
+        id: Id
+        title: Text
+        version: Text
+        topics: list[TopicModel] = Field(min_length=1, max_length=200)
+        objectives: ObjectivesModel = Field(default_factory=ObjectivesModel)
+        lint: LintModel = Field(default_factory=LintModel)
+
+    return CourseModel
+
+
+def read_course(manifest: Path, display: str | None = None
+                ) -> tuple[Course | None, list[ContentProblem]]:
+    """Read and check a manifest: the course (None when the manifest has errors) and every
+    problem found, located in the manifest."""
+    from pydantic import ValidationError
+
+    from vpkp_tutor.content.errors import report_validation_error
+    from vpkp_tutor.content.yamlsource import read_document
+
+    doc = read_document(manifest, display)
+    if doc.has_errors:
+        return None, doc.problems
+    if not isinstance(doc.value, dict):
+        doc.error(*doc.where(()), "a course manifest is a mapping with id, title, version "
+                                  "and topics")
+        return None, doc.problems
+    model = _model()
+    try:
+        m: Any = model.model_validate(doc.value)
+    except ValidationError as exc:
+        report_validation_error(doc, model, exc)
+        return None, doc.problems
+    seen: dict[str, int] = {}
+    for i, t in enumerate(m.topics):
+        if t.id in seen:
+            doc.error(*doc.where(("topics", i, "id")),
+                      f"topic '{t.id}' is declared twice (first as topic {seen[t.id] + 1})")
+        seen.setdefault(t.id, i)
+    if doc.has_errors:
+        return None, doc.problems
+    topics = sorted(
+        (Topic(t.id, t.label, i if t.order is None else t.order, t.short)
+         for i, t in enumerate(m.topics)),
+        key=lambda t: t.order)
+    course = Course(
+        id=m.id, title=m.title, version=m.version, topics=tuple(topics),
+        objective_codes=tuple(m.objectives.codes.items()),
+        lint=LintSettings(m.lint.review_period_months,
+                          tuple(d.lower() for d in m.lint.warned_source_domains)),
+        source=doc.path,
+    )
+    return course, doc.problems
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema of a course manifest."""
+    return _model().model_json_schema()
+
+
+def lint_settings(course: Course) -> LintSettings:
+    """The course's lint settings (the typed accessor the content lint reads)."""
+    return course.lint
+
+
+__all__ = [
+    "MANIFEST", "CourseSource", "course_folders", "enclosing_manifest", "find_manifest",
+    "lint_settings", "manifest_schema", "read_course",
+]
