@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -62,6 +63,47 @@ class CourseSource(NamedTuple):
 
     manifest: Path
     paths: tuple[Path, ...]
+
+
+class CourseError(ValueError):
+    """The command line names content that cannot be opened as one course."""
+
+
+def _as_manifest(path: Path) -> Path | None:
+    """The manifest a `--content` path names: a course folder's, or the manifest itself."""
+    if path.is_dir():
+        return find_manifest(path)
+    return path if path.name == MANIFEST and path.is_file() else None
+
+
+def resolve_source(content: Sequence[Path], added: Sequence[Path] = ()) -> CourseSource:
+    """What `--content` and `--add` open. A `--content` course folder (one with a
+    `course.yaml`) is opened instead of the bundled course; other `--content` folders and
+    files are read in place of the bundled items, as items of that course (the bundled
+    course when no course folder is named). `--add` folders and files are read beside the
+    course's own content. One course at a time: two course folders are refused."""
+    from vpkp_tutor.content import bundled_manifest, bundled_paths
+
+    courses = [(p, m) for p in content if (m := _as_manifest(p)) is not None]
+    for p in added:
+        if _as_manifest(p) is not None:
+            raise CourseError(f"--add {p}: is a course (it has a {MANIFEST}); open it with "
+                              f"--content {p}, or add only its item folders")
+    real = {os.path.realpath(m) for _, m in courses}
+    if len(real) > 1:
+        first, second = courses[0][0], next(p for p, m in courses[1:]
+                                            if os.path.realpath(m) != os.path.realpath(
+                                                courses[0][1]))
+        raise CourseError(f"--content {second}: a second course ({first} is one); the app "
+                          "opens one course at a time (use --add for a folder of items)")
+    loose = [p for p in content if _as_manifest(p) is None]
+    if courses:
+        manifest = courses[0][1]
+        paths = [*course_folders(manifest), *loose]
+    else:
+        manifest = bundled_manifest()
+        paths = loose or bundled_paths()
+    return CourseSource(manifest, tuple([*paths, *added]))
 
 
 @functools.cache
@@ -166,6 +208,14 @@ def lint_settings(course: Course) -> LintSettings:
 
 
 __all__ = [
-    "MANIFEST", "CourseSource", "course_folders", "enclosing_manifest", "find_manifest",
-    "lint_settings", "manifest_schema", "read_course",
+    "MANIFEST",
+    "CourseError",
+    "CourseSource",
+    "course_folders",
+    "enclosing_manifest",
+    "find_manifest",
+    "lint_settings",
+    "manifest_schema",
+    "read_course",
+    "resolve_source",
 ]

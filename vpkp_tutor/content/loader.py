@@ -369,7 +369,7 @@ def validate_paths(targets: Sequence[Path], today: dt.date | None = None) -> Val
     content it belongs to (see `content_set`; a loose file against the bundled content,
     loose folders together, as `--content` would load them), reporting the targets' own problems only, each named as the
     caller named it."""
-    from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content import bundled_manifest, bundled_paths
     from vpkp_tutor.content.course import MANIFEST
 
     groups: dict[tuple[str, ...], tuple[list[Path], list[Path], Path | None]] = {}
@@ -411,6 +411,8 @@ def validate_paths(targets: Sequence[Path], today: dt.date | None = None) -> Val
         bank = load_content(paths, today, display=display, manifest=manifest)
         if manifest is not None and (shown := owned(manifest)) is not None:
             mine.add(shown)
+        if not bank.course.id:  # the course cannot be read: that concerns every item
+            mine.add(bank.course.source or display(manifest or bundled_manifest()))
         files += len(mine)
         mine |= {name for n in notes if (name := owned(Path(n.path))) is not None}
         problems.extend(p for p in bank.problems if p.path in mine)
