@@ -79,6 +79,8 @@ class Services:
         self.content = content
         """The loaded content bank (valid items only; `content.problems` lists the rest)."""
         self.store = store
+        if content.course.id:  # progress is kept per course
+            store.course_id = content.course.id
         self._catalogue = CatalogueServices(content, store, clock)
         shared = self._catalogue._shared  # one settings object for every part
         self._learners = LearnerServices(content, store, clock, shared)
