@@ -40,7 +40,7 @@ def mastery(app: VpkpApp) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
     assert app.learner is not None
     questions = app.services.content.question_meta
     responses = app.services.store.responses(app.learner.id)
-    return (compute_mastery({q.id: (q.topic.value,) for q in questions}, responses),
+    return (compute_mastery({q.id: (q.topic,) for q in questions}, responses),
             compute_mastery({q.id: q.objectives for q in questions}, responses))
 
 
