@@ -16,11 +16,10 @@ misses or a command checks content.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vpkp_tutor.domain.model import ContentProblem, Course, LintSettings, Topic
 
@@ -31,8 +30,6 @@ MANIFEST = "course.yaml"
 """The file that makes a folder a course."""
 SET_FOLDERS = ("lessons", "question_bank", "cases")
 """A course's content folders: those of these that exist beside its manifest."""
-DEFAULT_REVIEW_MONTHS = 24
-"""The lint's review period when a course sets none."""
 
 
 def find_manifest(folder: Path) -> Path | None:
@@ -106,49 +103,9 @@ def resolve_source(content: Sequence[Path], added: Sequence[Path] = ()) -> Cours
     return CourseSource(manifest, tuple([*paths, *added]))
 
 
-@functools.cache
 def _model() -> type[BaseModel]:
-    """The pydantic model of a manifest (built on first use: pydantic is costly)."""
-    from pydantic import Field
-
-    from vpkp_tutor.content.schema import Id, Text, _Strict
-
-    class TopicModel(_Strict):
-        """A topic of the course."""
-
-        id: Id = Field(description="The id items name in `topic:`.")
-        label: Text = Field(description="Shown to learners.")
-        order: int | None = Field(None, ge=0, le=1_000_000,
-                                  description="Position in lists (default: as listed).")
-        short: str = Field("", max_length=4,
-                           description="Heading in narrow grids (default: from the label).")
-
-    class ObjectivesModel(_Strict):
-        """Where objectives are declared, and their external codes."""
-
-        declared_in: Literal["lessons"] = Field(
-            "lessons", description="Objectives are declared by the lessons' `objectives:`.")
-        codes: dict[Id, Text] = Field(
-            default_factory=dict,
-            description="An external code per objective id (e.g. a milestone); the "
-                        "director's report groups by it.")
-
-    class LintModel(_Strict):
-        """Settings of the content lint."""
-
-        review_period_months: int = Field(DEFAULT_REVIEW_MONTHS, ge=1, le=600)
-        warned_source_domains: list[Text] = Field(default_factory=list, max_length=200)
-
-    class CourseModel(_Strict):
-        """A course manifest (`course.yaml`)."""
-
-        kind: Literal["course"] = "course"
-        id: Id
-        title: Text
-        version: Text
-        topics: list[TopicModel] = Field(min_length=1, max_length=200)
-        objectives: ObjectivesModel = Field(default_factory=ObjectivesModel)
-        lint: LintModel = Field(default_factory=LintModel)
+    """The pydantic model of a manifest (in the schema module: pydantic is costly)."""
+    from vpkp_tutor.content.schema import CourseModel
 
     return CourseModel
 

@@ -334,6 +334,48 @@ class CaseModel(_Strict):
     debrief: Markdown
 
 
+class CourseTopicModel(_Strict):
+    """A topic of the course."""
+
+    id: Id = Field(description="The id items name in `topic:`.")
+    label: Text = Field(description="Shown to learners.")
+    order: int | None = Field(None, ge=0, le=1_000_000,
+                              description="Position in lists (default: as listed).")
+    short: str = Field("", max_length=4,
+                       description="Heading in narrow grids (default: from the label).")
+
+
+class CourseObjectivesModel(_Strict):
+    """Where objectives are declared, and their external codes."""
+
+    declared_in: Literal["lessons"] = Field(
+        "lessons", description="Objectives are declared by the lessons' `objectives:`.")
+    codes: dict[Id, Text] = Field(
+        default_factory=dict,
+        description="An external code per objective id (e.g. a milestone); the director's "
+                    "report groups by it.")
+
+
+class CourseLintModel(_Strict):
+    """Settings of the content lint."""
+
+    review_period_months: int = Field(24, ge=1, le=600,
+                                      description="Items last reviewed longer ago are reported.")
+    warned_source_domains: list[Text] = Field(default_factory=list, max_length=200)
+
+
+class CourseModel(_Strict):
+    """A course manifest (`course.yaml`)."""
+
+    kind: Literal["course"] = "course"
+    id: Id
+    title: Text
+    version: Text
+    topics: list[CourseTopicModel] = Field(min_length=1, max_length=200)
+    objectives: CourseObjectivesModel = Field(default_factory=CourseObjectivesModel)
+    lint: CourseLintModel = Field(default_factory=CourseLintModel)
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "lesson": LessonModel,
     "questions": QuestionsFileModel,
