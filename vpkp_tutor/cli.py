@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
-    p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case"])
+    p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case", "course"])
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write the schema to PATH (its folder is created) instead of printing it")
     p.set_defaults(func=_cmd_schema)

@@ -380,5 +380,6 @@ MODELS: dict[str, type[BaseModel]] = {
     "lesson": LessonModel,
     "questions": QuestionsFileModel,
     "case": CaseModel,
+    "course": CourseModel,
 }
 """The model for each `kind:`."""
