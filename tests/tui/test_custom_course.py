@@ -66,3 +66,25 @@ async def test_a_course_folders_topics_appear_on_every_screen(
     with open(summary, newline="", encoding="utf-8") as fh:
         labels = [r["topic_label"] for r in csv.DictReader(fh)]
     assert labels == list(LABELS)
+
+
+def test_every_xapi_statement_names_the_course_and_its_version(
+        tmp_path: Path, store: SqliteProgressStore) -> None:
+    import json
+
+    from vpkp_tutor.services import Services
+
+    options = LaunchOptions(content_paths=(COURSE,))
+    services = Services(load_bank(options), store)
+    learner = services.create_learner("Ann")
+    services.answer_lesson_check(learner.id, "stats-descriptive", "stats-q1", 4.0, 3.0)
+    written = services.export(learner.id, "xapi", tmp_path / "ann.xapi.json")
+    statements = [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()]
+    assert statements
+    for st in statements:
+        (group,) = st["context"]["contextActivities"]["grouping"]
+        assert group["id"] == "https://vpkp-tutor.invalid/xapi/course/stats-basics"
+        assert group["definition"]["name"] == {"en-US": "Statistics for reading trials "
+                                                        "(test course)"}
+        assert st["context"]["extensions"][
+            "https://vpkp-tutor.invalid/xapi/ext/course-version"] == "0.3"
