@@ -249,9 +249,10 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
 
     from vpkp_tutor.export.cohort import TopicRow
 
-    rows: dict[str, dict[str, TopicRow]] = defaultdict(dict)
-    for row in report.rows:
-        rows[row.learner.id][row.topic] = row
+    rows: dict[tuple[str, str], dict[str, TopicRow]] = defaultdict(dict)
+    for row in report.rows:  # a learner's courses are kept apart
+        rows[row.learner.id, row.course.id][row.topic] = row
+    several = len({m.course.id for m in report.learners}) > 1
     topics = list(dict.fromkeys(row.topic for row in report.rows))
     critical = Counter(c.learner.id for c in report.critical_cases)
 
@@ -276,8 +277,9 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         table.add_column(plain(report.topic(topic).code), footer=foot, justify="right",
                          no_wrap=True, min_width=3)
     for m in report.learners:
-        mine = rows.get(m.learner.id, {})
-        table.add_row(plain(m.learner.display_name), *sums(list(mine.values())),
+        mine = rows.get((m.learner.id, m.course.id), {})
+        name = f"{m.learner.display_name} ({m.course.id})" if several else m.learner.display_name
+        table.add_row(plain(name), *sums(list(mine.values())),
                       str(critical[m.learner.id]), "│",
                       *[_percent(r.points, r.max_points) if (r := mine.get(t)) else "–"
                         for t in topics])

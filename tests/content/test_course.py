@@ -234,3 +234,33 @@ def test_progress_written_before_courses_is_the_bundled_courses(tmp_path: Path) 
         assert store.flags("l1") == frozenset() and store.lesson_progress("l1") == {}
     finally:
         store.close()
+
+
+def test_the_cohort_report_keeps_a_learners_courses_apart(tmp_path: Path) -> None:
+    from vpkp_tutor.export.cohort import build_report, write_cohort_csv
+
+    other = copy_course(tmp_path, "other", **{"id: stats-basics": "id: stats-other",
+                                              'version: "0.3"': 'version: "1.0"'})
+    exports = []
+    store = open_store(tmp_path / "data", daily_backups=False)
+    try:
+        for n, folder in enumerate((COURSE, other)):
+            manifest = folder / "course.yaml"
+            services = Services(load_content(course_folders(manifest), TODAY,
+                                             manifest=manifest), store, FakeClock())
+            learner = (services.create_learner("Ann") if n == 0
+                       else services.resolve_learner("Ann"))
+            services.answer_lesson_check(learner.id, "stats-probability", "stats-q3",
+                                         "C" if n == 0 else "A", 3.0)
+            exports.append(services.export(learner.id, "json", tmp_path / f"ann-{n}.json"))
+    finally:
+        store.close()
+    report = build_report(exports)
+    assert [(m.course.id, len(m.responses)) for m in report.learners] == [
+        ("stats-basics", 1), ("stats-other", 1)]
+    probability = {(r.course.id, r.course_version): r.points for r in report.rows
+                   if r.topic == "probability"}
+    assert probability == {("stats-basics", "0.3"): 1.0, ("stats-other", "1.0"): 0.0}
+    out = write_cohort_csv(report, tmp_path / "cohort.csv")
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[4:8] == ["course_id", "course_version", "topic", "topic_label"]
