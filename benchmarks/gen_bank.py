@@ -13,8 +13,18 @@ import argparse
 import random
 from pathlib import Path
 
-TOPICS = ["anatomy", "patient_selection", "imaging", "vp_technique", "kp_technique",
-          "complications", "evidence", "billing", "aftercare"]
+
+def _bundled_topics() -> list[str]:
+    """The bundled course's topic ids, from its manifest."""
+    from vpkp_tutor.content import bundled_manifest
+    from vpkp_tutor.content.course import read_course
+
+    course, problems = read_course(bundled_manifest())
+    assert course is not None, problems
+    return [t.id for t in course.topics]
+
+
+TOPICS = _bundled_topics()
 WORDS = ("vertebral body pedicle cortex cement needle fluoroscopy fracture oedema balloon "
          "cavity leakage venous plexus posterior wall anterior third injection viscosity "
          "kyphoplasty vertebroplasty sham trial outcome pain function coding bundled add-on "

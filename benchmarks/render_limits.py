@@ -80,12 +80,11 @@ def _child(kind: str, size: str) -> None:
         Lesson,
         Objective,
         Step,
-        Topic,
     )
     from vpkp_tutor.storage import open_store
 
     lesson = Lesson(
-        id="big", title="Big", topic=Topic.ANATOMY, summary="s",
+        id="big", title="Big", topic="anatomy", summary="s",
         objectives=(Objective("o.one", "o"),), estimated_minutes=5,
         last_reviewed=dt.date(2026, 1, 1), references=("r",),
         steps=(Step("Big step", step_body(kind, size) if kind != "problems" else "x"),),

@@ -38,11 +38,13 @@ def test_wheel_installs_and_validates_outside_the_checkout(tmp_path: Path) -> No
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.run(
         [str(bin_dir / "python"), "-c",
-         "import vpkp_tutor.content as c; print(c.__file__); print(*c.bundled_paths())"],
+         "import vpkp_tutor.content as c; print(c.__file__); print(*c.bundled_paths());"
+         " print(c.bundled_manifest().is_file())"],
         cwd=outside, capture_output=True, text=True, env=env,
     )
     assert str(env_dir) in where.stdout.splitlines()[0]
     assert "_bundled" in where.stdout
+    assert where.stdout.splitlines()[-1] == "True"  # the bundled course's manifest
 
     done = subprocess.run(
         [str(bin_dir / "vpkp-tutor"), "validate"], cwd=outside, capture_output=True,

@@ -34,18 +34,57 @@ class LaunchOptions(Struct, frozen=True):
     learner: str | None = None
     """Learner name or id to open as, skipping the picker."""
     content_paths: tuple[Path, ...] = ()
-    """Content folders; empty means the bundled content."""
+    """`--content`: a course folder, or folders of items; empty means the bundled course."""
+    added_paths: tuple[Path, ...] = ()
+    """`--add`: folders of items read beside the course's own content."""
+
+
+class CourseOpenError(ValueError):
+    """The course named on the command line cannot be opened (its manifest has errors, or
+    two courses were named); the message says where."""
+
+
+def check_course(options: LaunchOptions) -> None:
+    """Refuse, with CourseOpenError, content that cannot be opened as one course: two
+    courses named, a course given to --add, or a course manifest with errors (read here only
+    for a course other than the bundled one, whose manifest the content cache holds)."""
+    from vpkp_tutor.content import bundled_manifest
+    from vpkp_tutor.content.course import CourseError, read_course, resolve_source
+
+    try:
+        source = resolve_source(options.content_paths, options.added_paths)
+    except CourseError as exc:
+        raise CourseOpenError(str(exc)) from None
+    if source.manifest != bundled_manifest():
+        course, problems = read_course(source.manifest)
+        if course is None:
+            raise CourseOpenError("\n".join(str(p) for p in problems))
+
+
+def _lines(message: str) -> str:
+    """A message after a colon: on the same line when it is one line, else below it."""
+    return f"\n{message}" if "\n" in message else f" {message}"
 
 
 def load_bank(options: LaunchOptions) -> ContentBank:
-    """Load the content named by the options (the bundled content by default), through
-    the content cache in the data folder."""
-    from vpkp_tutor.content import bundled_paths
+    """Load the course named by the options (the bundled course by default), through the
+    content cache in the data folder. A course whose manifest has errors is refused with
+    CourseOpenError (items with errors are left out, as always)."""
     from vpkp_tutor.content.cache import load_cached
+    from vpkp_tutor.content.course import CourseError, resolve_source
     from vpkp_tutor.storage.paths import resolve_data_dir
 
-    paths = list(options.content_paths) or bundled_paths()
-    return load_cached(paths, resolve_data_dir(options.data_dir) / "cache")
+    try:
+        source = resolve_source(options.content_paths, options.added_paths)
+    except CourseError as exc:
+        raise CourseOpenError(str(exc)) from None
+    bank = load_cached(list(source.paths), resolve_data_dir(options.data_dir) / "cache",
+                       manifest=source.manifest)
+    if not bank.course.id:
+        shown = bank.course.source or str(source.manifest)
+        problems = [str(p) for p in bank.problems if p.path == str(source.manifest)]
+        raise CourseOpenError("\n".join(problems) or f"{shown}: the course cannot be read")
+    return bank
 
 
 def open_progress_store(options: LaunchOptions) -> SqliteProgressStore:
@@ -128,6 +167,12 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
 
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
+    try:  # before anything opens: a course that cannot be opened is said at once
+        check_course(options)
+    except CourseOpenError as exc:
+        print(f"vpkp-tutor: error: cannot open the course:{_lines(str(exc))}",
+                  file=sys.stderr)
+        return 2
     terminal = is_terminal(stdin) and is_terminal(stdout)
     if not terminal:  # stands for input and output that are not terminals (maybe closed)
         stdin = stdout = io.StringIO()
@@ -146,7 +191,12 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
         print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
         return 2
     try:
-        content = load_bank(options)
+        try:
+            content = load_bank(options)
+        except CourseOpenError as exc:
+            print(f"vpkp-tutor: error: cannot open the course:{_lines(str(exc))}",
+                  file=sys.stderr)
+            return 2
         if options.learner is not None:  # an ambiguous or impossible name: refused here
             try:
                 learner = make_services(options, content, store).open_learner(options.learner)

@@ -22,11 +22,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from vpkp_tutor.content import bundled_paths
     from vpkp_tutor.content.loader import validate_paths
 
-    content = getattr(args, "content", None) or []
-    for p in content:  # `--content` names what the app would load: it must be there
-        if not os.path.lexists(p):
-            print(f"vpkp-tutor: error: --content {p}: no such file or folder", file=sys.stderr)
-            return 2
+    content = [*(getattr(args, "content", None) or []), *(getattr(args, "add", None) or [])]
+    for flag in ("content", "add"):  # they name what the app would load: it must be there
+        for p in getattr(args, flag, None) or []:
+            if not os.path.lexists(p):
+                print(f"vpkp-tutor: error: --{flag} {p}: no such file or folder",
+                      file=sys.stderr)
+                return 2
     missing = [p for p in args.paths if not os.path.lexists(p)]
     for p in missing:
         print(f"{p}: error: no such file or folder", file=sys.stderr)
@@ -117,17 +119,18 @@ def _run(args: argparse.Namespace) -> int:
             data_dir=Path(args.data_dir) if args.data_dir else None,
             learner=args.learner,
             content_paths=tuple(Path(p) for p in args.content) if args.content else (),
+            added_paths=tuple(Path(p) for p in args.add) if args.add else (),
         ),
         sys.stdin, stdout,
     )
 
 
-GLOBAL_OPTIONS = ("data_dir", "learner", "content")
+GLOBAL_OPTIONS = ("data_dir", "learner", "content", "add")
 """The options every command takes, before or after the command's name."""
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None:
-    """--data-dir, --learner and --content. On a command (`after`), each is stored under
+    """--data-dir, --learner, --content and --add. On a command (`after`), each is stored under
     its own name (`data_dir_after` …) and merged by `_merge_global_options`, so a value
     given before the command is not overwritten by the command's defaults."""
     def dest(name: str) -> dict[str, object]:
@@ -141,8 +144,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None
                           "help": "the learner (name or id): the app opens as this learner, "
                                   "skipping the picker; export exports this learner"}),
         (("--content",), {"metavar": "PATH", "action": "append", **dest("content"),
-                          "help": "load content from this folder or file instead of the "
-                                  "bundled content (repeatable)"}),
+                          "help": "open this course folder (one with a course.yaml) instead "
+                                  "of the bundled course; a folder or file of items is read "
+                                  "in place of the bundled items (repeatable)"}),
+        (("--add",), {"metavar": "PATH", "action": "append", **dest("add"),
+                      "help": "read this folder or file of items beside the course's own "
+                              "content, e.g. local questions beside the bundled bank "
+                              "(repeatable)"}),
     ]
     for flags, kwargs in options:
         # `export` has its own --learner (the same meaning): that one stays
@@ -152,18 +160,18 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None
 
 def _merge_global_options(args: argparse.Namespace) -> None:
     """One value per global option: given after the command it wins over before (for
-    --content, both lists are loaded, in order)."""
+    --content and --add, both lists are loaded, in order)."""
     for name in GLOBAL_OPTIONS:
         after = getattr(args, f"{name}_after", None)
         if after is None:
             continue
         delattr(args, f"{name}_after")
-        if name == "content":
-            after = [*(args.content or ()), *after]
+        if name in ("content", "add"):
+            after = [*(getattr(args, name, None) or ()), *after]
         setattr(args, name, after)
 
 
-INPUTS = {"content": "--content", "paths": "", "exports": "", "restore": "--restore"}
+INPUTS = {"content": "--content", "add": "--add", "paths": "", "exports": "", "restore": "--restore"}
 """Options and arguments that name files to read: (dest, how the message names it)."""
 SELF_CHECKED = frozenset({"paths", "exports"})
 """Inputs whose readers refuse a FIFO, device or socket themselves, with a located message
@@ -203,14 +211,15 @@ def _check_paths(args: argparse.Namespace) -> str | None:
         data_kind = kind(data_dir) or "a file"
         return (f"cannot open the progress database in {data_dir}: it is {data_kind}, not a "
                 "folder; choose another folder with --data-dir DIR")
-    for raw in args.content or ():
+    for flag, raw in [*(("--content", r) for r in args.content or ()),
+                      *(("--add", r) for r in getattr(args, "add", None) or ())]:
         try:
             os.stat(raw)
         except FileNotFoundError:
-            return f"--content {raw}: no such file or folder"
+            return f"{flag} {raw}: no such file or folder"
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            return f"--content {raw}: cannot be read ({reason[:1].lower() + reason[1:]})"
+            return f"{flag} {raw}: cannot be read ({reason[:1].lower() + reason[1:]})"
     for dest, flag in INPUTS.items():
         if dest in SELF_CHECKED:
             continue
@@ -248,7 +257,7 @@ def _top_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser
     parser = cls(
         prog="vpkp-tutor",
         description="A terminal tutor for vertebroplasty and kyphoplasty.",
-        epilog="--data-dir, --learner and --content may be given before or after the "
+        epilog="--data-dir, --learner, --content and --add may be given before or after the "
                "command's name.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -287,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
-    p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case"])
+    p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case", "course"])
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write the schema to PATH (its folder is created) instead of printing it")
     p.set_defaults(func=_cmd_schema)

@@ -149,7 +149,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, exports: list[Path]) -> DirectorReport:
-    from vpkp_tutor.export.record import topic_label
     from vpkp_tutor.report.build import NO_COURSE, build_director_report, course_from_bank
     from vpkp_tutor.report.items import MIN_N
     from vpkp_tutor.report.rollup import BELOW
@@ -161,7 +160,7 @@ def _build(args: argparse.Namespace, exports: list[Path]) -> DirectorReport:
         exports, course, anonymise=args.anonymise,
         threshold=BELOW if args.threshold is None else args.threshold,
         min_n=MIN_N if args.min_n is None else max(1, args.min_n),
-        most_missed=max(0, args.top), topic_label=topic_label)
+        most_missed=max(0, args.top))
 
 
 def _load_bank(args: argparse.Namespace) -> ContentBank:
@@ -176,7 +175,6 @@ def _load_bank(args: argparse.Namespace) -> ContentBank:
 def _write(args: argparse.Namespace, report: DirectorReport,
            protected: tuple[Path, ...]) -> list[tuple[Path, str]]:
     from vpkp_tutor.export.cohort import write_cohort_csv
-    from vpkp_tutor.export.record import topic_label
     from vpkp_tutor.report.html import write_html
 
     written: list[tuple[Path, str]] = []
@@ -189,7 +187,8 @@ def _write(args: argparse.Namespace, report: DirectorReport,
                         "item analysis, one row per item"))
     if args.html:
         written.append((write_html(report, Path(args.html), protected=protected,
-                                   overwrite=args.force, topic_label=topic_label),
+                                   overwrite=args.force,
+                                   topic_label=lambda t: report.cohort.topic(t).label),
                         "HTML report"))
     return written
 
@@ -275,7 +274,6 @@ def print_report(report: CohortReport) -> None:
     from rich.text import Text
 
     from vpkp_tutor.domain.progress import clean_name
-    from vpkp_tutor.export.record import topic_label
 
     def plain(value: str) -> Text:
         return Text(clean_name(value))
@@ -297,7 +295,8 @@ def print_report(report: CohortReport) -> None:
     console.print(plain("Acc: points scored of those available. Items: share of the bank's "
                         "questions answered. Crit: case runs ended by a critical error. "
                         "–: nothing answered. Topics: " + ", ".join(
-                            f"{_topic_code(t)} {topic_label(t)}" for t in topics) + "."),
+                            f"{report.topic(t).code} {report.topic(t).label}"
+                            for t in topics) + "."),
                   style="dim")
 
     if report.critical_cases:
@@ -318,20 +317,9 @@ def print_report(report: CohortReport) -> None:
         for col in ("Question", "Topic", "Misses", "Learners"):
             missed.add_column(col, justify="right" if col in ("Misses", "Learners") else "left")
         for item in report.most_missed:
-            missed.add_row(plain(item.question_id), plain(topic_label(item.topic)),
+            missed.add_row(plain(item.question_id), plain(report.topic(item.topic).label),
                            f"{item.misses}/{item.responses}", str(item.learners_missing))
         console.print(missed)
-
-
-def _topic_code(topic: str) -> str:
-    """A topic's heading in the printed report's grid (three letters at most)."""
-    from vpkp_tutor.domain.model import Topic
-
-    codes: dict[str, str] = {
-        Topic.ANATOMY: "Ana", Topic.PATIENT_SELECTION: "Sel", Topic.IMAGING: "Img",
-        Topic.VP_TECHNIQUE: "VP", Topic.KP_TECHNIQUE: "KP", Topic.COMPLICATIONS: "Cmp",
-        Topic.EVIDENCE: "Evd", Topic.BILLING: "Bil", Topic.AFTERCARE: "Aft"}
-    return codes.get(topic) or topic[:3].title() or "–"
 
 
 def _percent(part: float, whole: float) -> str:
@@ -347,9 +335,10 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
 
     from vpkp_tutor.export.cohort import TopicRow
 
-    rows: dict[str, dict[str, TopicRow]] = defaultdict(dict)
-    for row in report.rows:
-        rows[row.learner.id][row.topic] = row
+    rows: dict[tuple[str, str], dict[str, TopicRow]] = defaultdict(dict)
+    for row in report.rows:  # a learner's courses are kept apart
+        rows[row.learner.id, row.course.id][row.topic] = row
+    several = len({m.course.id for m in report.learners}) > 1
     topics = list(dict.fromkeys(row.topic for row in report.rows))
     critical = Counter(c.learner.id for c in report.critical_cases)
 
@@ -371,11 +360,12 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         table.add_column(col, footer=foot, justify="right", no_wrap=True)
     table.add_column("│", footer="│", width=1)  # overall | by topic
     for topic, foot in zip(topics, cohort[4:], strict=True):
-        table.add_column(plain(_topic_code(topic)), footer=foot, justify="right",
+        table.add_column(plain(report.topic(topic).code), footer=foot, justify="right",
                          no_wrap=True, min_width=3)
     for m in report.learners:
-        mine = rows.get(m.learner.id, {})
-        table.add_row(plain(m.learner.display_name), *sums(list(mine.values())),
+        mine = rows.get((m.learner.id, m.course.id), {})
+        name = f"{m.learner.display_name} ({m.course.id})" if several else m.learner.display_name
+        table.add_row(plain(name), *sums(list(mine.values())),
                       str(critical[m.learner.id]), "│",
                       *[_percent(r.points, r.max_points) if (r := mine.get(t)) else "–"
                         for t in topics])

@@ -104,8 +104,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"vpkp-tutor: warning: {notice}", file=sys.stderr)
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
-        services = Services(
-            load_bank(LaunchOptions(data_dir=paths.data_dir, content_paths=content)), store)
+        added = tuple(Path(p) for p in (getattr(args, "add", None) or ()))
+        services = Services(load_bank(LaunchOptions(
+            data_dir=paths.data_dir, content_paths=content, added_paths=added)), store)
         learner = services.resolve_learner(who)
         written = services.export(learner.id, args.export_format, output,
                                   overwrite=args.force)

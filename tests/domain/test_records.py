@@ -18,23 +18,22 @@ from vpkp_tutor.domain.model import (
     Option,
     Question,
     SingleBest,
-    Topic,
 )
 from vpkp_tutor.domain.progress import Attempt, QuizSettings, content_hash
 
 SINGLE = SingleBest(
-    id="q1", topic=Topic.ANATOMY, objectives=("anat.a",),
+    id="q1", topic="anatomy", objectives=("anat.a",),
     difficulty=Difficulty.EASY, stem="Stem é", explanation="Why", references=("Ref",),
     tags=("t",), last_reviewed=dt.date(2026, 3, 4),
     options=(Option("A text", "A why"), Option("B text", "B why")), key="A", source="x.yaml",
 )
 MATCHING = Matching(
-    id="q2", topic=Topic.BILLING, objectives=(),
+    id="q2", topic="billing", objectives=(),
     difficulty=Difficulty.HARD, stem="s", explanation="e", references=(),
     pairs=(MatchPair("VP", "22510", "x"),), distractors=("22511",),
 )
 NUMERIC = Numeric(
-    id="q3", topic=Topic.EVIDENCE, objectives=(),
+    id="q3", topic="evidence", objectives=(),
     difficulty=Difficulty.MEDIUM, stem="s", explanation="e", references=(), answer=0.2,
     tolerance=1e-05, unit="%",
 )

@@ -17,7 +17,6 @@ from vpkp_tutor.domain.model import (
     Outcome,
     Question,
     QuestionType,
-    Topic,
 )
 from vpkp_tutor.domain.scoring import (
     AnswerValue,
@@ -36,7 +35,7 @@ from vpkp_tutor.domain.scoring import (
 
 def q(qtype: QuestionType, **kw: object) -> Question:
     base: dict[str, object] = dict(
-        id="q", topic=Topic.ANATOMY, objectives=("o",),
+        id="q", topic="anatomy", objectives=("o",),
         difficulty=Difficulty.EASY, stem="s", explanation="e", references=("r",),
         last_reviewed=dt.date(2026, 1, 1),
     )
@@ -156,7 +155,7 @@ def test_kendall_share(order: tuple[int, ...], share: float) -> None:
 
 
 CASE = Case(
-    id="c", title="t", topic=Topic.COMPLICATIONS, vignette="v", start="a",
+    id="c", title="t", topic="complications", vignette="v", start="a",
     nodes=(
         CaseNode("a", "n", choices=(
             Choice("best", "b", "f", 3, "b"), Choice("ok", "o", "f", 1, "b"),
@@ -199,7 +198,7 @@ def test_case_run_table(
 
 
 SHORT = Case(
-    id="short", title="t", topic=Topic.COMPLICATIONS, vignette="v", start="a",
+    id="short", title="t", topic="complications", vignette="v", start="a",
     nodes=(
         CaseNode("a", "n", choices=(
             Choice("long", "l", "f", 3, "b"), Choice("short", "s", "f", 3, "end"),
@@ -235,7 +234,7 @@ def test_case_score_counts_the_decisions_met(
 
 
 LOOP = Case(
-    id="loop", title="t", topic=Topic.COMPLICATIONS, vignette="v", start="a",
+    id="loop", title="t", topic="complications", vignette="v", start="a",
     nodes=(
         CaseNode("a", "n", choices=(
             Choice("again", "l", "f", 2, "side"), Choice("go", "g", "f", 3, "end"),

@@ -110,7 +110,7 @@ def test_summary_csv(populated: Populated, tmp_path: Path) -> None:
     assert float(anat["points"]) == 2.0 and float(anat["accuracy"]) == 0.5
     assert (anat["lessons_completed"], anat["lessons_total"]) == ("1", "1")
     dash = populated.services.dashboard(populated.learner_id)
-    topic = next(t for t in dash.topics if t.topic.value == "anatomy")
+    topic = next(t for t in dash.topics if t.topic.id == "anatomy")
     assert float(anat["mastery"]) == pytest.approx(topic.mastery.value, abs=1e-4)
     _no_formula_cells(summary)
 

@@ -43,10 +43,21 @@ def place(fixture: Path, tmp_path: Path) -> Path:
     return data
 
 
-def rows(db: Path, table: str) -> list[tuple[object, ...]]:
+def columns(db: Path, table: str) -> list[str]:
     conn = sqlite3.connect(db)
     try:
-        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+def rows(db: Path, table: str, names: list[str] | None = None) -> list[tuple[object, ...]]:
+    """The table's rows (only the `names` columns, when given: a later version may add
+    columns)."""
+    conn = sqlite3.connect(db)
+    try:
+        picked = ", ".join(f'"{n}"' for n in names) if names else "*"
+        return sorted(conn.execute(f"SELECT {picked} FROM {table}").fetchall(), key=repr)
     finally:
         conn.close()
 
@@ -91,7 +102,7 @@ def test_each_version_opens_and_upgrades_with_a_backup_first(fixture: Path,
         conn.close()
         assert {t: rows(backup, t) for t in tables} == before
     for table, old in before.items():  # nothing the old version stored is lost
-        assert rows(data / "progress.sqlite3", table) == old
+        assert rows(data / "progress.sqlite3", table, columns(fixture, table)) == old
 
 
 @pytest.mark.parametrize("fixture", ALL, ids=lambda p: p.stem)
@@ -131,13 +142,14 @@ def test_failed_upgrade_keeps_the_old_version_and_its_backup(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = "ALTER TABLE learner ADD COLUMN x TEXT;\nALTER TABLE nowhere ADD COLUMN y TEXT;"
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, bad))
-    data = place(FIXTURES / "v1-populated.sqlite3", tmp_path)
+    newest = schema.SCHEMA_VERSION
+    data = place(FIXTURES / f"v{newest}-populated.sqlite3", tmp_path)
     learners = rows(data / "progress.sqlite3", "learner")
     with pytest.raises(StoreError, match=r"a backup taken before the upgrade is at .*"
-                                         r"pre-migration-v1-") as caught:
+                                         rf"pre-migration-v{newest}-") as caught:
         open_store(data, daily_backups=False)
     assert caught.value.kind == StoreError.OTHER
     assert rows(data / "progress.sqlite3", "learner") == learners
     conn = sqlite3.connect(data / "progress.sqlite3")
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == newest
     conn.close()

@@ -26,7 +26,6 @@ from vpkp_tutor.domain.model import (
     Option,
     Question,
     QuestionType,
-    Topic,
 )
 from vpkp_tutor.domain.progress import Learner, QuizMode, QuizSettings
 from vpkp_tutor.domain.scoring import score, score_case_run
@@ -66,7 +65,7 @@ def questions(draw: st.DrawFn) -> Question:
     cls = QUESTION_CLASSES[qtype]
     fields = {k: v for k, v in own.items() if k in cls.__struct_fields__}
     return cls(
-        id="q", topic=Topic.ANATOMY, objectives=("o",),
+        id="q", topic="anatomy", objectives=("o",),
         difficulty=Difficulty.EASY, stem="s", explanation="e", references=(), **fields,
     )
 

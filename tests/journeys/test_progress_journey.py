@@ -10,7 +10,7 @@ from collections.abc import Callable
 from tests.journeys.pilot import bundled, isolated_dirs, pilot_app  # noqa: F401  (fixtures)
 from tests.tui.helpers import settle
 from vpkp_tutor.domain.mastery import compute_mastery
-from vpkp_tutor.domain.model import ContentBank, QuestionType, Topic
+from vpkp_tutor.domain.model import ContentBank, QuestionType, TopicId
 from vpkp_tutor.domain.progress import Mastery
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.home import HomeScreen
@@ -21,7 +21,7 @@ ROW = re.compile(r"^(?P<label>\S.*?)\s{2,}(?P<acc>[█░]+)\s+(?P<accp>\d+%)\s+
                  r"(?P<masp>\d+%)$")
 
 
-def answer(app: VpkpApp, content: ContentBank, plan: dict[Topic, str]) -> None:
+def answer(app: VpkpApp, content: ContentBank, plan: dict[TopicId, str]) -> None:
     """Answer the single-best questions of some topics: "right", "wrong" or "alternate"."""
     assert app.learner is not None
     lesson = content.lessons[0].id
@@ -40,7 +40,7 @@ def mastery(app: VpkpApp) -> tuple[dict[str, Mastery], dict[str, Mastery]]:
     assert app.learner is not None
     questions = app.services.content.question_meta
     responses = app.services.store.responses(app.learner.id)
-    return (compute_mastery({q.id: (q.topic.value,) for q in questions}, responses),
+    return (compute_mastery({q.id: (q.topic,) for q in questions}, responses),
             compute_mastery({q.id: q.objectives for q in questions}, responses))
 
 
@@ -56,7 +56,7 @@ async def test_home_and_progress_explain_and_rank_honestly(
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         # every answer right so far: nothing is weak
-        answer(app, bundled, {Topic.ANATOMY: "right"})
+        answer(app, bundled, {"anatomy": "right"})
         app.screen.refresh_dashboard()
         await settle(pilot)
         text = dashboard_text(app)
@@ -65,7 +65,7 @@ async def test_home_and_progress_explain_and_rank_honestly(
         assert none_yet.startswith("Weakest objectives: none yet")
         assert "…" not in none_yet and len(none_yet) <= 76  # read whole at 80 columns
 
-        answer(app, bundled, {Topic.IMAGING: "wrong", Topic.EVIDENCE: "alternate"})
+        answer(app, bundled, {"imaging": "wrong", "evidence": "alternate"})
         app.screen.refresh_dashboard()
         await settle(pilot)
         text = dashboard_text(app)
@@ -95,10 +95,10 @@ async def test_home_and_progress_explain_and_rank_honestly(
         chart = str(app.screen.query_one("#chart-by-topic").render())
         assert ACCURACY_HELP in chart and MASTERY_HELP in chart
         by_topic, _ = mastery(app)
-        labels = {t.label: t.value for t in Topic}
+        labels = {t.label: t.id for t in app.services.topics()}
         rows = [m for m in map(ROW.match, chart.split("\n")) if m]
-        assert {r["label"] for r in rows} == {Topic.ANATOMY.label, Topic.IMAGING.label,
-                                               Topic.EVIDENCE.label}
+        assert {r["label"] for r in rows} == {'Anatomy', 'Imaging & classification',
+                                               'Evidence'}
         for row in rows:
             m = by_topic[labels[row["label"]]]
             assert row["accp"] == percent(m.accuracy), row.group(0)

@@ -72,7 +72,7 @@ def test_modelines_point_at_shipped_schemas() -> None:
         assert kind is not None and schema.name == f"{kinds[kind.group(1)]}.json", path
 
 
-@pytest.mark.parametrize("kind", ["lesson", "questions", "case"])
+@pytest.mark.parametrize("kind", ["lesson", "questions", "case", "course"])
 def test_shipped_schema_is_what_the_cli_prints(kind: str) -> None:
     done = vpkp(ROOT, "schema", kind)
     assert done.returncode == 0, done.stderr

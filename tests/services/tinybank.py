@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from vpkp_tutor.content import bundled_manifest
+from vpkp_tutor.content.course import read_course
 from vpkp_tutor.domain.model import (
     QUESTION_CLASSES,
     Case,
     CaseNode,
     Choice,
     ContentBank,
+    Course,
     Difficulty,
     Lesson,
     MatchPair,
@@ -20,13 +23,16 @@ from vpkp_tutor.domain.model import (
     Question,
     QuestionType,
     Step,
-    Topic,
+    TopicId,
 )
 from vpkp_tutor.services import Services
 from vpkp_tutor.storage import open_store
 
 T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
+
+BUNDLED_COURSE = read_course(bundled_manifest())[0] or Course()
+"""The bundled course's manifest (its topics and labels)."""
 
 class FakeClock:
     """A clock the test moves by hand."""
@@ -45,7 +51,7 @@ def _opts(*texts: str) -> tuple[Option, ...]:
     return tuple(Option(t, f"why {t}") for t in texts)
 
 
-def q(qid: str, qtype: QuestionType = QuestionType.SINGLE_BEST, topic: Topic = Topic.ANATOMY,
+def q(qid: str, qtype: QuestionType = QuestionType.SINGLE_BEST, topic: TopicId = "anatomy",
       objectives: tuple[str, ...] = ("anat.pedicle",), difficulty: Difficulty = Difficulty.EASY,
       stem: str = "Which?", **kw: object) -> Question:
     """A question with sensible defaults per type."""
@@ -75,23 +81,23 @@ def tiny_bank(fingerprint: str = "fp-1") -> ContentBank:
         q("anat.sb1"),
         q("anat.tf1", QuestionType.TRUE_FALSE),
         q("anat.mr1", QuestionType.MULTIPLE_RESPONSE, objectives=("anat.pedicle", "anat.canal")),
-        q("comp.or1", QuestionType.ORDERING, Topic.COMPLICATIONS, ("comp.leak",),
+        q("comp.or1", QuestionType.ORDERING, "complications", ("comp.leak",),
           Difficulty.MEDIUM),
-        q("comp.ma1", QuestionType.MATCHING, Topic.COMPLICATIONS, ("comp.leak",),
+        q("comp.ma1", QuestionType.MATCHING, "complications", ("comp.leak",),
           Difficulty.HARD),
-        q("comp.nu1", QuestionType.NUMERIC, Topic.COMPLICATIONS, ("comp.volume",),
+        q("comp.nu1", QuestionType.NUMERIC, "complications", ("comp.volume",),
           Difficulty.HARD, stem="-2+3 how many mL?"),
     )
     lessons = (
-        Lesson("anat-basics", "Anatomy basics", Topic.ANATOMY, "s",
+        Lesson("anat-basics", "Anatomy basics", "anatomy", "s",
                (Objective("anat.pedicle", "Find the pedicle"),), 5, dt.date(2026, 1, 1), (),
                (Step("One", "body", checks=("anat.sb1",)), Step("Two", "body"))),
-        Lesson("comp-leaks", "Cement leaks", Topic.COMPLICATIONS, "s",
+        Lesson("comp-leaks", "Cement leaks", "complications", "s",
                (Objective("comp.leak", "Spot a leak"),), 5, dt.date(2026, 1, 1), (),
                (Step("One", "body"),)),
     )
     case = Case(
-        id="case.leak", title="A leak", topic=Topic.COMPLICATIONS, vignette="v", start="n1",
+        id="case.leak", title="A leak", topic="complications", vignette="v", start="n1",
         nodes=(
             CaseNode("n1", "start", choices=(
                 Choice("stop", "Stop injecting", "good", 2, "n2"),
@@ -102,7 +108,7 @@ def tiny_bank(fingerprint: str = "fp-1") -> ContentBank:
         ),
         expert_path=("stop", "ct"), debrief="d", references=(),
     )
-    return ContentBank(lessons=lessons, questions=questions, cases=(case,),
+    return ContentBank(course=BUNDLED_COURSE, lessons=lessons, questions=questions, cases=(case,),
                        fingerprint=fingerprint)
 
 

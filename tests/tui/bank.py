@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from vpkp_tutor.content import bundled_manifest
+from vpkp_tutor.content.course import read_course
 from vpkp_tutor.domain.model import (
     QUESTION_CLASSES,
     Case,
     CaseNode,
     Choice,
     ContentBank,
+    Course,
     Difficulty,
     Lesson,
     MatchPair,
@@ -22,7 +25,7 @@ from vpkp_tutor.domain.model import (
     Question,
     QuestionType,
     Step,
-    Topic,
+    TopicId,
 )
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -31,6 +34,9 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 CLICK_QUIT = "[@click=app.quit]Quit now[/]"
 FILE_LINK = "[link=file:///etc/passwd]x[/link]"
 
+
+BUNDLED_COURSE = read_course(bundled_manifest())[0] or Course()
+"""The bundled course's manifest (its topics and labels)."""
 
 class FakeClock:
     """A clock the test moves by hand."""
@@ -46,7 +52,7 @@ class FakeClock:
         self.now += dt.timedelta(**kwargs)
 
 
-def _q(qid: str, qtype: QuestionType, stem: str, topic: Topic = Topic.ANATOMY, **kw: object) -> Question:
+def _q(qid: str, qtype: QuestionType, stem: str, topic: TopicId = "anatomy", **kw: object) -> Question:
     return QUESTION_CLASSES[qtype](
         id=qid,
         topic=topic,
@@ -71,7 +77,7 @@ TRUE_FALSE = _q("q-tf", QuestionType.TRUE_FALSE, "The pedicle joins body and arc
                 options=_opts("True", "False"), key="A")
 ORDERING = _q("q-order", QuestionType.ORDERING, "Put the steps in order.",
               options=_opts("Skin", "Pedicle", "Body"))
-MATCHING = _q("q-match", QuestionType.MATCHING, "Match the code.", topic=Topic.BILLING,
+MATCHING = _q("q-match", QuestionType.MATCHING, "Match the code.", topic="billing",
               pairs=(MatchPair("Vertebroplasty lumbar", "22511", "VP lumbosacral."),
                      MatchPair("Kyphoplasty thoracic", "22513", "KP thoracic.")),
               distractors=("20225",))
@@ -87,7 +93,7 @@ QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC)
 LESSON = Lesson(
     id="lesson-anatomy",
     title="The vertebra",
-    topic=Topic.ANATOMY,
+    topic="anatomy",
     summary="What a needle meets.",
     objectives=(Objective("anat.one", "Name the parts."),),
     estimated_minutes=5,
@@ -103,7 +109,7 @@ LESSON = Lesson(
 LESSON_BILLING = Lesson(
     id="lesson-billing",
     title="Codes",
-    topic=Topic.BILLING,
+    topic="billing",
     summary="CPT families.",
     objectives=(Objective("bill.one", "Pick the code."),),
     estimated_minutes=3,
@@ -115,7 +121,7 @@ LESSON_BILLING = Lesson(
 CASE = Case(
     id="case-candidate",
     title="Is she a candidate?",
-    topic=Topic.PATIENT_SELECTION,
+    topic="patient_selection",
     vignette="Mrs A, 81, fractured T12.",
     start="assess",
     nodes=(
@@ -145,7 +151,7 @@ def make_bank(*, hostile: bool = False) -> ContentBank:
     """The bank; `hostile` adds the markup-laden question and a lesson that checks it."""
     questions = QUESTIONS + ((HOSTILE,) if hostile else ())
     lessons = (LESSON, LESSON_BILLING)
-    return ContentBank(lessons=lessons, questions=questions, cases=(CASE,), fingerprint="test")
+    return ContentBank(course=BUNDLED_COURSE, lessons=lessons, questions=questions, cases=(CASE,), fingerprint="test")
 
 
 def long_bank(n: int = 30) -> ContentBank:
@@ -153,7 +159,7 @@ def long_bank(n: int = 30) -> ContentBank:
     quizzes."""
     questions = tuple(
         _q(f"q-long-{i:02d}", QuestionType.SINGLE_BEST, f"Long quiz item {i}?",
-           topic=Topic.IMAGING, options=_opts("Alpha", "Bravo", "Charlie"), key="A")
+           topic="imaging", options=_opts("Alpha", "Bravo", "Charlie"), key="A")
         for i in range(1, n + 1)
     )
-    return ContentBank(questions=questions, fingerprint=f"long-{n}")
+    return ContentBank(course=BUNDLED_COURSE, questions=questions, fingerprint=f"long-{n}")

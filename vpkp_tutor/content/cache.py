@@ -48,12 +48,13 @@ from vpkp_tutor.domain.model import (
     Case,
     ContentBank,
     ContentProblem,
+    Course,
     Difficulty,
     Lesson,
     Question,
     QuestionMeta,
     QuestionType,
-    Topic,
+    TopicId,
 )
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ T = TypeVar("T")
 CACHE_PREFIX = "content-"
 """Cache files are named after the content folders they hold, so several sets can coexist."""
 CACHE_SUFFIX = ".msgpack"
-_MAGIC = b"VPKP-CONTENT-CACHE 6 msgpack\n"
+_MAGIC = b"VPKP-CONTENT-CACHE 7 msgpack\n"
 _LEN = struct.Struct("<Q")
 
 
@@ -95,13 +96,15 @@ class _Header(msgspec.Struct, array_like=True, frozen=True):
     files_checked: int
     ids: tuple[str, ...]
     types: tuple[QuestionType, ...]
-    topics: tuple[Topic, ...]
+    topics: tuple[TopicId, ...]
     difficulties: tuple[Difficulty, ...]
     objectives: tuple[tuple[str, ...], ...]
     q_offsets: bytes
     """array('Q') of the questions' start offsets, then the end of the last."""
     c_offsets: bytes
     """The same for the cases (starting where the questions end)."""
+    course: Course
+    """The course the content belongs to (its manifest)."""
 
 
 _HEADER = msgspec.msgpack.Decoder(_Header)
@@ -109,10 +112,17 @@ _QUESTION = msgspec.msgpack.Decoder(Question)
 _CASE = msgspec.msgpack.Decoder(Case)
 
 
-def cache_key(paths: Sequence[Path], today: dt.date) -> str:
-    """The format, record shape, version, day and every content file's path, size and
-    mtime, as one string (compared whole, so no hashing is needed at start-up)."""
+def cache_key(paths: Sequence[Path], today: dt.date, manifest: Path | None = None) -> str:
+    """The format, record shape, version, day, the course manifest's and every content
+    file's path, size and mtime, as one string (compared whole, so no hashing is needed at
+    start-up)."""
     parts = [f"{_MAGIC!r}|{RECORDS_SIGNATURE}|{__version__}|{today.isoformat()}"]
+    if manifest is not None:
+        try:
+            st = os.stat(manifest)
+            parts.append(f"course|{os.path.realpath(manifest)}|{st.st_size}|{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"course|{manifest}|missing")
     for root in paths:
         try:
             found = walk(os.path.realpath(root))
@@ -251,24 +261,31 @@ def _read(
         fingerprint=header.fingerprint,
         files_checked=header.files_checked,
         question_meta=meta,
+        course=header.course,
     )
 
 
 def load_cached(
-    paths: Sequence[Path], cache_dir: Path | None, today: dt.date | None = None
+    paths: Sequence[Path], cache_dir: Path | None, today: dt.date | None = None,
+    manifest: Path | None = None,
 ) -> ContentBank:
-    """The bank for `paths`, from the cache when it is current, else loaded and cached."""
+    """The bank for `paths` in the course of `manifest` (default: the bundled course), from
+    the cache when it is current, else loaded and cached."""
     today = today or dt.date.today()
+    if manifest is None:
+        from vpkp_tutor.content import bundled_manifest
+
+        manifest = bundled_manifest()
     if cache_dir is None:
-        return _load(paths, today)
-    key = cache_key(paths, today)
+        return _load(paths, today, manifest)
+    key = cache_key(paths, today, manifest)
     cache_file = cache_path(cache_dir, paths)
     fresh: list[ContentBank] = []
 
     def rebuild() -> ContentBank:
         """The bank loaded from its files (once), the cache rewritten from it."""
         if not fresh:
-            fresh.append(_load(paths, today))
+            fresh.append(_load(paths, today, manifest))
             with contextlib.suppress(UnicodeEncodeError):  # a name that is not UTF-8
                 _write(cache_file, key, fresh[0])
         return fresh[0]
@@ -282,11 +299,11 @@ def load_cached(
     return rebuild()
 
 
-def _load(paths: Sequence[Path], today: dt.date) -> ContentBank:
+def _load(paths: Sequence[Path], today: dt.date, manifest: Path) -> ContentBank:
     """Parse and validate (imported only on a cache miss: YAML and the schema are costly)."""
     from vpkp_tutor.content.loader import load_content
 
-    return load_content(paths, today=today)
+    return load_content(paths, today=today, manifest=manifest)
 
 
 def _write(cache_file: Path, key: str, bank: ContentBank) -> None:
@@ -304,6 +321,7 @@ def _write(cache_file: Path, key: str, bank: ContentBank) -> None:
         topics=tuple(m.topic for m in meta), difficulties=tuple(m.difficulty for m in meta),
         objectives=tuple(m.objectives for m in meta),
         q_offsets=offsets[: n + 1].tobytes(), c_offsets=offsets[n:].tobytes(),
+        course=bank.course,
     ))
     key_bytes = key.encode()
     tmp = ""

@@ -35,6 +35,7 @@ from vpkp_tutor.domain.model import (
     Choice,
     ContentBank,
     ContentProblem,
+    Course,
     Difficulty,
     Lesson,
     Matching,
@@ -48,7 +49,6 @@ from vpkp_tutor.domain.model import (
     Question,
     SingleBest,
     Step,
-    Topic,
     TrueFalse,
 )
 
@@ -61,7 +61,7 @@ def _display(path: Path) -> str:
 
 def _lesson(m: Any, source: str) -> Lesson:
     return Lesson(
-        id=m.id, title=m.title, topic=Topic(m.topic), summary=m.summary,
+        id=m.id, title=m.title, topic=m.topic, summary=m.summary,
         objectives=tuple(Objective(o.id, o.text) for o in m.objectives),
         estimated_minutes=m.estimated_minutes, last_reviewed=m.last_reviewed,
         references=tuple(m.references),
@@ -74,7 +74,7 @@ def _question(m: QuestionModel, source: str) -> Question:
     from vpkp_tutor.content import schema as s  # imported already: `m` was validated by it
 
     common: dict[str, Any] = dict(
-        id=m.id, topic=Topic(m.topic), objectives=tuple(m.objectives),
+        id=m.id, topic=m.topic, objectives=tuple(m.objectives),
         difficulty=Difficulty(m.difficulty), stem=m.stem, explanation=m.explanation,
         references=tuple(m.references), tags=tuple(m.tags), last_reviewed=m.last_reviewed,
         source=source,
@@ -117,7 +117,7 @@ def _case(m: Any, source: str) -> Case:
         for n in m.nodes
     )
     return Case(
-        id=m.id, title=m.title, topic=Topic(m.topic), vignette=m.vignette, start=m.start,
+        id=m.id, title=m.title, topic=m.topic, vignette=m.vignette, start=m.start,
         nodes=nodes, expert_path=tuple(m.expert_path), debrief=m.debrief,
         references=tuple(m.references), objectives=tuple(m.objectives),
         last_reviewed=m.last_reviewed, source=source,
@@ -134,7 +134,23 @@ class _Parsed:
         self.cases: list[Located[Case]] = []
 
 
-def _validate(doc: Document, today: dt.date) -> _Parsed:
+def _check_topic(doc: Document, path: tuple[str | int, ...], item: object,
+                 course: Course) -> None:
+    """A located error when the item names a topic its course does not declare (checked on
+    the raw item, so that it is reported beside the item's schema errors)."""
+    topic = item.get("topic") if isinstance(item, dict) else None
+    if not isinstance(topic, str) or topic in course.topic_ids or not course.topics:
+        return
+    from vpkp_tutor.content.errors import did_you_mean
+
+    ids = [f"'{t}'" for t in course.topic_ids]
+    declared = ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} or {ids[-1]}"
+    doc.error(*doc.where((*path, "topic")),
+              f"'{topic}' is not a valid topic; expected {declared}"
+              + did_you_mean(topic, course.topic_ids))
+
+
+def _validate(doc: Document, today: dt.date, course: Course) -> _Parsed:
     """Schema-validate a parsed document and convert it to domain objects."""
     from pydantic import ValidationError
 
@@ -162,9 +178,10 @@ def _validate(doc: Document, today: dt.date) -> _Parsed:
                       + did_you_mean(str(kind), KINDS))
         return parsed
     if kind == "questions":
-        _validate_questions(doc, today, parsed)
+        _validate_questions(doc, today, parsed, course)
         return parsed
     model = MODELS[kind]
+    _check_topic(doc, (), value, course)
     try:
         m = model.model_validate(value)
     except ValidationError as exc:
@@ -188,7 +205,7 @@ def _validate(doc: Document, today: dt.date) -> _Parsed:
     return parsed
 
 
-def _validate_questions(doc: Document, today: dt.date, parsed: _Parsed) -> None:
+def _validate_questions(doc: Document, today: dt.date, parsed: _Parsed, course: Course) -> None:
     """Validate a question file item by item, so every broken item is reported."""
     from pydantic import ValidationError
 
@@ -203,6 +220,7 @@ def _validate_questions(doc: Document, today: dt.date, parsed: _Parsed) -> None:
     adapter = _question_adapter()
     for i, item in enumerate(envelope.questions):
         path = ("questions", i)
+        _check_topic(doc, path, item, course)
         try:
             qm = adapter.validate_python(item)
         except ValidationError as exc:
@@ -229,28 +247,41 @@ def load_content(
     today: dt.date | None = None,
     *,
     display: Callable[[Path], str] | None = None,
+    manifest: Path | None = None,
 ) -> ContentBank:
-    """Load every content file under `paths` into a ContentBank (never raises for content).
+    """Load every content file under `paths` into a ContentBank (never raises for content),
+    as content of the course whose manifest is `manifest` (default: the bundled course).
     `display` names each file in problems and sources (default: the path as found)."""
+    from vpkp_tutor.content.course import read_course
+
     today = today or dt.date.today()
     files, notes = discover(paths)
     name_of = display or _display
     parsed: list[_Parsed] = []
     digest = hashlib.sha256()
+    if manifest is None:
+        from vpkp_tutor.content import bundled_manifest
+
+        manifest = bundled_manifest()
+    read, course_problems = read_course(manifest, name_of(manifest))
+    course = read or Course()
+    digest.update(hashlib.sha256(repr(course).encode()).digest())
     for path, name in files:
         doc = read_document(path, name_of(path))
         digest.update(os.fsencode(name) + b"\0" + hashlib.sha256(doc.raw).digest())
-        parsed.append(_validate(doc, today))
+        parsed.append(_validate(doc, today, course))
     check_cross_references(
         [x for p in parsed for x in p.lessons],
         [x for p in parsed for x in p.questions],
         [x for p in parsed for x in p.cases],
     )
+    course_problems.extend(_check_codes(course, manifest, name_of(manifest), parsed))
     good = [p for p in parsed if not p.doc.has_errors]
     walk_problems = [ContentProblem(name_of(Path(n.path)), 1, 1, n.message) for n in notes]
     problems = tuple(
         sorted(
-            [*walk_problems, *(prob for p in parsed for prob in p.doc.problems)],
+            [*walk_problems, *course_problems,
+             *(prob for p in parsed for prob in p.doc.problems)],
             key=lambda pr: (pr.path, pr.line, pr.column),
         )
     )
@@ -262,32 +293,53 @@ def load_content(
         skipped_files=tuple(p.doc.path for p in parsed if p.doc.has_errors),
         fingerprint=digest.hexdigest()[:16],
         files_checked=len(files),
+        course=course,
     )
 
 
-SET_FOLDERS = ("lessons", "question_bank", "cases")
-"""The folders that make a folder a course: its content set is these folders together."""
+def _check_codes(course: Course, manifest: Path, shown: str,
+                 parsed: Sequence[_Parsed]) -> list[ContentProblem]:
+    """A warning for each objective code whose objective no loaded lesson declares."""
+    if not course.objective_codes:
+        return []
+    declared = {o.id for p in parsed for x in p.lessons for o in x.item.objectives}
+    missing = [oid for oid, _ in course.objective_codes if oid not in declared]
+    if not missing:
+        return []
+    from vpkp_tutor.content.errors import did_you_mean
+    from vpkp_tutor.content.yamlsource import read_document
+
+    doc = read_document(manifest, shown)
+    for oid in missing:
+        doc.warning(*doc.where(("objectives", "codes", oid), key=True),
+                    f"objective '{oid}' has a code but no lesson declares it"
+                    + did_you_mean(oid, declared))
+    return [p for p in doc.problems if p.severity == "warning"]
 
 
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def content_set(target: Path) -> list[Path] | None:
-    """The content folders a file or folder is checked with: the bundled content when it
-    lies inside it; else the course it lies in (the `lessons/`, `question_bank/` and
-    `cases/` folders of the nearest folder above it that holds any of them); else None (a
-    loose file or folder)."""
+def content_set(target: Path) -> tuple[list[Path], Path | None] | None:
+    """The content folders a file or folder is checked with, and its course's manifest
+    (None: the bundled course): the bundled content when it lies inside it; else the course
+    it lies in (the nearest folder above it with a `course.yaml`, or else with any of
+    `lessons/`, `question_bank/`, `cases/`); else None (a loose file or folder)."""
     from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content.course import SET_FOLDERS, course_folders, enclosing_manifest
 
     real = os.path.realpath(target)
     bundled = bundled_paths()
     if any(_inside(real, os.path.realpath(b)) for b in bundled):
-        return bundled
+        return bundled, None
+    manifest = enclosing_manifest(target)
+    if manifest is not None:
+        return course_folders(manifest), manifest
     for folder in Path(os.path.abspath(target)).parents:
         members = [folder / name for name in SET_FOLDERS if (folder / name).is_dir()]
         if members:
-            return members
+            return members, None
     return None
 
 
@@ -317,23 +369,28 @@ def validate_paths(targets: Sequence[Path], today: dt.date | None = None) -> Val
     content it belongs to (see `content_set`; a loose file against the bundled content,
     loose folders together, as `--content` would load them), reporting the targets' own problems only, each named as the
     caller named it."""
-    from vpkp_tutor.content import bundled_paths
+    from vpkp_tutor.content import bundled_manifest, bundled_paths
+    from vpkp_tutor.content.course import MANIFEST
 
-    groups: dict[tuple[str, ...], tuple[list[Path], list[Path]]] = {}
+    groups: dict[tuple[str, ...], tuple[list[Path], list[Path], Path | None]] = {}
     for target in targets:
-        folders = content_set(target)
-        if folders is None:  # loose: files with the bundle; folders together, as
-            folders = [] if os.path.isdir(target) else bundled_paths()  # `--content` does
-        key = tuple(os.path.realpath(p) for p in folders)
-        paths, members = groups.setdefault(key, (list(folders), []))
+        where = content_set(target)
+        if where is None:  # loose: files with the bundle; folders together, as
+            where = ([] if os.path.isdir(target) else bundled_paths()), None  # `--content`
+        folders, manifest = where
+        key = (*(os.path.realpath(p) for p in folders), str(manifest))
+        paths, members, _ = groups.setdefault(key, (list(folders), [], manifest))
         members.append(target)
         real = os.path.realpath(target)
-        if not any(_inside(real, os.path.realpath(p)) for p in paths):
+        if target.name == MANIFEST and manifest is not None:
+            continue  # the manifest itself: checked as the course's manifest
+        if not any(_inside(real, os.path.realpath(p)) for p in paths) and not (
+                manifest is not None and real == os.path.realpath(manifest.parent)):
             paths.append(target)  # beside its course's folders, not inside them
     problems: list[ContentProblem] = []
     files = lessons = questions = cases = 0
     skipped: list[str] = []
-    for paths, members in groups.values():
+    for paths, members, manifest in groups.values():
         owners = [(os.path.realpath(m), str(m)) for m in members]
 
         def owned(path: Path, owners: list[tuple[str, str]] = owners) -> str | None:
@@ -351,7 +408,11 @@ def validate_paths(targets: Sequence[Path], today: dt.date | None = None) -> Val
 
         found, notes = discover(paths)
         mine = {name for p, _ in found if (name := owned(p)) is not None}
-        bank = load_content(paths, today, display=display)
+        bank = load_content(paths, today, display=display, manifest=manifest)
+        if manifest is not None and (shown := owned(manifest)) is not None:
+            mine.add(shown)
+        if not bank.course.id:  # the course cannot be read: that concerns every item
+            mine.add(bank.course.source or display(manifest or bundled_manifest()))
         files += len(mine)
         mine |= {name for n in notes if (name := owned(Path(n.path))) is not None}
         problems.extend(p for p in bank.problems if p.path in mine)

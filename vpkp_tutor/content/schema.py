@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from vpkp_tutor.domain.model import Difficulty, Topic
+from vpkp_tutor.domain.model import Difficulty
 
 ID_PATTERN = r"^[a-z][a-z0-9._-]*$"
 LETTER_PATTERN = r"^[A-J]$"
@@ -136,6 +136,8 @@ def _diagram_limits(text: str) -> str:
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
+TopicRef = Annotated[str, StringConstraints(pattern=ID_PATTERN),
+                     Field(description="A topic id the course's course.yaml declares.")]
 Letter = Annotated[str, StringConstraints(pattern=LETTER_PATTERN)]
 YamlBool = Annotated[bool, BeforeValidator(_yaml_bool)]
 Markdown = Annotated[
@@ -174,7 +176,7 @@ class LessonModel(_Strict):
     kind: Literal["lesson"]
     id: Id
     title: Text
-    topic: Topic
+    topic: TopicRef
     summary: Text
     estimated_minutes: int = Field(ge=1, le=120)
     last_reviewed: dt.date
@@ -200,7 +202,7 @@ class PairModel(_Strict):
 
 class _QuestionBase(_Strict):
     id: Id
-    topic: Topic
+    topic: TopicRef
     objectives: list[Id] = Field(min_length=1, max_length=30)
     difficulty: Difficulty
     stem: Markdown = Field(description="Markdown: vignette and lead-in.")
@@ -321,7 +323,7 @@ class CaseModel(_Strict):
     kind: Literal["case"]
     id: Id
     title: Text
-    topic: Topic
+    topic: TopicRef
     objectives: list[Id] = Field(default_factory=list, max_length=30)
     last_reviewed: dt.date
     references: list[Text] = Field(min_length=1, max_length=60)
@@ -332,9 +334,52 @@ class CaseModel(_Strict):
     debrief: Markdown
 
 
+class CourseTopicModel(_Strict):
+    """A topic of the course."""
+
+    id: Id = Field(description="The id items name in `topic:`.")
+    label: Text = Field(description="Shown to learners.")
+    order: int | None = Field(None, ge=0, le=1_000_000,
+                              description="Position in lists (default: as listed).")
+    short: str = Field("", max_length=4,
+                       description="Heading in narrow grids (default: from the label).")
+
+
+class CourseObjectivesModel(_Strict):
+    """Where objectives are declared, and their external codes."""
+
+    declared_in: Literal["lessons"] = Field(
+        "lessons", description="Objectives are declared by the lessons' `objectives:`.")
+    codes: dict[Id, Text] = Field(
+        default_factory=dict,
+        description="An external code per objective id (e.g. a milestone); the director's "
+                    "report groups by it.")
+
+
+class CourseLintModel(_Strict):
+    """Settings of the content lint."""
+
+    review_period_months: int = Field(24, ge=1, le=600,
+                                      description="Items last reviewed longer ago are reported.")
+    warned_source_domains: list[Text] = Field(default_factory=list, max_length=200)
+
+
+class CourseModel(_Strict):
+    """A course manifest (`course.yaml`)."""
+
+    kind: Literal["course"] = "course"
+    id: Id
+    title: Text
+    version: Text
+    topics: list[CourseTopicModel] = Field(min_length=1, max_length=200)
+    objectives: CourseObjectivesModel = Field(default_factory=CourseObjectivesModel)
+    lint: CourseLintModel = Field(default_factory=CourseLintModel)
+
+
 MODELS: dict[str, type[BaseModel]] = {
     "lesson": LessonModel,
     "questions": QuestionsFileModel,
     "case": CaseModel,
+    "course": CourseModel,
 }
 """The model for each `kind:`."""

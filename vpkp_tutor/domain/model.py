@@ -21,37 +21,77 @@ from typing import NamedTuple, get_args
 from msgspec import Struct, field
 from msgspec.structs import force_setattr
 
+TopicId = str
+"""A topic's identifier, as authors write it in YAML (`topic: anatomy`). Topics are content:
+a course's manifest declares them (see `Course`); items carry only the id."""
 
-class Topic(StrEnum):
-    """The curriculum's topics; the value is the identifier authors write in YAML."""
 
-    ANATOMY = "anatomy"
-    PATIENT_SELECTION = "patient_selection"
-    IMAGING = "imaging"
-    VP_TECHNIQUE = "vp_technique"
-    KP_TECHNIQUE = "kp_technique"
-    COMPLICATIONS = "complications"
-    EVIDENCE = "evidence"
-    BILLING = "billing"
-    AFTERCARE = "aftercare"
+class Topic(Struct, frozen=True):
+    """A topic of a course, as its manifest declares it."""
+
+    id: TopicId
+    """The identifier items name in `topic:`."""
+    label: str
+    """Human-readable name of the topic."""
+    order: int = 0
+    """Where the topic comes in lists and charts (ascending; ties keep manifest order)."""
+    short: str = ""
+    """A heading of at most four characters for narrow grids (default: from the label)."""
 
     @property
-    def label(self) -> str:
-        """Human-readable name of the topic."""
-        return TOPIC_LABELS[self]
+    def code(self) -> str:
+        """The short heading: `short`, else the label's first three letters."""
+        return self.short or self.label[:3].title()
 
 
-TOPIC_LABELS: dict[Topic, str] = {
-    Topic.ANATOMY: "Anatomy",
-    Topic.PATIENT_SELECTION: "Patient selection",
-    Topic.IMAGING: "Imaging & classification",
-    Topic.VP_TECHNIQUE: "Vertebroplasty technique",
-    Topic.KP_TECHNIQUE: "Kyphoplasty technique",
-    Topic.COMPLICATIONS: "Complications",
-    Topic.EVIDENCE: "Evidence",
-    Topic.BILLING: "Billing & coding",
-    Topic.AFTERCARE: "Aftercare & osteoporosis",
-}
+class LintSettings(Struct, frozen=True):
+    """A course's settings for the content lint (its `lint:` block)."""
+
+    review_period_months: int = 24
+    """An item whose `last_reviewed` is older than this many months is reported."""
+    warned_source_domains: tuple[str, ...] = ()
+    """Reference domains to warn about (e.g. tertiary or machine-generated summaries)."""
+
+
+class Course(Struct, frozen=True):
+    """A course: what its manifest (`course.yaml`) declares. Lessons declare the objectives;
+    the manifest may give an objective an external code (e.g. a milestone)."""
+
+    id: str = ""
+    """Stable identifier; progress and exports are kept per course id."""
+    title: str = ""
+    """Shown to learners."""
+    version: str = ""
+    """The content's version, carried by exports and reports."""
+    topics: tuple[Topic, ...] = ()
+    """The topics, in display order."""
+    objective_codes: tuple[tuple[str, str], ...] = ()
+    """(objective id, external code) pairs."""
+    lint: LintSettings = field(default_factory=LintSettings)
+    """Settings the content lint reads."""
+    source: str = ""
+    """The manifest file (for messages)."""
+
+    def topic(self, topic_id: TopicId) -> Topic:
+        """The topic with this id; a topic the course does not declare is labelled by its id
+        and comes after the declared ones."""
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        return Topic(topic_id, topic_id, len(self.topics) + 1_000_000)
+
+    def label(self, topic_id: TopicId) -> str:
+        """The label of the topic with this id (the id itself when undeclared)."""
+        return self.topic(topic_id).label
+
+    @property
+    def topic_ids(self) -> tuple[TopicId, ...]:
+        """The declared topics' ids, in display order."""
+        return tuple(t.id for t in self.topics)
+
+    def objective_code(self, objective_id: str) -> str:
+        """The objective's external code ("" when none is given)."""
+        return dict(self.objective_codes).get(objective_id, "")
 
 
 class QuestionType(StrEnum):
@@ -106,7 +146,7 @@ class Lesson(Struct, frozen=True):
     """Stable identifier."""
     title: str
     """Title shown in the library."""
-    topic: Topic
+    topic: TopicId
     """The topic the lesson belongs to."""
     summary: str
     """One or two sentences for the library list."""
@@ -155,7 +195,7 @@ class _QuestionBase(Struct, frozen=True, kw_only=True, tag_field="type"):
 
     id: str
     """Stable identifier."""
-    topic: Topic
+    topic: TopicId
     """The topic it tests."""
     objectives: tuple[str, ...]
     """Ids of the objectives it tests."""
@@ -304,7 +344,7 @@ class Case(Struct, frozen=True):
     """Stable identifier."""
     title: str
     """Title shown in the case list."""
-    topic: Topic
+    topic: TopicId
     """The main topic."""
     vignette: str
     """Markdown opening of the case."""
@@ -387,7 +427,7 @@ class QuestionMeta(NamedTuple):
 
     id: str
     type: QuestionType
-    topic: Topic
+    topic: TopicId
     difficulty: Difficulty
     objectives: tuple[str, ...]
 
@@ -419,6 +459,8 @@ class ContentBank(Struct, frozen=True):
     question_meta: tuple[QuestionMeta, ...] = ()
     """Per question (same order as `questions`): what filtering, counting and mastery need,
     without the text. Derived from `questions` when not given."""
+    course: Course = field(default_factory=Course)
+    """The course this content belongs to (its manifest: id, version, topics…)."""
     _index: dict[str, int] = field(default_factory=dict)
     """Position of each question id (derived)."""
 
@@ -453,6 +495,20 @@ class ContentBank(Struct, frozen=True):
             if case.id == case_id:
                 return case
         raise KeyError(case_id)
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """The course's topics in display order, then (in order of first use) any topic an
+        item names that the course does not declare (only hand-built banks have those)."""
+        declared = set(self.course.topic_ids)
+        extra: dict[TopicId, None] = {}
+        cases = self.cases if isinstance(self.cases, tuple) else ()  # not decoded for this
+        for t in (*(x.topic for x in self.lessons), *(m.topic for m in self.question_meta),
+                  *(c.topic for c in cases)):
+            if t not in declared:
+                extra[t] = None
+        ordered = sorted(self.course.topics, key=lambda t: t.order)  # stable: manifest order
+        return (*ordered, *(self.course.topic(t) for t in extra))
 
     @property
     def errors(self) -> tuple[ContentProblem, ...]:

@@ -15,7 +15,7 @@ from typing import TypeAlias
 
 from msgspec import Struct, field, to_builtins
 
-from vpkp_tutor.domain.model import Difficulty, Question, Topic
+from vpkp_tutor.domain.model import Difficulty, Question, Topic, TopicId
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.domain.text import clean_text
 
@@ -74,7 +74,7 @@ class QuizSettings(Struct, frozen=True):
 
     mode: QuizMode = QuizMode.TUTOR
     """Tutor, exam or review."""
-    topics: tuple[Topic, ...] = ()
+    topics: tuple[TopicId, ...] = ()
     """Topics to draw from; empty means all."""
     count: int = 10
     """Number of items."""

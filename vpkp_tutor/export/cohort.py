@@ -5,6 +5,8 @@ later in the same attempt keeps its id; the newest version wins), case runs by l
 run id, lesson progress by learner id + lesson id. So the same export given twice, or an
 older and a newer export of one learner, count each answer once. Exports made with a
 different content bank (fingerprint) are flagged, and each row names its fingerprint.
+A learner's progress in one course never mixes with another course's: records are merged by
+learner id + course id, and each row names its course id and version.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
+from vpkp_tutor.domain.model import Course, Topic
 from vpkp_tutor.domain.progress import Learner, LessonProgress
 from vpkp_tutor.export.csv_safe import SafeCsvWriter
 from vpkp_tutor.export.files import atomic_text, check_output
@@ -30,7 +33,8 @@ from vpkp_tutor.export.json_export import (
 from vpkp_tutor.export.record import topic_label
 
 COHORT_COLUMNS = (
-    "learner_id", "learner_name", "program", "level", "topic", "topic_label", "responses",
+    "learner_id", "learner_name", "program", "level", "course_id", "course_version", "topic",
+    "topic_label", "responses",
     "items_answered", "items_in_bank", "points", "max_points", "accuracy", "mastery",
     "lessons_completed", "lessons_total", "case_runs", "case_runs_with_critical_errors",
     "content_fingerprint", "fingerprint_differs",
@@ -52,6 +56,9 @@ class MergedLearner:
     topic_totals: dict[str, dict[str, int]] = field(default_factory=dict)
     attempts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Quiz attempt id → the question ids it drew (its form)."""
+    course: Course = field(default_factory=Course)
+    """The course (as the newest export gave it)."""
+    course_versions: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,9 @@ class TopicRow:
     case_runs: int
     critical_runs: int
     fingerprints: tuple[str, ...]
+    course: Course = field(default_factory=Course)
+    course_version: str = ""
+    """The course versions the learner's exports came from (";"-joined)."""
 
     @property
     def accuracy(self) -> float:
@@ -113,6 +123,13 @@ class CohortReport:
     duplicates_ignored: int
     """Responses seen more than once across the exports (counted once)."""
 
+    def topic(self, topic_id: str) -> Topic:
+        """The topic with this id as the exports' courses declare it."""
+        for m in self.learners:
+            if topic_id in m.course.topic_ids:
+                return m.course.topic(topic_id)
+        return Course().topic(topic_id)
+
     @property
     def fingerprint_mismatch(self) -> bool:
         """True when the exports came from more than one version of the content."""
@@ -120,15 +137,19 @@ class CohortReport:
 
 
 def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
-    """Merge exports by learner id; return the learners and the duplicate responses ignored."""
-    merged: dict[str, MergedLearner] = {}
+    """Merge exports by learner id and course id (one learner's courses stay apart); return
+    the learners and the duplicate responses ignored."""
+    merged: dict[tuple[str, str], MergedLearner] = {}
     duplicates = 0
     for ex in sorted(exports, key=lambda e: e.exported_at):
-        m = merged.get(ex.learner.id)
+        key = (ex.learner.id, ex.course.id)
+        m = merged.get(key)
         if m is None:
-            m = merged[ex.learner.id] = MergedLearner(ex.learner, ex.exported_at)
+            m = merged[key] = MergedLearner(ex.learner, ex.exported_at)
         else:
             m.learner, m.exported_at = ex.learner, ex.exported_at
+        m.course = ex.course
+        m.course_versions.add(ex.course.version)
         m.fingerprints.add(ex.fingerprint)
         m.sources.append(ex.source)
         m.topic_totals = ex.topic_totals
@@ -154,7 +175,7 @@ def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
                                           progress.updated_at)
             m.lessons[progress.lesson_id] = (progress, topic)
     learners = sorted(merged.values(), key=lambda x: (x.learner.display_name.casefold(),
-                                                      x.learner.id))
+                                                      x.learner.id, x.course.id))
     return learners, duplicates
 
 
@@ -186,6 +207,7 @@ def _rows(m: MergedLearner) -> list[TopicRow]:
             case_runs=sum(1 for c in runs if c.run.finished_at is not None),
             critical_runs=sum(1 for c in runs if c.run.critical_errors),
             fingerprints=tuple(sorted(m.fingerprints)),
+            course=m.course, course_version=";".join(sorted(m.course_versions)),
         ))
     return rows
 
@@ -255,7 +277,8 @@ def write_cohort_csv(report: CohortReport, path: Path, *, protected: tuple[Path,
         for row in report.rows:
             lr = row.learner
             writer.writerow((
-                lr.id, lr.display_name, lr.program, lr.level, row.topic, topic_label(row.topic),
+                lr.id, lr.display_name, lr.program, lr.level, row.course.id, row.course_version,
+                row.topic, topic_label(row.topic, row.course),
                 row.responses, row.items_answered, row.items_in_bank, round(row.points, 6),
                 round(row.max_points, 6), round(row.accuracy, 4), round(row.mastery, 4),
                 row.lessons_completed, row.lessons_total, row.case_runs, row.critical_runs,

@@ -43,6 +43,7 @@ from vpkp_tutor.export.csv_safe import Cell, SafeCsvWriter, cell, unneutralise
 from vpkp_tutor.export.files import atomic_text
 from vpkp_tutor.export.readable import answer_as_seen, local_iso, objective_texts, short
 from vpkp_tutor.export.record import (
+    COURSE_COLUMNS,
     LearnerData,
     bank_topic_totals,
     json_answer,
@@ -51,15 +52,16 @@ from vpkp_tutor.export.record import (
 )
 
 RESPONSE_COLUMNS = (
-    "learner_id", "learner_name", "program", "level", "timestamp", "kind", "mode",
+    "learner_id", "learner_name", "program", "level", *COURSE_COLUMNS, "timestamp", "kind",
+    "mode",
     "attempt_id", "item", "items", "question_id", "question", "topic", "topic_label",
     "objectives", "objective_text", "type", "difficulty", "answer", "score", "max",
     "correct", "seconds", "content_hash", "response_id", "answer_json",
 )
 """Header of the long responses CSV."""
 SUMMARY_COLUMNS = (
-    "learner_id", "learner_name", "program", "level", "topic", "topic_label", "responses",
-    "items_answered", "items_unanswered", "items_in_bank", "points", "max_points", "accuracy",
+    "learner_id", "learner_name", "program", "level", *COURSE_COLUMNS, "topic", "topic_label",
+    "responses", "items_answered", "items_unanswered", "items_in_bank", "points", "max_points", "accuracy",
     "mastery", "lessons_completed", "lessons_total",
 )
 """Header of the learner × topic summary CSV."""
@@ -114,7 +116,7 @@ class _Questions:
                         if self.bank.has_question(question_id) else None)
             found = self.cells[question_id] = (tuple(cell(v) for v in (
                 question_id, short(question.stem) if question else "(not in the bank)",
-                meta.topic, topic_label(meta.topic) if meta.topic else "",
+                meta.topic, topic_label(meta.topic, self.bank.course) if meta.topic else "",
                 ";".join(meta.objectives),
                 "; ".join(self.objectives.get(o, o) for o in meta.objectives),
                 meta.type, meta.difficulty)), meta.topic, question)
@@ -124,7 +126,8 @@ class _Questions:
 def write_csv(data: LearnerData, bank: ContentBank, path: Path) -> tuple[Path, Path]:
     """Write the responses CSV at `path` and the summary beside it; return both paths."""
     learner = data.learner
-    who = (learner.id, learner.display_name, learner.program, learner.level)
+    who = (learner.id, learner.display_name, learner.program, learner.level,
+           bank.course.id, bank.course.version)
     tallies: dict[str, _TopicTally] = {}
     rows: AbstractContextManager[Iterable[ResponseRow]] = (
         data.response_rows() if data.response_rows is not None
@@ -147,9 +150,9 @@ def write_csv(data: LearnerData, bank: ContentBank, path: Path) -> tuple[Path, P
         for topic in [*totals, *sorted(set(tallies) - set(totals))]:
             tally = tallies.get(topic, _TopicTally())
             in_bank = totals.get(topic, {}).get("questions", 0)
-            lessons = [x.id for x in bank.lessons if x.topic.value == topic]
+            lessons = [x.id for x in bank.lessons if x.topic == topic]
             writer.writerow((
-                *who, topic, topic_label(topic), tally.responses, len(tally.items),
+                *who, topic, topic_label(topic, bank.course), tally.responses, len(tally.items),
                 tally.unanswered, in_bank, round(tally.points, 6), round(tally.max_points, 6),
                 round(tally.points / tally.max_points, 4) if tally.max_points else 0.0,
                 round(mastery_value((item_score(list(d)) for d in tally.items.values()),
@@ -239,9 +242,9 @@ def _write_case_runs(writer: SafeCsvWriter, prefix: Sequence[str | int | float],
     objectives = objective_texts(bank)
     for run in runs:
         case = cases.get(run.case_id)
-        topic = case.topic.value if case else ""
+        topic = case.topic if case else ""
         obj = case.objectives if case else ()
-        common = (topic, topic_label(topic) if topic else "", ";".join(obj),
+        common = (topic, topic_label(topic, bank.course) if topic else "", ";".join(obj),
                   "; ".join(objectives.get(o, o) for o in obj), "case", "")
         started = local_iso(run.started_at)
         steps = len(run.choice_path)

@@ -21,7 +21,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from vpkp_tutor import __version__
-from vpkp_tutor.domain.model import ContentBank
+from vpkp_tutor.domain.model import ContentBank, Course, Topic
 from vpkp_tutor.domain.progress import (
     CaseRun,
     Learner,
@@ -38,6 +38,7 @@ from vpkp_tutor.export.record import (
     LearnerData,
     QuestionMeta,
     bank_topic_totals,
+    course_fields,
     finite,
     json_answer,
     question_meta,
@@ -57,19 +58,23 @@ def _header(data: LearnerData, bank: ContentBank, exported_at: dt.datetime) -> d
         "format_version": FORMAT_VERSION,
         "app_version": __version__,
         "exported_at": iso_utc(exported_at),
-        "content": {"fingerprint": bank.fingerprint, "topics": bank_topic_totals(bank)},
+        "content": {"fingerprint": bank.fingerprint, **course_fields(bank.course),
+                    "course_title": bank.course.title,
+                    "course_topics": [{"id": t.id, "label": t.label, "short": t.short}
+                                      for t in bank.topics],
+                    "topics": bank_topic_totals(bank)},
         "learner": {"id": lr.id, "display_name": lr.display_name, "program": lr.program,
                     "level": lr.level, "created_at": _opt_iso(lr.created_at)},
         "lesson_progress": [
             {"lesson_id": p.lesson_id,
-             "topic": lessons[p.lesson_id].topic.value if p.lesson_id in lessons else "",
+             "topic": lessons[p.lesson_id].topic if p.lesson_id in lessons else "",
              "position": p.position, "completed": p.completed,
              "updated_at": _opt_iso(p.updated_at)}
             for p in data.lesson_progress
         ],
         "attempts": [
             {"id": a.id, "mode": a.settings.mode.value,
-             "topics": [t.value for t in a.settings.topics], "count": a.settings.count,
+             "topics": list(a.settings.topics), "count": a.settings.count,
              "difficulty": a.settings.difficulty.value if a.settings.difficulty else None,
              "pool": a.settings.pool.value, "time_limit_s": a.settings.time_limit_s,
              "seed": a.settings.seed, "question_ids": list(a.question_ids),
@@ -79,7 +84,7 @@ def _header(data: LearnerData, bank: ContentBank, exported_at: dt.datetime) -> d
         "case_runs": [
             {"id": r.id, "case_id": r.case_id,
              "title": cases[r.case_id].title if r.case_id in cases else "",
-             "topic": cases[r.case_id].topic.value if r.case_id in cases else "",
+             "topic": cases[r.case_id].topic if r.case_id in cases else "",
              "choice_path": list(r.choice_path), "points": r.points,
              "max_points": r.max_points, "critical_errors": list(r.critical_errors),
              "started_at": iso_utc(r.started_at), "finished_at": _opt_iso(r.finished_at)}
@@ -185,9 +190,19 @@ class _TopicCounts(Struct):
     cases: Count = 0
 
 
+class _CourseTopic(Struct):
+    id: Text
+    label: Text
+    short: Text = ""
+
+
 class _Content(Struct):
     fingerprint: Text
     topics: Annotated[dict[Text, _TopicCounts], Meta(max_length=1000)]
+    course_id: Text = ""
+    course_version: Text = ""
+    course_title: Text = ""
+    course_topics: Annotated[list[_CourseTopic], Meta(max_length=1000)] = []
 
 
 class _Learner(_Timed):
@@ -299,6 +314,8 @@ class LearnerExport:
     fingerprint: str
     topic_totals: dict[str, dict[str, int]]
     learner: Learner
+    course: Course
+    """The course the export was made in (id, version, topics; blank in older exports)."""
     lesson_progress: tuple[tuple[LessonProgress, str], ...]
     """Each lesson's progress with the lesson's topic."""
     case_runs: tuple[CaseRunInfo, ...]
@@ -437,6 +454,10 @@ def _build(source: str, doc: _Doc) -> LearnerExport:
         topic_totals={t: {"questions": c.questions, "lessons": c.lessons, "cases": c.cases}
                       for t, c in doc.content.topics.items()},
         learner=learner,
+        course=Course(id=doc.content.course_id, title=doc.content.course_title,
+                      version=doc.content.course_version,
+                      topics=tuple(Topic(t.id, t.label, i, t.short)
+                                   for i, t in enumerate(doc.content.course_topics))),
         lesson_progress=tuple(
             (LessonProgress(p.lesson_id, p.position, p.completed, p.updated_at), p.topic or "")
             for p in doc.lesson_progress),

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from vpkp_tutor.domain.model import ContentBank, Topic
+from vpkp_tutor.domain.model import ContentBank, Course
 from vpkp_tutor.domain.progress import (
     Attempt,
     CaseRun,
@@ -66,28 +66,35 @@ def question_meta(bank: ContentBank, question_id: str) -> QuestionMeta:
     if not bank.has_question(question_id):
         return UNKNOWN
     q = bank.meta(question_id)
-    return QuestionMeta(q.topic.value, q.objectives, q.type.value, q.difficulty.value)
+    return QuestionMeta(q.topic, q.objectives, q.type.value, q.difficulty.value)
 
 
-def topic_label(topic: str) -> str:
-    """Human name of a topic value (the value itself when unknown)."""
-    try:
-        return Topic(topic).label
-    except ValueError:
-        return topic or "(not in bank)"
+def topic_label(topic: str, course: Course) -> str:
+    """Human name of a topic id in the course (the id itself when the course does not
+    declare it)."""
+    return course.label(topic) if topic else "(not in bank)"
+
+
+COURSE_COLUMNS = ("course_id", "course_version")
+"""The columns that say which course (and which version of it) a row belongs to."""
+
+
+def course_fields(course: Course) -> dict[str, str]:
+    """The course's id and version, as exports carry them."""
+    return {"course_id": course.id, "course_version": course.version}
 
 
 def bank_topic_totals(bank: ContentBank) -> dict[str, dict[str, int]]:
     """Questions, lessons and cases per topic value, in topic order (topics with any)."""
     out: dict[str, dict[str, int]] = {}
-    for topic in Topic:
+    for topic in bank.topics:
         counts = {
-            "questions": sum(1 for q in bank.question_meta if q.topic is topic),
-            "lessons": sum(1 for x in bank.lessons if x.topic is topic),
-            "cases": sum(1 for c in bank.cases if c.topic is topic),
+            "questions": sum(1 for q in bank.question_meta if q.topic == topic.id),
+            "lessons": sum(1 for x in bank.lessons if x.topic == topic.id),
+            "cases": sum(1 for c in bank.cases if c.topic == topic.id),
         }
         if any(counts.values()):
-            out[topic.value] = counts
+            out[topic.id] = counts
     return out
 
 

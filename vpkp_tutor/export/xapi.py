@@ -7,7 +7,8 @@
 - objects: activities with definitions; questions are `cmi.interaction` activities with the
   interaction type of their question type and a `correctResponsesPattern`;
 - result: score (scaled, raw, min, max), success, completion, response, duration;
-- context: `registration` = the quiz attempt or case run id (a UUID);
+- context: `registration` = the quiz attempt or case run id (a UUID); the course as a
+  `grouping` activity (`course/<id>`) and its version as an extension;
 - ids: statement ids are name-based UUIDs (version 5), so exporting twice yields the same
   statements and an LRS stores them once; timestamps are ISO 8601 UTC.
 """
@@ -217,6 +218,16 @@ class _Builder:
         }
         if result:
             st["result"] = result
+        course = self.bank.course
+        if course.id:  # every statement names its course (grouping) and the course's version
+            context = dict(context or {})
+            activities = dict(context.get("contextActivities", {}))
+            activities["grouping"] = [{
+                "objectType": "Activity", "id": f"{ACTIVITY_BASE}course/{course.id}",
+                "definition": {"name": _lang(course.title or course.id)}}]
+            context["contextActivities"] = activities
+            context["extensions"] = {**context.get("extensions", {}),
+                                     f"{ACTIVITY_BASE}ext/course-version": course.version}
         if context:
             st["context"] = context
         return st

@@ -13,7 +13,7 @@ must be announced here and both sides updated. Added so far: `resolve_learner`, 
 (and `create_learner` now refuses a name another learner has, raising
 `learners.NameTakenError`), `lessons`, `lesson`, `case`, `known_questions`,
 `objective_texts`, `content_problems`, `files_left_out`, `best_case_results`,
-`export_formats`, and the typed settings: `settings`, `load_settings`, `save_settings`
+`export_formats`, `course`, `topics`, `topic_label`, and the typed settings: `settings`, `load_settings`, `save_settings`
 (replacing `get_setting`, `set_setting` and `desired_retention`; `mastery` is gone, unused).
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
@@ -32,10 +32,12 @@ from vpkp_tutor.domain.model import (
     Case,
     ContentBank,
     ContentProblem,
+    Course,
     Lesson,
     Question,
     Score,
     Topic,
+    TopicId,
 )
 from vpkp_tutor.domain.progress import (
     Attempt,
@@ -77,6 +79,8 @@ class Services:
         self.content = content
         """The loaded content bank (valid items only; `content.problems` lists the rest)."""
         self.store = store
+        if content.course.id:  # progress is kept per course
+            store.course_id = content.course.id
         self._catalogue = CatalogueServices(content, store, clock)
         shared = self._catalogue._shared  # one settings object for every part
         self._learners = LearnerServices(content, store, clock, shared)
@@ -103,6 +107,19 @@ class Services:
         return self.store.notices
 
     # -- catalogue ----------------------------------------------------------------------
+    @property
+    def course(self) -> Course:
+        """The open course (id, title, version, topics)."""
+        return self._catalogue.course
+
+    def topics(self) -> tuple[Topic, ...]:
+        """The course's topics, in display order."""
+        return self._catalogue.topics()
+
+    def topic_label(self, topic_id: TopicId) -> str:
+        """The label of a topic (its id when the course does not declare it)."""
+        return self._catalogue.topic_label(topic_id)
+
     def lessons_by_topic(self) -> dict[Topic, list[Lesson]]:
         """Lessons grouped by topic, in topic order then title order."""
         return self._catalogue.lessons_by_topic()

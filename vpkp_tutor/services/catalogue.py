@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from vpkp_tutor.domain.model import Case, ContentProblem, Lesson, Question, Score, Topic
+from vpkp_tutor.domain.model import (
+    Case,
+    ContentProblem,
+    Course,
+    Lesson,
+    Question,
+    Score,
+    Topic,
+    TopicId,
+)
 from vpkp_tutor.domain.progress import LessonProgress
 from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.services.base import ServicesBase
@@ -16,7 +25,7 @@ class _Filed(Protocol):
     """Something filed under a topic, with a title."""
 
     @property
-    def topic(self) -> Topic: ...
+    def topic(self) -> TopicId: ...
     @property
     def title(self) -> str: ...
 
@@ -24,21 +33,36 @@ class _Filed(Protocol):
 _F = TypeVar("_F", bound=_Filed)
 
 
-def by_topic(items: Iterable[_F]) -> dict[Topic, list[_F]]:
-    """`items` grouped by topic, in topic order then title order (empty topics left out)."""
-    grouped: dict[Topic, list[_F]] = {t: [] for t in Topic}
+def by_topic(items: Iterable[_F], topics: Iterable[Topic]) -> dict[Topic, list[_F]]:
+    """`items` grouped by topic, in the order of `topics` then title order (empty topics
+    left out)."""
+    grouped: dict[TopicId, list[_F]] = {t.id: [] for t in topics}
     for item in sorted(items, key=lambda x: x.title):
-        grouped[item.topic].append(item)
-    return {t: v for t, v in grouped.items() if v}
+        grouped.setdefault(item.topic, []).append(item)
+    order = {t.id: t for t in topics}
+    return {order[t]: v for t, v in grouped.items() if v and t in order}
 
 
 class CatalogueServices(ServicesBase):
     """Content queries, settings and lesson progress."""
 
     # -- content -------------------------------------------------------------------------
+    @property
+    def course(self) -> Course:
+        """The open course (its id, title, version and topics)."""
+        return self.content.course
+
+    def topics(self) -> tuple[Topic, ...]:
+        """The course's topics, in display order."""
+        return self.content.topics
+
+    def topic_label(self, topic_id: TopicId) -> str:
+        """The label of a topic (its id when the course does not declare it)."""
+        return self.content.course.label(topic_id)
+
     def lessons_by_topic(self) -> dict[Topic, list[Lesson]]:
         """Lessons grouped by topic, in topic order then title order."""
-        return by_topic(self.content.lessons)
+        return by_topic(self.content.lessons, self.content.topics)
 
     def lessons(self) -> tuple[Lesson, ...]:
         """Every loaded lesson, in content order."""
@@ -87,7 +111,7 @@ class CatalogueServices(ServicesBase):
 
     def cases_by_topic(self) -> dict[Topic, list[Case]]:
         """Cases grouped by topic, in topic order then title order."""
-        return by_topic(self.content.cases)
+        return by_topic(self.content.cases, self.content.topics)
 
     # -- settings ------------------------------------------------------------------------
     @property

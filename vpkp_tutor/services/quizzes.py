@@ -8,7 +8,7 @@ import random
 
 from msgspec.structs import replace
 
-from vpkp_tutor.domain.model import QuestionMeta, Score, Topic
+from vpkp_tutor.domain.model import QuestionMeta, Score, TopicId
 from vpkp_tutor.domain.progress import (
     Attempt,
     Pool,
@@ -53,7 +53,7 @@ class QuizServices(ServicesBase):
 
     def _select(self, learner_id: str, settings: QuizSettings, now: dt.datetime,
                 rng: random.Random) -> list[str]:
-        topics = set(settings.topics) or set(Topic)
+        topics = set(settings.topics) or {t.id for t in self.content.topics}
 
         def eligible(q: QuestionMeta) -> bool:
             return q.topic in topics and settings.difficulty in (None, q.difficulty)
@@ -149,7 +149,7 @@ class QuizServices(ServicesBase):
 
     def result_of(self, attempt: Attempt) -> QuizResult:
         """An attempt's result: points per topic over the attempt's items (each item is worth its maximum, 1)."""
-        acc: dict[Topic, list[float]] = {}
+        acc: dict[TopicId, list[float]] = {}
         points = max_points = seconds = 0.0
         for qid in attempt.question_ids:
             response = attempt.responses.get(qid)
@@ -164,8 +164,9 @@ class QuizServices(ServicesBase):
                 row[1] += available
                 row[2] += 1 if response is not None else 0
                 row[3] += 1
-        by_topic = tuple(TopicResult(t, acc[t][0], acc[t][1], int(acc[t][2]), int(acc[t][3]))
-                         for t in Topic if t in acc)
+        by_topic = tuple(TopicResult(t, acc[t.id][0], acc[t.id][1], int(acc[t.id][2]),
+                                     int(acc[t.id][3]))
+                         for t in self.content.topics if t.id in acc)
         return QuizResult(attempt, points, max_points, time_used(attempt, seconds), by_topic)
 
 

@@ -30,7 +30,7 @@ from vpkp_tutor.domain.progress import (
 from vpkp_tutor.storage.backup import backup_to
 from vpkp_tutor.storage.paths import StorePaths
 from vpkp_tutor.storage.review import ReviewScheduler
-from vpkp_tutor.storage.schema import user_version
+from vpkp_tutor.storage.schema import DEFAULT_COURSE, user_version
 
 BUSY_TIMEOUT_MS = 5000
 """How long a statement waits for another connection's lock before failing."""
@@ -56,6 +56,8 @@ class ProgressStore(Protocol):
 
     paths: StorePaths
     notices: tuple[str, ...]
+    course_id: str
+    """The course whose progress is read and written."""
 
     @property
     def scheduler(self) -> ReviewScheduler: ...
@@ -184,6 +186,9 @@ class StoreBase:
         self._scheduler: ReviewScheduler | None = None
         self.reader_query = "mode=ro"
         """URI parameters of read-only connections."""
+        self.course_id = DEFAULT_COURSE
+        """The course whose progress this store reads and writes (the services set it to
+        the open course's id): one course's progress never mixes with another's."""
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

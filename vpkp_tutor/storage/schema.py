@@ -103,7 +103,73 @@ CREATE TABLE review_log (
 """
 """Version 1: learners, settings, lessons, attempts, responses, flags, cases, review state."""
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+DEFAULT_COURSE = "vpkp"
+"""The course of progress written before courses existed: the bundled course's id."""
+
+V_COURSE = f"""
+ALTER TABLE attempt ADD COLUMN course_id TEXT NOT NULL DEFAULT '{DEFAULT_COURSE}';
+ALTER TABLE response ADD COLUMN course_id TEXT NOT NULL DEFAULT '{DEFAULT_COURSE}';
+ALTER TABLE case_run ADD COLUMN course_id TEXT NOT NULL DEFAULT '{DEFAULT_COURSE}';
+DROP INDEX response_learner;
+CREATE INDEX response_learner ON response(learner_id, course_id, answered_at);
+CREATE TABLE lesson_progress_by_course (
+    learner_id TEXT NOT NULL REFERENCES learner(id),
+    course_id  TEXT NOT NULL,
+    lesson_id  TEXT NOT NULL,
+    position   INTEGER NOT NULL DEFAULT 0,
+    completed  INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (learner_id, course_id, lesson_id)
+);
+INSERT INTO lesson_progress_by_course
+    SELECT learner_id, '{DEFAULT_COURSE}', lesson_id, position, completed, updated_at
+    FROM lesson_progress;
+DROP TABLE lesson_progress;
+ALTER TABLE lesson_progress_by_course RENAME TO lesson_progress;
+CREATE TABLE flag_by_course (
+    learner_id  TEXT NOT NULL REFERENCES learner(id),
+    course_id   TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    flagged_at  TEXT NOT NULL,
+    PRIMARY KEY (learner_id, course_id, question_id)
+);
+INSERT INTO flag_by_course
+    SELECT learner_id, '{DEFAULT_COURSE}', question_id, flagged_at FROM flag;
+DROP TABLE flag;
+ALTER TABLE flag_by_course RENAME TO flag;
+CREATE TABLE review_card_by_course (
+    learner_id  TEXT NOT NULL REFERENCES learner(id),
+    course_id   TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    card_json   TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    PRIMARY KEY (learner_id, course_id, question_id)
+);
+INSERT INTO review_card_by_course
+    SELECT learner_id, '{DEFAULT_COURSE}', question_id, card_json, due FROM review_card;
+DROP TABLE review_card;
+ALTER TABLE review_card_by_course RENAME TO review_card;
+CREATE INDEX review_card_due ON review_card(learner_id, course_id, due);
+CREATE TABLE review_log_by_course (
+    learner_id       TEXT NOT NULL,
+    course_id        TEXT NOT NULL,
+    question_id      TEXT NOT NULL,
+    attempt_id       TEXT NOT NULL,
+    rating           INTEGER NOT NULL,
+    reviewed_at      TEXT NOT NULL,
+    card_before_json TEXT,
+    PRIMARY KEY (learner_id, course_id, question_id, attempt_id)
+);
+INSERT INTO review_log_by_course
+    SELECT learner_id, '{DEFAULT_COURSE}', question_id, attempt_id, rating, reviewed_at,
+           card_before_json FROM review_log;
+DROP TABLE review_log;
+ALTER TABLE review_log_by_course RENAME TO review_log;
+"""
+"""Progress is kept per course: attempts, responses, case runs, lesson progress, flags and
+review state carry the course id (rows written before are the bundled course's)."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V_COURSE)
 """Forward migrations; the schema version is `len(MIGRATIONS)`."""
 SCHEMA_VERSION = len(MIGRATIONS)
 """The version this code reads and writes."""
@@ -113,7 +179,7 @@ APPLICATION_ID = 0x56504B50
 """`PRAGMA application_id` of a VP/KP Tutor database ("VPKP")."""
 V1_TABLES = frozenset({"learner", "setting", "lesson_progress", "attempt", "response", "flag",
                        "case_run", "review_card", "review_log"})
-TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES)
+TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V1_TABLES)
 """`TABLES[v]`: the tables a database at schema version `v` has at least (append one per
 migration)."""
 

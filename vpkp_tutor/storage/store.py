@@ -173,7 +173,8 @@ class SqliteProgressStore(QuizTables):
     # -- lessons -------------------------------------------------------------------------
     def lesson_progress(self, learner_id: str) -> dict[str, LessonProgress]:
         """Progress of every lesson the learner has opened."""
-        rows = self.query("SELECT * FROM lesson_progress WHERE learner_id = ?", (learner_id,))
+        rows = self.query("SELECT * FROM lesson_progress WHERE learner_id = ? AND"
+                          " course_id = ?", (learner_id, self.course_id))
         return {
             r["lesson_id"]: LessonProgress(
                 lesson_id=r["lesson_id"],
@@ -189,11 +190,12 @@ class SqliteProgressStore(QuizTables):
         """Upsert a lesson's position and/or completion (completion is never undone)."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO lesson_progress(learner_id, lesson_id, position, completed,"
-                " updated_at) VALUES (?,?,?,?,?) ON CONFLICT(learner_id, lesson_id) DO UPDATE"
+                "INSERT INTO lesson_progress(learner_id, course_id, lesson_id, position,"
+                " completed, updated_at) VALUES (?,?,?,?,?,?)"
+                " ON CONFLICT(learner_id, course_id, lesson_id) DO UPDATE"
                 " SET position = COALESCE(?, position),"
                 " completed = MAX(completed, COALESCE(?, completed)), updated_at = ?",
-                (learner_id, lesson_id, position or 0, int(bool(completed)), iso_utc(now),
+                (learner_id, self.course_id, lesson_id, position or 0, int(bool(completed)), iso_utc(now),
                  position, None if completed is None else int(completed), iso_utc(now)),
             )
 

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from vpkp_tutor.domain.model import Difficulty, Question, Topic
+from vpkp_tutor.domain.model import Difficulty, Question
 from vpkp_tutor.domain.progress import (
     Attempt,
     CaseRun,
@@ -45,7 +45,7 @@ RESPONSE_ROWS_SQL = (
     " AND typeof(seconds) = 'real' AS plain,"
     " mode, attempt_id, question_id, points, max_points, correct <> 0 AS correct, seconds,"
     " content_hash, id, answer_json"
-    " FROM response WHERE learner_id = ? ORDER BY answered_at, seq"
+    " FROM response WHERE learner_id = ? AND course_id = ? ORDER BY answered_at, seq"
 )
 """One learner's responses as `ResponseRow` tuples, oldest first."""
 
@@ -53,7 +53,7 @@ RESPONSE_ROWS_SQL = (
 def settings_to_json(s: QuizSettings) -> str:
     """Serialise quiz settings."""
     return json.dumps({
-        "mode": s.mode.value, "topics": [t.value for t in s.topics], "count": s.count,
+        "mode": s.mode.value, "topics": list(s.topics), "count": s.count,
         "difficulty": s.difficulty.value if s.difficulty else None, "pool": s.pool.value,
         "time_limit_s": s.time_limit_s, "seed": s.seed,
     }, sort_keys=True)
@@ -63,7 +63,7 @@ def settings_from_json(text: str) -> QuizSettings:
     """Rebuild quiz settings from `settings_to_json` output."""
     d = json.loads(text)
     return QuizSettings(
-        mode=QuizMode(d["mode"]), topics=tuple(Topic(t) for t in d["topics"]),
+        mode=QuizMode(d["mode"]), topics=tuple(str(t) for t in d["topics"]),
         count=int(d["count"]),
         difficulty=Difficulty(d["difficulty"]) if d.get("difficulty") else None,
         pool=Pool(d["pool"]), time_limit_s=d.get("time_limit_s"), seed=d.get("seed"),
@@ -98,9 +98,9 @@ class QuizTables(StoreBase):
         """Store a new attempt."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO attempt(id, learner_id, mode, settings_json, question_ids,"
-                " time_limit_s, started_at, position) VALUES (?,?,?,?,?,?,?,?)",
-                (attempt.id, attempt.learner_id, attempt.settings.mode.value,
+                "INSERT INTO attempt(id, learner_id, course_id, mode, settings_json,"
+                " question_ids, time_limit_s, started_at, position) VALUES (?,?,?,?,?,?,?,?,?)",
+                (attempt.id, attempt.learner_id, self.course_id, attempt.settings.mode.value,
                  settings_to_json(attempt.settings), json.dumps(list(attempt.question_ids)),
                  attempt.settings.time_limit_s, iso_utc(attempt.started_at), attempt.position),
             )
@@ -162,16 +162,16 @@ class QuizTables(StoreBase):
     def latest_unfinished_attempt(self, learner_id: str) -> Attempt | None:
         """The learner's newest attempt that is neither finished nor abandoned."""
         rows = self.query(
-            "SELECT * FROM attempt WHERE learner_id = ? AND finished_at IS NULL"
-            " AND abandoned_at IS NULL ORDER BY started_at DESC, rowid DESC LIMIT 1",
-            (learner_id,))
+            "SELECT * FROM attempt WHERE learner_id = ? AND course_id = ? AND finished_at IS"
+            " NULL AND abandoned_at IS NULL ORDER BY started_at DESC, rowid DESC LIMIT 1",
+            (learner_id, self.course_id))
         return self._attempt(rows[0]) if rows else None
 
     def finished_attempts(self, learner_id: str) -> list[Attempt]:
         """Submitted attempts, newest first."""
         rows = self.query(
-            "SELECT * FROM attempt WHERE learner_id = ? AND finished_at IS NOT NULL"
-            " ORDER BY finished_at DESC, rowid DESC", (learner_id,))
+            "SELECT * FROM attempt WHERE learner_id = ? AND course_id = ? AND finished_at IS"
+            " NOT NULL ORDER BY finished_at DESC, rowid DESC", (learner_id, self.course_id))
         return [self._attempt(r) for r in rows]
 
     def attempt_headers(self, learner_id: str) -> list[Attempt]:
@@ -184,8 +184,8 @@ class QuizTables(StoreBase):
                     finished_at=parse_utc(r["finished_at"]) if r["finished_at"] else None,
                     position=int(r["position"]))
             for r in self.query(
-                "SELECT * FROM attempt WHERE learner_id = ? ORDER BY started_at, rowid",
-                (learner_id,))
+                "SELECT * FROM attempt WHERE learner_id = ? AND course_id = ?"
+                " ORDER BY started_at, rowid", (learner_id, self.course_id))
         ]
 
     # -- responses -----------------------------------------------------------------------
@@ -217,33 +217,33 @@ class QuizTables(StoreBase):
 
                 response_id = str(uuid.uuid4())
                 c.execute(
-                    "INSERT INTO response(id, learner_id, attempt_id, mode, question_id,"
-                    " content_hash, answer_json, points, max_points, correct, seconds,"
-                    " answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (response_id, learner_id, record.attempt_id, mode, record.question_id,
+                    "INSERT INTO response(id, learner_id, course_id, attempt_id, mode,"
+                    " question_id, content_hash, answer_json, points, max_points, correct,"
+                    " seconds, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (response_id, learner_id, self.course_id, record.attempt_id, mode, record.question_id,
                      *values))
-            key = (learner_id, record.question_id)
+            key = (learner_id, self.course_id, record.question_id)
             log = c.execute(
                 "SELECT card_before_json FROM review_log WHERE learner_id = ? AND"
-                " question_id = ? AND attempt_id = ?", (*key, record.attempt_id)).fetchone()
+                " course_id = ? AND question_id = ? AND attempt_id = ?", (*key, record.attempt_id)).fetchone()
             if log is not None and replace:
                 before: str | None = log["card_before_json"]
             else:
                 card = c.execute("SELECT card_json FROM review_card WHERE learner_id = ? AND"
-                                 " question_id = ?", key).fetchone()
+                                 " course_id = ? AND question_id = ?", key).fetchone()
                 before = card["card_json"] if card else None
             card_id = int(record.answered_at.timestamp() * 1000)
             card_json, due = self.scheduler.review(before, rating, record.answered_at, card_id,
                                                    record.seconds)
             c.execute(
-                "INSERT INTO review_card(learner_id, question_id, card_json, due)"
-                " VALUES (?,?,?,?) ON CONFLICT(learner_id, question_id) DO UPDATE SET"
+                "INSERT INTO review_card(learner_id, course_id, question_id, card_json, due)"
+                " VALUES (?,?,?,?,?) ON CONFLICT(learner_id, course_id, question_id) DO UPDATE SET"
                 " card_json = excluded.card_json, due = excluded.due",
                 (*key, card_json, iso_utc(due)))
             c.execute(
-                "INSERT INTO review_log(learner_id, question_id, attempt_id, rating,"
-                " reviewed_at, card_before_json) VALUES (?,?,?,?,?,?)"
-                " ON CONFLICT(learner_id, question_id, attempt_id) DO UPDATE SET"
+                "INSERT INTO review_log(learner_id, course_id, question_id, attempt_id, rating,"
+                " reviewed_at, card_before_json) VALUES (?,?,?,?,?,?,?)"
+                " ON CONFLICT(learner_id, course_id, question_id, attempt_id) DO UPDATE SET"
                 " rating = excluded.rating, reviewed_at = excluded.reviewed_at"
                 + ("" if replace else ", card_before_json = excluded.card_before_json"),
                 (*key, record.attempt_id, int(rating), iso_utc(record.answered_at), before))
@@ -252,14 +252,14 @@ class QuizTables(StoreBase):
     def responses(self, learner_id: str) -> list[ResponseRecord]:
         """All the learner's responses, oldest first."""
         return [_record(r) for r in self.query(
-            "SELECT * FROM response WHERE learner_id = ? ORDER BY answered_at, seq",
-            (learner_id,))]
+            "SELECT * FROM response WHERE learner_id = ? AND course_id = ?"
+            " ORDER BY answered_at, seq", (learner_id, self.course_id))]
 
     def iter_response_events(self, learner_id: str) -> Iterator[ResponseEvent]:
         """Stream the learner's responses, oldest first, with id and mode (for exports)."""
         for r in self.iter_query(
-                "SELECT * FROM response WHERE learner_id = ? ORDER BY answered_at, seq",
-                (learner_id,)):
+                "SELECT * FROM response WHERE learner_id = ? AND course_id = ?"
+                " ORDER BY answered_at, seq", (learner_id, self.course_id)):
             yield ResponseEvent(id=r["id"], learner_id=r["learner_id"], mode=r["mode"],
                                 record=_record(r))
 
@@ -273,18 +273,19 @@ class QuizTables(StoreBase):
                 for row in rows: ...
         """
         with self.reader() as reader:
-            yield reader.execute(RESPONSE_ROWS_SQL, (learner_id,))
+            yield reader.execute(RESPONSE_ROWS_SQL, (learner_id, self.course_id))
 
     def answered_ids(self, learner_id: str) -> set[str]:
         """Questions the learner has answered at least once."""
         return {r[0] for r in self.query(
-            "SELECT DISTINCT question_id FROM response WHERE learner_id = ?", (learner_id,))}
+            "SELECT DISTINCT question_id FROM response WHERE learner_id = ? AND course_id = ?",
+            (learner_id, self.course_id))}
 
     def incorrect_ids(self, learner_id: str) -> set[str]:
         """Questions whose latest answer by the learner was not fully correct."""
         rows = self.query(
-            "SELECT question_id, correct FROM response WHERE learner_id = ?"
-            " ORDER BY answered_at, seq", (learner_id,))
+            "SELECT question_id, correct FROM response WHERE learner_id = ? AND course_id = ?"
+            " ORDER BY answered_at, seq", (learner_id, self.course_id))
         latest = {r["question_id"]: bool(r["correct"]) for r in rows}
         return {qid for qid, ok in latest.items() if not ok}
 
@@ -294,16 +295,18 @@ class QuizTables(StoreBase):
         """Flag or unflag a question."""
         with self.transaction() as c:
             if flagged:
-                c.execute("INSERT OR IGNORE INTO flag(learner_id, question_id, flagged_at)"
-                          " VALUES (?,?,?)", (learner_id, question_id, iso_utc(now)))
+                c.execute("INSERT OR IGNORE INTO flag(learner_id, course_id, question_id,"
+                          " flagged_at) VALUES (?,?,?,?)",
+                          (learner_id, self.course_id, question_id, iso_utc(now)))
             else:
-                c.execute("DELETE FROM flag WHERE learner_id = ? AND question_id = ?",
-                          (learner_id, question_id))
+                c.execute("DELETE FROM flag WHERE learner_id = ? AND course_id = ? AND"
+                          " question_id = ?", (learner_id, self.course_id, question_id))
 
     def flags(self, learner_id: str) -> frozenset[str]:
         """The learner's flagged question ids."""
         return frozenset(r[0] for r in self.query(
-            "SELECT question_id FROM flag WHERE learner_id = ?", (learner_id,)))
+            "SELECT question_id FROM flag WHERE learner_id = ? AND course_id = ?",
+            (learner_id, self.course_id)))
 
     # -- review cards --------------------------------------------------------------------
     def card_dues(self, learner_id: str, until: dt.datetime | None = None
@@ -311,17 +314,19 @@ class QuizTables(StoreBase):
         """(question id, due) of the learner's cards, soonest first, optionally up to `until`."""
         if until is None:
             rows = self.query("SELECT question_id, due FROM review_card WHERE learner_id = ?"
-                              " ORDER BY due, question_id", (learner_id,))
+                              " AND course_id = ? ORDER BY due, question_id",
+                              (learner_id, self.course_id))
         else:
             rows = self.query("SELECT question_id, due FROM review_card WHERE learner_id = ?"
-                              " AND due <= ? ORDER BY due, question_id",
-                              (learner_id, iso_utc(until)))
+                              " AND course_id = ? AND due <= ? ORDER BY due, question_id",
+                              (learner_id, self.course_id, iso_utc(until)))
         return [(r["question_id"], parse_utc(r["due"])) for r in rows]
 
     def card_json(self, learner_id: str, question_id: str) -> str | None:
         """The stored FSRS card (JSON of `Card.to_dict()`), if the question was answered."""
         rows = self.query("SELECT card_json FROM review_card WHERE learner_id = ? AND"
-                          " question_id = ?", (learner_id, question_id))
+                          " course_id = ? AND question_id = ?",
+                          (learner_id, self.course_id, question_id))
         return str(rows[0]["card_json"]) if rows else None
 
     # -- case runs -----------------------------------------------------------------------
@@ -329,13 +334,14 @@ class QuizTables(StoreBase):
         """Insert or update a case run."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO case_run(id, learner_id, case_id, choice_path, points, max_points,"
-                " critical, end_node, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                "INSERT INTO case_run(id, learner_id, course_id, case_id, choice_path, points,"
+                " max_points, critical, end_node, started_at, finished_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(id) DO UPDATE SET choice_path = excluded.choice_path,"
                 " points = excluded.points, max_points = excluded.max_points,"
                 " critical = excluded.critical, end_node = excluded.end_node,"
                 " finished_at = excluded.finished_at",
-                (run.id, run.learner_id, run.case_id, json.dumps(list(run.choice_path)),
+                (run.id, run.learner_id, self.course_id, run.case_id, json.dumps(list(run.choice_path)),
                  run.points, run.max_points, json.dumps(list(run.critical_errors)), end_node,
                  iso_utc(run.started_at),
                  iso_utc(run.finished_at) if run.finished_at else None))
@@ -348,5 +354,5 @@ class QuizTables(StoreBase):
     def case_runs(self, learner_id: str) -> list[CaseRun]:
         """The learner's case runs, newest first."""
         return [_case_run(r) for r in self.query(
-            "SELECT * FROM case_run WHERE learner_id = ? ORDER BY started_at DESC, rowid DESC",
-            (learner_id,))]
+            "SELECT * FROM case_run WHERE learner_id = ? AND course_id = ?"
+            " ORDER BY started_at DESC, rowid DESC", (learner_id, self.course_id))]

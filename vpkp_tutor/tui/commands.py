@@ -76,7 +76,7 @@ class StudyCommands(Provider):
         lessons = [
             Command(
                 f"Open lesson: {clean(lesson.title)}",
-                f"{lesson.topic.label} · {lesson.estimated_minutes} min",
+                f"{app.services.topic_label(lesson.topic)} · {lesson.estimated_minutes} min",
                 _poster(app, OpenLesson(lesson.id)),
                 discoverable=False,
             )
@@ -85,7 +85,7 @@ class StudyCommands(Provider):
         cases = [
             Command(
                 f"Start case: {clean(case.title)}",
-                case.topic.label,
+                app.services.topic_label(case.topic),
                 _poster(app, OpenCase(case.id)),
                 discoverable=False,
             )

@@ -8,7 +8,8 @@ never regenerate an old version's fixture with newer code.
 - `v0-blank.sqlite3`: a SQLite file in WAL mode with no tables (killed during the first
   migration, or created by an earlier build that never got to migrate);
 - `v1-populated.sqlite3`: schema version 1 holding a learner with an exam, lesson checks,
-  case runs, flags, review cards and a setting.
+  case runs, flags, review cards and a setting;
+- `v2-populated.sqlite3`: the same at schema version 2 (progress kept per course).
 """
 
 from __future__ import annotations
@@ -36,14 +37,29 @@ def v0() -> None:
 
 def v1() -> None:
     """A populated version-1 database."""
-    from tests.export.conftest import populate
     from vpkp_tutor.storage.schema import SCHEMA_VERSION
 
     assert SCHEMA_VERSION == 1, "v1 fixtures are made with the version-1 code only"
+    _populated(1)
+
+
+def v2() -> None:
+    """A populated version-2 database (progress kept per course)."""
+    from vpkp_tutor.storage.schema import SCHEMA_VERSION
+
+    assert SCHEMA_VERSION == 2, "v2 fixtures are made with the version-2 code only"
+    _populated(2)
+
+
+def _populated(version: int) -> None:
+    """A learner with an exam, lesson checks, case runs, flags, review cards and a setting,
+    written by this code (at schema version `version`)."""
+    from tests.export.conftest import populate
+
     with tempfile.TemporaryDirectory() as tmp:
         p = populate(Path(tmp) / "data", name="Fixture Learner")
         p.services.store.set_setting("theme", "nord")
-        target = HERE / "v1-populated.sqlite3"
+        target = HERE / f"v{version}-populated.sqlite3"
         target.unlink(missing_ok=True)
         p.services.store.backup(target)
         p.services.store.close()
@@ -54,6 +70,6 @@ def v1() -> None:
 
 
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["0", "1"]
+    wanted = sys.argv[1:] or ["0", "1", "2"]
     for version in wanted:
-        {"0": v0, "1": v1}[version]()
+        {"0": v0, "1": v1, "2": v2}[version]()

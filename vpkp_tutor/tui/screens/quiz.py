@@ -207,7 +207,8 @@ class QuizScreen(VpkpScreen):
         of `width` cells: the difficulty, then the topic, give way when it would wrap."""
         q = self.question
         answered = len(self.questions) - self.unanswered
-        for detail in (f" · {q.topic.label} · {q.difficulty.value}", f" · {q.topic.label}", ""):
+        topic = self.services.topic_label(q.topic)
+        for detail in (f" · {topic} · {q.difficulty.value}", f" · {topic}", ""):
             parts: list[Content | str | tuple[str, str]] = []
             remaining = self.remaining_seconds()
             if remaining is not None:

@@ -23,7 +23,7 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from vpkp_tutor.domain.model import Difficulty, Topic
+from vpkp_tutor.domain.model import Difficulty
 from vpkp_tutor.domain.progress import Pool, QuizMode, QuizSettings
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.footer import KeyFooter
@@ -81,7 +81,8 @@ class QuizBuilderScreen(VpkpScreen):
             with Vertical(id="builder-right"):
                 yield Static("Topics (none ticked = all)", classes="field-label")
                 yield SelectionList[str](
-                    *[Selection(Content(t.label), t.value) for t in Topic], id="topics"
+                    *[Selection(Content(t.label), t.id) for t in self.services.topics()],
+                    id="topics",
                 )
                 with Horizontal(classes="field-row"):
                     yield Static("Items", classes="field-label inline")
@@ -131,7 +132,7 @@ class QuizBuilderScreen(VpkpScreen):
         difficulty = (
             Difficulty(difficulty_value) if isinstance(difficulty_value, str) else None
         )
-        topics = tuple(Topic(v) for v in self.query_one("#topics", SelectionList).selected)
+        topics = tuple(str(v) for v in self.query_one("#topics", SelectionList).selected)
         pool = POOLS[max(0, self.query_one("#pool", RadioSet).pressed_index)][0]
         return QuizSettings(
             mode=mode,

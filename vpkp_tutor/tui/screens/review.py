@@ -61,7 +61,7 @@ class ReviewScreen(VpkpScreen):
         self.query_one("#review-status", Static).update(
             Content.assemble(
                 (f"Review ({which}) · {self.index + 1} of {len(self.question_ids)}", "bold"),
-                (f" · quiz item {position} · {question.topic.label}", "$text-muted"),
+                (f" · quiz item {position} · {self.services.topic_label(question.topic)}", "$text-muted"),
             )
         )
         body = self.query_one("#review-body", VerticalScroll)

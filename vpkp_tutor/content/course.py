@@ -1,0 +1,178 @@
+"""Courses: a folder with a manifest, `course.yaml`, and its content folders.
+
+The manifest names the course (id, title, version), declares its topics (id, label, order),
+says where objectives are declared (by the lessons) and may give objectives an external
+code, and holds the settings of the content lint. Items name a topic by its id; an id the
+course does not declare is a located error in the item's file.
+
+    course-folder/
+      course.yaml
+      lessons/  question_bank/  cases/     (any of them; all the YAML below them is read)
+
+Finding manifests (`find_manifest`, `course_folders`) needs no YAML; reading one
+(`read_course`) imports YAML and the schema, and so runs only when the content cache
+misses or a command checks content.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from vpkp_tutor.domain.model import ContentProblem, Course, LintSettings, Topic
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+MANIFEST = "course.yaml"
+"""The file that makes a folder a course."""
+SET_FOLDERS = ("lessons", "question_bank", "cases")
+"""A course's content folders: those of these that exist beside its manifest."""
+
+
+def find_manifest(folder: Path) -> Path | None:
+    """The manifest of the course in this folder, or None when it is not a course."""
+    manifest = folder / MANIFEST
+    return manifest if manifest.is_file() else None
+
+
+def course_folders(manifest: Path) -> list[Path]:
+    """The content folders of the course whose manifest this is."""
+    root = manifest.parent
+    return [root / name for name in SET_FOLDERS if (root / name).is_dir()]
+
+
+def enclosing_manifest(target: Path) -> Path | None:
+    """The manifest of the course a file or folder lies in (the nearest folder above it,
+    or itself, holding a `course.yaml`), or None."""
+    here = Path(os.path.abspath(target))
+    for folder in (here, *here.parents):
+        manifest = find_manifest(folder)
+        if manifest is not None:
+            return manifest
+    return None
+
+
+class CourseSource(NamedTuple):
+    """What to load: a course's manifest and the folders and files read into it."""
+
+    manifest: Path
+    paths: tuple[Path, ...]
+
+
+class CourseError(ValueError):
+    """The command line names content that cannot be opened as one course."""
+
+
+def _as_manifest(path: Path) -> Path | None:
+    """The manifest a `--content` path names: a course folder's, or the manifest itself."""
+    if path.is_dir():
+        return find_manifest(path)
+    return path if path.name == MANIFEST and path.is_file() else None
+
+
+def resolve_source(content: Sequence[Path], added: Sequence[Path] = ()) -> CourseSource:
+    """What `--content` and `--add` open. A `--content` course folder (one with a
+    `course.yaml`) is opened instead of the bundled course; other `--content` folders and
+    files are read in place of the bundled items, as items of that course (the bundled
+    course when no course folder is named). `--add` folders and files are read beside the
+    course's own content. One course at a time: two course folders are refused."""
+    from vpkp_tutor.content import bundled_manifest, bundled_paths
+
+    courses = [(p, m) for p in content if (m := _as_manifest(p)) is not None]
+    for p in added:
+        if _as_manifest(p) is not None:
+            raise CourseError(f"--add {p}: is a course (it has a {MANIFEST}); open it with "
+                              f"--content {p}, or add only its item folders")
+    real = {os.path.realpath(m) for _, m in courses}
+    if len(real) > 1:
+        first, second = courses[0][0], next(p for p, m in courses[1:]
+                                            if os.path.realpath(m) != os.path.realpath(
+                                                courses[0][1]))
+        raise CourseError(f"--content {second}: a second course ({first} is one); the app "
+                          "opens one course at a time (use --add for a folder of items)")
+    loose = [p for p in content if _as_manifest(p) is None]
+    if courses:
+        manifest = courses[0][1]
+        paths = [*course_folders(manifest), *loose]
+    else:
+        manifest = bundled_manifest()
+        paths = loose or bundled_paths()
+    return CourseSource(manifest, tuple([*paths, *added]))
+
+
+def _model() -> type[BaseModel]:
+    """The pydantic model of a manifest (in the schema module: pydantic is costly)."""
+    from vpkp_tutor.content.schema import CourseModel
+
+    return CourseModel
+
+
+def read_course(manifest: Path, display: str | None = None
+                ) -> tuple[Course | None, list[ContentProblem]]:
+    """Read and check a manifest: the course (None when the manifest has errors) and every
+    problem found, located in the manifest."""
+    from pydantic import ValidationError
+
+    from vpkp_tutor.content.errors import report_validation_error
+    from vpkp_tutor.content.yamlsource import read_document
+
+    doc = read_document(manifest, display)
+    if doc.has_errors:
+        return None, doc.problems
+    if not isinstance(doc.value, dict):
+        doc.error(*doc.where(()), "a course manifest is a mapping with id, title, version "
+                                  "and topics")
+        return None, doc.problems
+    model = _model()
+    try:
+        m: Any = model.model_validate(doc.value)
+    except ValidationError as exc:
+        report_validation_error(doc, model, exc)
+        return None, doc.problems
+    seen: dict[str, int] = {}
+    for i, t in enumerate(m.topics):
+        if t.id in seen:
+            doc.error(*doc.where(("topics", i, "id")),
+                      f"topic '{t.id}' is declared twice (first as topic {seen[t.id] + 1})")
+        seen.setdefault(t.id, i)
+    if doc.has_errors:
+        return None, doc.problems
+    topics = sorted(
+        (Topic(t.id, t.label, i if t.order is None else t.order, t.short)
+         for i, t in enumerate(m.topics)),
+        key=lambda t: t.order)
+    course = Course(
+        id=m.id, title=m.title, version=m.version, topics=tuple(topics),
+        objective_codes=tuple(m.objectives.codes.items()),
+        lint=LintSettings(m.lint.review_period_months,
+                          tuple(d.lower() for d in m.lint.warned_source_domains)),
+        source=doc.path,
+    )
+    return course, doc.problems
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema of a course manifest."""
+    return _model().model_json_schema()
+
+
+def lint_settings(course: Course) -> LintSettings:
+    """The course's lint settings (the typed accessor the content lint reads)."""
+    return course.lint
+
+
+__all__ = [
+    "MANIFEST",
+    "CourseError",
+    "CourseSource",
+    "course_folders",
+    "enclosing_manifest",
+    "find_manifest",
+    "lint_settings",
+    "manifest_schema",
+    "read_course",
+    "resolve_source",
+]
