@@ -103,6 +103,8 @@ class SettingsScreen(VpkpScreen):
             self.query_one("#cbm-scoring", Checkbox).value = (
                 settings.scoring is ScoringMode.CBM)
         self._label_boxes()
+        self.fill()
+        self.query_one("#keys", OptionList).focus()
 
     def _label_boxes(self) -> None:
         """Each box's label says whether it is on (the tick alone is only a colour)."""
@@ -110,8 +112,6 @@ class SettingsScreen(VpkpScreen):
         cbm = self.query_one("#cbm-scoring", Checkbox)
         ask.label = f"Ask how sure (1/2/3): {'on' if ask.value else 'off'}"
         cbm.label = f"CBM scoring: {'on' if cbm.value else 'off'}"
-        self.fill()
-        self.query_one("#keys", OptionList).focus()
 
     # -- retention ---------------------------------------------------------------------------
     @on(Input.Submitted, "#retention")
