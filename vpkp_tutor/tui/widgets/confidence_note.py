@@ -1,5 +1,6 @@
 """The line under an answer's verdict about confidence and why it was wrong: the confidence
-stated, the confident-error warning, and the reason given (or the key that gives one)."""
+stated, the confident-error warning, and the reason given (or, beside a stated confidence,
+the key that gives one)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def confidence_note(confidence: Confidence | None, correct: bool, tag: ErrorTag 
         lines.append(Content.styled(CONFIDENT_ERROR, "bold $warning"))
     if tag is not None:
         lines.append(Content.assemble(("Why it was wrong: ", "dim"), (tag.label, "bold")))
-    elif can_tag and not correct:
+    elif can_tag and not correct and lines:
         lines.append(Content.styled("Why was it wrong? w tags it (optional).", "dim italic"))
     return Content("\n").join(lines)
 
