@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Input, Static
 from tests.tui.bank import SINGLE, TRUE_FALSE
 from tests.tui.conftest import MakeApp
 from tests.tui.helpers import answer_correctly, answer_wrongly, settle, start_quiz
-from vpkp_tutor.domain.confidence import ScoringMode
+from vpkp_tutor.domain.confidence import Confidence, ErrorTag, ScoringMode
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog, ErrorTagDialog
@@ -175,3 +175,33 @@ async def test_settings_switch_confidence_and_cbm(make: MakeApp) -> None:
         assert app.services.settings.scoring is ScoringMode.CBM
         assert str(cbm.label).endswith("on")
         assert app.services.store.get_setting("scoring") == "cbm"
+
+
+async def test_progress_confidence_tab_charts_calibration_and_error_profile(
+        make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.learner is not None
+        services = app.services
+        attempt = services.build_quiz(app.learner.id, QuizSettings(
+            mode=QuizMode.TUTOR, count=6, seed=1))
+        services.record_answer(attempt.id, SINGLE.id, "A", 5)       # wrong, sure
+        services.set_confidence(attempt.id, SINGLE.id, Confidence.SURE)
+        services.set_error_tag(attempt.id, SINGLE.id, ErrorTag.SLIP)
+        services.record_answer(attempt.id, TRUE_FALSE.id, "A", 5)   # right, guess
+        services.set_confidence(attempt.id, TRUE_FALSE.id, Confidence.GUESS)
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        chart = str(app.screen.query_one("#chart-calibration", Static).render())
+        lines = {line.split()[0]: line for line in chart.splitlines() if line.strip()}
+        assert "over-confident" in lines["sure"] and "0%" in lines["sure"]
+        assert "under-confident" in lines["guess"] and "100%" in lines["guess"]
+        assert "no answers yet" in lines["unsure"]
+        errors = str(app.screen.query_one("#chart-errors", Static).render())
+        row = next(line for line in errors.splitlines() if line.startswith(SINGLE.topic.label))
+        assert row.split()[-5:] == ["·", "·", "·", "1", "·"]  # one slip
+        table = chart.split("\n\n")[0] + "\n" + errors  # (the help text below wraps)
+        assert all(len(line) <= 78 for line in table.splitlines())
