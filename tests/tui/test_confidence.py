@@ -8,7 +8,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 from textual.widgets import Checkbox, Input, Static
 
-from tests.tui.bank import SINGLE, TRUE_FALSE
+from tests.tui.bank import SINGLE, TRUE_FALSE, FakeClock
 from tests.tui.conftest import MakeApp
 from tests.tui.helpers import answer_correctly, answer_wrongly, settle, start_quiz
 from vpkp_tutor.domain.confidence import Confidence, ErrorTag, ScoringMode
@@ -205,3 +205,23 @@ async def test_progress_confidence_tab_charts_calibration_and_error_profile(
         assert row.split()[-5:] == ["·", "·", "·", "1", "·"]  # one slip
         table = chart.split("\n\n")[0] + "\n" + errors  # (the help text below wraps)
         assert all(len(line) <= 78 for line in table.splitlines())
+
+
+async def test_exam_time_running_out_during_the_question_keeps_the_answer(
+        make: MakeApp, clock: FakeClock) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=3, seed=1,
+                                                    time_limit_s=60))
+        first = quiz.question
+        await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+        assert isinstance(app.screen, ConfidenceDialog)
+        clock.advance(seconds=61)
+        quiz.tick()
+        await settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        assert results.result.points == 1.0  # the answer counted; confidence not stated
+        assert _stored(app, first.id) == (None, None, "", 1)

@@ -592,7 +592,8 @@ class QuizScreen(VpkpScreen):
                     return True
             self.notify("Time is up — the exam was submitted.", title="⏱ Time", severity="warning")
             if self.app.screen is not self:
-                self.app.pop_screen()
+                self.app.pop_screen()  # (a confidence question left open: not stated)
+            self.asking = False
             self.finish()
             return True
         if self.questions and self.query(QuestionView):

@@ -86,7 +86,7 @@ def confidence_summary(result: QuizResult, cbm: CbmTotal | None) -> Content:
         if parts:
             parts.append("\n")
         best = 3 * cbm.items
-        parts += [("CBM ", "bold"), f"{cbm.marks:g} of {best:g} marks",
+        parts += [("CBM ", "bold"), f"{points(cbm.marks)} of {points(best)} marks",
                   (f"  (average {cbm.average:.2f} per item, from −6 to 3)", "dim")]
     return Content.assemble(*parts)
 
