@@ -109,6 +109,13 @@ class ResponseRecord(Struct, frozen=True):
     """Time taken to answer."""
     answered_at: dt.datetime
     """When (UTC)."""
+    confidence: int | None = None
+    """Stated confidence (`domain.confidence.Confidence`: 1 sure, 2 unsure, 3 guess), or
+    None when not stated."""
+    error_tag: str | None = None
+    """Why it was wrong, in the learner's words (`domain.confidence.ErrorTag` value)."""
+    error_comment: str = ""
+    """The learner's comment with a "disagree with the key" tag."""
 
 
 class Attempt(Struct, frozen=True):
@@ -253,10 +260,12 @@ class ResponseEvent(Struct, frozen=True):
 
 RESPONSE_ROW_FIELDS = (
     "answered_at", "plain", "mode", "attempt_id", "question_id", "points", "max_points",
-    "correct", "seconds", "content_hash", "id", "answer_json",
+    "correct", "seconds", "content_hash", "id", "answer_json", "confidence", "error_tag",
+    "error_comment",
 )
 """The columns of a `ResponseRow`, in order."""
-ResponseRow: TypeAlias = tuple[str, int, str, str, str, float, float, int, float, str, str, str]
+ResponseRow: TypeAlias = tuple[str, int, str, str, str, float, float, int, float, str, str, str,
+                               int | None, str | None, str | None]
 """A stored response as a plain tuple (columns `RESPONSE_ROW_FIELDS`), for exports that
 stream a million responses without building an object for each. Values are as stored:
 `answered_at` and `answer_json` are the stored text, `correct` is 0 or 1. `plain` is 1 when

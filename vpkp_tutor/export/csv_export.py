@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from vpkp_tutor.domain.confidence import Confidence
 from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
 from vpkp_tutor.domain.model import Case, ContentBank, Question
 from vpkp_tutor.domain.progress import (
@@ -56,9 +57,12 @@ RESPONSE_COLUMNS = (
     "mode",
     "attempt_id", "item", "items", "question_id", "question", "topic", "topic_label",
     "objectives", "objective_text", "type", "difficulty", "answer", "score", "max",
-    "correct", "seconds", "content_hash", "response_id", "answer_json",
+    "correct", "seconds", "content_hash", "response_id", "answer_json", "confidence",
+    "error_tag", "error_comment",
 )
-"""Header of the long responses CSV."""
+"""Header of the long responses CSV (`confidence`: sure, unsure, guess or empty;
+`error_tag`: a `domain.confidence.ErrorTag` value or empty; `error_comment`: the learner's
+comment with a `disagree` tag)."""
 SUMMARY_COLUMNS = (
     "learner_id", "learner_name", "program", "level", *COURSE_COLUMNS, "topic", "topic_label",
     "responses", "items_answered", "items_unanswered", "items_in_bank", "points", "max_points", "accuracy",
@@ -74,6 +78,7 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 _Cells = tuple[str | int | float, ...]
 _BOOL = ("false", "true")
+_CONFIDENCE: dict[int | None, str] = {int(c): c.label for c in Confidence}
 
 
 def summary_path(path: Path) -> Path:
@@ -169,7 +174,7 @@ def _write_rows(writer: SafeCsvWriter, prefix: Sequence[str | int | float],
     answers: dict[tuple[str, str], tuple[str | int | float, str | int | float]] = {}
     texts: dict[str, str | int | float] = {}
     for (at, plain, mode, attempt_id, question_id, points, max_points, correct, seconds,
-         content_hash, response_id, answer) in rows:
+         content_hash, response_id, answer, confidence, error_tag, comment) in rows:
         when = parse_utc(at)
         if not plain:
             points, max_points, seconds = float(points), float(max_points), float(seconds)
@@ -187,7 +192,8 @@ def _write_rows(writer: SafeCsvWriter, prefix: Sequence[str | int | float],
             cell(position), cell(count), *qcells, shown[0], round(points, 6),
             round(max_points, 6),
             _BOOL[bool(correct)], round(seconds, 1), _text(texts, content_hash),
-            _text(texts, response_id), shown[1]))
+            _text(texts, response_id), shown[1], _CONFIDENCE.get(confidence, ""),
+            _text(texts, error_tag) if error_tag else "", cell(comment) if comment else ""))
         if topic:
             if (tally := tallies.get(topic)) is None:
                 tally = tallies[topic] = _TopicTally()
@@ -217,7 +223,7 @@ def _write_unanswered(writer: SafeCsvWriter, prefix: Sequence[str | int | float]
             writer.write_safe((
                 *prefix, *(cell(v) for v in (when, UNANSWERED, attempt.settings.mode.value,
                                              attempt.id, position, count)),
-                *qcells, *(cell(v) for v in ("", 0.0, maximum, False, None, "", "", ""))))
+                *qcells, *(cell(v) for v in ("", 0.0, maximum, False, None, "", "", "", "", "", ""))))
             if topic:
                 if (tally := tallies.get(topic)) is None:
                     tally = tallies[topic] = _TopicTally()
@@ -255,7 +261,7 @@ def _write_case_runs(writer: SafeCsvWriter, prefix: Sequence[str | int | float],
                 started, CASE_DECISION, "case", run.id, step, steps, run.case_id,
                 short(found[0]) if found else "(not in the bank)", *common,
                 short(found[1]) if found else choice_id, points, None, None, None, "", "",
-                json.dumps(choice_id, ensure_ascii=False),
+                json.dumps(choice_id, ensure_ascii=False), "", "", "",
             ), safe_prefix=prefix)
         if case is not None:
             result = score_case_run(case, run.choice_path)
@@ -271,7 +277,7 @@ def _write_case_runs(writer: SafeCsvWriter, prefix: Sequence[str | int | float],
             local_iso(run.finished_at or run.started_at), CASE_RESULT, "case", run.id, None,
             steps, run.case_id, short(case.title) if case else "(not in the bank)", *common,
             ending, points_, maximum, passed, None, "", "",
-            json.dumps(list(run.choice_path), ensure_ascii=False),
+            json.dumps(list(run.choice_path), ensure_ascii=False), "", "", "",
         ), safe_prefix=prefix)
 
 
@@ -303,7 +309,8 @@ def rows_from_events(events: Iterable[ResponseEvent]) -> Iterator[ResponseRow]:
         r = event.record
         yield (iso_utc(r.answered_at), 1, event.mode, r.attempt_id, r.question_id,
                float(r.points), float(r.max_points), int(r.correct), float(r.seconds),
-               r.content_hash, event.id, json.dumps(json_answer(r.answer), ensure_ascii=False))
+               r.content_hash, event.id, json.dumps(json_answer(r.answer), ensure_ascii=False),
+               r.confidence, r.error_tag, r.error_comment)
 
 
 def read_csv(path: Path) -> Iterator[dict[str, str]]:

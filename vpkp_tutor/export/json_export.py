@@ -21,6 +21,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from vpkp_tutor import __version__
+from vpkp_tutor.domain.confidence import COMMENT_MAX, confidence_from
 from vpkp_tutor.domain.model import ContentBank, Course, Topic
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -104,7 +105,15 @@ def response_json(event: ResponseEvent, meta: QuestionMeta) -> dict[str, Any]:
         "answer": json_answer(r.answer), "points": finite(r.points),
         "max_points": finite(r.max_points), "correct": r.correct,
         "seconds": finite(r.seconds), "answered_at": iso_utc(r.answered_at),
+        "confidence": confidence_label(r.confidence), "error_tag": r.error_tag,
+        "error_comment": r.error_comment,
     }
+
+
+def confidence_label(value: int | None) -> str | None:
+    """`sure`, `unsure`, `guess` or None (not stated)."""
+    level = confidence_from(value)
+    return level.label if level else None
 
 
 def write_json(data: LearnerData, bank: ContentBank, path: Path,
@@ -264,6 +273,9 @@ class _Response(_Scored):
     objectives: SmallList | None = None
     type: Text | None = None
     difficulty: Text | None = None
+    confidence: Literal["sure", "unsure", "guess"] | None = None
+    error_tag: Literal["not_known", "misread", "reasoning", "slip", "disagree"] | None = None
+    error_comment: Annotated[str, Meta(max_length=COMMENT_MAX)] = ""
 
 
 class _Doc(_Timed):
@@ -443,8 +455,12 @@ def _build(source: str, doc: _Doc) -> LearnerExport:
             answer = answer_from_json(r.answer)
         except ValueError as exc:
             raise ExportError(f"{source}: responses[{i}].answer: {exc}") from None
+        level = confidence_from(r.confidence)
         record = ResponseRecord(r.attempt_id, r.question_id, r.content_hash, answer, r.points,
-                                r.max_points, r.correct, r.seconds, _at(r.answered_at))
+                                r.max_points, r.correct, r.seconds, _at(r.answered_at),
+                                confidence=int(level) if level else None,
+                                error_tag=r.error_tag,
+                                error_comment=r.error_comment if r.error_tag else "")
         meta = QuestionMeta(r.topic or "", tuple(r.objectives or ()), r.type or "",
                             r.difficulty or "")
         responses.append(ExportedResponse(ResponseEvent(r.id, lid, r.mode, record), meta))

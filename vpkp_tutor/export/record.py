@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from vpkp_tutor.domain.confidence import confidence_from
 from vpkp_tutor.domain.model import ContentBank, Course
 from vpkp_tutor.domain.progress import (
     Attempt,
@@ -15,6 +16,7 @@ from vpkp_tutor.domain.progress import (
     Learner,
     LessonProgress,
     ResponseEvent,
+    ResponseRecord,
     ResponseRow,
     answer_to_json,
 )
@@ -95,6 +97,21 @@ def bank_topic_totals(bank: ContentBank) -> dict[str, dict[str, int]]:
         }
         if any(counts.values()):
             out[topic.id] = counts
+    return out
+
+
+def confidence_extensions(record: ResponseRecord, base: str) -> dict[str, str]:
+    """xAPI result extensions of a response's confidence and error tag (under `base`):
+    `ext/confidence` (`sure`, `unsure`, `guess`), `ext/error-tag` (an `ErrorTag` value) and
+    `ext/error-comment` (with a `disagree` tag); only those that are set."""
+    out: dict[str, str] = {}
+    level = confidence_from(record.confidence)
+    if level is not None:
+        out[f"{base}ext/confidence"] = level.label
+    if record.error_tag:
+        out[f"{base}ext/error-tag"] = record.error_tag
+        if record.error_comment:
+            out[f"{base}ext/error-comment"] = record.error_comment
     return out
 
 

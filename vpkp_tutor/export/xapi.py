@@ -6,7 +6,9 @@
   completed lesson), `passed` / `failed` (quizzes and cases, pass mark 70%);
 - objects: activities with definitions; questions are `cmi.interaction` activities with the
   interaction type of their question type and a `correctResponsesPattern`;
-- result: score (scaled, raw, min, max), success, completion, response, duration;
+- result: score (scaled, raw, min, max), success, completion, response, duration; on an
+  answer, the extensions `ext/confidence` and `ext/error-tag` / `ext/error-comment` when set
+  (`record.confidence_extensions`);
 - context: `registration` = the quiz attempt or case run id (a UUID); the course as a
   `grouping` activity (`course/<id>`) and its version as an extension;
 - ids: statement ids are name-based UUIDs (version 5), so exporting twice yields the same
@@ -44,7 +46,7 @@ from vpkp_tutor.domain.progress import (
 )
 from vpkp_tutor.domain.scoring import case_passed
 from vpkp_tutor.export.files import atomic_text
-from vpkp_tutor.export.record import LearnerData, finite
+from vpkp_tutor.export.record import LearnerData, confidence_extensions, finite
 
 XAPI_VERSION = "1.0.3"
 """The xAPI version the statements follow."""
@@ -245,6 +247,8 @@ class _Builder:
                   "completion": True, "response": response, "duration": duration(r.seconds)}
         if not result["score"]:
             del result["score"]
+        if extensions := confidence_extensions(r, ACTIVITY_BASE):
+            result["extensions"] = extensions
         if r.attempt_id.startswith("lesson:"):
             parent = {"id": activity_id("lesson", r.attempt_id.removeprefix("lesson:")),
                       "objectType": "Activity"}

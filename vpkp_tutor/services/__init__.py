@@ -13,8 +13,10 @@ must be announced here and both sides updated. Added so far: `resolve_learner`, 
 (and `create_learner` now refuses a name another learner has, raising
 `learners.NameTakenError`), `lessons`, `lesson`, `case`, `known_questions`,
 `objective_texts`, `content_problems`, `files_left_out`, `best_case_results`,
-`export_formats`, `course`, `topics`, `topic_label`, and the typed settings: `settings`, `load_settings`, `save_settings`
-(replacing `get_setting`, `set_setting` and `desired_retention`; `mastery` is gone, unused).
+`export_formats`, `course`, `topics`, `topic_label`, and the typed settings: `settings`,
+`load_settings`, `save_settings` (replacing `get_setting`, `set_setting` and
+`desired_retention`; `mastery` is gone, unused), `set_confidence`, `set_error_tag`, `cbm`,
+`calibration`, `error_profile`.
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
 a closed attempt; a numeric answer that is not a finite number) are raised as ValueError
@@ -28,6 +30,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vpkp_tutor.domain.confidence import CalibrationRow, CbmTotal, Confidence, ErrorTag
 from vpkp_tutor.domain.model import (
     Case,
     ContentBank,
@@ -241,6 +244,20 @@ class Services:
         """Score and store an answer (committed); return the score."""
         return self._quizzes.record_answer(attempt_id, question_id, answer, seconds)
 
+    def set_confidence(self, attempt_id: str, question_id: str,
+                       confidence: Confidence | None) -> None:
+        """State the confidence of a stored answer and reschedule its review."""
+        return self._quizzes.set_confidence(attempt_id, question_id, confidence)
+
+    def set_error_tag(self, attempt_id: str, question_id: str, tag: ErrorTag | None,
+                      comment: str = "") -> None:
+        """Tag why a stored, missed answer was wrong (with a comment for a disagreement)."""
+        return self._quizzes.set_error_tag(attempt_id, question_id, tag, comment)
+
+    def cbm(self, attempt: Attempt) -> CbmTotal:
+        """Certainty-based marks over an attempt's items."""
+        return self._quizzes.cbm(attempt)
+
     def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:
         """Flag or unflag a question for the learner."""
         return self._quizzes.set_flag(learner_id, question_id, flagged)
@@ -306,6 +323,14 @@ class Services:
     def accuracy_over_time(self, learner_id: str) -> list[tuple[dt.date, float]]:
         """Share of points earned per day with any answer (local calendar days)."""
         return self._progress.accuracy_over_time(learner_id)
+
+    def calibration(self, learner_id: str) -> tuple[CalibrationRow, ...]:
+        """Accuracy at each stated confidence."""
+        return self._progress.calibration(learner_id)
+
+    def error_profile(self, learner_id: str) -> dict[str, dict[ErrorTag, int]]:
+        """Tagged misses by reason, per topic id."""
+        return self._progress.error_profile(learner_id)
 
     def export_formats(self) -> tuple[ExportFormat, ...]:
         """The export formats (name, label, suffix …), the default first."""

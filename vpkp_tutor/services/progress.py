@@ -7,6 +7,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vpkp_tutor.domain.confidence import (
+    CalibrationRow,
+    ErrorTag,
+    calibration,
+    confidence_from,
+    error_profile,
+    error_tag_from,
+)
 from vpkp_tutor.domain.mastery import compute_mastery, weakest
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -91,6 +99,26 @@ class ProgressServices(ServicesBase):
             maxima[day] += r.max_points
         return [(day, points[day] / maxima[day] if maxima[day] else 0.0)
                 for day in sorted(maxima)]
+
+    def calibration(self, learner_id: str) -> tuple[CalibrationRow, ...]:
+        """How often the learner was right at each stated confidence (sure, unsure,
+        guess), over every answer with a stated confidence."""
+        return calibration((confidence_from(c), ok)
+                           for _q, c, ok, _t in self.store.confidence_rows(learner_id))
+
+    def error_profile(self, learner_id: str) -> dict[str, dict[ErrorTag, int]]:
+        """How many misses the learner tagged with each reason, per topic id (topics in
+        the bank's order, then any no longer in the bank under "")."""
+        pairs: list[tuple[str, ErrorTag]] = []
+        for qid, _c, _ok, raw in self.store.confidence_rows(learner_id):
+            tag = error_tag_from(raw)
+            if tag is None:
+                continue
+            topic = self.content.meta(qid).topic if self.content.has_question(qid) else ""
+            pairs.append((topic, tag))
+        profile = error_profile(pairs)
+        order = {t.id: i for i, t in enumerate(self.content.topics)}
+        return dict(sorted(profile.items(), key=lambda kv: order.get(kv[0], len(order))))
 
     # -- export --------------------------------------------------------------------------
     def export_formats(self) -> tuple[ExportFormat, ...]:

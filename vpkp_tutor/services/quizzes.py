@@ -8,6 +8,14 @@ import random
 
 from msgspec.structs import replace
 
+from vpkp_tutor.domain.confidence import (
+    CbmTotal,
+    Confidence,
+    ErrorTag,
+    cbm_total,
+    clean_comment,
+    confidence_from,
+)
 from vpkp_tutor.domain.model import QuestionMeta, Score, TopicId
 from vpkp_tutor.domain.progress import (
     Attempt,
@@ -95,6 +103,42 @@ class QuizServices(ServicesBase):
         record = self._score_record(attempt_id, question, answer, seconds)
         self.store.record_response(status.learner_id, status.mode, record, type(question))
         return Score(record.points, record.max_points)
+
+    def set_confidence(self, attempt_id: str, question_id: str,
+                       confidence: Confidence | None) -> None:
+        """State how sure the learner was of their stored answer to `question_id` in the
+        attempt (None: not stated) and schedule its spaced review accordingly
+        (`domain.confidence.review_rating`). The answer itself is already stored, so this
+        may follow it at any time, even after the attempt was submitted (a timed exam that
+        ran out while the question was asked). ValueError when there is no such answer."""
+        question = self._question(question_id)
+        if not self.store.set_confidence(attempt_id, question_id, confidence, type(question)):
+            raise ValueError("there is no stored answer to state a confidence for")
+
+    def set_error_tag(self, attempt_id: str, question_id: str, tag: ErrorTag | None,
+                      comment: str = "") -> None:
+        """Say why the stored answer to `question_id` in the attempt was wrong (None takes
+        the tag back); `comment` (kept with a "disagree with the key" tag only) is cleaned
+        to one line of at most `COMMENT_MAX` characters. ValueError when there is no such
+        answer or it earned full marks."""
+        attempt = self.store.get_attempt(attempt_id)
+        record = attempt.responses.get(question_id) if attempt else None
+        if record is None:
+            raise ValueError("there is no stored answer to tag")
+        if record.correct and tag is not None:
+            raise ValueError("only a missed answer can be tagged")
+        kept = clean_comment(comment) if tag is ErrorTag.DISAGREE else ""
+        self.store.set_error_tag(attempt_id, question_id, tag, kept)
+
+    def cbm(self, attempt: Attempt) -> CbmTotal:
+        """Certainty-based marks over the attempt's items (unanswered items count 0)."""
+        answers: list[tuple[float, Confidence | None] | None] = []
+        for qid in attempt.question_ids:
+            r = attempt.responses.get(qid)
+            answers.append(None if r is None else (
+                r.points / r.max_points if r.max_points else 0.0,
+                confidence_from(r.confidence)))
+        return cbm_total(answers)
 
     def set_flag(self, learner_id: str, question_id: str, flagged: bool) -> None:
         """Flag or unflag a question for the learner."""

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from msgspec import Struct, field
 
+from vpkp_tutor.domain.confidence import ScoringMode
 from vpkp_tutor.storage.review import DEFAULT_RETENTION
 from vpkp_tutor.storage.review import parse_retention as parse_retention
 
@@ -41,6 +42,11 @@ class AppSettings(Struct, frozen=True, kw_only=True):
     """Keys moved by binding id (`{"quiz.flag": "f"}`); see `tui/keymap.py`."""
     last_learner: str = ""
     """The id of the learner who studied last (the picker offers them first)."""
+    ask_confidence: bool = False
+    """Ask how sure the learner is (1 sure, 2 unsure, 3 guess) after each quiz answer
+    (off until turned on in Settings, so a quiz runs as before)."""
+    scoring: ScoringMode = ScoringMode.PLAIN
+    """How quiz results are scored: plain points, or certainty-based marks beside them."""
 
 
 class UiRules(Protocol):
@@ -101,6 +107,24 @@ def _keymap_text(keymap: Mapping[str, str]) -> str:
     return json.dumps(dict(keymap), ensure_ascii=False)
 
 
+def parse_switch(raw: str) -> bool:
+    """An on/off setting from `on`/`off` (also true/false, yes/no, 1/0)."""
+    text = raw.strip().lower()
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(f"this setting is on or off, got {raw!r}")
+
+
+def parse_scoring(raw: str) -> ScoringMode:
+    """A scoring mode: `plain` or `cbm`."""
+    try:
+        return ScoringMode(raw.strip().lower())
+    except ValueError:
+        raise ValueError(f"scoring is plain or cbm, got {raw!r}") from None
+
+
 SETTINGS: dict[str, Setting] = {
     "theme": Setting("colour theme (ctrl+t in the app)",
                      lambda raw, rules: rules.theme(raw), str),
@@ -112,6 +136,13 @@ SETTINGS: dict[str, Setting] = {
                       _keymap_text, quiet_default=True),
     LAST_LEARNER: Setting("the learner who studied last", lambda raw, rules: raw, str,
                             in_config=False),
+    "ask_confidence": Setting(
+        "ask how sure you are (1 sure, 2 unsure, 3 guess) after each quiz answer: on or off",
+        lambda raw, rules: parse_switch(raw), lambda v: "on" if v else "off"),
+    "scoring": Setting(
+        "quiz scoring: plain (points) or cbm (certainty-based marks: 3/2/1 if right, "
+        "-6/-2/0 if wrong, for sure/unsure/guess)", lambda raw, rules: parse_scoring(raw),
+        lambda v: str(v.value) if isinstance(v, ScoringMode) else str(v)),
 }
 """Every setting by key; the keys are the fields of `AppSettings`."""
 

@@ -9,8 +9,9 @@ Every answered question is an FSRS card per learner. An answer becomes an FSRS r
 | full marks, slower than the type's limit | Good   |
 | full marks within the type's limit       | Easy   |
 
-A response time of 0 (unknown) never counts as fast. Card state is stored as the JSON of
-`fsrs.Card.to_dict()`.
+A response time of 0 (unknown) never counts as fast. A stated confidence then adjusts the
+rating (`domain.confidence.review_rating`: a confident error is Again, a right guess Hard).
+Card state is stored as the JSON of `fsrs.Card.to_dict()`.
 """
 
 from __future__ import annotations

@@ -169,7 +169,16 @@ ALTER TABLE review_log_by_course RENAME TO review_log;
 """Progress is kept per course: attempts, responses, case runs, lesson progress, flags and
 review state carry the course id (rows written before are the bundled course's)."""
 
-MIGRATIONS: tuple[str, ...] = (V1, V_COURSE)
+V_CONFIDENCE = """
+ALTER TABLE response ADD COLUMN confidence INTEGER CHECK (confidence IN (1, 2, 3));
+ALTER TABLE response ADD COLUMN error_tag TEXT;
+ALTER TABLE response ADD COLUMN error_comment TEXT NOT NULL DEFAULT '';
+"""
+"""Confidence and why-was-it-wrong on each response: `confidence` (1 sure, 2 unsure,
+3 guess; NULL when not stated), `error_tag` (`domain.confidence.ErrorTag` value; NULL when
+none) and `error_comment` (kept with a "disagree with the key" tag)."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V_COURSE, V_CONFIDENCE)
 """Forward migrations; the schema version is `len(MIGRATIONS)`."""
 SCHEMA_VERSION = len(MIGRATIONS)
 """The version this code reads and writes."""
@@ -179,7 +188,7 @@ APPLICATION_ID = 0x56504B50
 """`PRAGMA application_id` of a VP/KP Tutor database ("VPKP")."""
 V1_TABLES = frozenset({"learner", "setting", "lesson_progress", "attempt", "response", "flag",
                        "case_run", "review_card", "review_log"})
-TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V1_TABLES)
+TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V1_TABLES, V1_TABLES)
 """`TABLES[v]`: the tables a database at schema version `v` has at least (append one per
 migration)."""
 

@@ -14,6 +14,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from vpkp_tutor.domain.confidence import (
+    Confidence,
+    ErrorTag,
+    confidence_from,
+    error_tag_from,
+    review_rating,
+)
 from vpkp_tutor.domain.model import Difficulty, Question
 from vpkp_tutor.domain.progress import (
     Attempt,
@@ -44,7 +51,7 @@ RESPONSE_ROWS_SQL = (
     " AND typeof(points) = 'real' AND typeof(max_points) = 'real'"
     " AND typeof(seconds) = 'real' AS plain,"
     " mode, attempt_id, question_id, points, max_points, correct <> 0 AS correct, seconds,"
-    " content_hash, id, answer_json"
+    " content_hash, id, answer_json, confidence, error_tag, error_comment"
     " FROM response WHERE learner_id = ? AND course_id = ? ORDER BY answered_at, seq"
 )
 """One learner's responses as `ResponseRow` tuples, oldest first."""
@@ -77,6 +84,9 @@ def _record(r: sqlite3.Row) -> ResponseRecord:
         points=float(r["points"]), max_points=float(r["max_points"]),
         correct=bool(r["correct"]), seconds=float(r["seconds"]),
         answered_at=parse_utc(r["answered_at"]),
+        confidence=confidence_from(r["confidence"]),
+        error_tag=r["error_tag"] if error_tag_from(r["error_tag"]) else None,
+        error_comment=str(r["error_comment"] or ""),
     )
 
 
@@ -193,16 +203,17 @@ class QuizTables(StoreBase):
                         kind: type[Question]) -> str:
         """Store a response and review its card, in one transaction; return the response id.
 
-        In a quiz attempt an earlier answer to the same question is replaced (same id); in a
-        lesson check (`lesson:` attempt) every answer is kept. `kind` is the question's
-        record class, which sets how fast an answer must be to rate Easy (`FAST_SECONDS`).
+        In a quiz attempt an earlier answer to the same question is replaced (same id; its
+        confidence and error tag go with the old answer); in a lesson check (`lesson:`
+        attempt) every answer is kept. `kind` is the question's record class, which sets how
+        fast an answer must be to rate Easy (`FAST_SECONDS`); the record's confidence, when
+        stated, adjusts the rating (`domain.confidence.review_rating`).
         """
         replace = not record.attempt_id.startswith(LESSON_PREFIX)
+        confidence = confidence_from(record.confidence)
         values = (record.content_hash, json.dumps(answer_to_json(record.answer)),
                   record.points, record.max_points, int(record.correct), record.seconds,
-                  iso_utc(record.answered_at))
-        fraction = record.points / record.max_points if record.max_points else 0.0
-        rating = rating_for(kind, fraction, record.seconds)
+                  iso_utc(record.answered_at), int(confidence) if confidence else None)
         with self.transaction() as c:
             existing = c.execute(
                 "SELECT id FROM response WHERE attempt_id = ? AND question_id = ?",
@@ -211,7 +222,8 @@ class QuizTables(StoreBase):
                 response_id = str(existing["id"])
                 c.execute(
                     "UPDATE response SET content_hash=?, answer_json=?, points=?, max_points=?,"
-                    " correct=?, seconds=?, answered_at=? WHERE id = ?", (*values, response_id))
+                    " correct=?, seconds=?, answered_at=?, confidence=?, error_tag=NULL,"
+                    " error_comment='' WHERE id = ?", (*values, response_id))
             else:
                 import uuid
 
@@ -219,35 +231,99 @@ class QuizTables(StoreBase):
                 c.execute(
                     "INSERT INTO response(id, learner_id, course_id, attempt_id, mode,"
                     " question_id, content_hash, answer_json, points, max_points, correct,"
-                    " seconds, answered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (response_id, learner_id, self.course_id, record.attempt_id, mode, record.question_id,
-                     *values))
-            key = (learner_id, self.course_id, record.question_id)
+                    " seconds, answered_at, confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (response_id, learner_id, self.course_id, record.attempt_id, mode,
+                     record.question_id, *values))
+            self._review(c, learner_id, record, kind, confidence, replace)
+        return response_id
+
+    def _review(self, c: sqlite3.Connection, learner_id: str, record: ResponseRecord,
+                kind: type[Question], confidence: Confidence | None, replace: bool) -> None:
+        """Review the card of `record`'s question from the state it had before this
+        attempt's answer, with the rating of its score and `confidence`."""
+        fraction = record.points / record.max_points if record.max_points else 0.0
+        rating = review_rating(int(rating_for(kind, fraction, record.seconds)), fraction,
+                               confidence)
+        key = (learner_id, self.course_id, record.question_id)
+        log = c.execute(
+            "SELECT card_before_json FROM review_log WHERE learner_id = ? AND"
+            " course_id = ? AND question_id = ? AND attempt_id = ?", (*key, record.attempt_id)).fetchone()
+        if log is not None and replace:
+            before: str | None = log["card_before_json"]
+        else:
+            card = c.execute("SELECT card_json FROM review_card WHERE learner_id = ? AND"
+                             " course_id = ? AND question_id = ?", key).fetchone()
+            before = card["card_json"] if card else None
+        self._apply_review(c, learner_id, record, rating, before, replace)
+
+    def _apply_review(self, c: sqlite3.Connection, learner_id: str, record: ResponseRecord,
+                      rating: int, before: str | None, keep_before: bool) -> None:
+        from fsrs import Rating
+
+        key = (learner_id, self.course_id, record.question_id)
+        card_id = int(record.answered_at.timestamp() * 1000)
+        card_json, due = self.scheduler.review(before, Rating(rating), record.answered_at,
+                                               card_id, record.seconds)
+        c.execute(
+            "INSERT INTO review_card(learner_id, course_id, question_id, card_json, due)"
+            " VALUES (?,?,?,?,?) ON CONFLICT(learner_id, course_id, question_id) DO UPDATE SET"
+            " card_json = excluded.card_json, due = excluded.due",
+            (*key, card_json, iso_utc(due)))
+        c.execute(
+            "INSERT INTO review_log(learner_id, course_id, question_id, attempt_id, rating,"
+            " reviewed_at, card_before_json) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT(learner_id, course_id, question_id, attempt_id) DO UPDATE SET"
+            " rating = excluded.rating, reviewed_at = excluded.reviewed_at"
+            + ("" if keep_before else ", card_before_json = excluded.card_before_json"),
+            (*key, record.attempt_id, int(rating), iso_utc(record.answered_at), before))
+
+    def _latest_response(self, c: sqlite3.Connection, attempt_id: str,
+                         question_id: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = c.execute(
+            "SELECT * FROM response WHERE attempt_id = ? AND question_id = ? AND course_id = ?"
+            " ORDER BY seq DESC LIMIT 1", (attempt_id, question_id, self.course_id)).fetchone()
+        return row
+
+    def set_confidence(self, attempt_id: str, question_id: str,
+                       confidence: Confidence | None, kind: type[Question]) -> bool:
+        """State the confidence of the latest answer to `question_id` in the attempt, and
+        review its card again (from the state before this attempt's answer) with the rating
+        the confidence implies, in one transaction. False when there is no such answer."""
+        with self.transaction() as c:
+            row = self._latest_response(c, attempt_id, question_id)
+            if row is None:
+                return False
+            c.execute("UPDATE response SET confidence = ? WHERE seq = ?",
+                      (int(confidence) if confidence else None, row["seq"]))
             log = c.execute(
                 "SELECT card_before_json FROM review_log WHERE learner_id = ? AND"
-                " course_id = ? AND question_id = ? AND attempt_id = ?", (*key, record.attempt_id)).fetchone()
-            if log is not None and replace:
-                before: str | None = log["card_before_json"]
-            else:
+                " course_id = ? AND question_id = ? AND attempt_id = ?",
+                (row["learner_id"], self.course_id, question_id, attempt_id)).fetchone()
+            if log is None:  # never reviewed (older data): review it now
                 card = c.execute("SELECT card_json FROM review_card WHERE learner_id = ? AND"
-                                 " course_id = ? AND question_id = ?", key).fetchone()
+                                 " course_id = ? AND question_id = ?",
+                                 (row["learner_id"], self.course_id, question_id)).fetchone()
                 before = card["card_json"] if card else None
-            card_id = int(record.answered_at.timestamp() * 1000)
-            card_json, due = self.scheduler.review(before, rating, record.answered_at, card_id,
-                                                   record.seconds)
-            c.execute(
-                "INSERT INTO review_card(learner_id, course_id, question_id, card_json, due)"
-                " VALUES (?,?,?,?,?) ON CONFLICT(learner_id, course_id, question_id) DO UPDATE SET"
-                " card_json = excluded.card_json, due = excluded.due",
-                (*key, card_json, iso_utc(due)))
-            c.execute(
-                "INSERT INTO review_log(learner_id, course_id, question_id, attempt_id, rating,"
-                " reviewed_at, card_before_json) VALUES (?,?,?,?,?,?,?)"
-                " ON CONFLICT(learner_id, course_id, question_id, attempt_id) DO UPDATE SET"
-                " rating = excluded.rating, reviewed_at = excluded.reviewed_at"
-                + ("" if replace else ", card_before_json = excluded.card_before_json"),
-                (*key, record.attempt_id, int(rating), iso_utc(record.answered_at), before))
-        return response_id
+            else:
+                before = log["card_before_json"]
+            record = _record(row)
+            fraction = record.points / record.max_points if record.max_points else 0.0
+            rating = review_rating(int(rating_for(kind, fraction, record.seconds)), fraction,
+                                   confidence)
+            self._apply_review(c, row["learner_id"], record, rating, before, True)
+        return True
+
+    def set_error_tag(self, attempt_id: str, question_id: str, tag: ErrorTag | None,
+                      comment: str = "") -> bool:
+        """Tag (or untag, with None) why the latest answer to `question_id` in the attempt
+        was wrong, with a comment for the educator. False when there is no such answer."""
+        with self.transaction() as c:
+            row = self._latest_response(c, attempt_id, question_id)
+            if row is None:
+                return False
+            c.execute("UPDATE response SET error_tag = ?, error_comment = ? WHERE seq = ?",
+                      (tag.value if tag else None, comment if tag else "", row["seq"]))
+        return True
 
     def responses(self, learner_id: str) -> list[ResponseRecord]:
         """All the learner's responses, oldest first."""
@@ -274,6 +350,14 @@ class QuizTables(StoreBase):
         """
         with self.reader() as reader:
             yield reader.execute(RESPONSE_ROWS_SQL, (learner_id, self.course_id))
+
+    def confidence_rows(self, learner_id: str) -> list[tuple[str, int | None, bool, str | None]]:
+        """(question id, confidence, correct, error tag) of every response of the learner's,
+        oldest first (for calibration and the error profile)."""
+        return [(r["question_id"], r["confidence"], bool(r["correct"]), r["error_tag"])
+                for r in self.query(
+                    "SELECT question_id, confidence, correct, error_tag FROM response"
+                    " WHERE learner_id = ? ORDER BY answered_at, seq", (learner_id,))]
 
     def answered_ids(self, learner_id: str) -> set[str]:
         """Questions the learner has answered at least once."""

@@ -10,6 +10,8 @@ never regenerate an old version's fixture with newer code.
 - `v1-populated.sqlite3`: schema version 1 holding a learner with an exam, lesson checks,
   case runs, flags, review cards and a setting;
 - `v2-populated.sqlite3`: the same at schema version 2 (progress kept per course).
+- `v3-populated.sqlite3`: the same at version 3 (confidence and error tags), with two
+  answers' confidence stated and one miss tagged "disagree" with a comment.
 """
 
 from __future__ import annotations
@@ -69,7 +71,33 @@ def _populated(version: int) -> None:
     target.chmod(0o644)
 
 
+def v3() -> None:
+    """A populated version-3 database (confidence and error tags)."""
+    from tests.export.conftest import populate
+    from vpkp_tutor.domain.confidence import Confidence, ErrorTag
+    from vpkp_tutor.storage.schema import SCHEMA_VERSION
+
+    assert SCHEMA_VERSION == 3, "v3 fixtures are made with the version-3 code only"
+    with tempfile.TemporaryDirectory() as tmp:
+        p = populate(Path(tmp) / "data", name="Fixture Learner")
+        svc = p.services
+        (attempt,) = svc.store.finished_attempts(p.learner_id)
+        svc.set_confidence(attempt.id, "anat.sb1", Confidence.SURE)
+        svc.set_confidence(attempt.id, "anat.tf1", Confidence.SURE)
+        svc.set_error_tag(attempt.id, "anat.tf1", ErrorTag.DISAGREE, "key looks wrong")
+        svc.store.set_setting("theme", "nord")
+        svc.store.set_setting("ask_confidence", "on")
+        target = HERE / "v3-populated.sqlite3"
+        target.unlink(missing_ok=True)
+        svc.store.backup(target)
+        svc.store.close()
+    conn = sqlite3.connect(target)
+    conn.execute("VACUUM")
+    conn.close()
+    target.chmod(0o644)
+
+
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["0", "1", "2"]
+    wanted = sys.argv[1:] or ["0", "1", "2", "3"]
     for version in wanted:
-        {"0": v0, "1": v1, "2": v2}[version]()
+        {"0": v0, "1": v1, "2": v2, "3": v3}[version]()

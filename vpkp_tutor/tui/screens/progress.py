@@ -1,5 +1,7 @@
 """Progress: charts of accuracy over time, accuracy and mastery per topic and reviews due over
-the next 14 days, and the history of quizzes and cases.
+the next 14 days, the history of quizzes and cases, and confidence: the calibration chart
+(stated confidence against how often the answer was right) and the error profile (why
+misses were wrong, per topic).
 
 The per-topic chart is text (one line per topic: its name, then its bars), so that every label
 sits on the line of its own bars at any size.
@@ -22,6 +24,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
+from vpkp_tutor.domain.confidence import CBM_BAND, CalibrationRow, ErrorTag
 from vpkp_tutor.domain.progress import CaseRun, QuizResult, TopicProgress
 from vpkp_tutor.tui.screens.base import LOAD_GROUP, VpkpScreen
 from vpkp_tutor.tui.widgets.bars import (
@@ -65,6 +68,65 @@ def topic_chart(rows: list[TopicProgress], width: int) -> Content:
     return Content("\n").join(lines)
 
 
+VERDICTS = {"over": ("over-confident", "bold $error"), "under": ("under-confident", "$warning"),
+            "ok": ("well judged", "$success"), "": ("no answers yet", "dim")}
+"""How a calibration row's verdict reads."""
+TAG_HEADS = {ErrorTag.NOT_KNOWN: "Not known", ErrorTag.MISREAD: "Misread",
+             ErrorTag.REASONING: "Reasoning", ErrorTag.SLIP: "Slip",
+             ErrorTag.DISAGREE: "Disagree"}
+"""Column heads of the error profile."""
+CALIBRATION_HELP = ("Right: the share of answers at that confidence that earned full marks. "
+                    "Aim: where that confidence pays best under certainty-based marking — "
+                    "sure above 80%, unsure 67–80%, guess below 67%.")
+
+
+def _band(low: float, high: float) -> str:
+    if low <= 0:
+        return f"below {high:.0%}"
+    if high >= 1:
+        return f"above {low:.0%}"
+    return f"{low:.0%}–{high:.0%}"
+
+
+def calibration_chart(rows: tuple[CalibrationRow, ...], width: int) -> Content:
+    """Stated confidence against actual accuracy, one line per level, with the CBM aim."""
+    bar_width = max(6, min(20, width - 58))
+    lines = [Content.styled(
+        f"{'Stated':<8}{'Answers':>8}  {'Right':<{bar_width + 6}} {'Verdict':<16} Aim", "bold")]
+    for row in rows:
+        accuracy = row.accuracy
+        words, style = VERDICTS[row.verdict]
+        lines.append(Content.assemble(
+            f"{row.confidence.label:<8}{row.answers:>8}  ",
+            bar(accuracy or 0.0, bar_width),
+            f" {percent(accuracy) if accuracy is not None else '—':>4} ",
+            (f"{words:<16}", style), " ", (_band(*CBM_BAND[row.confidence]), "dim"),
+        ))
+    lines += [Content(""), Content.styled(CALIBRATION_HELP, "$text-muted")]
+    return Content("\n").join(lines)
+
+
+def error_profile_table(profile: dict[str, dict[ErrorTag, int]],
+                        labels: dict[str, str]) -> Content:
+    """Tagged misses per topic and reason (`labels`: topic id → name), with a total
+    line."""
+    width = 22
+    head = f"{'Topic':<{width}}" + "".join(f"{h:>10}" for h in TAG_HEADS.values())
+    lines = [Content.styled(head, "bold")]
+    totals = dict.fromkeys(ErrorTag, 0)
+    for topic, counts in profile.items():
+        label = labels.get(topic, topic) if topic else "(not in the bank)"
+        if len(label) > width - 1:
+            label = label[: width - 2] + "…"
+        lines.append(Content(f"{label:<{width}}" + "".join(
+            f"{counts[t] or '·':>10}" for t in ErrorTag)))
+        for t in ErrorTag:
+            totals[t] += counts[t]
+    lines.append(Content.styled(f"{'All topics':<{width}}" + "".join(
+        f"{totals[t]:>10}" for t in ErrorTag), "bold"))
+    return Content("\n").join(lines)
+
+
 @dataclass(frozen=True, slots=True)
 class ProgressData:
     """Everything the progress screen shows, read in one go."""
@@ -73,15 +135,18 @@ class ProgressData:
     topics: list[TopicProgress]
     due: list[int]
     history: tuple[list[QuizResult], list[CaseRun]]
+    calibration: tuple[CalibrationRow, ...] = ()
+    errors: dict[str, dict[ErrorTag, int]] | None = None
 
 
 class ProgressScreen(VpkpScreen):
     """Charts and history."""
 
     HOW_TO: ClassVar[str] = (
-        "1–4 (or ←/→ on the tabs) switch between accuracy over time, accuracy and mastery by "
-        "topic, reviews due in the next 14 days and the history of quizzes and cases. "
-        + ACCURACY_HELP + ". " + MASTERY_HELP + "."
+        "1–5 (or ←/→ on the tabs) switch between accuracy over time, accuracy and mastery by "
+        "topic, reviews due in the next 14 days, the history of quizzes and cases, and "
+        "confidence (calibration and why misses were wrong). "
+        + ACCURACY_HELP + ". " + MASTERY_HELP + ". " + CALIBRATION_HELP
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,12 +154,16 @@ class ProgressScreen(VpkpScreen):
         Binding("2", "tab('by-topic')", "By topic", id="progress.by_topic"),
         Binding("3", "tab('due')", "Due", id="progress.due"),
         Binding("4", "tab('history')", "History", id="progress.history"),
+        Binding("5", "tab('confidence')", "Confidence", id="progress.confidence"),
     ]
     """Switch tabs."""
 
     DEFAULT_CSS = """
-    ProgressScreen #by-topic-scroll {
+    ProgressScreen #by-topic-scroll, ProgressScreen #confidence-scroll {
         padding: 1 1 0 1;
+    }
+    ProgressScreen #confidence-scroll Static {
+        height: auto;
     }
     ProgressScreen #by-topic-scroll Static {
         height: auto;
@@ -103,6 +172,9 @@ class ProgressScreen(VpkpScreen):
     }
     ProgressScreen .chart-title {
         margin-bottom: 1;
+    }
+    ProgressScreen .confidence-gap {
+        margin-top: 1;
     }
     """
 
@@ -123,6 +195,14 @@ class ProgressScreen(VpkpScreen):
                 yield Vertical(id="due-box")
             with TabPane("4 History", id="history"):
                 yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("5 Confidence", id="confidence"), VerticalScroll(
+                    id="confidence-scroll"):
+                yield Static(Content.styled("Calibration: how often you were right at each "
+                                            "confidence", "bold"), classes="chart-title")
+                yield Static(id="chart-calibration")
+                yield Static(Content.styled("Why misses were wrong, by topic", "bold"),
+                             classes="chart-title confidence-gap")
+                yield Static(id="chart-errors")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -145,6 +225,8 @@ class ProgressScreen(VpkpScreen):
                     if t.mastery.answered_items],
             due=services.due_forecast(learner_id, FORECAST_DAYS),
             history=services.history(learner_id),
+            calibration=services.calibration(learner_id),
+            errors=services.error_profile(learner_id),
         )
         self.app.call_from_thread(self.call_later, self.show, data)
 
@@ -158,7 +240,26 @@ class ProgressScreen(VpkpScreen):
         await self.chart_by_topic(data.topics)
         await self.chart_due(data.due)
         self.fill_history(*data.history)
+        self.show_confidence(data)
         self._shown = True
+
+    def show_confidence(self, data: ProgressData) -> None:
+        """The calibration chart and the error profile (or what to do to fill them)."""
+        chart = self.query_one("#chart-calibration", Static)
+        if any(r.answers for r in data.calibration):
+            width = max(40, (self.size.width or self.app.size.width) - 4)
+            chart.update(calibration_chart(data.calibration, width))
+        else:
+            chart.update(Content.styled(
+                "No confidence stated yet — turn on \"Ask how sure\" in Settings; each "
+                "answer's 1 sure / 2 unsure / 3 guess is charted here.", "dim italic"))
+        errors = self.query_one("#chart-errors", Static)
+        if data.errors:
+            errors.update(error_profile_table(
+                data.errors, {t.id: t.label for t in self.services.topics()}))
+        else:
+            errors.update(Content.styled(
+                "No misses tagged yet — after a miss, w says why it was wrong.", "dim italic"))
 
     async def _empty(self, box_id: str, text: str) -> None:
         await self.query_one(f"#{box_id}", Vertical).mount(

@@ -5,6 +5,14 @@ auto-submit at zero.
 Tutor and spaced-review modes show feedback after each answer; a timed exam saves answers
 silently and shows everything on the results screen.
 
+With the `ask_confidence` setting on, each answer is stored first and then the learner says
+how sure they were with one key (1 sure, 2 unsure, 3 guess; escape skips); the confidence
+updates the stored answer and its review schedule, and only then is feedback shown (or, in
+an exam, the next item). A confident error is pointed out in the feedback. After a miss in
+tutor or review mode, `w` tags why it was wrong (optional; never asked for). In a timed
+exam confidence is asked too (the clock keeps running; at zero the question is dropped and
+the exam submitted), and misses are tagged from the results' item review.
+
 An answer that cannot be saved stays on screen: when the disk is full the learner is told so
 and Enter saves it once there is room; when the quiz was submitted in another window (the
 same database open twice) the learner is offered its results.
@@ -24,13 +32,16 @@ from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Header, Static
 
+from vpkp_tutor.domain.confidence import Confidence, ErrorTag
 from vpkp_tutor.domain.model import Question, Score
 from vpkp_tutor.domain.progress import Attempt, QuizMode
 from vpkp_tutor.domain.scoring import AnswerValue, is_answered
+from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog, ErrorTagDialog
 from vpkp_tutor.tui.disk import is_disk_full, saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
+from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
@@ -71,9 +82,6 @@ DISK_FULL = ("The disk is full: this answer was not saved. It stays selected: fr
              "then press Enter to save it.")
 """What the learner is told when an answer could not be saved for want of space."""
 
-
-
-
 class QuizScreen(VpkpScreen):
     """Answer the items of one attempt."""
 
@@ -84,7 +92,9 @@ class QuizScreen(VpkpScreen):
         "{next} / {previous} move to the next or previous item, {flag} marks (flags) an item for "
         "later, {submit} submits the quiz. {back} leaves for Home: the quiz is saved and resumed "
         "from there. In a timed "
-        "exam the countdown starts the status line and the quiz submits itself at zero."
+        "exam the countdown starts the status line and the quiz submits itself at zero. "
+        "With \"Ask how sure\" on in Settings, 1 sure / 2 unsure / 3 guess follows each "
+        "answer (escape skips). After a miss, {tag_error} tags why it was wrong (optional)."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,6 +102,7 @@ class QuizScreen(VpkpScreen):
         Binding("p", "move(-1)", "Prev", id="quiz.previous", priority=True),
         Binding("m", "flag", "Flag", id="quiz.flag", priority=True),
         Binding("s", "submit_quiz", "Submit", id="quiz.submit", priority=True),
+        Binding("w", "tag_error", "Why wrong?", id="quiz.tag_error"),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("escape", "back", "Leave", id="screen.back"),
@@ -108,6 +119,8 @@ class QuizScreen(VpkpScreen):
     """The learner's flagged items."""
     finished: var[bool] = var(False, init=False)
     """Submitted (or closed elsewhere): nothing more is recorded."""
+    asking: var[bool] = var(False, init=False)
+    """An answer is stored and its confidence is being asked: no feedback yet."""
 
     def __init__(self, attempt: Attempt) -> None:
         super().__init__()
@@ -120,6 +133,10 @@ class QuizScreen(VpkpScreen):
         self._view: QuestionView | None = None
         self._leave_unsaved = False
         """Set when escape was refused for an unsaved answer: a second escape leaves."""
+        self.confidences: dict[str, Confidence | None] = {}
+        """Stated confidence of the saved answers, by question id."""
+        self.tags: dict[str, ErrorTag | None] = {}
+        """Error tags of the saved answers, by question id."""
 
     @property
     def question(self) -> Question:
@@ -152,6 +169,10 @@ class QuizScreen(VpkpScreen):
         self.set_reactive(QuizScreen.scores, {
             qid: Score(record.points, record.max_points)
             for qid, record in self.attempt.responses.items()})
+        self.confidences = {qid: Confidence(r.confidence) if r.confidence else None
+                            for qid, r in self.attempt.responses.items()}
+        self.tags = {qid: ErrorTag(r.error_tag) if r.error_tag else None
+                     for qid, r in self.attempt.responses.items()}
         if not self.questions:
             self.notify("This quiz's questions are no longer in the content.", severity="warning")
             self.dismiss()
@@ -192,9 +213,26 @@ class QuizScreen(VpkpScreen):
         if finished and self._timer is not None:
             self._timer.stop()
 
+    def watch_asking(self) -> None:
+        self._state_changed()
+
     def _state_changed(self) -> None:
         if self._view is not None and self.questions:
             self.update_status()
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`w` (why was it wrong?) shows only on a missed item's feedback."""
+        if action == "tag_error":
+            return self.can_tag()
+        return super().check_action(action, parameters)
+
+    def can_tag(self) -> bool:
+        """The item on screen is a miss whose feedback is shown."""
+        if not self.feedback_now or self.asking or not self.questions:
+            return False
+        score = self.scores.get(self.question.id)
+        return score is not None and not score.correct
 
     def update_status(self) -> None:
         """Redraw the status line and the item strip."""
@@ -240,7 +278,8 @@ class QuizScreen(VpkpScreen):
             if is_answered(self.answers.get(q.id)):
                 mark, style = "●", "$primary"
                 score = self.scores.get(q.id)
-                if self.feedback_now and score is not None:
+                if self.feedback_now and score is not None and not (
+                        self.asking and i == self.index):
                     mark, style = (
                         ("✓", "$success")
                         if score.correct
@@ -282,6 +321,7 @@ class QuizScreen(VpkpScreen):
             body.scroll_home(animate=False)
             if self.feedback_now and q.id in self.scores:
                 await view.show_feedback(self.scores[q.id])
+                await self.show_confidence(view, q.id)
                 self.set_focus(body)
             else:
                 view.focus_answer()
@@ -307,12 +347,42 @@ class QuizScreen(VpkpScreen):
         await self._answered(event)
 
     async def _answered(self, event: AnswerInput.Submitted) -> None:
+        ask = self.services.settings.ask_confidence
+        self.asking = ask  # (the strip keeps the verdict back while asking)
         score = self.record(event.question_id, event.answer)
         if score is None:  # not saved: the answer stays on screen (see `record`)
+            self.asking = False
             return
+        if ask:
+            qid = event.question_id
+
+            async def given(confidence: Confidence | None) -> None:
+                await self.confidence_given(qid, score, confidence)
+
+            self.app.push_screen(ConfidenceDialog(), given)
+            return
+        await self.after_answer(event.question_id, score)
+
+    async def confidence_given(self, question_id: str, score: Score,
+                               confidence: Confidence | None) -> None:
+        """Keep the stated confidence with the stored answer (the answer is saved already:
+        if this cannot be saved, only the confidence is lost, and the learner is told),
+        then go on as after any answer."""
+        self.asking = False
+        if confidence is not None and saved(
+                self, lambda: self.services.set_confidence(self.attempt.id, question_id,
+                                                           confidence), "your confidence"):
+            self.confidences[question_id] = confidence
+        if self.finished or not self.is_current or question_id != self.question.id:
+            return
+        await self.after_answer(question_id, score)
+
+    async def after_answer(self, question_id: str, score: Score) -> None:
+        """Show feedback (tutor, review) or move on (exam) once an answer is stored."""
         if self.feedback_now:
             view = self.query_one(QuestionView)
             await view.show_feedback(score)
+            await self.show_confidence(view, question_id)
             self.query_one("#quiz-body", VerticalScroll).focus()
             view.query_one(".verdict").scroll_visible(animate=False)
             if not self.unanswered:
@@ -331,6 +401,33 @@ class QuizScreen(VpkpScreen):
                     )
                 else:
                     self.notify("Last item saved — press s to submit the exam.", timeout=3)
+
+    async def show_confidence(self, view: QuestionView, question_id: str) -> None:
+        """Add the confidence note under the feedback on screen (`ConfidenceNote`)."""
+        score = self.scores.get(question_id)
+        if score is not None:
+            await show_confidence_note(view, self.confidences.get(question_id), score.correct,
+                                       self.tags.get(question_id), can_tag=self.feedback_now)
+
+    def action_tag_error(self) -> None:
+        """Say why the missed item on screen was wrong (optional)."""
+        if not self.can_tag():
+            return
+        qid = self.question.id
+
+        async def tagged(choice: tuple[ErrorTag, str] | None) -> None:
+            if choice is None:
+                return
+            tag, comment = choice
+            if not saved(self, lambda: self.services.set_error_tag(
+                    self.attempt.id, qid, tag, comment), "the reason"):
+                return
+            self.tags[qid] = tag
+            self.notify(f"Noted: {tag.label}.", timeout=3)
+            if self.is_current and qid == self.question.id and self._view is not None:
+                await self.show_confidence(self._view, qid)
+
+        self.app.push_screen(ErrorTagDialog(self.tags.get(qid)), tagged)
 
     def record(self, question_id: str, answer: AnswerValue) -> Score | None:
         """Store an answer through services and keep it for the strip and review. None
@@ -351,6 +448,8 @@ class QuizScreen(VpkpScreen):
             return None
         self.answers[question_id] = answer
         self.scores[question_id] = score
+        self.confidences[question_id] = None  # a changed answer is asked afresh
+        self.tags[question_id] = None
         self.mutate_reactive(QuizScreen.scores)
         self.mutate_reactive(QuizScreen.answers)
         self._leave_unsaved = False
@@ -494,7 +593,8 @@ class QuizScreen(VpkpScreen):
                     return True
             self.notify("Time is up — the exam was submitted.", title="⏱ Time", severity="warning")
             if self.app.screen is not self:
-                self.app.pop_screen()
+                self.app.pop_screen()  # (a confidence question left open: not stated)
+            self.asking = False
             self.finish()
             return True
         if self.questions and self.query(QuestionView):

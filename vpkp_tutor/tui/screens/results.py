@@ -1,5 +1,6 @@
-"""Quiz results: score, time used, per-topic breakdown, and the way into the item review
-(all items or incorrect only).
+"""Quiz results: score, time used, per-topic breakdown, confidence (and, with the `cbm`
+scoring setting, the certainty-based marks), and the way into the item review (all items or
+incorrect only), where misses can be tagged with why they were wrong.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Header, Static
 
+from vpkp_tutor.domain.confidence import CbmTotal, Confidence, confidence_from
 from vpkp_tutor.domain.progress import QuizResult
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, duration, percent, points
@@ -59,12 +61,43 @@ def topic_breakdown(result: QuizResult) -> Content:
     return Content("\n").join(lines)
 
 
+def confidence_summary(result: QuizResult, cbm: CbmTotal | None) -> Content:
+    """How many answers were given at each confidence and how many of those were wrong,
+    the confident errors called out, and the CBM marks when `cbm` is given; empty when no
+    confidence was stated and no CBM is asked for."""
+    counts = {c: [0, 0] for c in Confidence}
+    for record in result.attempt.responses.values():
+        level = confidence_from(record.confidence)
+        if level is not None:
+            counts[level][0] += 1
+            counts[level][1] += 0 if record.correct else 1
+    parts: list[Content | str | tuple[str, str]] = []
+    if any(n for n, _ in counts.values()):
+        parts.append(("Confidence ", "bold"))
+        parts.append(" · ".join(
+            f"{c.label} {n}" + (f" ({wrong} wrong)" if wrong else "")
+            for c, (n, wrong) in counts.items() if n))
+        confident_errors = counts[Confidence.SURE][1]
+        if confident_errors:
+            parts += ["\n", (f"⚠ {confident_errors} confident error"
+                             f"{'' if confident_errors == 1 else 's'} — worth a second look "
+                             "(i reviews the misses)", "bold $warning")]
+    if cbm is not None:
+        if parts:
+            parts.append("\n")
+        best = 3 * cbm.items
+        parts += [("CBM ", "bold"), f"{points(cbm.marks)} of {points(best)} marks",
+                  (f"  (average {cbm.average:.2f} per item, from −6 to 3)", "dim")]
+    return Content.assemble(*parts)
+
+
 class ResultsScreen(VpkpScreen):
     """The outcome of a submitted quiz."""
 
     HOW_TO: ClassVar[str] = (
         "a reviews every item with your answer beside the key and the explanations; i reviews "
-        "only the items you missed; escape returns home."
+        "only the items you missed (w there tags why one was wrong); escape returns home. "
+        "With CBM scoring (Settings) the certainty-based marks show under the score."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -84,6 +117,7 @@ class ResultsScreen(VpkpScreen):
         yield Static(Content.styled(f"Results — {mode}", "bold"), classes="screen-title")
         with VerticalScroll(id="results-body", classes="screen-body"):
             yield Static(summary(self.result), id="results-summary")
+            yield Static(id="results-confidence")
             yield Static(topic_breakdown(self.result), id="results-topics")
             with Horizontal(classes="button-row"):
                 yield Button("Review all (a)", id="review-all", compact=True, variant="primary")
@@ -92,7 +126,15 @@ class ResultsScreen(VpkpScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        from vpkp_tutor.domain.confidence import ScoringMode
+
         self.sub_title = "Results"
+        cbm = (self.services.cbm(self.result.attempt)
+               if self.services.settings.scoring is ScoringMode.CBM else None)
+        line = self.query_one("#results-confidence", Static)
+        note = confidence_summary(self.result, cbm)
+        line.update(note)
+        line.display = bool(note)
         self.query_one("#review-all", Button).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

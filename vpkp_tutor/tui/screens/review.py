@@ -1,5 +1,6 @@
 """Review of a submitted quiz: each item with the learner's answer beside the key, the
-per-option explanations and the references."""
+per-option explanations and the references, the confidence stated, and — for a miss — why
+it was wrong (`w` tags it; the only place a timed exam's misses are tagged)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
+from vpkp_tutor.domain.confidence import Confidence, ErrorTag, confidence_from, error_tag_from
 from vpkp_tutor.domain.model import Score
 from vpkp_tutor.domain.progress import QuizResult
+from vpkp_tutor.tui.dialogs.confidence import ErrorTagDialog
+from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
@@ -22,13 +27,15 @@ class ReviewScreen(VpkpScreen):
     """Step through the items of a finished quiz."""
 
     HOW_TO: ClassVar[str] = (
-        "n / p step through the items; ✓ marks the key, ✗ your wrong choices. ↑/↓ and "
-        "PgUp/PgDn scroll; escape returns to the results."
+        "n / p step through the items; ✓ marks the key, ✗ your wrong choices. {tag_error} "
+        "tags why a missed item was wrong (optional). ↑/↓ and PgUp/PgDn scroll; escape "
+        "returns to the results."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,right", "move(1)", "Next", id="review.next"),
         Binding("p,left", "move(-1)", "Previous", id="review.previous"),
+        Binding("w", "tag_error", "Why wrong?", id="review.tag_error"),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
     ]
@@ -40,6 +47,12 @@ class ReviewScreen(VpkpScreen):
         self.question_ids = question_ids
         self.incorrect_only = incorrect_only
         self.index = 0
+        responses = result.attempt.responses
+        self.confidences: dict[str, Confidence | None] = {
+            qid: confidence_from(r.confidence) for qid, r in responses.items()}
+        self.tags: dict[str, ErrorTag | None] = {
+            qid: error_tag_from(r.error_tag) for qid, r in responses.items()}
+        self._view: QuestionView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,8 +85,42 @@ class ReviewScreen(VpkpScreen):
         await body.mount(view)
         score = Score(record.points, record.max_points) if record else None
         await view.show_feedback(score)
+        self._view = view
+        if record is not None:
+            await show_confidence_note(view, self.confidences.get(qid), record.correct,
+                                       self.tags.get(qid), can_tag=True)
         body.scroll_home(animate=False)
         body.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`w` shows only on an answered item that missed."""
+        if action == "tag_error":
+            record = self.result.attempt.responses.get(self.question_ids[self.index])
+            return record is not None and not record.correct
+        return super().check_action(action, parameters)
+
+    def action_tag_error(self) -> None:
+        """Say why the missed item on screen was wrong (optional)."""
+        qid = self.question_ids[self.index]
+        record = self.result.attempt.responses.get(qid)
+        if record is None or record.correct:
+            return
+
+        async def tagged(choice: tuple[ErrorTag, str] | None) -> None:
+            if choice is None:
+                return
+            tag, comment = choice
+            if not saved(self, lambda: self.services.set_error_tag(
+                    self.result.attempt.id, qid, tag, comment), "the reason"):
+                return
+            self.tags[qid] = tag
+            self.notify(f"Noted: {tag.label}.", timeout=3)
+            if self._view is not None and self.question_ids[self.index] == qid:
+                await show_confidence_note(self._view, self.confidences.get(qid), False,
+                                           tag, can_tag=True)
+
+        self.app.push_screen(ErrorTagDialog(self.tags.get(qid)), tagged)
 
     async def action_move(self, delta: int) -> None:
         """Next or previous item."""

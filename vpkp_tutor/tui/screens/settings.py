@@ -1,5 +1,6 @@
-"""Settings: the desired retention of spaced review, and the key bindings (rebind one by
-pressing its new key; put back its default keys). The theme is changed with ctrl+t.
+"""Settings: the desired retention of spaced review, confidence (ask how sure after each
+answer; certainty-based marking), and the key bindings (rebind one by pressing its new key;
+put back its default keys). The theme is changed with ctrl+t.
 
 Both are part of the app's settings (`services.settings`), the same ones `vpkp-tutor
 config` shows and changes, and take effect at once.
@@ -16,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Header, Input, OptionList, Static
+from textual.widgets import Checkbox, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from vpkp_tutor.domain.confidence import ScoringMode
 from vpkp_tutor.services.settings import parse_retention
 from vpkp_tutor.tui.keymap import BindingInfo, bindings, key_refused
 from vpkp_tutor.tui.screens.base import VpkpScreen
@@ -43,10 +45,23 @@ class SettingsScreen(VpkpScreen):
     """Desired retention and key bindings."""
 
     HOW_TO: ClassVar[str] = (
-        "Desired retention: type a value from 0.70 to 0.97 and press Enter. Keys: ↑/↓ choose "
+        "Desired retention: type a value from 0.70 to 0.97 and press Enter. Confidence: tab "
+        "to a box, space ticks it — \"Ask how sure\" asks 1 sure / 2 unsure / 3 guess after "
+        "each quiz answer; \"CBM scoring\" adds certainty-based marks (3/2/1 if right, "
+        "-6/-2/0 if wrong) to the results. Keys: ↑/↓ choose "
         "a binding, Enter then press its new key (escape cancels), Delete puts its default "
         "keys back. Changes are saved and apply at once."
     )
+
+    DEFAULT_CSS = """
+    #confidence-row {
+        height: 1;
+    }
+    #confidence-row Checkbox {
+        width: auto;
+        margin-right: 3;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("delete", "reset_key", "Default key", id="settings.reset_key"),
@@ -68,6 +83,9 @@ class SettingsScreen(VpkpScreen):
                 "The chance of recall aimed for when an item falls due, 0.70–0.97; higher "
                 "means more frequent reviews. Applies to reviews from now on.", "dim"))
             yield Static(id="retention-status")
+            with Horizontal(id="confidence-row"):
+                yield Checkbox(id="ask-confidence", compact=True)
+                yield Checkbox(id="cbm-scoring", compact=True)
             yield Static(Content.assemble(
                 ("Keys", "bold $accent"),
                 ("  Enter: press a new key · Delete: default keys · theme: ctrl+t", "dim")),
@@ -78,10 +96,22 @@ class SettingsScreen(VpkpScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Settings"
-        self.query_one("#retention", Input).value = (
-            f"{self.services.settings.desired_retention:g}")
+        settings = self.services.settings
+        self.query_one("#retention", Input).value = f"{settings.desired_retention:g}"
+        with self.prevent(Checkbox.Changed):
+            self.query_one("#ask-confidence", Checkbox).value = settings.ask_confidence
+            self.query_one("#cbm-scoring", Checkbox).value = (
+                settings.scoring is ScoringMode.CBM)
+        self._label_boxes()
         self.fill()
         self.query_one("#keys", OptionList).focus()
+
+    def _label_boxes(self) -> None:
+        """Each box's label says whether it is on (the tick alone is only a colour)."""
+        ask = self.query_one("#ask-confidence", Checkbox)
+        cbm = self.query_one("#cbm-scoring", Checkbox)
+        ask.label = f"Ask how sure (1/2/3): {'on' if ask.value else 'off'}"
+        cbm.label = f"CBM scoring: {'on' if cbm.value else 'off'}"
 
     # -- retention ---------------------------------------------------------------------------
     @on(Input.Submitted, "#retention")
@@ -96,6 +126,25 @@ class SettingsScreen(VpkpScreen):
                                             desired_retention=retention))
         status.update(Content.styled(f"Saved: desired retention {event.value.strip()}.",
                                      "$success"))
+
+    # -- confidence ------------------------------------------------------------------------
+    @on(Checkbox.Changed, "#ask-confidence")
+    def _ask_confidence(self, event: Checkbox.Changed) -> None:
+        self.services.save_settings(replace(self.services.settings,
+                                            ask_confidence=event.value))
+        self._label_boxes()
+        self.query_one("#retention-status", Static).update(Content.styled(
+            "Saved: " + ("how sure you are is asked after each answer." if event.value
+                         else "confidence is not asked."), "$success"))
+
+    @on(Checkbox.Changed, "#cbm-scoring")
+    def _cbm(self, event: Checkbox.Changed) -> None:
+        scoring = ScoringMode.CBM if event.value else ScoringMode.PLAIN
+        self.services.save_settings(replace(self.services.settings, scoring=scoring))
+        self._label_boxes()
+        self.query_one("#retention-status", Static).update(Content.styled(
+            "Saved: " + ("results show certainty-based marks." if event.value
+                         else "plain scoring."), "$success"))
 
     # -- keys --------------------------------------------------------------------------------
     def keymap(self) -> dict[str, str]:

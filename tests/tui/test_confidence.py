@@ -1,0 +1,227 @@
+"""Confidence and error tags in the quiz, by keys: the answer is stored before the
+confidence is asked, feedback waits for it, a confident error is pointed out, `w` tags a
+miss (a comment with a disagreement), an exam asks confidence and tags from the results'
+review, CBM marks on the results, and the Settings switches."""
+
+from __future__ import annotations
+
+from msgspec.structs import replace
+from textual.widgets import Checkbox, Input, Static
+
+from tests.tui.bank import SINGLE, TRUE_FALSE, FakeClock
+from tests.tui.conftest import MakeApp
+from tests.tui.helpers import answer_correctly, answer_wrongly, settle, start_quiz
+from vpkp_tutor.domain.confidence import Confidence, ErrorTag, ScoringMode
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+from vpkp_tutor.tui.app import VpkpApp
+from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog, ErrorTagDialog
+from vpkp_tutor.tui.screens.quiz import QuizScreen
+from vpkp_tutor.tui.screens.results import ResultsScreen
+from vpkp_tutor.tui.screens.review import ReviewScreen
+from vpkp_tutor.tui.widgets.answers import AnswerInput
+from vpkp_tutor.tui.widgets.confidence_note import CONFIDENT_ERROR, ConfidenceNote
+from vpkp_tutor.tui.widgets.feedback import FeedbackView
+
+
+def _ask(app: VpkpApp, scoring: ScoringMode = ScoringMode.PLAIN) -> None:
+    app.services.save_settings(replace(app.services.settings, ask_confidence=True,
+                                       scoring=scoring))
+
+
+def _stored(app: VpkpApp, qid: str) -> tuple[object, ...]:
+    rows = app.services.store.query(
+        "SELECT confidence, error_tag, error_comment, correct FROM response"
+        " WHERE question_id = ?", (qid,))
+    assert len(rows) == 1
+    return tuple(rows[0])
+
+
+def _note(quiz: QuizScreen | ReviewScreen) -> str:
+    notes = quiz.query(ConfidenceNote)
+    return str(notes.first().render()) if notes else ""
+
+
+async def test_confidence_is_asked_after_the_answer_is_stored(make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=6, seed=1))
+        while quiz.question.id != SINGLE.id:
+            await pilot.press("n")
+            await settle(pilot)
+        await answer_wrongly(pilot, SINGLE)
+        assert isinstance(app.screen, ConfidenceDialog)
+        assert _stored(app, SINGLE.id) == (None, None, "", 0)  # stored before the question
+        assert not quiz.query(FeedbackView)  # no feedback yet
+        assert "✗" not in str(quiz.query_one("#quiz-strip", Static).render())
+        await pilot.press("1")  # sure
+        await settle(pilot)
+        assert app.screen is quiz and quiz.query(FeedbackView)
+        assert _stored(app, SINGLE.id)[0] == 1
+        note = _note(quiz)
+        assert "You said: sure" in note and CONFIDENT_ERROR.split(" —")[0] in note
+        assert "w tags it" in note
+        # why was it wrong: 5 disagrees and asks for a comment
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorTagDialog)
+        await pilot.press("5")
+        await settle(pilot)
+        field = app.screen.query_one(Input)
+        assert field.has_focus and field.value == ""  # the 5 chose, it was not typed
+        await pilot.press(*"Key is B", "enter")
+        await settle(pilot)
+        assert app.screen is quiz
+        assert _stored(app, SINGLE.id) == (1, "disagree", "Key is B", 0)
+        assert "Why it was wrong: disagree with the key" in _note(quiz)
+
+
+async def test_skipping_confidence_keeps_the_answer_and_feedback_follows(
+        make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=6, seed=1))
+        question = quiz.question
+        await answer_correctly(pilot, question, quiz.query_one(AnswerInput))
+        assert isinstance(app.screen, ConfidenceDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is quiz and quiz.query(FeedbackView)
+        assert _stored(app, question.id) == (None, None, "", 1)
+        assert _note(quiz) == ""  # nothing stated, nothing missed
+        await pilot.press("w")  # a right answer has nothing to tag
+        await settle(pilot)
+        assert app.screen is quiz
+
+
+async def test_without_the_setting_feedback_comes_at_once(make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=6, seed=1))
+        while quiz.question.id != TRUE_FALSE.id:
+            await pilot.press("n")
+            await settle(pilot)
+        await answer_wrongly(pilot, TRUE_FALSE)
+        assert app.screen is quiz and quiz.query(FeedbackView)
+        await pilot.press("w", "2")  # misread
+        await settle(pilot)
+        assert _stored(app, TRUE_FALSE.id) == (None, "misread", "", 0)
+
+
+async def test_exam_asks_confidence_tags_from_the_review_and_shows_cbm(
+        make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app, ScoringMode.CBM)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=6, seed=1))
+        while quiz.question.id != SINGLE.id:
+            await pilot.press("n")
+            await settle(pilot)
+        position = quiz.index
+        await answer_wrongly(pilot, SINGLE)
+        assert isinstance(app.screen, ConfidenceDialog)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen is quiz and not quiz.query(FeedbackView)  # exam: no feedback
+        assert quiz.index == position + 1 or position == len(quiz.questions) - 1
+        await pilot.press("w")  # not offered during an exam
+        await settle(pilot)
+        assert app.screen is quiz
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("y")  # submit with open items
+        await settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        text = str(results.query_one("#results-confidence", Static).render())
+        assert "sure 1 (1 wrong)" in text and "1 confident error" in text
+        assert "CBM -6 of 18 marks" in text
+        await pilot.press("i")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        while review.question_ids[review.index] != SINGLE.id:
+            await pilot.press("n")
+            await settle(pilot)
+        assert CONFIDENT_ERROR.split(" —")[0] in _note(review)
+        await pilot.press("w", "4")  # slip
+        await settle(pilot)
+        assert _stored(app, SINGLE.id) == (1, "slip", "", 0)
+        assert "Why it was wrong: slip" in _note(review)
+
+
+async def test_settings_switch_confidence_and_cbm(make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_open("settings")
+        await settle(pilot)
+        ask = app.screen.query_one("#ask-confidence", Checkbox)
+        cbm = app.screen.query_one("#cbm-scoring", Checkbox)
+        assert not ask.value and str(ask.label).endswith("off")
+        ask.focus()
+        await pilot.press("space")
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is cbm, app.focused
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.services.settings.ask_confidence is True
+        assert app.services.settings.scoring is ScoringMode.CBM
+        assert str(cbm.label).endswith("on")
+        assert app.services.store.get_setting("scoring") == "cbm"
+
+
+async def test_progress_confidence_tab_charts_calibration_and_error_profile(
+        make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.learner is not None
+        services = app.services
+        attempt = services.build_quiz(app.learner.id, QuizSettings(
+            mode=QuizMode.TUTOR, count=6, seed=1))
+        services.record_answer(attempt.id, SINGLE.id, "A", 5)       # wrong, sure
+        services.set_confidence(attempt.id, SINGLE.id, Confidence.SURE)
+        services.set_error_tag(attempt.id, SINGLE.id, ErrorTag.SLIP)
+        services.record_answer(attempt.id, TRUE_FALSE.id, "A", 5)   # right, guess
+        services.set_confidence(attempt.id, TRUE_FALSE.id, Confidence.GUESS)
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        chart = str(app.screen.query_one("#chart-calibration", Static).render())
+        lines = {line.split()[0]: line for line in chart.splitlines() if line.strip()}
+        assert "over-confident" in lines["sure"] and "0%" in lines["sure"]
+        assert "under-confident" in lines["guess"] and "100%" in lines["guess"]
+        assert "no answers yet" in lines["unsure"]
+        errors = str(app.screen.query_one("#chart-errors", Static).render())
+        row = next(line for line in errors.splitlines() if line.startswith(SINGLE.topic.label))
+        assert row.split()[-5:] == ["·", "·", "·", "1", "·"]  # one slip
+        table = chart.split("\n\n")[0] + "\n" + errors  # (the help text below wraps)
+        assert all(len(line) <= 78 for line in table.splitlines())
+
+
+async def test_exam_time_running_out_during_the_question_keeps_the_answer(
+        make: MakeApp, clock: FakeClock) -> None:
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=3, seed=1,
+                                                    time_limit_s=60))
+        first = quiz.question
+        await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+        assert isinstance(app.screen, ConfidenceDialog)
+        clock.advance(seconds=61)
+        quiz.tick()
+        await settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        assert results.result.points == 1.0  # the answer counted; confidence not stated
+        assert _stored(app, first.id) == (None, None, "", 1)
