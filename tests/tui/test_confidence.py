@@ -8,7 +8,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 from textual.widgets import Checkbox, Input, Static
 
-from tests.tui.bank import SINGLE, TRUE_FALSE, FakeClock
+from tests.tui.bank import BUNDLED_COURSE, SINGLE, TRUE_FALSE, FakeClock
 from tests.tui.conftest import MakeApp
 from tests.tui.helpers import answer_correctly, answer_wrongly, settle, start_quiz
 from vpkp_tutor.domain.confidence import Confidence, ErrorTag, ScoringMode
@@ -201,7 +201,7 @@ async def test_progress_confidence_tab_charts_calibration_and_error_profile(
         assert "under-confident" in lines["guess"] and "100%" in lines["guess"]
         assert "no answers yet" in lines["unsure"]
         errors = str(app.screen.query_one("#chart-errors", Static).render())
-        row = next(line for line in errors.splitlines() if line.startswith(SINGLE.topic.label))
+        row = next(line for line in errors.splitlines() if line.startswith(BUNDLED_COURSE.label(SINGLE.topic)))
         assert row.split()[-5:] == ["·", "·", "·", "1", "·"]  # one slip
         table = chart.split("\n\n")[0] + "\n" + errors  # (the help text below wraps)
         assert all(len(line) <= 78 for line in table.splitlines())
