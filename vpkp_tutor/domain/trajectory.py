@@ -171,9 +171,11 @@ def withdraw(n: Needle) -> Needle:
 
 def encode(states: Sequence[Needle], final: bool) -> str:
     """The answer string of a sequence of needle states (entry-phase states are skipped; a
-    new contact point starts with `E`)."""
+    new contact point starts with `E`; of successive states at depth 0, where aiming moves
+    no tip, only the last is kept)."""
     tokens: list[str] = []
     contact: tuple[int, int] | None = None
+    aiming = False  # the last token is a state at depth 0 (aiming moves no tip there)
     for n in states:
         if not n.entered:
             contact = None
@@ -181,7 +183,11 @@ def encode(states: Sequence[Needle], final: bool) -> str:
         if contact != (n.ex, n.ey):
             contact = (n.ex, n.ey)
             tokens.append(f"E{n.ex},{n.ey}")
+            aiming = False
+        if aiming and n.depth == 0:
+            tokens.pop()
         tokens.append(f"{n.ax},{n.ay},{n.depth}")
+        aiming = n.depth == 0
     if final:
         tokens.append("F")
     return " ".join(tokens)
