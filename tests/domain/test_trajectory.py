@@ -252,3 +252,20 @@ def test_an_inconsistent_drill_is_one_located_error(tmp_path: object) -> None:
     geometry = [p for p in bank.problems if "geometry" in p.message]
     assert len(geometry) == 1 and geometry[0].line == 16, bank.problems
     assert "medial_angle" in geometry[0].message or "converges" in geometry[0].message
+
+
+def test_aiming_before_advancing_is_stored_once() -> None:
+    """Successive states at depth 0 move no tip: only the last aim is kept in the answer."""
+    n = t.advance(t.Needle(15, 4))
+    states = [n]
+    for _ in range(5):
+        n = t.aim(n, -1, 0)
+        states.append(n)
+    n = t.advance(n)
+    states.append(n)
+    text = t.encode(states, True)
+    assert text == f"E15,4 {-5 * t.AIM_STEP},0,0 {-5 * t.AIM_STEP},0,{t.DEPTH_STEP} F"
+    path = t.parse(text)
+    assert path is not None
+    assert t.judge_geometry(L3, text).score == t.judge_geometry(
+        L3, " ".join(["E15,4", *[f"{s.ax},{s.ay},{s.depth}" for s in states], "F"])).score
