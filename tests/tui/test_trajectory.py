@@ -151,3 +151,30 @@ async def test_exam_mode_keeps_the_path_and_moving_takes_back_the_declaration(
         assert not drill.final and drill.value is None
     stored = _store_answers(app)
     assert len(stored) == 1 and stored[0][1] == 1.0
+
+
+async def test_the_next_drill_starts_afresh_and_the_replay_stops(make: MakeApp) -> None:
+    import msgspec
+
+    other = msgspec.structs.replace(
+        TRAJECTORY, id="q-drill-2",
+        geometry=msgspec.structs.replace(GEOMETRY, level="L2", side="left"))
+    app = make(content=ContentBank(questions=(TRAJECTORY, other), fingerprint="drills"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
+        drill = quiz.query_one(TrajectoryAnswer)
+        drill.focus()
+        await settle(pilot)
+        first = drill.question.geometry.level
+        await pilot.press(*ideal_keys(drill.question.geometry))
+        await settle(pilot)
+        assert drill._timer is not None  # the ideal path is being replayed
+        await pilot.press("n")
+        await settle(pilot)
+        same = quiz.query_one(TrajectoryAnswer)
+        assert same is drill  # re-targeted, not remounted
+        assert drill._timer is None and drill.replay == 0 and not drill.frozen
+        assert drill.question.geometry.level != first
+        assert drill.needle == tr.start(drill.question.geometry) and drill.value is None
+        assert f"{drill.question.geometry.level} · transpedicular" in _text(drill)

@@ -319,8 +319,15 @@ class TrajectoryAnswer(AnswerInput[Trajectory]):
         self.states: list[Needle] = []
         self.final = False
         self.never = False
-        self._timer: Timer | None = None
+        self._stop_replay()
+        self.set_reactive(TrajectoryAnswer.replay, 0)
         self._tips: tuple[tr.Point, ...] = ()
+
+    def _stop_replay(self) -> None:
+        timer: Timer | None = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.stop()
+        self._timer: Timer | None = None
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -421,8 +428,7 @@ class TrajectoryAnswer(AnswerInput[Trajectory]):
             self._start_replay()
 
     def _start_replay(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
+        self._stop_replay()
         self.replay = 0
         if self.is_mounted:
             self._timer = self.set_interval(REPLAY_SECONDS, self._replay_tick)
@@ -437,9 +443,7 @@ class TrajectoryAnswer(AnswerInput[Trajectory]):
 
     def _replay_tick(self) -> None:
         if self.replay >= self.replay_length - 1:
-            if self._timer is not None:
-                self._timer.stop()
-                self._timer = None
+            self._stop_replay()
             return
         self.replay += 1
 
