@@ -14,6 +14,7 @@ it again). All stepping and judging is `domain.trajectory`'s; this module only d
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import ClassVar, NamedTuple
@@ -88,6 +89,14 @@ class Canvas:
         for i, char in enumerate(text):
             if 0 <= col + i < self.cols and 0 <= row < self.rows:
                 self.chars[(col + i, row)] = (char, layer)
+
+    def copy(self) -> Canvas:
+        """A canvas with the same dots and characters, to draw on without changing this one."""
+        other = Canvas(self.cols, self.rows)
+        other.bits = [row[:] for row in self.bits]
+        other.layer = [row[:] for row in self.layer]
+        other.chars = dict(self.chars)
+        return other
 
     def cells(self) -> list[list[tuple[str, int]]]:
         """Each row as (character, layer) cells (layer -1: blank)."""
@@ -190,6 +199,15 @@ class Scene(NamedTuple):
 
 def draw_ap(g: DrillGeometry, scene: Scene, cols: int, rows: int, scale: float) -> Canvas:
     """The AP view: body, both pedicles, spinous process, midline, the needle."""
+    c = _ap_anatomy(g, cols, rows, scale, scene.verdict is not None).copy()
+    _needle(c, ap_frame(g, cols, rows, scale), g, scene, lambda p: (p.x, p.y))
+    return c
+
+
+@functools.lru_cache(maxsize=16)
+def _ap_anatomy(g: DrillGeometry, cols: int, rows: int, scale: float, revealed: bool,
+                ) -> Canvas:
+    """What the AP view shows besides the needle (drawn once per size; copy before use)."""
     c = Canvas(cols, rows)
     f = ap_frame(g, cols, rows, scale)
     hw, hh = g.body_width / 2, g.body_height / 2
@@ -201,11 +219,10 @@ def draw_ap(g: DrillGeometry, scene: Scene, cols: int, rows: int, scale: float) 
         layer = PEDICLE if side == s else ANATOMY
         _oval(c, f, side * g.pedicle_offset, 0, g.pedicle_width / 2, g.pedicle_height / 2,
               layer)
-    if scene.verdict is not None:  # the band counted as near the midline
+    if revealed:  # the band counted as near the midline
         band = g.midline_tolerance * hw
         for x in (-band, band):
             c.line(f.at(x, hh), f.at(x, -hh), TARGET, dash=1)
-    _needle(c, f, g, scene, lambda p: (p.x, p.y))
     c.text(0, 0, "AP", LABEL)
     return c
 
@@ -213,6 +230,15 @@ def draw_ap(g: DrillGeometry, scene: Scene, cols: int, rows: int, scale: float) 
 def draw_lateral(g: DrillGeometry, scene: Scene, cols: int, rows: int, scale: float,
                  ) -> Canvas:
     """The lateral view (anterior on the left): body, posterior wall, pedicle, canal."""
+    c = _lateral_anatomy(g, cols, rows, scale, scene.verdict is not None).copy()
+    _needle(c, lateral_frame(g, cols, rows, scale), g, scene, lambda p: (p.z, p.y))
+    return c
+
+
+@functools.lru_cache(maxsize=16)
+def _lateral_anatomy(g: DrillGeometry, cols: int, rows: int, scale: float, revealed: bool,
+                     ) -> Canvas:
+    """What the lateral view shows besides the needle (drawn once per size; copy first)."""
     c = Canvas(cols, rows)
     f = lateral_frame(g, cols, rows, scale)
     hh, ph = g.body_height / 2, g.pedicle_height / 2
@@ -222,12 +248,11 @@ def draw_lateral(g: DrillGeometry, scene: Scene, cols: int, rows: int, scale: fl
     canal = -0.6 * g.pedicle_length
     c.line(f.at(canal, hh), f.at(canal, ph), ANATOMY, dash=1)
     c.line(f.at(canal, -ph), f.at(canal, -hh), ANATOMY, dash=1)
-    if scene.verdict is not None:  # the anterior third, in feedback only
+    if revealed:  # the anterior third, in feedback only
         z = tr.ANTERIOR_THIRD * g.body_depth
         c.line(f.at(z, hh), f.at(z, -hh), TARGET, dash=1)
         col, row = f.cell(g.body_depth, -hh)
         c.text(col + 1, row, "ant⅓", TARGET)
-    _needle(c, f, g, scene, lambda p: (p.z, p.y))
     c.text(0, 0, "LAT", LABEL)
     col, row = f.cell(0, hh)
     c.text(max(0, col - 4), max(0, row - 1), "wall▾", WALL)
