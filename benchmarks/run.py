@@ -10,6 +10,7 @@ Figures (targets from the performance issue):
 | start-up, 10,000-question bank | the same minimal app | ≤ 1.3× |
 | load + validate the 10,000-question bank | PyYAML's C safe loader parsing the same files | ≤ 1.5× |
 | key press → next question rendered | — (absolute) | median ≤ 20 ms, p99 ≤ 60 ms |
+| needle drill: key → step drawn at 80×24 | — (absolute) | median < 50 ms (issue 18) |
 | peak RSS with the 10,000-question bank | the minimal app | ≤ 1.5× |
 | CSV export of 1,000,000 responses | the sqlite3 CLI's CSV dump of the same rows | ≤ 2× |
 | longest frame gap while the TUI exports 1,000,000 responses | — (absolute) | ≤ 100 ms |
@@ -268,6 +269,17 @@ def fig_keypress(work: Path, quick: bool) -> list[Figure]:
             Figure("key press → next question, p99", p99, "s", None, 0.060, detail)]
 
 
+def fig_drill(work: Path, quick: bool) -> list[Figure]:
+    """Needle drill: key press → the step drawn at 80×24 (Pilot; see drill_render.py)."""
+    from drill_render import measure_drill, summary
+
+    samples = 100 if quick else 200
+    median, p99 = summary(measure_drill(samples))
+    detail = f"{samples} needle steps, p99 {p99 * 1000:.0f} ms"
+    return [Figure("needle drill: key → step drawn, median", median, "s", None, 0.050,
+                   detail)]
+
+
 def _fill_responses(db: Path, n: int) -> str:
     """A store with one learner and n responses; returns the learner id."""
     from vpkp_tutor.content import bundled_paths
@@ -416,6 +428,7 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "startup": fig_startup,
     "load": fig_load_validate,
     "keypress": fig_keypress,
+    "drill": fig_drill,
     "csv": fig_csv_export,
     "export-frames": fig_export_frames,
     "cohort": fig_cohort,

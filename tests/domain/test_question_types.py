@@ -9,7 +9,7 @@ from typing import get_args
 import msgspec
 import pytest
 
-from vpkp_tutor.domain.model import QUESTION_CLASSES, Question, QuestionType
+from vpkp_tutor.domain.model import QUESTION_CLASSES, DrillGeometry, Question, QuestionType
 from vpkp_tutor.export.xapi import INTERACTION_TYPES
 from vpkp_tutor.storage.review import FAST_SECONDS
 
@@ -37,6 +37,11 @@ def test_records_round_trip_through_the_tagged_union(cls: type[Question]) -> Non
     same record class."""
     fields: dict[str, object] = {
         "options": (), "key": "A", "keys": ("A",), "pairs": (), "answer": 1.5,
+        "geometry": DrillGeometry(
+            level="L3", side="right", approach="transpedicular", plan="bipedicular",
+            body_width=46, body_depth=34, body_height=27, pedicle_width=10,
+            pedicle_height=15, pedicle_length=20, pedicle_offset=13, medial_angle=18,
+            midline_tolerance=0.35),
     }
     own = {k: v for k, v in fields.items() if k in cls.__struct_fields__}
     q = cls(id="q", topic="anatomy", objectives=("o",), difficulty="easy",  # type: ignore[arg-type]

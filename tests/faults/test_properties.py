@@ -22,6 +22,7 @@ from vpkp_tutor.domain.model import (
     LETTERS,
     QUESTION_CLASSES,
     Difficulty,
+    DrillGeometry,
     MatchPair,
     Option,
     Question,
@@ -40,10 +41,18 @@ from vpkp_tutor.storage import open_store
 short_text = st.text(max_size=6)
 atoms = st.one_of(st.none(), short_text, st.sampled_from(LETTERS), st.integers(-3, 12),
                   st.integers(), st.booleans(), st.floats())
+drill_tokens = st.one_of(
+    st.builds(lambda x, y: f"E{x},{y}", st.integers(-60, 60), st.integers(-40, 40)),
+    st.builds(lambda a, b, d: f"{a},{b},{d}", st.integers(-45, 45), st.integers(-45, 45),
+              st.integers(-2, 130)),
+    st.just("F"),
+)
+"""Needle-drill paths: contact points, needle states (some out of range) and `F`."""
 answers = st.one_of(
     st.none(), short_text, st.sampled_from(LETTERS), st.floats(), st.integers(), st.booleans(),
     st.lists(atoms, max_size=10).map(tuple),
     st.permutations(list(range(5))).map(tuple),
+    st.lists(drill_tokens, max_size=30).map(" ".join),
 )
 """Every answer shape there is (and some there should not be)."""
 
@@ -61,6 +70,13 @@ def questions(draw: st.DrawFn) -> Question:
         "keys": tuple(draw(st.lists(st.sampled_from(LETTERS), unique=True, max_size=6))),
         "pairs": pairs, "distractors": tuple(draw(st.lists(short_text, max_size=3))),
         "answer": draw(st.floats()), "tolerance": draw(st.floats(min_value=0)),
+        "geometry": DrillGeometry(
+            level="L3", side=draw(st.sampled_from(["left", "right"])),
+            approach=draw(st.sampled_from(["transpedicular", "parapedicular"])),
+            plan=draw(st.sampled_from(["bipedicular", "unilateral"])),
+            body_width=46, body_depth=34, body_height=27, pedicle_width=10, pedicle_height=15,
+            pedicle_length=20, pedicle_offset=13, medial_angle=18,
+            midline_tolerance=draw(st.floats(0.05, 0.5))),
     }
     cls = QUESTION_CLASSES[qtype]
     fields = {k: v for k, v in own.items() if k in cls.__struct_fields__}

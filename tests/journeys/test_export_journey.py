@@ -87,9 +87,12 @@ def test_a_director_reads_every_item_of_a_part_answered_exam(tmp_path: Path,
         term.wait_for("Item 1 of 5")
         for n in (1, 2):  # answer the first two items only
             screen = term.wait_for(f"Item {n} of 5")
-            if "shift+↑" not in screen:  # choices, matching, numeric: "1" picks something
+            if "f final" in screen:  # a needle drill: contact, then declare the position
+                term.keys("+", "f")
+            elif "shift+↑" not in screen:  # choices, matching, numeric: "1" picks something
                 term.keys("1")
-            term.keys("Enter")
+            if "f final" not in screen:
+                term.keys("Enter")
             term.wait_for(f"{n}/5 answered")
         term.keys("s")
         term.wait_for("3 of 5 items are unanswered")

@@ -131,6 +131,13 @@ async def answer_from_screen(pilot: Pilot[None], question: Question,
                                  re.MULTILINE))
         for pair in question.pairs:  # each digit moves down a row, as the hint says
             await pilot.press(legend[pair.right])
+    elif qtype is QuestionType.TRAJECTORY:  # the ideal path; f declares the final position
+        assert "f final" in screen
+        from vpkp_tutor.tui.widgets.trajectory import ideal_keys
+
+        await pilot.press(*ideal_keys(question.geometry))  # type: ignore[union-attr]
+        await settle(pilot)
+        return
     else:
         assert "Type a number" in screen
         await pilot.press(*f"{question.answer:g}")

@@ -17,6 +17,7 @@ from vpkp_tutor.domain.model import (
     ContentBank,
     Course,
     Difficulty,
+    DrillGeometry,
     Lesson,
     MatchPair,
     Objective,
@@ -88,7 +89,14 @@ HOSTILE = _q("q-hostile", QuestionType.SINGLE_BEST, f"Stem {CLICK_QUIT} and {FIL
                       Option(FILE_LINK, "Links are not followed."),
                       Option("[bold red]plain[/]", "Not styled.")), key="C")
 
-QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC)
+TRAJECTORY = _q("q-drill", QuestionType.TRAJECTORY, "Place the needle.", topic=MATCHING.topic,
+                geometry=DrillGeometry(
+                    level="L3", side="right", approach="transpedicular", plan="bipedicular",
+                    body_width=46, body_depth=34, body_height=27, pedicle_width=10,
+                    pedicle_height=15, pedicle_length=20, pedicle_offset=13,
+                    medial_angle=18, midline_tolerance=0.35))
+
+QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC, TRAJECTORY)
 
 LESSON = Lesson(
     id="lesson-anatomy",

@@ -17,6 +17,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 from vpkp_tutor.domain.progress import QuizSettings
@@ -62,6 +63,12 @@ async def answer_correctly(pilot: Pilot[None], question: Question, widget: Answe
                 await pilot.press(str(widget.choices.index(pair.right) + 1))
         case Numeric():
             await pilot.press(*f"{question.answer:g}")
+        case Trajectory():  # f answers; Enter would advance the needle
+            from vpkp_tutor.tui.widgets.trajectory import ideal_keys
+
+            await pilot.press(*ideal_keys(question.geometry))
+            await settle(pilot)
+            return
         case _:
             assert_never(question)
     await pilot.press("enter")

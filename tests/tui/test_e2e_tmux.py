@@ -52,10 +52,13 @@ def set_items(term: Terminal, value: str) -> None:
 
 def answer_current_item(term: Terminal) -> None:
     """Answer whatever type of item is on screen, by the key hint under it."""
-    screen = term.wait_for(lambda s: "Enter answers" in s)
-    if "shift+↑" not in screen:  # choices, matching and numeric: type "1"
+    screen = term.wait_for(lambda s: "Enter answers" in s or "f final" in s)
+    if "f final" in screen:  # a needle drill: make contact, declare the final position
+        term.keys("+", "f")
+    elif "shift+↑" not in screen:  # choices, matching and numeric: type "1"
         term.keys("1")
-    term.keys("Enter")
+    if "f final" not in screen:
+        term.keys("Enter")
     term.wait_for(lambda s: any(v in s for v in ("✓ Correct", "✗ Incorrect", "◐ Partly")))
 
 

@@ -22,6 +22,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 
@@ -139,8 +140,26 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
             _check_matching(doc, path, q)
         case Numeric():
             pass  # the schema bounds the answer and tolerance
+        case Trajectory():
+            _check_geometry(doc, path, q)
         case _:
             assert_never(q)
+
+
+_GEOMETRY_PATHS = {
+    "pedicle_offset": ("pedicle", "offset"), "pedicle_height": ("pedicle", "height"),
+    "pedicle_width": ("pedicle", "width"), "medial_angle": ("pedicle", "medial_angle"),
+}
+
+
+def _check_geometry(doc: Document, path: Path_, q: Trajectory) -> None:
+    """The drill's vertebra hangs together and has a safe full-marks path
+    (`domain.trajectory.geometry_problems`)."""
+    from vpkp_tutor.domain.trajectory import geometry_problems
+
+    for field, message in geometry_problems(q.geometry):
+        doc.error(*doc.where((*path, "geometry", *_GEOMETRY_PATHS.get(field, ()))),
+                  f"geometry: {message}")
 
 
 def _check_options(doc: Document, path: Path_, options: Sequence[Option]) -> None:

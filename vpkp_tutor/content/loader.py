@@ -37,6 +37,7 @@ from vpkp_tutor.domain.model import (
     ContentProblem,
     Course,
     Difficulty,
+    DrillGeometry,
     Lesson,
     Matching,
     MatchPair,
@@ -49,6 +50,7 @@ from vpkp_tutor.domain.model import (
     Question,
     SingleBest,
     Step,
+    Trajectory,
     TrueFalse,
 )
 
@@ -97,8 +99,27 @@ def _question(m: QuestionModel, source: str) -> Question:
         case s.NumericModel():
             return Numeric(**common, answer=float(m.answer), tolerance=float(m.tolerance),
                            unit=m.unit)
+        case s.TrajectoryModel():
+            return Trajectory(**common, geometry=_geometry(m.geometry))
         case _:
             assert_never(m)
+
+
+DEFAULT_MIDLINE_TOLERANCE = {"bipedicular": 0.35, "unilateral": 0.2}
+"""Share of the body's half-width that counts as near the midline, when a drill gives none."""
+
+
+def _geometry(m: Any) -> DrillGeometry:
+    tolerance = m.midline_tolerance
+    return DrillGeometry(
+        level=m.level, side=m.side, approach=m.approach, plan=m.plan,
+        body_width=float(m.body.width), body_depth=float(m.body.depth),
+        body_height=float(m.body.height), pedicle_width=float(m.pedicle.width),
+        pedicle_height=float(m.pedicle.height), pedicle_length=float(m.pedicle.length),
+        pedicle_offset=float(m.pedicle.offset), medial_angle=float(m.pedicle.medial_angle),
+        midline_tolerance=float(DEFAULT_MIDLINE_TOLERANCE[m.plan] if tolerance is None
+                                else tolerance),
+    )
 
 
 def _options(models: Sequence[OptionModel]) -> tuple[Option, ...]:

@@ -262,13 +262,59 @@ class NumericModel(_QuestionBase):
     unit: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)] = ""
 
 
+class BodyModel(_Strict):
+    """The vertebral body of a drill, mm."""
+
+    width: FiniteFloat = Field(ge=10, le=80, description="Width on the AP view.")
+    depth: FiniteFloat = Field(ge=10, le=80, description="Depth on the lateral view.")
+    height: FiniteFloat = Field(ge=8, le=60, description="Endplate to endplate.")
+
+
+class PedicleModel(_Strict):
+    """The pedicle the needle goes through (or beside), mm and degrees."""
+
+    width: FiniteFloat = Field(ge=2, le=25, description="Transverse width of the AP oval.")
+    height: FiniteFloat = Field(ge=3, le=30, description="Height of the AP oval.")
+    length: FiniteFloat = Field(ge=5, le=50,
+                                description="From the entry to the posterior body wall.")
+    offset: FiniteFloat = Field(ge=3, le=40,
+                                description="Midline to the centre of the AP oval.")
+    medial_angle: FiniteFloat = Field(ge=0, le=40,
+                                      description="Convergence toward the midline, degrees.")
+
+
+class GeometryModel(_Strict):
+    """The schematic vertebra of a needle-trajectory drill."""
+
+    level: Annotated[str, StringConstraints(pattern=r"^(T([1-9]|1[0-2])|L[1-5])$")] = Field(
+        description="Thoracic or lumbar level, T1–T12 or L1–L5.")
+    side: Literal["left", "right"] = Field(description="The pedicle used, as seen on AP.")
+    approach: Literal["transpedicular", "parapedicular"] = "transpedicular"
+    plan: Literal["bipedicular", "unilateral"] = Field(
+        "bipedicular", description="A needle each side, or one needle (a medial target).")
+    body: BodyModel
+    pedicle: PedicleModel
+    midline_tolerance: FiniteFloat | None = Field(
+        None, ge=0.05, le=0.5,
+        description="Share of the body's half-width from the midline that counts as near "
+                    "the midline (default 0.35 bipedicular, 0.2 unilateral).")
+
+
+class TrajectoryModel(_QuestionBase):
+    """A needle-trajectory drill on AP and lateral views."""
+
+    type: Literal["trajectory"]
+    geometry: GeometryModel
+
+
 QuestionModel = Annotated[
     SingleBestModel
     | MultipleResponseModel
     | TrueFalseModel
     | OrderingModel
     | MatchingModel
-    | NumericModel,
+    | NumericModel
+    | TrajectoryModel,
     Field(discriminator="type"),
 ]
 

@@ -103,6 +103,7 @@ class QuestionType(StrEnum):
     ORDERING = "ordering"
     MATCHING = "matching"
     NUMERIC = "numeric"
+    TRAJECTORY = "trajectory"
 
 
 class Difficulty(StrEnum):
@@ -279,7 +280,54 @@ class Numeric(_QuestionBase, frozen=True, kw_only=True, tag="numeric"):
     """Unit shown beside the input."""
 
 
-Question = SingleBest | MultipleResponse | TrueFalse | Ordering | Matching | Numeric
+class DrillGeometry(Struct, frozen=True, kw_only=True):
+    """The schematic vertebra of a needle-trajectory drill, in millimetres.
+
+    Axes: x across the AP view (0 at the midline, positive to the viewer's right), y up
+    (0 at mid-pedicle height, the middle of the body), z front to back on the lateral view
+    (0 at the posterior body wall, positive toward the anterior wall; the pedicle runs from
+    `-pedicle_length` to 0). `domain.trajectory` steps the needle and scores the path.
+    """
+
+    level: str
+    """The vertebra, e.g. `T5` or `L3`."""
+    side: str
+    """`left` or `right`: the pedicle (as seen on the AP view) the needle goes through."""
+    approach: str
+    """`transpedicular` or `parapedicular` (along the lateral side of the pedicle)."""
+    plan: str
+    """`bipedicular` (a needle each side) or `unilateral` (one needle, so a medial target)."""
+    body_width: float
+    """Width of the vertebral body on the AP view."""
+    body_depth: float
+    """Depth of the body on the lateral view (posterior to anterior wall)."""
+    body_height: float
+    """Height of the body (endplate to endplate)."""
+    pedicle_width: float
+    """Transverse width of the pedicle oval on the AP view."""
+    pedicle_height: float
+    """Height of the pedicle oval."""
+    pedicle_length: float
+    """Length of the pedicle from the entry to the posterior body wall (lateral view)."""
+    pedicle_offset: float
+    """Distance from the midline to the centre of the pedicle oval."""
+    medial_angle: float
+    """Convergence of the pedicle axis toward the midline, degrees."""
+    midline_tolerance: float
+    """How far from the midline (share of the half-width of the body) the final tip may
+    be and still count as at or near the midline."""
+
+
+class Trajectory(_QuestionBase, frozen=True, kw_only=True, tag="trajectory"):
+    """A needle-trajectory drill on AP and lateral views (see `domain.trajectory`)."""
+
+    geometry: DrillGeometry
+    """The vertebra and the approach."""
+
+
+Question = (
+    SingleBest | MultipleResponse | TrueFalse | Ordering | Matching | Numeric | Trajectory
+)
 """A question of any type: a tagged union of one record per type."""
 
 ChoiceQuestion = SingleBest | MultipleResponse | TrueFalse

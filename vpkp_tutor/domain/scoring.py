@@ -8,6 +8,8 @@ Answer shapes, by question type:
   author listed first (the correct first step).
 - matching: a tuple with, for each pair in authored order, the right-hand text chosen (or None).
 - numeric: a float.
+- trajectory: the needle path as a string (`domain.trajectory.encode`), e.g.
+  `"E15,4 -18,-6,0 -18,-6,2 F"`.
 
 `None` (or an empty tuple) is an unanswered item and scores 0.
 
@@ -18,6 +20,8 @@ Partial credit rules (also documented in docs/authoring.md):
 - ordering: the share of item pairs that are in the right relative order (Kendall), so one
   swap of neighbours costs little and a reversed list scores 0.
 - matching: the share of pairs matched correctly.
+- trajectory: entry, path safety and final position, each with its share (see
+  `domain.trajectory`); a never event scores 0.
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ from vpkp_tutor.domain.model import (
     Question,
     Score,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
+from vpkp_tutor.domain.trajectory import TrajectoryVerdict, judge_path
 
 AnswerValue = str | float | tuple[str, ...] | tuple[int, ...] | tuple[str | None, ...] | None
 """Any answer a learner can give; see the module docstring for the shape per type."""
@@ -146,7 +152,9 @@ class NumericVerdict(Struct, frozen=True):
         return self.key + self.tolerance
 
 
-Verdict = ChoiceVerdict | OrderingVerdict | MatchingVerdict | NumericVerdict
+Verdict = (
+    ChoiceVerdict | OrderingVerdict | MatchingVerdict | NumericVerdict | TrajectoryVerdict
+)
 """What the domain says of an answer, item by item: what every widget, the feedback and
 the review render (nothing else compares an answer with the key)."""
 
@@ -173,6 +181,8 @@ def judge(question: Question, answer: AnswerValue) -> Verdict:
             return _judge_matching(question, answer, answered)
         case Numeric():
             return _judge_numeric(question, answer, answered)
+        case Trajectory():
+            return judge_path(question, answer)
         case _:
             assert_never(question)
 

@@ -17,6 +17,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 from vpkp_tutor.domain.scoring import AnswerValue
@@ -64,6 +65,8 @@ def answer_as_seen(question: Question | None, answer: AnswerValue) -> str | floa
         return str(answer).lower()
     if isinstance(answer, float | int):
         return float(answer) if math.isfinite(answer) else ""
+    if isinstance(question, Trajectory):
+        return trajectory_as_seen(question, answer)
     if isinstance(answer, str):
         if isinstance(question, TrueFalse) and answer in LETTERS:
             i = LETTERS.index(answer)
@@ -82,7 +85,34 @@ def answer_as_seen(question: Question | None, answer: AnswerValue) -> str | floa
                 for n, x in enumerate(items))
         case None if all(isinstance(x, int) for x in items):  # an order, question gone
             return ARROW.join(_letter(x) for x in items)
-        case SingleBest() | MultipleResponse() | TrueFalse() | Numeric() | None:
+        case SingleBest() | MultipleResponse() | TrueFalse() | Numeric() | Trajectory() | None:
             return ", ".join("–" if x is None else str(x) for x in items)
         case _:
             assert_never(question)
+
+
+def trajectory_as_seen(question: Trajectory, answer: AnswerValue) -> str:
+    """A drill's answer in words: bone contact, steps taken, the final tip (share of the body
+    depth on lateral, of the half-width from the midline on AP) or the never event, and the
+    three parts' points — e.g. `contact 15,4 mm; 24 steps; final tip 74% deep, 9% off the
+    midline; entry 0.25/0.25, safety 0.35/0.35, position 0.4/0.4`."""
+    from vpkp_tutor.domain.trajectory import judge_path, parse, tip_of
+
+    path = parse(answer)
+    if path is None:
+        return str(answer) if isinstance(answer, str) else ""
+    g = question.geometry
+    verdict = judge_path(question, answer)
+    last = path.states[-1]
+    tip = tip_of(last, g)
+    if verdict.never_event:
+        end = "never event (medial wall crossed before the posterior wall)"
+    elif path.final:
+        end = (f"final tip {tip.z / g.body_depth:.0%} deep, "
+               f"{abs(tip.x) / (g.body_width / 2):.0%} off the midline")
+    else:
+        end = "no final position"
+    parts = ", ".join(f"{name} {p.points:g}/{p.max_points:g}" for name, p in
+                      (("entry", verdict.entry), ("safety", verdict.safety),
+                       ("position", verdict.position)))
+    return f"contact {last.ex},{last.ey} mm; {len(path.states)} steps; {end}; {parts}"

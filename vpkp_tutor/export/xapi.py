@@ -34,6 +34,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 from vpkp_tutor.domain.progress import (
@@ -45,6 +46,7 @@ from vpkp_tutor.domain.progress import (
     time_used,
 )
 from vpkp_tutor.domain.scoring import case_passed
+from vpkp_tutor.domain.trajectory import ANTERIOR_THIRD, judge_path, parse, tip_of
 from vpkp_tutor.export.files import atomic_text
 from vpkp_tutor.export.record import LearnerData, confidence_extensions, finite
 
@@ -72,6 +74,7 @@ INTERACTION_TYPES: dict[type[Question], str] = {
     Ordering: "sequencing",
     Matching: "matching",
     Numeric: "numeric",
+    Trajectory: "performance",
 }
 """xAPI interaction type of each question type (a test checks that every type has one)."""
 ACTIVITY_TYPES = {
@@ -157,9 +160,49 @@ def interaction(question: Question) -> dict[str, Any]:
             tol = question.tolerance
             d["correctResponsesPattern"] = [
                 f"{_num(answer - tol)}[:]{_num(answer + tol)}" if tol > 0 else _num(answer)]
+        case Trajectory():
+            d["steps"] = [{"id": step, "description": _lang(text)}
+                          for step, text in PERFORMANCE_STEPS.items()]
+            tol = question.geometry.midline_tolerance
+            d["correctResponsesPattern"] = [
+                f"depth[.]{_num(ANTERIOR_THIRD)}[:]1[,]midline[.]0[:]{_num(tol)}"]
         case _:
             assert_never(question)
     return d
+
+
+PERFORMANCE_STEPS = {
+    "entry": "Bone contact on the AP view: x y, mm from the midline and mid-pedicle height",
+    "path": "Every needle-tip position in order: x y z (mm; z from the posterior body wall, "
+            "positive anterior), separated by semicolons",
+    "depth": "Final tip depth on the lateral view, share of the body depth from the "
+             "posterior wall (target: anterior third, from 0.667)",
+    "midline": "Final tip distance from the midline on the AP view, share of the body's "
+               "half-width",
+    "outcome": "'never-event' when the tip crossed the medial pedicle wall on AP before "
+               "passing the posterior body wall on lateral, else 'declared'",
+}
+"""The steps of a needle-trajectory drill's `performance` interaction."""
+
+
+def _trajectory_response(question: Trajectory, answer: Any) -> str:
+    path = parse(answer)
+    if path is None:
+        return ""
+    g = question.geometry
+    verdict = judge_path(question, answer)
+    last = path.states[-1]
+    tip = tip_of(last, g)
+    steps = [
+        f"entry[.]{last.ex} {last.ey}",
+        "path[.]" + ";".join(f"{_num(round(p.x, 1))} {_num(round(p.y, 1))} "
+                             f"{_num(round(p.z, 1))}" for p in verdict.tips),
+        f"depth[.]{_num(round(tip.z / g.body_depth, 3))}",
+        f"midline[.]{_num(round(abs(tip.x) / (g.body_width / 2), 3))}",
+        "outcome[.]" + ("never-event" if verdict.never_event else
+                        "declared" if path.final else "unfinished"),
+    ]
+    return "[,]".join(steps)
 
 
 def _num(value: float) -> str:
@@ -197,6 +240,8 @@ def _response_text(question: Question, answer: Any) -> str:
             rights = question.right_choices
             return "[,]".join(f"p{i}[.]t{rights.index(r)}" for i, r in enumerate(answer)
                               if r is not None and r in rights)
+        case Trajectory():
+            return _trajectory_response(question, answer)
         case _:
             assert_never(question)
 

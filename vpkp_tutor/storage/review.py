@@ -30,6 +30,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 
@@ -40,6 +41,7 @@ FAST_SECONDS: dict[type[Question], float] = {
     MultipleResponse: 30.0,
     Ordering: 45.0,
     Matching: 45.0,
+    Trajectory: 120.0,
 }
 """Full marks within this many seconds rate Easy, by question type (a test checks that
 every type has a limit)."""

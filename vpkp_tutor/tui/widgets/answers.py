@@ -11,6 +11,8 @@ after scoring. Inputs never call services: the screen handles the message.
 - `MatchingAnswer`: ↑/↓ pick a row, 1–9 give its match (and move to the next row), ←/→
   cycle, backspace clears.
 - `NumericAnswer` (in `numeric.py`): a number field validated on Enter, with the unit beside it.
+- `TrajectoryAnswer` (in `trajectory.py`): the needle drill; arrows place and aim, +/Enter
+  advance, - withdraws, f declares the final position.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 from vpkp_tutor.domain.ordering import start_order
@@ -41,6 +44,7 @@ from vpkp_tutor.domain.scoring import (
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
 from vpkp_tutor.tui.widgets.text import literal
+from vpkp_tutor.tui.widgets.trajectory import TrajectoryAnswer
 
 __all__ = [
     "AnswerInput",
@@ -51,6 +55,7 @@ __all__ = [
     "OrderingAnswer",
     "Row",
     "RowsAnswer",
+    "TrajectoryAnswer",
     "input_class",
     "make_answer_input",
 ]
@@ -331,6 +336,8 @@ def input_class(question: Question) -> type[AnswerInput[Any]]:
             return MatchingAnswer
         case Numeric():
             return NumericAnswer
+        case Trajectory():
+            return TrajectoryAnswer
         case _:
             assert_never(question)
 

@@ -24,6 +24,7 @@ from vpkp_tutor.domain.model import (
     Question,
     Score,
     SingleBest,
+    Trajectory,
     TrueFalse,
 )
 from vpkp_tutor.domain.scoring import (
@@ -32,6 +33,7 @@ from vpkp_tutor.domain.scoring import (
     NumericVerdict,
     Verdict,
 )
+from vpkp_tutor.domain.trajectory import TrajectoryVerdict
 from vpkp_tutor.tui.widgets.bars import points
 from vpkp_tutor.tui.widgets.numeric import key_text
 from vpkp_tutor.tui.widgets.prose import prose
@@ -64,7 +66,10 @@ def option_notes(question: Question, verdict: Verdict) -> list[tuple[Content, Co
             return _matching_notes(question, verdict)
         case Numeric(), NumericVerdict():
             return _numeric_notes(question, verdict)
-        case (SingleBest() | MultipleResponse() | TrueFalse() | Matching() | Numeric()), _:
+        case Trajectory(), TrajectoryVerdict():
+            return _trajectory_notes(verdict)
+        case (SingleBest() | MultipleResponse() | TrueFalse() | Matching() | Numeric()
+              | Trajectory()), _:
             return []  # a verdict on another type of question: nothing to mark
         case _:
             assert_never(question)
@@ -116,6 +121,28 @@ def _numeric_notes(question: Numeric, verdict: NumericVerdict) -> list[tuple[Con
         "   Key: ", (key_text(verdict), "bold"), " ", literal(question.unit),
     )
     return [(head, Content(""))]
+
+
+def _trajectory_notes(verdict: TrajectoryVerdict) -> list[tuple[Content, Content]]:
+    """Entry, path safety and final position, each with its points and why; the never event
+    first when there was one; then how the ideal path is shown."""
+    lines: list[tuple[Content, Content]] = []
+    for name, part in (("Entry", verdict.entry), ("Path safety", verdict.safety),
+                       ("Final position", verdict.position)):
+        full = part.points >= part.max_points - 1e-9
+        style = "bold $success" if full else ("bold $warning" if part.points > 0
+                                              else "bold $error")
+        head = Content.assemble(
+            ("✓ " if full else "◐ " if part.points > 0 else "✗ ", style), (name, "bold"),
+            f"  {points(part.points)} of {points(part.max_points)}")
+        lines.append((head, Content(part.note)))
+    lines.append((Content.assemble(("○ ", "bold $success"), ("Ideal path", "bold"),
+                                   " replayed in both views (r replays it)"),
+                  Content("Contact at the superolateral corner (or beside the pedicle on a "
+                          "parapedicular route), lateral to the medial wall until past the "
+                          "posterior wall, ending in the anterior third near the midline "
+                          "(the green lines).")))
+    return lines
 
 
 class FeedbackView(Vertical):
