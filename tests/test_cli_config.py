@@ -3,7 +3,6 @@ stored, every refusal is one clear line with exit 2, and --unset restores the de
 
 from __future__ import annotations
 
-
 import json
 import re
 from pathlib import Path
