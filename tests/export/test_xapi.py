@@ -124,8 +124,8 @@ def test_statements_are_valid_xapi(populated: Populated, tmp_path: Path) -> None
 def test_export_twice_gives_the_same_statement_ids(populated: Populated,
                                                    tmp_path: Path) -> None:
     svc, lid = populated.services, populated.learner_id
-    first = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "1.jsonl"))]
-    second = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "2.jsonl"))]
+    first = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "1.json"))]
+    second = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "2.json"))]
     assert first == second
 
 

@@ -261,13 +261,11 @@ def _response_text(question: Question, answer: Any) -> str:
 
 
 class _Builder:
-    def __init__(self, data: LearnerData, bank: ContentBank, config: XapiConfig) -> None:
+    def __init__(self, learner_id: str, bank: ContentBank, config: XapiConfig) -> None:
         self.bank = bank
         self.config = config
-        self.actor = {"objectType": "Agent",
-                      "account": {"homePage": config.home_page,
-                                  "name": config.account_name or data.learner.id}}
-        self.learner_id = data.learner.id
+        self.actor = actor(learner_id, config)
+        self.learner_id = learner_id
 
     def statement(self, key: str, verb: str, obj: dict[str, Any], when: dt.datetime,
                   result: dict[str, Any] | None = None,
@@ -394,16 +392,24 @@ def lesson_key(lesson_id: str) -> str:
     return f"lesson:{lesson_id}:completed"
 
 
-def answer_statement(data: LearnerData, bank: ContentBank, event: ResponseEvent,
+def actor(learner_id: str, config: XapiConfig = DEFAULT_CONFIG) -> dict[str, Any]:
+    """The learner as an xAPI Agent: an account at the program's home page, named by the
+    program-issued account name or else the opaque learner id."""
+    return {"objectType": "Agent",
+            "account": {"homePage": config.home_page,
+                        "name": config.account_name or learner_id}}
+
+
+def answer_statement(bank: ContentBank, event: ResponseEvent,
                      config: XapiConfig = DEFAULT_CONFIG) -> tuple[str, dict[str, Any]]:
     """The keyed `answered` statement of one response."""
-    return _Builder(data, bank, config).answered(event)
+    return _Builder(event.learner_id, bank, config).answered(event)
 
 
-def lesson_statement(data: LearnerData, bank: ContentBank, lesson_id: str, when: dt.datetime,
+def lesson_statement(learner_id: str, bank: ContentBank, lesson_id: str, when: dt.datetime,
                      config: XapiConfig = DEFAULT_CONFIG) -> tuple[str, dict[str, Any]]:
     """The keyed `completed` statement of a lesson completed at `when`."""
-    return _Builder(data, bank, config).lesson_completed(lesson_id, when)
+    return _Builder(learner_id, bank, config).lesson_completed(lesson_id, when)
 
 
 def keyed_statements(data: LearnerData, bank: ContentBank,
@@ -411,7 +417,7 @@ def keyed_statements(data: LearnerData, bank: ContentBank,
                      ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every statement for the learner with its record key: answers (streamed), then
     quizzes, cases, lessons."""
-    b = _Builder(data, bank, config)
+    b = _Builder(data.learner.id, bank, config)
     totals: dict[str, list[float]] = {}
     for event in data.responses():
         yield b.answered(event)

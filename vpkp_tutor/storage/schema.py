@@ -103,7 +103,41 @@ CREATE TABLE review_log (
 """
 """Version 1: learners, settings, lessons, attempts, responses, flags, cases, review state."""
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+V_OUTBOX = """
+CREATE TABLE xapi_statement (
+    learner_id     TEXT NOT NULL REFERENCES learner(id),
+    record_key     TEXT NOT NULL,
+    statement_id   TEXT NOT NULL,
+    statement_json TEXT NOT NULL,
+    attempt_id     TEXT NOT NULL DEFAULT '',
+    voided         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (learner_id, record_key)
+);
+CREATE INDEX xapi_statement_attempt ON xapi_statement(attempt_id);
+CREATE TABLE xapi_outbox (
+    seq            INTEGER PRIMARY KEY,
+    learner_id     TEXT NOT NULL REFERENCES learner(id),
+    statement_id   TEXT NOT NULL UNIQUE,
+    statement_json TEXT NOT NULL,
+    queued_at      TEXT NOT NULL,
+    sending        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX xapi_outbox_learner ON xapi_outbox(learner_id, seq);
+CREATE TABLE xapi_account (
+    learner_id TEXT PRIMARY KEY REFERENCES learner(id),
+    name       TEXT NOT NULL
+);
+CREATE TABLE xapi_sync (
+    learner_id   TEXT PRIMARY KEY REFERENCES learner(id),
+    last_sent_at TEXT NOT NULL,
+    sent         INTEGER NOT NULL DEFAULT 0
+);
+"""
+"""The xAPI outbox: the statement last queued for each record (`xapi_statement`, so a
+changed one is voided and replaced), the statements waiting to be sent (`xapi_outbox`),
+program-issued account names and when each learner's statements were last sent."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V_OUTBOX)
 """Forward migrations; the schema version is `len(MIGRATIONS)`."""
 SCHEMA_VERSION = len(MIGRATIONS)
 """The version this code reads and writes."""
@@ -113,7 +147,8 @@ APPLICATION_ID = 0x56504B50
 """`PRAGMA application_id` of a VP/KP Tutor database ("VPKP")."""
 V1_TABLES = frozenset({"learner", "setting", "lesson_progress", "attempt", "response", "flag",
                        "case_run", "review_card", "review_log"})
-TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES)
+V_OUTBOX_TABLES = V1_TABLES | {"xapi_statement", "xapi_outbox", "xapi_account", "xapi_sync"}
+TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V_OUTBOX_TABLES)
 """`TABLES[v]`: the tables a database at schema version `v` has at least (append one per
 migration)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from vpkp_tutor.domain.model import Difficulty, Question, Topic
@@ -29,7 +29,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     parse_utc,
 )
-from vpkp_tutor.storage.base import AttemptStatus, StoreBase
+from vpkp_tutor.storage.base import AttemptStatus, OnCommit, StoreBase
 from vpkp_tutor.storage.review import rating_for
 
 LESSON_PREFIX = "lesson:"
@@ -153,11 +153,15 @@ class QuizTables(StoreBase):
             c.execute("UPDATE attempt SET finished_at = COALESCE(finished_at, ?) WHERE id = ?",
                       (iso_utc(now), attempt_id))
 
-    def abandon_attempt(self, attempt_id: str, now: dt.datetime) -> None:
-        """Mark an unfinished attempt abandoned."""
+    def abandon_attempt(self, attempt_id: str, now: dt.datetime,
+                        outbox: OnCommit | None = None) -> None:
+        """Mark an unfinished attempt abandoned (`outbox` voids its statements in the same
+        transaction)."""
         with self.transaction() as c:
-            c.execute("UPDATE attempt SET abandoned_at = ? WHERE id = ? AND finished_at IS NULL",
-                      (iso_utc(now), attempt_id))
+            done = c.execute("UPDATE attempt SET abandoned_at = ? WHERE id = ? AND"
+                             " finished_at IS NULL", (iso_utc(now), attempt_id)).rowcount
+            if done and outbox is not None:
+                outbox(c)
 
     def latest_unfinished_attempt(self, learner_id: str) -> Attempt | None:
         """The learner's newest attempt that is neither finished nor abandoned."""
@@ -190,12 +194,16 @@ class QuizTables(StoreBase):
 
     # -- responses -----------------------------------------------------------------------
     def record_response(self, learner_id: str, mode: str, record: ResponseRecord,
-                        kind: type[Question]) -> str:
+                        kind: type[Question],
+                        outbox: Callable[[sqlite3.Connection, str], None] | None = None
+                        ) -> str:
         """Store a response and review its card, in one transaction; return the response id.
 
         In a quiz attempt an earlier answer to the same question is replaced (same id); in a
         lesson check (`lesson:` attempt) every answer is kept. `kind` is the question's
         record class, which sets how fast an answer must be to rate Easy (`FAST_SECONDS`).
+        `outbox(connection, response_id)` queues the answer's xAPI statement in the same
+        transaction.
         """
         replace = not record.attempt_id.startswith(LESSON_PREFIX)
         values = (record.content_hash, json.dumps(answer_to_json(record.answer)),
@@ -247,6 +255,8 @@ class QuizTables(StoreBase):
                 " rating = excluded.rating, reviewed_at = excluded.reviewed_at"
                 + ("" if replace else ", card_before_json = excluded.card_before_json"),
                 (*key, record.attempt_id, int(rating), iso_utc(record.answered_at), before))
+            if outbox is not None:
+                outbox(c, response_id)
         return response_id
 
     def responses(self, learner_id: str) -> list[ResponseRecord]:

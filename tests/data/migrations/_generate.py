@@ -53,7 +53,26 @@ def v1() -> None:
     target.chmod(0o644)
 
 
+def v_outbox() -> None:
+    """A populated database at the xAPI outbox's version (statements queued as answered)."""
+    from tests.export.conftest import populate
+    from vpkp_tutor.storage.schema import MIGRATIONS, SCHEMA_VERSION, V_OUTBOX
+
+    assert MIGRATIONS[-1] == V_OUTBOX, "made with the code whose last migration is V_OUTBOX"
+    with tempfile.TemporaryDirectory() as tmp:
+        p = populate(Path(tmp) / "data", name="Fixture Learner")
+        p.services.store.set_setting("theme", "nord")
+        target = HERE / f"v{SCHEMA_VERSION}-outbox.sqlite3"
+        target.unlink(missing_ok=True)
+        p.services.store.backup(target)
+        p.services.store.close()
+    conn = sqlite3.connect(target)
+    conn.execute("VACUUM")
+    conn.close()
+    target.chmod(0o644)
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or ["0", "1"]
     for version in wanted:
-        {"0": v0, "1": v1}[version]()
+        {"0": v0, "1": v1, "outbox": v_outbox}[version]()
