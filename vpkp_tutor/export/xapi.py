@@ -22,6 +22,7 @@ each key, so a key's statement that changed is voided and replaced.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -49,6 +50,7 @@ from vpkp_tutor.domain.progress import (
     LessonProgress,
     ResponseEvent,
     iso_utc,
+    parse_utc,
     time_used,
 )
 from vpkp_tutor.domain.scoring import case_passed
@@ -281,10 +283,7 @@ class _Builder:
         return key, {"id": statement_id(self.learner_id, key, body), **body}
 
     def stored(self, key: str) -> dict[str, Any] | None:
-        found = self.config.stored(key) if self.config.stored else None
-        if found is None or found.get("actor") != self.actor:
-            return None  # never sent under another identity
-        return found
+        return self.config.stored(key) if self.config.stored else None
 
     def answered(self, event: ResponseEvent) -> tuple[str, dict[str, Any]]:
         r = event.record
@@ -298,12 +297,15 @@ class _Builder:
             response = response_text(q, r.answer)
         else:
             kept = self.stored(key)
-            if kept is not None:
-                return key, kept  # the definition it was answered with
-            definition = {"type": ACTIVITY_TYPES["question"], "name": _lang(r.question_id),
-                          "interactionType": "other"}
-            stored = json_answer(r.answer)
-            response = "" if stored is None else json.dumps(stored, ensure_ascii=False)
+            if kept is not None and isinstance(kept.get("object", {}).get("definition"), dict):
+                # the definition (and response) of the content the answer was given in
+                definition = kept["object"]["definition"]
+                response = str(kept.get("result", {}).get("response", ""))
+            else:
+                definition = {"type": ACTIVITY_TYPES["question"],
+                              "name": _lang(r.question_id), "interactionType": "other"}
+                stored = json_answer(r.answer)
+                response = "" if stored is None else json.dumps(stored, ensure_ascii=False)
         if response:
             result["response"] = response
         if not result["score"]:
@@ -372,12 +374,12 @@ class _Builder:
     def lesson(self, progress: LessonProgress) -> Iterator[tuple[str, dict[str, Any]]]:
         if not progress.completed or progress.updated_at is None:
             return
-        key = lesson_key(progress.lesson_id)
-        kept = self.stored(key)
+        when = progress.updated_at
+        kept = self.stored(lesson_key(progress.lesson_id))
         if kept is not None:  # one "completed" per completion: its first time stays
-            yield key, kept
-            return
-        yield self.lesson_completed(progress.lesson_id, progress.updated_at)
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                when = parse_utc(str(kept["timestamp"]))
+        yield self.lesson_completed(progress.lesson_id, when)
 
     def lesson_completed(self, lesson_id: str, when: dt.datetime) -> tuple[str, dict[str, Any]]:
         title = next((x.title for x in self.bank.lessons if x.id == lesson_id), lesson_id)

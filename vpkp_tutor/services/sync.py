@@ -126,7 +126,7 @@ def catch_up(outbox: Outbox, content: ContentBank, settings: AppSettings,
     learner_id = data.learner.id
     config = config_of(settings, outbox.account_name(learner_id), outbox.stored(learner_id))
     discarded = outbox.voided_attempts(learner_id)
-    items = (Queued(key, st, _attempt_of(key, st), keep_first=key.startswith("lesson:"))
+    items = (Queued(key, st, _attempt_of(key, st))
              for key, st in keyed_statements(data, content, config))
     kept = (item for item in items if item.attempt_id not in discarded)
     return outbox.put(learner_id, _valid(kept), _void, now)
