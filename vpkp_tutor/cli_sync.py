@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage.outbox import Outbox
+    from vpkp_tutor.storage.store import SqliteProgressStore
 
 
 def add_sync_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,7 +66,7 @@ def _status_line(outbox: Outbox, learner_ids: list[str]) -> str:
     return f"{waiting} waiting · last sent {when}"
 
 
-def _open(args: argparse.Namespace) -> Services | str:
+def _open(args: argparse.Namespace) -> tuple[Services, SqliteProgressStore] | str:
     from vpkp_tutor.bootstrap import LaunchOptions, load_bank
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
@@ -84,7 +85,7 @@ def _open(args: argparse.Namespace) -> Services | str:
     content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
     try:
         return Services(load_bank(LaunchOptions(data_dir=paths.data_dir,
-                                                content_paths=content)), store)
+                                                content_paths=content)), store), store
     except BaseException:
         store.close()
         raise
@@ -100,24 +101,25 @@ def cmd_sync(args: argparse.Namespace) -> int:
     opened = _open(args)
     if isinstance(opened, str):
         return _fail(opened)
-    services = opened
+    services, store = opened
     try:
-        return _sync(services, args, who)
+        return _sync(services, store, args, who)
     finally:
-        services.store.close()
+        store.close()
 
 
-def _sync(services: Services, args: argparse.Namespace, who: str | None) -> int:
+def _sync(services: Services, store: SqliteProgressStore, args: argparse.Namespace,
+          who: str | None) -> int:
     from vpkp_tutor.lrs.client import LrsClient, LrsError
     from vpkp_tutor.lrs.credentials import CredentialsError, load_credentials
     from vpkp_tutor.services.sync import INVALID, catch_up, send
     from vpkp_tutor.storage import StoreError
     from vpkp_tutor.storage.outbox import Outbox
 
-    outbox = Outbox(services.store)  # type: ignore[arg-type]
+    outbox = Outbox(store)
     try:
         learners = ([services.resolve_learner(who)] if who
-                    else services.store.list_learners())
+                    else store.list_learners())
     except ValueError as exc:
         return _fail(str(exc))
     ids = [x.id for x in learners]

@@ -14,8 +14,8 @@ import pytest
 from tests.export.conftest import Populated
 from tests.services.tinybank import q, tiny_bank
 from vpkp_tutor.domain.model import MatchPair, QuestionType
-from vpkp_tutor.export.xapi_check import problems
 from vpkp_tutor.export.xapi import VERBS, duration, interaction, response_text
+from vpkp_tutor.export.xapi_check import problems
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 DURATION = re.compile(r"^PT(\d+(\.\d{1,2})?S)$")
