@@ -27,7 +27,7 @@ IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 _DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?"
                        r"(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 class InvalidStatement(ValueError):
