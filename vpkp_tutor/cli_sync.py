@@ -136,10 +136,10 @@ def _sync(services: Services, store: SqliteProgressStore, args: argparse.Namespa
     if not settings.lrs_endpoint:
         return _fail("no Learning Record Store set: vpkp-tutor config lrs_endpoint URL "
                      "(its xAPI base, e.g. http://127.0.0.1:8100/xAPI/)")
-    missing = [k for k in ("xapi_base", "xapi_home_page") if not getattr(settings, k)]
-    if missing:
-        return _fail("the statements must name your program first: "
-                     + " and ".join(f"vpkp-tutor config {k} …" for k in missing))
+    if not settings.xapi_base or not settings.xapi_home_page:
+        return _fail("the statements must name your program first: vpkp-tutor config "
+                     "xapi_base IRI (e.g. https://lms.example.org/xapi/vpkp/) and vpkp-tutor "
+                     "config xapi_home_page URL (e.g. https://lms.example.org)")
     try:
         credentials = load_credentials(settings.lrs_credentials_file)
     except CredentialsError as exc:

@@ -230,7 +230,7 @@ def test_sync_refuses_without_settings_or_credentials(
     err = capsys.readouterr().err
     assert "chmod 600" in err and SECRET not in err
     waiting = main(["--data-dir", data, "sync", "--all", "--status"])
-    assert waiting == 0 and "8 waiting · never sent" in capsys.readouterr().out
+    assert waiting == 0 and "14 waiting · never sent" in capsys.readouterr().out
 
 
 def test_a_refusal_stops_with_the_lrs_message_and_keeps_the_outbox(

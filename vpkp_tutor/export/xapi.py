@@ -414,6 +414,20 @@ def lesson_statement(learner_id: str, bank: ContentBank, lesson_id: str, when: d
     return _Builder(learner_id, bank, config).lesson_completed(lesson_id, when)
 
 
+def quiz_statements(learner_id: str, bank: ContentBank, attempt: Attempt, points: float,
+                    seconds: float, config: XapiConfig = DEFAULT_CONFIG,
+                    ) -> list[tuple[str, dict[str, Any]]]:
+    """The keyed `completed` and `passed`/`failed` of a submitted quiz."""
+    return list(_Builder(learner_id, bank, config).quiz(
+        attempt, points, float(len(attempt.question_ids)), seconds))
+
+
+def case_statements(learner_id: str, bank: ContentBank, run: CaseRun,
+                    config: XapiConfig = DEFAULT_CONFIG) -> list[tuple[str, dict[str, Any]]]:
+    """The keyed `completed` and `passed`/`failed` of a finished case run."""
+    return list(_Builder(learner_id, bank, config).case(run))
+
+
 def keyed_statements(data: LearnerData, bank: ContentBank,
                      config: XapiConfig = DEFAULT_CONFIG,
                      ) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -118,8 +118,12 @@ class QuizServices(ServicesBase):
 
     def finish_quiz(self, attempt_id: str) -> QuizResult:
         """Submit an attempt and return its result."""
-        self._attempt(attempt_id)
-        self.store.finish_attempt(attempt_id, self.clock())
+        from vpkp_tutor.services.sync import quiz_hook
+
+        attempt = self._attempt(attempt_id)
+        now = self.clock()
+        self.store.finish_attempt(attempt_id, now,
+                                  quiz_hook(self.content, self._settings, attempt, now))
         return self.result_of(self._attempt(attempt_id))
 
     def attempt_result(self, attempt_id: str) -> QuizResult:

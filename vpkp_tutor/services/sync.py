@@ -22,13 +22,23 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from msgspec.structs import replace
+
 from vpkp_tutor.domain.model import ContentBank
-from vpkp_tutor.domain.progress import ResponseEvent, ResponseRecord
+from vpkp_tutor.domain.progress import (
+    Attempt,
+    CaseRun,
+    ResponseEvent,
+    ResponseRecord,
+    time_used,
+)
 from vpkp_tutor.export.xapi import (
     XapiConfig,
     answer_statement,
+    case_statements,
     keyed_statements,
     lesson_statement,
+    quiz_statements,
     voiding,
 )
 from vpkp_tutor.export.xapi_check import problems
@@ -106,6 +116,36 @@ def lesson_hook(content: ContentBank, settings: AppSettings, learner_id: str, le
         config = config_of(settings, account_name(c, learner_id))
         key, st = lesson_statement(learner_id, content, lesson_id, now, config)
         put(c, learner_id, _valid(iter([Queued(key, st, keep_first=True)])), _void, now)
+
+    return queue
+
+
+def quiz_hook(content: ContentBank, settings: AppSettings, attempt: Attempt,
+              now: dt.datetime) -> Callable[[sqlite3.Connection], None]:
+    """Queues a submitted quiz's `completed` and `passed`/`failed` in the submission's
+    transaction (the attempt as it was read just before, with its answers)."""
+    done = replace(attempt, finished_at=now)
+    points = sum(r.points for r in attempt.responses.values())
+    seconds = time_used(done, sum(r.seconds for r in attempt.responses.values()))
+
+    def queue(c: sqlite3.Connection) -> None:
+        config = config_of(settings, account_name(c, attempt.learner_id))
+        items = (Queued(key, st, attempt.id) for key, st in quiz_statements(
+            attempt.learner_id, content, done, points, seconds, config))
+        put(c, attempt.learner_id, _valid(items), _void, now)
+
+    return queue
+
+
+def case_hook(content: ContentBank, settings: AppSettings, run: CaseRun,
+              now: dt.datetime) -> Callable[[sqlite3.Connection], None]:
+    """Queues a finished case run's `completed` and `passed`/`failed` in its transaction."""
+
+    def queue(c: sqlite3.Connection) -> None:
+        config = config_of(settings, account_name(c, run.learner_id))
+        items = (Queued(key, st, run.id) for key, st in case_statements(
+            run.learner_id, content, run, config))
+        put(c, run.learner_id, _valid(items), _void, now)
 
     return queue
 

@@ -147,11 +147,15 @@ class QuizTables(StoreBase):
         with self.transaction() as c:
             c.execute("UPDATE attempt SET position = ? WHERE id = ?", (position, attempt_id))
 
-    def finish_attempt(self, attempt_id: str, now: dt.datetime) -> None:
-        """Mark an attempt submitted (a second submit keeps the first time)."""
+    def finish_attempt(self, attempt_id: str, now: dt.datetime,
+                       outbox: OnCommit | None = None) -> None:
+        """Mark an attempt submitted (a second submit keeps the first time; `outbox`
+        queues the first submission's xAPI statements in the same transaction)."""
         with self.transaction() as c:
-            c.execute("UPDATE attempt SET finished_at = COALESCE(finished_at, ?) WHERE id = ?",
-                      (iso_utc(now), attempt_id))
+            done = c.execute("UPDATE attempt SET finished_at = ? WHERE id = ? AND"
+                             " finished_at IS NULL", (iso_utc(now), attempt_id)).rowcount
+            if done and outbox is not None:
+                outbox(c)
 
     def abandon_attempt(self, attempt_id: str, now: dt.datetime,
                         outbox: OnCommit | None = None) -> None:
@@ -335,9 +339,13 @@ class QuizTables(StoreBase):
         return str(rows[0]["card_json"]) if rows else None
 
     # -- case runs -----------------------------------------------------------------------
-    def save_case_run(self, run: CaseRun, end_node: str | None = None) -> None:
-        """Insert or update a case run."""
+    def save_case_run(self, run: CaseRun, end_node: str | None = None,
+                      outbox: OnCommit | None = None) -> None:
+        """Insert or update a case run (`outbox` queues a finished run's xAPI statements in
+        the same transaction)."""
         with self.transaction() as c:
+            if outbox is not None and run.finished_at is not None:
+                outbox(c)
             c.execute(
                 "INSERT INTO case_run(id, learner_id, case_id, choice_path, points, max_points,"
                 " critical, end_node, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
