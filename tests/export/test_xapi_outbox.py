@@ -168,3 +168,15 @@ def test_ids_follow_the_content_and_iris_the_settings(populated: Populated) -> N
         exts = {**st.get("context", {}).get("extensions", {}),
                 **st.get("result", {}).get("extensions", {})}
         assert all(k.startswith("https://lms.example.org/x/ext/") for k in exts)
+
+
+def test_every_record_is_queued_as_it_happens_and_a_catch_up_adds_nothing(
+        populated: Populated) -> None:
+    svc = populated.services
+    queued = waiting(svc)
+    # six exam answers and a lesson check, the exam's completed + failed, two case runs'
+    # completed + failed/passed, one lesson completed
+    assert len(queued) == 14 and all(problems(st) == [] for st in queued)
+    assert catch_up(outbox(svc), svc.content, AppSettings(),
+                    svc.learner_data(populated.learner_id), svc.clock()) == 0
+    assert waiting(svc) == queued
