@@ -54,7 +54,10 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
                     "topic). Every export is checked before use: a file that is not a "
                     "learner export, too large, or holds a value out of range is refused "
                     "with its name and the field.")
-    p.add_argument("exports", nargs="+", metavar="EXPORT.json", help="learner JSON exports")
+    p.add_argument("exports", nargs="*", metavar="EXPORT.json", help="learner JSON exports")
+    from vpkp_tutor.cli_sync import add_lrs_report_options
+
+    add_lrs_report_options(p)
     p.add_argument("-o", "--output", metavar="PATH", default=None,
                    help="also write the cohort CSV to PATH (default: print only)")
     p.add_argument("--force", action="store_true",
@@ -164,7 +167,16 @@ def cmd_report(args: argparse.Namespace) -> int:
             if any(os.path.realpath(output) == os.path.realpath(p) for p in args.exports):
                 return _fail(f"cannot write {output}: it is one of the exports being read")
             check_output(output, protected, overwrite=args.force)
-        report = build_report([Path(p) for p in args.exports], most_missed=max(0, args.top))
+        if getattr(args, "lrs", False) or not args.exports:
+            from vpkp_tutor.cli_sync import lrs_report
+
+            found = lrs_report(args)
+            if isinstance(found, str):
+                return _fail(found)
+            report = found
+        else:
+            report = build_report([Path(p) for p in args.exports],
+                                  most_missed=max(0, args.top))
         written = (write_cohort_csv(report, output, protected=protected, overwrite=args.force)
                    if output else None)
     except (ExportError, OutputExists) as exc:

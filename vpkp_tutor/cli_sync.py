@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from vpkp_tutor.export.cohort import CohortReport
     from vpkp_tutor.services import Services
     from vpkp_tutor.storage.outbox import Outbox
     from vpkp_tutor.storage.store import SqliteProgressStore
@@ -175,3 +178,86 @@ def _sync(services: Services, store: SqliteProgressStore, args: argparse.Namespa
           f"request{'s' if batches != 1 else ''} to {client.where}; "
           f"{_status_line(outbox, ids)}")
     return 0
+
+
+# -- the director's side: `vpkp-tutor report --lrs` --------------------------------------
+
+
+def add_lrs_report_options(p: argparse.ArgumentParser) -> None:
+    """`--lrs`, `--since` and `--until` of `vpkp-tutor report`."""
+    p.add_argument("--lrs", action="store_true",
+                   help="read the cohort's statements from the LRS set with `config "
+                        "lrs_endpoint` (under `config xapi_base`) instead of export files")
+    p.add_argument("--since", metavar="YYYY-MM-DD", default=None,
+                   help="with --lrs: only what happened on or after this day (UTC)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", default=None,
+                   help="with --lrs: only what happened on or before this day (UTC)")
+    p.add_argument("--page", type=int, default=None, help=argparse.SUPPRESS)
+
+
+def _day(text: str | None, flag: str) -> dt.datetime | None:
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{flag}: {text!r} is not a day such as 2026-03-01") from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def lrs_report(args: argparse.Namespace) -> CohortReport | str:
+    """The cohort report built from the LRS's statements, or why it cannot be."""
+    import datetime as dt
+
+    from vpkp_tutor.bootstrap import LaunchOptions, load_bank
+    from vpkp_tutor.export.cohort import report_of
+    from vpkp_tutor.lrs.client import LrsClient, LrsError
+    from vpkp_tutor.lrs.cohort import exports, fetch
+    from vpkp_tutor.lrs.credentials import CredentialsError, load_credentials
+    from vpkp_tutor.services.settings import AppSettings, load_settings
+    from vpkp_tutor.storage import StoreError, resolve_paths
+    from vpkp_tutor.storage.store import open_store_for_reading
+
+    if not args.lrs:
+        return "name the learners' JSON exports, or read the LRS with --lrs"
+    if args.exports:
+        return "read either export files or the LRS (--lrs), not both"
+    try:
+        since = _day(args.since, "--since")
+        until = _day(args.until, "--until")
+    except ValueError as exc:
+        return str(exc)
+    if until is not None:
+        until += dt.timedelta(days=1)
+    data_dir = getattr(args, "data_dir", None)
+    paths = resolve_paths(Path(data_dir) if data_dir else None)
+    settings = AppSettings()
+    if paths.db_path.exists():
+        try:
+            store = open_store_for_reading(paths.data_dir)
+        except StoreError as exc:
+            return str(exc)
+        try:
+            settings = load_settings(store)[0]
+        finally:
+            store.close()
+    if not settings.lrs_endpoint or not settings.xapi_base:
+        return ("say where the statements are: vpkp-tutor config lrs_endpoint URL and "
+                "vpkp-tutor config xapi_base IRI (the program's activity base)")
+    try:
+        credentials = load_credentials(settings.lrs_credentials_file)
+    except CredentialsError as exc:
+        return str(exc)
+    content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
+    bank = load_bank(LaunchOptions(data_dir=paths.data_dir, content_paths=content))
+    try:
+        with LrsClient(settings.lrs_endpoint, credentials) as client:
+            found = exports(fetch(client, settings.xapi_base, since, until, args.page), bank,
+                            settings.xapi_base, client.where, dt.datetime.now(dt.UTC))
+    except LrsError as exc:
+        return str(exc)
+    if not found:
+        return f"the LRS holds no statements under {settings.xapi_base} in that time"
+    return report_of(found, most_missed=max(0, args.top))
