@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.export.conftest import Populated, populate
 from tests.lrs.ralph import Ralph
 
 
@@ -18,3 +19,11 @@ def ralph(tmp_path: Path) -> Iterator[Ralph]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def populated(tmp_path: Path) -> Iterator[Populated]:
+    """One learner (Ana) with an exam, a lesson check, two case runs and a lesson done."""
+    p = populate(tmp_path / "data", name="Ana")
+    yield p
+    p.services.store.close()

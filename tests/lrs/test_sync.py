@@ -5,7 +5,6 @@ a 409, a server stopped mid-sync loses nothing and a lost answer is harmless."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +40,6 @@ def configure(data: Path, endpoint: str, batch: int = 50) -> None:
 def creds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VPKP_TUTOR_LRS_KEY", KEY)
     monkeypatch.setenv("VPKP_TUTOR_LRS_SECRET", SECRET)
-
-
-@pytest.fixture
-def populated(tmp_path: Path) -> Iterator[Populated]:
-    p = populate(tmp_path / "data", name="Ana")
-    yield p
-    p.services.store.close()
 
 
 def settings(batch: int = 50) -> AppSettings:
