@@ -27,6 +27,8 @@ IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 _DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?"
                        r"(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_SPACE = re.compile(r"\s")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -36,13 +38,13 @@ class InvalidStatement(ValueError):
 
 def is_iri(text: object) -> bool:
     """An absolute IRI with a scheme (and a host for hierarchical schemes); no spaces."""
-    if not isinstance(text, str) or not text or any(c.isspace() for c in text):
+    if not isinstance(text, str) or not text or _SPACE.search(text):
         return False
     try:
         parts = urlsplit(text)
     except ValueError:
         return False
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*$", parts.scheme):
+    if not _SCHEME.match(parts.scheme):
         return False
     if parts.scheme in ("http", "https"):
         return bool(parts.netloc)

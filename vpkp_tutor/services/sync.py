@@ -199,11 +199,7 @@ def send(outbox: Outbox, client: LrsClient, learner_ids: list[str], batch_size: 
         batch = outbox.claim(learner_ids, batch_size)
         if not batch:
             return sent, batches
-        try:
-            client.post([w.statement_json for w in batch])
-        except BaseException:
-            outbox.release(batch)
-            raise
+        client.post([w.statement_json for w in batch])  # an error leaves the batch queued
         outbox.ack(batch, clock())
         sent += len(batch)
         batches += 1

@@ -8,8 +8,10 @@ was replaced, the question edited) replaces it: when the old one is still waitin
 is simply dropped from the outbox, otherwise a voiding statement is queued before the new
 one. A record whose statements were voided (a discarded attempt) is never queued again.
 
-`Outbox` is what `vpkp-tutor sync` uses: `claim` marks a batch as being sent, `ack` removes
-the statements the LRS acknowledged (only then), `release` puts back a batch that failed.
+`Outbox` is what `vpkp-tutor sync` uses: `claim` takes a batch (and notes the newest entry
+taken, so a statement replaced while it may be on its way is voided rather than dropped),
+`ack` removes the statements the LRS acknowledged (only then); a batch that failed simply
+stays.
 The statements are stored as JSON text; nothing secret is ever stored here.
 """
 
@@ -56,18 +58,22 @@ class _Db(Protocol):
     def query(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]: ...
 
 
-def _enqueue(c: sqlite3.Connection, learner_id: str, st: Statement, now: dt.datetime) -> None:
-    c.execute("INSERT OR IGNORE INTO xapi_outbox(learner_id, statement_id, statement_json,"
-              " queued_at) VALUES (?,?,?,?)",
-              (learner_id, st["id"], json.dumps(st, ensure_ascii=False, allow_nan=False),
-               iso_utc(now)))
+def _text(st: Statement) -> str:
+    return json.dumps(st, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _enqueue(c: sqlite3.Connection, learner_id: str, st: Statement, now: dt.datetime,
+             text: str | None = None) -> None:
+    c.execute("INSERT INTO xapi_outbox(learner_id, statement_id, statement_json, queued_at)"
+              " VALUES (?,?,?,?)", (learner_id, st["id"], text or _text(st), iso_utc(now)))
 
 
 def _retract(c: sqlite3.Connection, learner_id: str, old_id: str, new: Statement,
              void: Voider, now: dt.datetime) -> None:
     """Take back the statement `old_id`: drop it when it waits unsent, else void it."""
-    dropped = c.execute("DELETE FROM xapi_outbox WHERE statement_id = ? AND sending = 0",
-                        (old_id,)).rowcount
+    dropped = c.execute(
+        "DELETE FROM xapi_outbox WHERE learner_id = ? AND statement_id = ? AND seq >"
+        " COALESCE((SELECT upto FROM xapi_claim), 0)", (learner_id, old_id)).rowcount
     if not dropped:
         _enqueue(c, learner_id, void(new, old_id, now), now)
 
@@ -83,7 +89,7 @@ def put(c: sqlite3.Connection, learner_id: str, items: Iterable[Queued], void: V
                         " AND record_key = ?", (learner_id, item.key)).fetchone()
         if row is not None and (row[1] or row[0] == st["id"] or item.keep_first):
             continue
-        text = json.dumps(st, ensure_ascii=False, allow_nan=False)
+        text = _text(st)
         if row is None:
             c.execute("INSERT INTO xapi_statement(learner_id, record_key, statement_id,"
                       " statement_json, attempt_id) VALUES (?,?,?,?,?)",
@@ -93,7 +99,7 @@ def put(c: sqlite3.Connection, learner_id: str, items: Iterable[Queued], void: V
             c.execute("UPDATE xapi_statement SET statement_id = ?, statement_json = ?"
                       " WHERE learner_id = ? AND record_key = ?",
                       (st["id"], text, learner_id, item.key))
-        _enqueue(c, learner_id, st, now)
+        _enqueue(c, learner_id, st, now, text)
         queued += 1
     return queued
 
@@ -133,17 +139,18 @@ class Outbox:
         return sum(int(self.store.query("SELECT count(*) FROM xapi_outbox WHERE"
                                         " learner_id = ?", (i,))[0][0]) for i in ids)
 
-    def claim(self, learner_ids: list[str], limit: int) -> list[Waiting]:
-        """The oldest waiting statements of these learners (at most `limit`), marked as
-        being sent: a statement replaced meanwhile is then voided rather than dropped."""
+    def claim(self, learner_ids: list[str], limit: int, after: int = 0) -> list[Waiting]:
+        """The oldest waiting statements of these learners after `after` (at most `limit`),
+        noted as taken: a statement replaced meanwhile is then voided rather than dropped."""
         marks = ",".join("?" * len(learner_ids))
         with self.store.transaction() as c:
             rows = c.execute(
                 f"SELECT seq, learner_id, statement_id, statement_json FROM xapi_outbox"
-                f" WHERE learner_id IN ({marks}) ORDER BY seq LIMIT ?",
-                (*learner_ids, limit)).fetchall()
-            c.executemany("UPDATE xapi_outbox SET sending = 1 WHERE seq = ?",
-                          [(r[0],) for r in rows])
+                f" WHERE seq > ? AND learner_id IN ({marks}) ORDER BY seq LIMIT ?",
+                (after, *learner_ids, limit)).fetchall()
+            if rows:
+                c.execute("INSERT INTO xapi_claim(id, upto) VALUES (1, ?) ON CONFLICT(id)"
+                          " DO UPDATE SET upto = MAX(upto, excluded.upto)", (rows[-1][0],))
         return [Waiting(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     def ack(self, batch: list[Waiting], now: dt.datetime) -> None:
@@ -154,17 +161,13 @@ class Outbox:
             counts: dict[str, int] = {}
             for w in batch:
                 counts[w.learner_id] = counts.get(w.learner_id, 0) + 1
+            if not c.execute("SELECT 1 FROM xapi_outbox LIMIT 1").fetchone():
+                c.execute("DELETE FROM xapi_claim")  # nothing is on its way any more
             for learner_id, n in counts.items():
                 c.execute("INSERT INTO xapi_sync(learner_id, last_sent_at, sent) VALUES"
                           " (?,?,?) ON CONFLICT(learner_id) DO UPDATE SET last_sent_at ="
                           " excluded.last_sent_at, sent = sent + excluded.sent",
                           (learner_id, iso_utc(now), n))
-
-    def release(self, batch: list[Waiting]) -> None:
-        """The batch was not acknowledged: it stays queued (sent again next time)."""
-        with self.store.transaction() as c:
-            c.executemany("UPDATE xapi_outbox SET sending = 0 WHERE seq = ?",
-                          [(w.seq,) for w in batch])
 
     def last_sent(self, learner_ids: Iterable[str] | None = None) -> dt.datetime | None:
         """When statements (of these learners) were last acknowledged, if ever."""

@@ -112,17 +112,18 @@ CREATE TABLE xapi_statement (
     attempt_id     TEXT NOT NULL DEFAULT '',
     voided         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (learner_id, record_key)
-);
-CREATE INDEX xapi_statement_attempt ON xapi_statement(attempt_id);
+) WITHOUT ROWID;
 CREATE TABLE xapi_outbox (
     seq            INTEGER PRIMARY KEY,
     learner_id     TEXT NOT NULL REFERENCES learner(id),
-    statement_id   TEXT NOT NULL UNIQUE,
+    statement_id   TEXT NOT NULL,
     statement_json TEXT NOT NULL,
-    queued_at      TEXT NOT NULL,
-    sending        INTEGER NOT NULL DEFAULT 0
+    queued_at      TEXT NOT NULL
 );
-CREATE INDEX xapi_outbox_learner ON xapi_outbox(learner_id, seq);
+CREATE TABLE xapi_claim (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    upto INTEGER NOT NULL
+);
 CREATE TABLE xapi_account (
     learner_id TEXT PRIMARY KEY REFERENCES learner(id),
     name       TEXT NOT NULL
@@ -135,7 +136,9 @@ CREATE TABLE xapi_sync (
 """
 """The xAPI outbox: the statement last queued for each record (`xapi_statement`, so a
 changed one is voided and replaced), the statements waiting to be sent (`xapi_outbox`),
-program-issued account names and when each learner's statements were last sent."""
+program-issued account names, when each learner's statements were last sent, and the
+newest outbox entry a sync has taken to send (`xapi_claim`). No secondary index: each would
+cost the answer's transaction a page write (the outbox is small and read in `seq` order)."""
 
 MIGRATIONS: tuple[str, ...] = (V1, V_OUTBOX)
 """Forward migrations; the schema version is `len(MIGRATIONS)`."""
@@ -147,7 +150,8 @@ APPLICATION_ID = 0x56504B50
 """`PRAGMA application_id` of a VP/KP Tutor database ("VPKP")."""
 V1_TABLES = frozenset({"learner", "setting", "lesson_progress", "attempt", "response", "flag",
                        "case_run", "review_card", "review_log"})
-V_OUTBOX_TABLES = V1_TABLES | {"xapi_statement", "xapi_outbox", "xapi_account", "xapi_sync"}
+V_OUTBOX_TABLES = V1_TABLES | {"xapi_statement", "xapi_outbox", "xapi_account", "xapi_sync",
+                               "xapi_claim"}
 TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V_OUTBOX_TABLES)
 """`TABLES[v]`: the tables a database at schema version `v` has at least (append one per
 migration)."""
