@@ -74,6 +74,25 @@ def learner_config(store: object, settings: AppSettings, learner_id: str) -> Xap
     return config_of(settings, outbox.account_name(learner_id), outbox.stored(learner_id))
 
 
+def status_line(store: object, settings: AppSettings, learner_id: str) -> str:
+    """`12 waiting · last sent 10:42` (local time; a date when not today), or "" when no
+    LRS is set (or the store keeps no outbox)."""
+    from vpkp_tutor.storage.store import SqliteProgressStore
+
+    if not settings.lrs_endpoint or not isinstance(store, SqliteProgressStore):
+        return ""
+    outbox = Outbox(store)
+    waiting = outbox.waiting([learner_id])
+    last = outbox.last_sent([learner_id])
+    if last is None:
+        return f"{waiting} waiting · never sent"
+    local = last.astimezone()
+    today = dt.datetime.now().astimezone().date()
+    when = local.strftime("%H:%M") if local.date() == today else local.strftime(
+        "%Y-%m-%d %H:%M")
+    return f"{waiting} waiting · last sent {when}"
+
+
 def _valid(items: Iterator[Queued]) -> Iterator[Queued]:
     for item in items:
         found = problems(item.statement)
