@@ -177,14 +177,14 @@ class Outbox:
         return max(times) if times else None
 
     def stored(self, learner_id: str) -> Callable[[str], Statement | None]:
-        """The statement last queued for each of the learner's record keys (a lookup)."""
-        rows = self.store.query("SELECT record_key, statement_json FROM xapi_statement"
-                                " WHERE learner_id = ? AND voided = 0", (learner_id,))
-        texts = {str(r[0]): str(r[1]) for r in rows}
+        """The statement last queued for each of the learner's record keys (a lookup, read
+        when asked: only a removed question or a lesson's completion needs one)."""
 
         def lookup(key: str) -> Statement | None:
-            text = texts.get(key)
-            return None if text is None else dict(json.loads(text))
+            rows = self.store.query("SELECT statement_json FROM xapi_statement WHERE"
+                                    " learner_id = ? AND record_key = ? AND voided = 0",
+                                    (learner_id, key))
+            return dict(json.loads(rows[0][0])) if rows else None
 
         return lookup
 
