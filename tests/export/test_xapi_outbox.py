@@ -179,3 +179,24 @@ def test_every_record_is_queued_as_it_happens_and_a_catch_up_adds_nothing(
     assert catch_up(outbox(svc), svc.content, AppSettings(),
                     svc.learner_data(populated.learner_id), svc.clock()) == 0
     assert waiting(svc) == queued
+
+
+def test_a_program_issued_account_name_names_the_actor_from_then_on(
+        populated: Populated) -> None:
+    svc = populated.services
+    box = outbox(svc)
+    send_all(svc)
+    box.set_account_name(populated.learner_id, "r-0042")
+    assert box.account_name(populated.learner_id) == "r-0042"
+    s = AppSettings(xapi_base="https://lms.example.org/x/", xapi_home_page="https://lms.example.org")
+    queued = catch_up(box, svc.content, s, svc.learner_data(populated.learner_id), svc.clock())
+    assert queued == 14
+    statements = waiting(svc)
+    voids = [st for st in statements if st["verb"]["id"] == VOIDED]
+    assert len(voids) == 14 and len(statements) == 28  # each sent one voided, then anew
+    assert {st["actor"]["account"]["name"] for st in statements} == {"r-0042"}
+    fresh = svc.learner_data(populated.learner_id)
+    [lesson] = [st for st in statements if st["object"]["id"].endswith("/lesson/anat-basics")]
+    assert lesson["timestamp"] == next(  # the completion keeps its first time
+        st for _, st in keyed_statements(fresh, svc.content, XapiConfig())
+        if st["object"]["id"].endswith("/lesson/anat-basics"))["timestamp"]
