@@ -118,7 +118,7 @@ async def _measure(samples: int, drill: str) -> list[float]:
 def summary(times: list[float]) -> tuple[float, float]:
     """Median and 99th percentile."""
     ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return statistics.median(ordered), p99
 
 

@@ -17,6 +17,8 @@ Figures (targets from the performance issue):
 | cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
 | director report (HTML) over 500 learners × 2,000 responses | — (absolute); DuckDB's per-item statistics | < 10 s, < 1 GB; ≤ 3× |
 | `make test` | — (absolute) | ≤ 300 s (the CI limit: five minutes on a fresh machine) |
+| sync 100,000 queued statements to a local Ralph LRS | bare httpx posting the same batches | ≤ 1.25× the time (≥ 0.8× the rate) |
+| queueing an answer's xAPI statement | — (absolute) | ≤ 2 ms added to the answer's transaction |
 
 Start-up is measured as a person sees it: each program runs in a pseudo-terminal and the
 clock stops when its first screen's text has been drawn. Runs of the app and of its floor
@@ -424,6 +426,18 @@ def fig_make_test(work: Path, quick: bool) -> list[Figure]:
     return [Figure("make test", elapsed, "s", None, 300.0, f"{os.cpu_count()} cores")]
 
 
+def fig_lrs_sync(work: Path, quick: bool) -> list[Figure]:
+    from lrs_sync import fig_lrs_sync as run
+
+    return run(work, quick)
+
+
+def fig_lrs_queue(work: Path, quick: bool) -> list[Figure]:
+    from lrs_sync import fig_queue_cost
+
+    return fig_queue_cost(work, quick)
+
+
 FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "startup": fig_startup,
     "load": fig_load_validate,
@@ -433,6 +447,8 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "export-frames": fig_export_frames,
     "cohort": fig_cohort,
     "report-scale": fig_report_scale,
+    "lrs-queue": fig_lrs_queue,
+    "lrs-sync": fig_lrs_sync,
     "make-test": fig_make_test,
 }
 

@@ -305,9 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     from vpkp_tutor.cli_learners import add_learner_commands
     from vpkp_tutor.cli_report import add_report_command
     from vpkp_tutor.cli_store import add_store_commands
+    from vpkp_tutor.cli_sync import add_sync_command
 
     add_store_commands(sub)
     add_report_command(sub)
+    add_sync_command(sub)
     add_config_commands(sub)
     add_learner_commands(sub)
     for command in sub.choices.values():

@@ -45,8 +45,11 @@ def add_report_command(subparsers: argparse._SubParsersAction[argparse.ArgumentP
                     "per learner and topic). Every export is checked before use: a file that "
                     "is not a learner export, too large, or holds a value out of range is "
                     "refused with its name and the field.")
-    p.add_argument("exports", nargs="+", metavar="EXPORT.json|FOLDER",
+    p.add_argument("exports", nargs="*", metavar="EXPORT.json|FOLDER",
                    help="learner JSON exports, or folders holding them")
+    from vpkp_tutor.cli_sync import add_lrs_report_options
+
+    add_lrs_report_options(p)
     p.add_argument("-o", "--output", metavar="PATH", default=None,
                    help="also write the cohort CSV to PATH")
     p.add_argument("--html", metavar="PATH", default=None,
@@ -123,6 +126,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         ("-o", args.output), ("--html", args.html), ("--csv", args.items_csv)) if value]
     data_dir = getattr(args, "data_dir", None)
     protected = protected_paths(resolve_paths(Path(data_dir) if data_dir else None))
+    cohort = None
+    if getattr(args, "lrs", False) or not args.exports:
+        from vpkp_tutor.cli_sync import lrs_report
+
+        found = lrs_report(args)
+        if isinstance(found, str):
+            return _fail(found)
+        cohort = found
     try:
         exports = expand_exports(args.exports)
         real_inputs = {os.path.realpath(p) for p in exports}
@@ -137,7 +148,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 return _fail(f"{flag} {out}: the same file as {seen[real]}")
             seen[real] = flag
             check_output(out, protected, overwrite=args.force)
-        report = _build(args, exports)
+        report = _build(args, exports, cohort)
         written = _write(args, report, protected)
     except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
@@ -148,7 +159,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace, exports: list[Path]) -> DirectorReport:
+def _build(args: argparse.Namespace, exports: list[Path],
+           cohort: CohortReport | None = None) -> DirectorReport:
     from vpkp_tutor.report.build import NO_COURSE, build_director_report, course_from_bank
     from vpkp_tutor.report.items import MIN_N
     from vpkp_tutor.report.rollup import BELOW
@@ -160,7 +172,7 @@ def _build(args: argparse.Namespace, exports: list[Path]) -> DirectorReport:
         exports, course, anonymise=args.anonymise,
         threshold=BELOW if args.threshold is None else args.threshold,
         min_n=MIN_N if args.min_n is None else max(1, args.min_n),
-        most_missed=max(0, args.top))
+        most_missed=max(0, args.top), cohort=cohort)
 
 
 def _load_bank(args: argparse.Namespace) -> ContentBank:

@@ -15,6 +15,7 @@ from tests.export.conftest import Populated
 from tests.services.tinybank import q, tiny_bank
 from vpkp_tutor.domain.model import MatchPair, QuestionType
 from vpkp_tutor.export.xapi import VERBS, duration, interaction, response_text
+from vpkp_tutor.export.xapi_check import problems
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 DURATION = re.compile(r"^PT(\d+(\.\d{1,2})?S)$")
@@ -45,7 +46,8 @@ def check_statement(st: dict[str, Any]) -> None:
     """The xAPI 1.0.3 statement rules this export can break."""
     assert set(st) <= STATEMENT_KEYS and {"actor", "verb", "object"} <= set(st)
     assert is_uuid(st["id"]) and uuid.UUID(st["id"]).variant == uuid.RFC_4122
-    assert st.get("version", "1.0.3").startswith("1.0.")
+    assert "version" not in st  # the LRS sets it (xAPI 1.0.3 Data 2.4.10)
+    assert problems(st) == []
     assert "stored" not in st and "authority" not in st
     actor = st["actor"]
     assert actor["objectType"] == "Agent"
@@ -90,12 +92,19 @@ def check_statement(st: dict[str, Any]) -> None:
 
 
 def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The statements of a `xapi` export (one JSON array) or a `xapi-lines` one."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    value = json.loads(text)
+    assert isinstance(value, list)
+    return value
 
 
 def test_statements_are_valid_xapi(populated: Populated, tmp_path: Path) -> None:
     svc, lid = populated.services, populated.learner_id
-    statements = load(svc.export(lid, "xapi", tmp_path / "ada.jsonl"))
+    statements = load(svc.export(lid, "xapi", tmp_path / "ada.json"))
+    assert statements == load(svc.export(lid, "xapi-lines", tmp_path / "ada.jsonl"))
     for st in statements:
         check_statement(st)
     verbs = [st["verb"]["id"].rsplit("/", 1)[1] for st in statements]
@@ -115,8 +124,8 @@ def test_statements_are_valid_xapi(populated: Populated, tmp_path: Path) -> None
 def test_export_twice_gives_the_same_statement_ids(populated: Populated,
                                                    tmp_path: Path) -> None:
     svc, lid = populated.services, populated.learner_id
-    first = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "1.jsonl"))]
-    second = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "2.jsonl"))]
+    first = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "1.json"))]
+    second = [s["id"] for s in load(svc.export(lid, "xapi", tmp_path / "2.json"))]
     assert first == second
 
 

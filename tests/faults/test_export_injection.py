@@ -158,7 +158,7 @@ def test_xapi_carries_no_name_and_content_text_exactly(services: Services,
                                                        tmp_path: Path) -> None:
     name = "=HYPERLINK(\"http://evil.invalid\",\"Eve\")"
     learner = learner_with_work(services, name, "@x", "+y")
-    path = services.export(learner.id, "xapi", tmp_path / "x.jsonl")
+    path = services.export(learner.id, "xapi-lines", tmp_path / "x.jsonl")
     text = path.read_text(encoding="utf-8")
     statements = [json.loads(line, parse_constant=lambda c: pytest.fail(c))
                   for line in text.splitlines()]

@@ -206,7 +206,7 @@ def check_exports(services: Services, learner: Learner, root: Path) -> None:
                                 sorted(stored, key=lambda r: r.question_id), strict=True):
         assert exported.event.record.points == record.points
         assert math.isfinite(exported.event.record.seconds)
-    xapi = services.export(learner.id, "xapi", root / "out.jsonl")
+    xapi = services.export(learner.id, "xapi-lines", root / "out.jsonl")
     for line in xapi.read_text(encoding="utf-8").splitlines():
         statement = strict_json(line)
         if "result" in statement and "duration" in statement["result"]:

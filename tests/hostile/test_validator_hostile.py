@@ -84,10 +84,10 @@ def test_every_numeric_question_the_schema_accepts_exports_everywhere(
         services.answer_lesson_check(learner, "fixture-lesson", "fix-q001", question.answer, 3)
         services.answer_lesson_check(learner, "fixture-lesson", "fix-q001",
                                      question.answer - question.tolerance / 2, 3)
-        for fmt, name in (("xapi", "out.jsonl"), ("json", "out.json"), ("csv", "out.csv")):
+        for fmt, name in (("xapi-lines", "out.jsonl"), ("json", "out.json"), ("csv", "out.csv")):
             written = services.export(learner, fmt, root / name)
             text = written.read_text(encoding="utf-8")
-            if fmt == "xapi":
+            if fmt == "xapi-lines":
                 for line in text.splitlines():
                     json.loads(line)
             elif fmt == "json":

@@ -106,7 +106,7 @@ def test_stored_run_and_xapi_export_carry_the_debrief_figure(
     assert "7 / 9" in line and "78%" in line and "Passed" in line
     stored = services.case_run(run.id)
     assert (stored.points, stored.max_points) == (7, 9)
-    out = services.export(learner.id, "xapi", tmp_path / "out.jsonl")
+    out = services.export(learner.id, "xapi-lines", tmp_path / "out.jsonl")
     statements = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     case_statements = [s for s in statements if s["object"]["id"].endswith("/case-candidate")]
     verbs = {s["verb"]["id"].rsplit("/", 1)[-1] for s in case_statements}

@@ -299,10 +299,9 @@ def test_time_used_has_one_definition(services: Services, clock: FakeClock,
     history = {r.attempt.id: r.seconds_used for r in services.history(lid)[0]}
     assert history == {exam.id: 40.0, late.id: 60.0, tutor.id: 11.0}
     assert services.attempt_result(late.id).seconds_used == 60.0
-    path = services.export(lid, "xapi", tmp_path / "scores.jsonl")
+    path = services.export(lid, "xapi", tmp_path / "scores.json")
     durations = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        statement = json.loads(line)
+    for statement in json.loads(path.read_text(encoding="utf-8")):
         registration = (statement.get("context") or {}).get("registration")
         if "/quiz/" in statement["object"]["id"] and registration:
             durations[str(uuid.UUID(registration))] = statement["result"]["duration"]

@@ -89,14 +89,14 @@ def test_migration_backs_up_first_then_upgrades(tmp_path: Path,
     v2 = "ALTER TABLE learner ADD COLUMN email TEXT NOT NULL DEFAULT '';"
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, v2))
     store = open_store(tmp_path, daily_backups=False)
-    assert store.schema_version == schema.SCHEMA_VERSION + 1
+    before = schema.SCHEMA_VERSION
+    assert store.schema_version == before + 1
     assert store.query("SELECT email FROM learner")[0][0] == ""
     store.close()
-    backups = list((tmp_path / "backups").glob(
-        f"pre-migration-v{schema.SCHEMA_VERSION}-*.sqlite3"))
+    backups = list((tmp_path / "backups").glob(f"pre-migration-v{before}-*.sqlite3"))
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
-    assert old.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert old.execute("PRAGMA user_version").fetchone()[0] == before
     assert old.execute("SELECT display_name FROM learner").fetchall() == [("Ada",)]
     old.close()
 
@@ -106,11 +106,11 @@ def test_failed_migration_leaves_the_old_version(tmp_path: Path,
     _learner(tmp_path)
     bad = "ALTER TABLE learner ADD COLUMN x TEXT;\nALTER TABLE nowhere ADD COLUMN y TEXT;"
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, bad))
-    with pytest.raises(StoreError, match=rf"could not upgrade .* from schema version "
-                                         rf"{schema.SCHEMA_VERSION}"):
+    before = schema.SCHEMA_VERSION
+    with pytest.raises(StoreError, match=rf"could not upgrade .* from schema version {before}"):
         open_store(tmp_path, daily_backups=False)
     conn = sqlite3.connect(tmp_path / "progress.sqlite3")
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == before
     columns = [r[1] for r in conn.execute("PRAGMA table_info(learner)")]
     assert "x" not in columns
     conn.close()

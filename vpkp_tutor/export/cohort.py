@@ -248,6 +248,12 @@ def build_report(paths: Sequence[Path], most_missed: int = 10) -> CohortReport:
     """Read and merge JSON exports (ExportError names the first bad file and why)."""
     with collector_paused():
         exports = [read_export(Path(p)) for p in paths]
+    return report_of(exports, most_missed)
+
+
+def report_of(exports: Sequence[LearnerExport], most_missed: int = 10) -> CohortReport:
+    """The report of learner records read from files or from an LRS (`lrs.cohort`)."""
+    with collector_paused():
         learners, duplicates = merge(exports)
     fingerprints: dict[str, list[str]] = defaultdict(list)
     for ex in exports:

@@ -66,13 +66,23 @@ def _write_xapi(data: LearnerData, bank: ContentBank, path: Path, when: dt.datet
     return write_xapi(data, bank, path)
 
 
+def _write_xapi_lines(data: LearnerData, bank: ContentBank, path: Path,
+                      when: dt.datetime) -> Path:
+    from vpkp_tutor.export.xapi import write_xapi_lines
+
+    return write_xapi_lines(data, bank, path)
+
+
 FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("csv", "CSV (responses + summary)", ".csv",
                  "one row per response, plus `<stem>-summary.csv` with one row per topic",
                  _write_csv, _csv_outputs),
     ExportFormat("json", "JSON", ".json", "the full record (for `report`)", _write_json),
-    ExportFormat("xapi", "xAPI statements (JSON)", ".xapi.json",
-                 "xAPI 1.0.3 statements as JSON lines", _write_xapi),
+    ExportFormat("xapi", "xAPI statements (JSON array)", ".xapi.json",
+                 "xAPI 1.0.3 statements as one JSON array (what an LRS takes in a POST)",
+                 _write_xapi),
+    ExportFormat("xapi-lines", "xAPI statements (JSON lines)", ".xapi.jsonl",
+                 "xAPI 1.0.3 statements, one per line", _write_xapi_lines),
 )
 """Every export format, the default first."""
 

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 from vpkp_tutor.domain.confidence import confidence_from
 from vpkp_tutor.domain.model import ContentBank, Course
@@ -47,6 +48,8 @@ class LearnerData:
     response_rows: Callable[[], AbstractContextManager[Iterator[ResponseRow]]] | None = None
     """Opens the same responses as plain `ResponseRow` tuples, oldest first (the CSV
     export's fast path); None when only `responses` is available."""
+    xapi: Any = None
+    """The xAPI settings of the learner's statements (`xapi.XapiConfig`; None = defaults)."""
 
 
 @dataclass(frozen=True, slots=True)

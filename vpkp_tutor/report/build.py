@@ -98,11 +98,13 @@ def build_director_report(paths: Sequence[Path], course: Course = NO_COURSE, *,
                           anonymise: bool = False, threshold: float = BELOW,
                           min_n: int = MIN_N, most_missed: int = 10,
                           topic_label: Callable[[str], str] | None = None,
-                          now: dt.datetime | None = None) -> DirectorReport:
+                          now: dt.datetime | None = None,
+                          cohort: CohortReport | None = None) -> DirectorReport:
     """Read the exports (ExportError names the first bad one) and analyse them. Topic
     names come from `topic_label`, else from the courses the exports carry."""
     with collector_paused():  # a million small objects, none in a cycle
-        cohort = build_report(paths, most_missed=most_missed)
+        if cohort is None:  # else read already (from a Learning Record Store)
+            cohort = build_report(paths, most_missed=most_missed)
         if topic_label is None:
             topic_label = lambda t: cohort.topic(t).label  # noqa: E731
         items = analyse_items(cohort.learners, course.content, min_n)

@@ -343,3 +343,12 @@ class Services:
     def learner_data(self, learner_id: str) -> LearnerData:
         """Everything an export of the learner needs; the responses stream on demand."""
         return self._progress.learner_data(learner_id)
+
+    def sync_status(self, learner_id: str) -> str:
+        """`12 waiting · last sent 10:42` for the learner's xAPI outbox, or "" when no
+        Learning Record Store is set."""
+        if not self.settings.lrs_endpoint:
+            return ""  # nothing more is imported at start-up
+        from vpkp_tutor.services.sync import status_line
+
+        return status_line(self.store, self.settings, learner_id)

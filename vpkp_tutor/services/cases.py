@@ -45,11 +45,14 @@ class CaseServices(ServicesBase):
             raise ValueError(f"case {case.id!r} has no choice {choice_id!r}") from None
         path = (*run.choice_path, choice_id)
         result = score_case_run(case, path)
-        self.store.save_case_run(
-            replace(run, choice_path=path, points=result.points, max_points=result.max_points,
-                    critical_errors=result.critical_errors,
-                    finished_at=self.clock() if result.finished else None),
-            end_node=result.end_node)
+        from vpkp_tutor.services.sync import case_hook
+
+        now = self.clock()
+        done = replace(run, choice_path=path, points=result.points,
+                       max_points=result.max_points, critical_errors=result.critical_errors,
+                       finished_at=now if result.finished else None)
+        self.store.save_case_run(done, end_node=result.end_node,
+                                 outbox=case_hook(self.content, self._settings, done, now))
         return result
 
     def case_run(self, run_id: str) -> CaseRun:

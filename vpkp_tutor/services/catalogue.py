@@ -143,7 +143,12 @@ class CatalogueServices(ServicesBase):
 
     def complete_lesson(self, learner_id: str, lesson_id: str) -> None:
         """Mark a lesson complete."""
-        self.store.save_lesson(learner_id, lesson_id, self.clock(), completed=True)
+        from vpkp_tutor.services.sync import lesson_hook
+
+        now = self.clock()
+        self.store.save_lesson(learner_id, lesson_id, now, completed=True,
+                               outbox=lesson_hook(self.content, self._settings, learner_id,
+                                                  lesson_id, now))
 
     def answer_lesson_check(
         self, learner_id: str, lesson_id: str, question_id: str, answer: AnswerValue,
@@ -152,5 +157,9 @@ class CatalogueServices(ServicesBase):
         """Score and record an embedded check answered inside a lesson."""
         question = self._question(question_id)
         record = self._score_record(f"lesson:{lesson_id}", question, answer, seconds)
-        self.store.record_response(learner_id, "lesson", record, type(question))
+        from vpkp_tutor.services.sync import answer_hook
+
+        self.store.record_response(learner_id, "lesson", record, type(question),
+                                   answer_hook(self.content, self._settings, learner_id,
+                                               "lesson", record, self.clock()))
         return Score(record.points, record.max_points)

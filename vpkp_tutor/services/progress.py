@@ -143,6 +143,7 @@ class ProgressServices(ServicesBase):
     def learner_data(self, learner_id: str) -> LearnerData:
         """Everything an export of the learner needs; the responses stream on demand."""
         from vpkp_tutor.export.record import LearnerData
+        from vpkp_tutor.services.sync import learner_config
 
         learner = self.store.get_learner(learner_id)
         if learner is None:
@@ -155,6 +156,7 @@ class ProgressServices(ServicesBase):
             case_runs=tuple(reversed(self.store.case_runs(learner_id))),
             flags=tuple(sorted(self.store.flags(learner_id))),
             response_rows=lambda: self.store.response_rows(learner_id),
+            xapi=learner_config(self.store, self._settings, learner_id),
         )
 
 

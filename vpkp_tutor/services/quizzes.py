@@ -101,7 +101,11 @@ class QuizServices(ServicesBase):
             raise ValueError("this attempt is closed; start a new quiz to answer again")
         question = self._question(question_id)
         record = self._score_record(attempt_id, question, answer, seconds)
-        self.store.record_response(status.learner_id, status.mode, record, type(question))
+        from vpkp_tutor.services.sync import answer_hook
+
+        self.store.record_response(status.learner_id, status.mode, record, type(question),
+                                   answer_hook(self.content, self._settings, status.learner_id,
+                                               status.mode, record, self.clock()))
         return Score(record.points, record.max_points)
 
     def set_confidence(self, attempt_id: str, question_id: str,
@@ -158,8 +162,12 @@ class QuizServices(ServicesBase):
 
     def finish_quiz(self, attempt_id: str) -> QuizResult:
         """Submit an attempt and return its result."""
-        self._attempt(attempt_id)
-        self.store.finish_attempt(attempt_id, self.clock())
+        from vpkp_tutor.services.sync import quiz_hook
+
+        attempt = self._attempt(attempt_id)
+        now = self.clock()
+        self.store.finish_attempt(attempt_id, now,
+                                  quiz_hook(self.content, self._settings, attempt, now))
         return self.result_of(self._attempt(attempt_id))
 
     def attempt_result(self, attempt_id: str) -> QuizResult:
@@ -171,7 +179,10 @@ class QuizServices(ServicesBase):
 
     def abandon_attempt(self, attempt_id: str) -> None:
         """Discard an unfinished attempt (its answers stay in the history)."""
-        self.store.abandon_attempt(attempt_id, self.clock())
+        from vpkp_tutor.services.sync import abandon_hook
+
+        now = self.clock()
+        self.store.abandon_attempt(attempt_id, now, abandon_hook(attempt_id, now))
 
     def due_count(self, learner_id: str) -> int:
         """Questions due for spaced review now."""

@@ -47,6 +47,17 @@ class AppSettings(Struct, frozen=True, kw_only=True):
     (off until turned on in Settings, so a quiz runs as before)."""
     scoring: ScoringMode = ScoringMode.PLAIN
     """How quiz results are scored: plain points, or certainty-based marks beside them."""
+    lrs_endpoint: str = ""
+    """The Learning Record Store's xAPI base (`http://127.0.0.1:8100/xAPI/`); "" = none."""
+    lrs_credentials_file: str = ""
+    """A 0600 file holding the LRS key and secret (`key:secret`); the environment variables
+    `VPKP_TUTOR_LRS_KEY`/`VPKP_TUTOR_LRS_SECRET` come first. The secret is never stored."""
+    lrs_batch_size: int = 50
+    """Statements sent in one POST by `vpkp-tutor sync`."""
+    xapi_base: str = ""
+    """The program's base IRI of xAPI activities and extensions ("" = a placeholder)."""
+    xapi_home_page: str = ""
+    """The actor account's `homePage`: the program's site ("" = a placeholder)."""
 
 
 class UiRules(Protocol):
@@ -123,6 +134,50 @@ def parse_scoring(raw: str) -> ScoringMode:
         return ScoringMode(raw.strip().lower())
     except ValueError:
         raise ValueError(f"scoring is plain or cbm, got {raw!r}") from None
+def _http_url(raw: str, what: str) -> str:
+    from urllib.parse import urlsplit
+
+    text = raw.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} is an http:// or https:// address, such as "
+                         "https://lms.example.org/xapi/")
+    if parts.username or parts.password:
+        raise ValueError(f"{what} must not hold a key or secret; set VPKP_TUTOR_LRS_KEY and "
+                         "VPKP_TUTOR_LRS_SECRET or `config lrs_credentials_file PATH`")
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{what} has a space in it")
+    return text
+
+
+def _endpoint(raw: str, rules: UiRules) -> str:
+    text = _http_url(raw, "the LRS endpoint")
+    return text if text.endswith("/") else text + "/"
+
+
+def _base(raw: str, rules: UiRules) -> str:
+    text = _http_url(raw, "the xAPI base")
+    return text if text.endswith("/") else text + "/"
+
+
+def _home_page(raw: str, rules: UiRules) -> str:
+    return _http_url(raw, "the account home page")
+
+
+def _credentials_file(raw: str, rules: UiRules) -> str:
+    if not raw.strip() or "\0" in raw:
+        raise ValueError("give the path of the file holding `key:secret`")
+    return raw.strip()
+
+
+def _batch_size(raw: str, rules: UiRules) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError("the batch size is a whole number from 1 to 1000") from None
+    if not 1 <= value <= 1000:
+        raise ValueError("the batch size is a whole number from 1 to 1000")
+    return value
 
 
 SETTINGS: dict[str, Setting] = {
@@ -143,6 +198,21 @@ SETTINGS: dict[str, Setting] = {
         "quiz scoring: plain (points) or cbm (certainty-based marks: 3/2/1 if right, "
         "-6/-2/0 if wrong, for sure/unsure/guess)", lambda raw, rules: parse_scoring(raw),
         lambda v: str(v.value) if isinstance(v, ScoringMode) else str(v)),
+    "lrs_endpoint": Setting("the Learning Record Store's xAPI base for `vpkp-tutor sync`, "
+                            "e.g. http://127.0.0.1:8100/xAPI/", _endpoint, str,
+                            quiet_default=True),
+    "lrs_credentials_file": Setting(
+        "a file (permissions 0600) holding the LRS key and secret as key:secret; "
+        "VPKP_TUTOR_LRS_KEY and VPKP_TUTOR_LRS_SECRET come first", _credentials_file, str,
+        quiet_default=True),
+    "lrs_batch_size": Setting("statements sent to the LRS in one request, 1–1000",
+                              lambda raw, rules: _batch_size(raw, rules), str),
+    "xapi_base": Setting("the program's base IRI of xAPI activities and extensions, e.g. "
+                         "https://lms.example.org/xapi/vpkp/", _base, str,
+                         quiet_default=True),
+    "xapi_home_page": Setting("the program's site, the homePage of each learner's xAPI "
+                              "account, e.g. https://lms.example.org", _home_page, str,
+                              quiet_default=True),
 }
 """Every setting by key; the keys are the fields of `AppSettings`."""
 

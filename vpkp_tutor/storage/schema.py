@@ -178,7 +178,44 @@ ALTER TABLE response ADD COLUMN error_comment TEXT NOT NULL DEFAULT '';
 3 guess; NULL when not stated), `error_tag` (`domain.confidence.ErrorTag` value; NULL when
 none) and `error_comment` (kept with a "disagree with the key" tag)."""
 
-MIGRATIONS: tuple[str, ...] = (V1, V_COURSE, V_CONFIDENCE)
+V_OUTBOX = """
+CREATE TABLE xapi_statement (
+    learner_id     TEXT NOT NULL REFERENCES learner(id),
+    record_key     TEXT NOT NULL,
+    statement_id   TEXT NOT NULL,
+    statement_json TEXT NOT NULL,
+    attempt_id     TEXT NOT NULL DEFAULT '',
+    voided         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (learner_id, record_key)
+) WITHOUT ROWID;
+CREATE TABLE xapi_outbox (
+    seq            INTEGER PRIMARY KEY,
+    learner_id     TEXT NOT NULL REFERENCES learner(id),
+    statement_id   TEXT NOT NULL,
+    statement_json TEXT NOT NULL,
+    queued_at      TEXT NOT NULL
+);
+CREATE TABLE xapi_claim (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    upto INTEGER NOT NULL
+);
+CREATE TABLE xapi_account (
+    learner_id TEXT PRIMARY KEY REFERENCES learner(id),
+    name       TEXT NOT NULL
+);
+CREATE TABLE xapi_sync (
+    learner_id   TEXT PRIMARY KEY REFERENCES learner(id),
+    last_sent_at TEXT NOT NULL,
+    sent         INTEGER NOT NULL DEFAULT 0
+);
+"""
+"""The xAPI outbox: the statement last queued for each record (`xapi_statement`, so a
+changed one is voided and replaced), the statements waiting to be sent (`xapi_outbox`),
+program-issued account names, when each learner's statements were last sent, and the
+newest outbox entry a sync has taken to send (`xapi_claim`). No secondary index: each would
+cost the answer's transaction a page write (the outbox is small and read in `seq` order)."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V_COURSE, V_CONFIDENCE, V_OUTBOX)
 """Forward migrations; the schema version is `len(MIGRATIONS)`."""
 SCHEMA_VERSION = len(MIGRATIONS)
 """The version this code reads and writes."""
@@ -188,7 +225,10 @@ APPLICATION_ID = 0x56504B50
 """`PRAGMA application_id` of a VP/KP Tutor database ("VPKP")."""
 V1_TABLES = frozenset({"learner", "setting", "lesson_progress", "attempt", "response", "flag",
                        "case_run", "review_card", "review_log"})
-TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V1_TABLES, V1_TABLES)
+V_OUTBOX_TABLES = V1_TABLES | {"xapi_statement", "xapi_outbox", "xapi_account", "xapi_sync",
+                               "xapi_claim"}
+TABLES: tuple[frozenset[str], ...] = (frozenset(), V1_TABLES, V1_TABLES, V1_TABLES,
+                                      V_OUTBOX_TABLES)
 """`TABLES[v]`: the tables a database at schema version `v` has at least (append one per
 migration)."""
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from vpkp_tutor.domain.progress import Learner, LessonProgress, iso_utc, parse_utc
 from vpkp_tutor.storage import schema
 from vpkp_tutor.storage.backup import daily_backup, pre_migration_backup
-from vpkp_tutor.storage.base import BUSY_TIMEOUT_MS, StoreError
+from vpkp_tutor.storage.base import BUSY_TIMEOUT_MS, OnCommit, StoreError
 from vpkp_tutor.storage.guard import (
     StoreLock,
     backup_before_wal,
@@ -186,9 +186,13 @@ class SqliteProgressStore(QuizTables):
         }
 
     def save_lesson(self, learner_id: str, lesson_id: str, now: dt.datetime,
-                    position: int | None = None, completed: bool | None = None) -> None:
-        """Upsert a lesson's position and/or completion (completion is never undone)."""
+                    position: int | None = None, completed: bool | None = None,
+                    outbox: OnCommit | None = None) -> None:
+        """Upsert a lesson's position and/or completion (completion is never undone;
+        `outbox` queues the completion's xAPI statement in the same transaction)."""
         with self.transaction() as c:
+            if outbox is not None and completed:
+                outbox(c)
             c.execute(
                 "INSERT INTO lesson_progress(learner_id, course_id, lesson_id, position,"
                 " completed, updated_at) VALUES (?,?,?,?,?,?)"

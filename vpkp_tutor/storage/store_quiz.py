@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from vpkp_tutor.domain.confidence import (
@@ -36,7 +36,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     parse_utc,
 )
-from vpkp_tutor.storage.base import AttemptStatus, StoreBase
+from vpkp_tutor.storage.base import AttemptStatus, OnCommit, StoreBase
 from vpkp_tutor.storage.review import rating_for
 
 LESSON_PREFIX = "lesson:"
@@ -157,17 +157,25 @@ class QuizTables(StoreBase):
         with self.transaction() as c:
             c.execute("UPDATE attempt SET position = ? WHERE id = ?", (position, attempt_id))
 
-    def finish_attempt(self, attempt_id: str, now: dt.datetime) -> None:
-        """Mark an attempt submitted (a second submit keeps the first time)."""
+    def finish_attempt(self, attempt_id: str, now: dt.datetime,
+                       outbox: OnCommit | None = None) -> None:
+        """Mark an attempt submitted (a second submit keeps the first time; `outbox`
+        queues the first submission's xAPI statements in the same transaction)."""
         with self.transaction() as c:
-            c.execute("UPDATE attempt SET finished_at = COALESCE(finished_at, ?) WHERE id = ?",
-                      (iso_utc(now), attempt_id))
+            done = c.execute("UPDATE attempt SET finished_at = ? WHERE id = ? AND"
+                             " finished_at IS NULL", (iso_utc(now), attempt_id)).rowcount
+            if done and outbox is not None:
+                outbox(c)
 
-    def abandon_attempt(self, attempt_id: str, now: dt.datetime) -> None:
-        """Mark an unfinished attempt abandoned."""
+    def abandon_attempt(self, attempt_id: str, now: dt.datetime,
+                        outbox: OnCommit | None = None) -> None:
+        """Mark an unfinished attempt abandoned (`outbox` voids its statements in the same
+        transaction)."""
         with self.transaction() as c:
-            c.execute("UPDATE attempt SET abandoned_at = ? WHERE id = ? AND finished_at IS NULL",
-                      (iso_utc(now), attempt_id))
+            done = c.execute("UPDATE attempt SET abandoned_at = ? WHERE id = ? AND"
+                             " finished_at IS NULL", (iso_utc(now), attempt_id)).rowcount
+            if done and outbox is not None:
+                outbox(c)
 
     def latest_unfinished_attempt(self, learner_id: str) -> Attempt | None:
         """The learner's newest attempt that is neither finished nor abandoned."""
@@ -200,7 +208,9 @@ class QuizTables(StoreBase):
 
     # -- responses -----------------------------------------------------------------------
     def record_response(self, learner_id: str, mode: str, record: ResponseRecord,
-                        kind: type[Question]) -> str:
+                        kind: type[Question],
+                        outbox: Callable[[sqlite3.Connection, str], None] | None = None
+                        ) -> str:
         """Store a response and review its card, in one transaction; return the response id.
 
         In a quiz attempt an earlier answer to the same question is replaced (same id; its
@@ -208,6 +218,8 @@ class QuizTables(StoreBase):
         attempt) every answer is kept. `kind` is the question's record class, which sets how
         fast an answer must be to rate Easy (`FAST_SECONDS`); the record's confidence, when
         stated, adjusts the rating (`domain.confidence.review_rating`).
+        `outbox(connection, response_id)` queues the answer's xAPI statement in the same
+        transaction.
         """
         replace = not record.attempt_id.startswith(LESSON_PREFIX)
         confidence = confidence_from(record.confidence)
@@ -235,6 +247,8 @@ class QuizTables(StoreBase):
                     (response_id, learner_id, self.course_id, record.attempt_id, mode,
                      record.question_id, *values))
             self._review(c, learner_id, record, kind, confidence, replace)
+            if outbox is not None:
+                outbox(c, response_id)
         return response_id
 
     def _review(self, c: sqlite3.Connection, learner_id: str, record: ResponseRecord,
@@ -414,9 +428,13 @@ class QuizTables(StoreBase):
         return str(rows[0]["card_json"]) if rows else None
 
     # -- case runs -----------------------------------------------------------------------
-    def save_case_run(self, run: CaseRun, end_node: str | None = None) -> None:
-        """Insert or update a case run."""
+    def save_case_run(self, run: CaseRun, end_node: str | None = None,
+                      outbox: OnCommit | None = None) -> None:
+        """Insert or update a case run (`outbox` queues a finished run's xAPI statements in
+        the same transaction)."""
         with self.transaction() as c:
+            if outbox is not None and run.finished_at is not None:
+                outbox(c)
             c.execute(
                 "INSERT INTO case_run(id, learner_id, course_id, case_id, choice_path, points,"
                 " max_points, critical, end_node, started_at, finished_at)"

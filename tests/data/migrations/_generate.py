@@ -91,6 +91,19 @@ def v3() -> None:
         target.unlink(missing_ok=True)
         svc.store.backup(target)
         svc.store.close()
+def v_outbox() -> None:
+    """A populated database at the xAPI outbox's version, 4 (statements queued as answered)."""
+    from tests.export.conftest import populate
+    from vpkp_tutor.storage.schema import MIGRATIONS, SCHEMA_VERSION, V_OUTBOX
+
+    assert MIGRATIONS[-1] == V_OUTBOX, "made with the code whose last migration is V_OUTBOX"
+    with tempfile.TemporaryDirectory() as tmp:
+        p = populate(Path(tmp) / "data", name="Fixture Learner")
+        p.services.store.set_setting("theme", "nord")
+        target = HERE / f"v{SCHEMA_VERSION}-outbox.sqlite3"
+        target.unlink(missing_ok=True)
+        p.services.store.backup(target)
+        p.services.store.close()
     conn = sqlite3.connect(target)
     conn.execute("VACUUM")
     conn.close()
@@ -98,6 +111,6 @@ def v3() -> None:
 
 
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["0", "1", "2", "3"]
+    wanted = sys.argv[1:] or ["0", "1", "2", "3", "outbox"]
     for version in wanted:
-        {"0": v0, "1": v1, "2": v2, "3": v3}[version]()
+        {"0": v0, "1": v1, "2": v2, "3": v3, "outbox": v_outbox}[version]()

@@ -113,6 +113,8 @@ class HomeScreen(VpkpScreen):
         self.dashboard: Dashboard | None = None
         self._resumed = False
         self._keys: dict[str, str] | None = None
+        self.sync_status = ""
+        """The xAPI outbox line ("12 waiting · last sent 10:42"; "" with no LRS set)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,6 +147,7 @@ class HomeScreen(VpkpScreen):
     @work(thread=True, exclusive=True, group=LOAD_GROUP)
     def _load_dashboard(self, learner_id: str) -> None:
         dashboard = self.services.dashboard(learner_id)
+        self.sync_status = self.services.sync_status(learner_id)
         self.app.call_from_thread(self._dashboard_loaded, dashboard)
 
     def _dashboard_loaded(self, dashboard: Dashboard) -> None:
@@ -173,7 +176,9 @@ class HomeScreen(VpkpScreen):
         dashboard = self.dashboard
         if dashboard is None:
             return
-        top = [self._greeting(dashboard), self._problems(), self._continue(dashboard)]
+        top = [self._greeting(dashboard), self._problems(), self._continue(dashboard),
+               Content.styled(f"Learning Record Store: {self.sync_status}", "dim")
+               if self.sync_status else None]
         parts = [Content("\n").join(part for part in top if part), self._actions(),
                  topic_table(dashboard), self._weakest(dashboard)]
         self.query_one("#dashboard", Static).update(
