@@ -75,9 +75,9 @@ def test_json_without_the_fields_still_reads(populated: Populated, tmp_path: Pat
 
 def test_xapi_result_extensions(populated: Populated, tmp_path: Path) -> None:
     attempt_id = _mark(populated)
-    out = populated.services.export(populated.learner_id, "xapi", tmp_path / "ada.jsonl")
-    answered = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()
-                if '"answered"' in line]
+    out = populated.services.export(populated.learner_id, "xapi", tmp_path / "ada.json")
+    answered = [s for s in json.loads(out.read_text(encoding="utf-8"))
+                if s["verb"]["id"].endswith("/answered")]
     by_question = {(s["context"].get("registration"), s["object"]["id"].rsplit("/", 1)[-1]): s
                    for s in answered}
     tf = by_question[(attempt_id, "anat.tf1")]["result"]["extensions"]

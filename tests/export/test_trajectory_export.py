@@ -35,7 +35,7 @@ def _answered(tmp_path: Path, name: str, answer: str) -> tuple[Path, Path, Path,
         out = tmp_path / f"{name}-out"
         out.mkdir()
         return (svc.export(lid, "csv", out / "r.csv"), svc.export(lid, "json", out / "r.json"),
-                svc.export(lid, "xapi", out / "r.jsonl"), out)
+                svc.export(lid, "xapi", out / "r.xapi.json"), out)
     finally:
         svc.store.close()
 

@@ -112,7 +112,7 @@ def test_a_lesson_completed_twice_is_one_completed(fresh: Services) -> None:
 def bank_without(qid: str) -> ContentBank:
     b = tiny_bank()
     return ContentBank(questions=tuple(x for x in b.questions if x.id != qid),
-                       lessons=b.lessons, cases=b.cases, fingerprint="fp-2")
+                       lessons=b.lessons, cases=b.cases, fingerprint="fp-2", course=b.course)
 
 
 def test_a_removed_question_keeps_its_stored_definition(tmp_path: Path) -> None:
@@ -152,7 +152,7 @@ def test_ids_follow_the_content_and_iris_the_settings(populated: Populated) -> N
     edited = tiny_bank()
     edited = ContentBank(questions=tuple(q("anat.tf1", stem="Edited?") if x.id == "anat.tf1"
                                          else x for x in edited.questions),
-                         lessons=edited.lessons, cases=edited.cases)
+                         lessons=edited.lessons, cases=edited.cases, course=edited.course)
     after = dict(keyed_statements(data, edited, XapiConfig()))
     assert before.keys() == after.keys()
     differ = {k for k in before if before[k]["id"] != after[k]["id"]}

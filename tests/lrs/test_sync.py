@@ -121,7 +121,7 @@ def test_second_sync_sends_nothing_and_edited_question_voids_and_replaces(
     edited = ContentBank(
         questions=tuple(q("anat.sb1", stem="Reworded stem for the pedicle question")
                         if x.id == "anat.sb1" else x for x in edited.questions),
-        lessons=edited.lessons, cases=edited.cases, fingerprint="fp-2")
+        lessons=edited.lessons, cases=edited.cases, fingerprint="fp-2", course=edited.course)
     assert catch_up_all(svc, edited) == 2
     assert outbox.waiting() == 2 + 2  # the two new statements and two voiding ones
     after = ledger(svc)

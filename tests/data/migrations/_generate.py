@@ -100,7 +100,7 @@ def v_outbox() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         p = populate(Path(tmp) / "data", name="Fixture Learner")
         p.services.store.set_setting("theme", "nord")
-        target = HERE / f"v{SCHEMA_VERSION}-outbox.sqlite3"
+        target = HERE / f"v{SCHEMA_VERSION}-populated.sqlite3"
         target.unlink(missing_ok=True)
         p.services.store.backup(target)
         p.services.store.close()
