@@ -30,6 +30,7 @@ from vpkp_tutor.content.checks import (
 from vpkp_tutor.content.files import discover
 from vpkp_tutor.content.yamlsource import Document, read_document
 from vpkp_tutor.domain.model import (
+    AcceptedAnswer,
     Case,
     CaseNode,
     Choice,
@@ -46,6 +47,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Outcome,
     Question,
+    ShortAnswer,
     SingleBest,
     Step,
     Topic,
@@ -97,6 +99,13 @@ def _question(m: QuestionModel, source: str) -> Question:
         case s.NumericModel():
             return Numeric(**common, answer=float(m.answer), tolerance=float(m.tolerance),
                            unit=m.unit)
+        case s.ShortAnswerModel():
+            return ShortAnswer(
+                **common,
+                answers=tuple(AcceptedAnswer(a.text, float(a.weight), a.feedback)
+                              for a in m.answers),
+                case_sensitive=m.case_sensitive,
+            )
         case _:
             assert_never(m)
 

@@ -260,13 +260,31 @@ class NumericModel(_QuestionBase):
     unit: Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)] = ""
 
 
+class AcceptedAnswerModel(_Strict):
+    """An answer a short-answer question accepts."""
+
+    text: Text = Field(description="The answer; compared trimmed, runs of spaces as one.")
+    weight: FiniteFloat = Field(1.0, gt=0, le=1,
+                                description="Share of the point it earns (1 = full marks).")
+    feedback: Markdown = Field("", description="Shown when the learner's answer matches.")
+
+
+class ShortAnswerModel(_QuestionBase):
+    """A typed word or phrase compared with accepted answers."""
+
+    type: Literal["short_answer"]
+    answers: list[AcceptedAnswerModel] = Field(min_length=1, max_length=20)
+    case_sensitive: YamlBool = Field(False, description="Letter case must match.")
+
+
 QuestionModel = Annotated[
     SingleBestModel
     | MultipleResponseModel
     | TrueFalseModel
     | OrderingModel
     | MatchingModel
-    | NumericModel,
+    | NumericModel
+    | ShortAnswerModel,
     Field(discriminator="type"),
 ]
 

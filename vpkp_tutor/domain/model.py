@@ -63,6 +63,7 @@ class QuestionType(StrEnum):
     ORDERING = "ordering"
     MATCHING = "matching"
     NUMERIC = "numeric"
+    SHORT_ANSWER = "short_answer"
 
 
 class Difficulty(StrEnum):
@@ -239,7 +240,29 @@ class Numeric(_QuestionBase, frozen=True, kw_only=True, tag="numeric"):
     """Unit shown beside the input."""
 
 
-Question = SingleBest | MultipleResponse | TrueFalse | Ordering | Matching | Numeric
+class AcceptedAnswer(Struct, frozen=True):
+    """A typed answer a short-answer question accepts, with the share of the point it earns."""
+
+    text: str
+    """The answer as the author wrote it (compared trimmed, runs of spaces as one)."""
+    weight: float = 1.0
+    """Share of the point it earns: 1.0 for a full answer, less for a partial one."""
+    feedback: str = ""
+    """Shown when the learner's answer matches this one."""
+
+
+class ShortAnswer(_QuestionBase, frozen=True, kw_only=True, tag="short_answer"):
+    """A typed word or phrase, compared with several accepted answers."""
+
+    answers: tuple[AcceptedAnswer, ...] = ()
+    """The accepted answers, in authored order (at least one earns full marks)."""
+    case_sensitive: bool = False
+    """Letter case must match; by default `Pedicle` and `pedicle` are the same answer."""
+
+
+Question = (
+    SingleBest | MultipleResponse | TrueFalse | Ordering | Matching | Numeric | ShortAnswer
+)
 """A question of any type: a tagged union of one record per type."""
 
 ChoiceQuestion = SingleBest | MultipleResponse | TrueFalse

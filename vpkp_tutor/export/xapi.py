@@ -30,6 +30,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     TrueFalse,
 )
@@ -69,6 +70,7 @@ INTERACTION_TYPES: dict[type[Question], str] = {
     Ordering: "sequencing",
     Matching: "matching",
     Numeric: "numeric",
+    ShortAnswer: "fill-in",
 }
 """xAPI interaction type of each question type (a test checks that every type has one)."""
 ACTIVITY_TYPES = {
@@ -154,6 +156,10 @@ def interaction(question: Question) -> dict[str, Any]:
             tol = question.tolerance
             d["correctResponsesPattern"] = [
                 f"{_num(answer - tol)}[:]{_num(answer + tol)}" if tol > 0 else _num(answer)]
+        case ShortAnswer():
+            case_rule = "{case_matters=true}" if question.case_sensitive else ""
+            d["correctResponsesPattern"] = [
+                case_rule + a.text for a in question.answers if a.weight >= 1.0 - 1e-9]
         case _:
             assert_never(question)
     return d
@@ -184,6 +190,8 @@ def _response_text(question: Question, answer: Any) -> str:
         case Numeric():
             value = float(answer)
             return _num(value) if math.isfinite(value) else ""
+        case ShortAnswer():
+            return answer if isinstance(answer, str) else ""
         case MultipleResponse() | Ordering() | Matching() if not isinstance(answer, tuple | list):
             return ""
         case MultipleResponse():

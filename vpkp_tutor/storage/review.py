@@ -28,6 +28,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     TrueFalse,
 )
@@ -39,6 +40,7 @@ FAST_SECONDS: dict[type[Question], float] = {
     MultipleResponse: 30.0,
     Ordering: 45.0,
     Matching: 45.0,
+    ShortAnswer: 30.0,
 }
 """Full marks within this many seconds rate Easy, by question type (a test checks that
 every type has a limit)."""

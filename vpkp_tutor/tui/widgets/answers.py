@@ -11,6 +11,7 @@ after scoring. Inputs never call services: the screen handles the message.
 - `MatchingAnswer`: ↑/↓ pick a row, 1–9 give its match (and move to the next row), ←/→
   cycle, backspace clears.
 - `NumericAnswer` (in `numeric.py`): a number field validated on Enter, with the unit beside it.
+- `ShortAnswerInput` (in `short_answer.py`): a text field answered on Enter.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     TrueFalse,
 )
@@ -40,6 +42,7 @@ from vpkp_tutor.domain.scoring import (
 )
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
+from vpkp_tutor.tui.widgets.short_answer import ShortAnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "OrderingAnswer",
     "Row",
     "RowsAnswer",
+    "ShortAnswerInput",
     "input_class",
     "make_answer_input",
 ]
@@ -331,6 +335,8 @@ def input_class(question: Question) -> type[AnswerInput[Any]]:
             return MatchingAnswer
         case Numeric():
             return NumericAnswer
+        case ShortAnswer():
+            return ShortAnswerInput
         case _:
             assert_never(question)
 
