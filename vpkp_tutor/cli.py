@@ -256,12 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_schema)
 
     from vpkp_tutor.cli_config import add_config_commands
+    from vpkp_tutor.cli_interchange import add_interchange_commands
     from vpkp_tutor.cli_learners import add_learner_commands
     from vpkp_tutor.cli_store import add_store_commands
 
     add_store_commands(sub)
     add_config_commands(sub)
     add_learner_commands(sub)
+    add_interchange_commands(sub)
     for command in sub.choices.values():
         _add_global_options(command, after=True)
     return parser

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from vpkp_tutor.interchange.source import ImportError_, Located, decode_text
+from vpkp_tutor.interchange.source import Located, decode_text
 
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
@@ -150,6 +150,8 @@ class GiftItem:
     """A numeric answer's unit (Moodle XML)."""
     case_sensitive: bool = False
     """Short answers compare letter case (Moodle XML `usecase`)."""
+    media: list[str] = field(default_factory=list)
+    """What the source held that is not text (embedded files), for the report."""
 
 
 @cache

@@ -130,6 +130,7 @@ def to_app(items: list[GiftItem], path: str, *, topic: str, objective: str,
             continue
         n += 1
         conv = _Item(item, path)
+        conv.notes += item.media
         try:
             data = _convert(conv, out)
         except _Skip as skip:
@@ -247,7 +248,7 @@ def _choice(conv: _Item) -> dict[str, Any]:
                for i, c in enumerate(item.choices)]
     stem = _stem(conv)
     full = [i for i in keyed if weights[i] >= 100 - 1e-6]
-    if len(full) == 1 and len(keyed) == 1 or (len(full) == 1 and len(keyed) > 1):
+    if len(full) == 1:
         if not 3 <= n <= 6:
             raise _Skip(f"{n} options: a single-best item has 3 to 6")
         partial = [i for i in keyed if i not in full]
@@ -264,8 +265,7 @@ def _choice(conv: _Item) -> dict[str, Any]:
         raise _Skip(f"{n} options: a multiple-response item has 3 to 8")
     k = len(keyed)
     if any(abs(weights[i] - 100 / k) > 0.01 for i in keyed) or any(
-        abs(w + 100 / k) > 0.01 and abs(w) > 1e-9 for i, w in enumerate(weights)
-        if i not in keyed
+        abs(w + 100 / k) > 0.01 for i, w in enumerate(weights) if i not in keyed
     ):
         conv.notes.append("weights replaced by the app's partial-credit rule (each keyed "
                           "option +1/k, each wrong option chosen −1/k)")
@@ -368,4 +368,5 @@ def _ordering(conv: _Item) -> dict[str, Any]:
     if not 3 <= len(texts) <= 8:
         raise _Skip(f"{len(texts)} items: an ordering item has 3 to 8")
     return {"type": "ordering", "stem": _stem(conv), "options": [
-        {"text": t, "explanation": f"Step {i + 1}."} for i, t in enumerate(texts)]}
+        {"text": t, "explanation": conv.md(c.feedback) or f"Step {i + 1}."}
+        for i, (t, c) in enumerate(zip(texts, item.choices, strict=True))]}

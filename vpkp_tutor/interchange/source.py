@@ -23,7 +23,7 @@ class Located(NamedTuple):
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class ImportError_(Exception):  # noqa: N801 - the builtin ImportError means something else
+class ImportError_(Exception):
     """A file that cannot be read at all; `where` says where and why."""
 
     def __init__(self, where: Located) -> None:

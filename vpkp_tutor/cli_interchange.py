@@ -1,0 +1,208 @@
+"""The `import` and `export-items` commands: question banks in GIFT, Aiken and Moodle XML.
+
+    vpkp-tutor import FILE… --to COURSE_DIR [--topic T] [--format F] [--dry-run] [--force]
+    vpkp-tutor export-items COURSE_DIR|FILE --format gift|moodle-xml -o PATH
+
+A bad file ends in located messages (`path:line:col: message`) on stderr and exit status 1
+(2 for a usage error), and nothing is written. Neither command imports Textual; the parser
+libraries are imported only when a file of their format is read or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+
+def add_interchange_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """Add `import` and `export-items` to the CLI."""
+    from vpkp_tutor.interchange.formats import FORMATS
+    from vpkp_tutor.interchange.source import ENCODINGS
+
+    p = subparsers.add_parser(
+        "import", help="import question banks (GIFT, Aiken, Moodle XML) into a course folder",
+        description="Read question banks and write them as the app's YAML into COURSE_DIR "
+                    "(question_bank/<name>.yaml, and a small lesson declaring the objective "
+                    "they test unless --objective is given). The files are validated before "
+                    "they are moved into place; every item skipped or changed is listed with "
+                    "its file:line. See docs/importing.md.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="bank files to import")
+    p.add_argument("--to", required=True, metavar="COURSE_DIR", dest="course",
+                   help="the course folder to write into (created when missing)")
+    p.add_argument("--topic", metavar="T",
+                   help="topic id of the imported questions (required)")
+    p.add_argument("--format", choices=FORMATS, dest="fmt",
+                   help="the files' format (default: guessed from the name and content)")
+    p.add_argument("--objective", metavar="ID",
+                   help="an objective already declared by a lesson of the course, for every "
+                        "imported question (default: a new lesson declares one)")
+    p.add_argument("--encoding", choices=ENCODINGS,
+                   help="read the files in this encoding (default: UTF-8, with or without "
+                        "a byte-order mark)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show what would be written, and write nothing")
+    p.add_argument("--force", action="store_true", help="replace files that exist already")
+    p.set_defaults(func=cmd_import)
+
+    e = subparsers.add_parser(
+        "export-items", help="write questions as GIFT or Moodle XML",
+        description="Write the questions of a course folder or content file as a GIFT or "
+                    "Moodle XML bank, for an LMS. Question ids travel as GIFT titles and "
+                    "Moodle idnumbers. See docs/importing.md for what each format keeps.")
+    e.add_argument("source", metavar="COURSE_DIR|FILE", help="content to export")
+    e.add_argument("--format", choices=("gift", "moodle-xml"), required=True, dest="fmt")
+    e.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="the file to write (replaced atomically)")
+    e.set_defaults(func=cmd_export_items)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _topics() -> list[str]:
+    from vpkp_tutor.domain.model import Topic
+
+    return [str(t.value) for t in Topic]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import the files (see the module docstring)."""
+    from vpkp_tutor.interchange import importer
+
+    files = [Path(f) for f in args.files]
+    for f in files:
+        if not f.is_file():
+            _err(f"vpkp-tutor: error: {f}: no such file" if not f.exists()
+                 else f"vpkp-tutor: error: {f}: not a file")
+            return 2
+    course = Path(args.course)
+    if course.exists() and not course.is_dir():
+        _err(f"vpkp-tutor: error: --to {course}: not a folder")
+        return 2
+    topics = _topics()
+    if args.topic is None:
+        _err("vpkp-tutor: error: give --topic T for the imported questions (one of "
+             f"{', '.join(topics)})")
+        return 2
+    if args.topic not in topics:
+        _err(f"vpkp-tutor: error: --topic {args.topic}: not a topic (one of "
+             f"{', '.join(topics)})")
+        return 2
+    try:
+        plan = importer.plan_import(files, course, topic=args.topic, fmt=args.fmt,
+                                    objective=args.objective, encoding=args.encoding,
+                                    topics=topics)
+        total = sum(len(f.mapped.imported) for f in plan.files)
+        if not total:
+            _report(plan, dry_run=args.dry_run)
+            _err("vpkp-tutor: error: nothing to import: no item could be carried over")
+            return 1
+        clash = importer.conflicts(plan, args.force)
+        if clash:
+            for c in clash:
+                _err(str(c))
+            _err("vpkp-tutor: error: nothing was written")
+            return 1
+        stage = importer.stage_and_validate(plan, course)
+        if args.dry_run:
+            import shutil
+
+            shutil.rmtree(stage, ignore_errors=True)
+        else:
+            importer.commit(plan, stage, course)
+    except importer.ImportFailed as exc:
+        for p in exc.problems:
+            _err(str(p))
+        _err("vpkp-tutor: error: nothing was written")
+        return exc.code
+    _report(plan, dry_run=args.dry_run)
+    return 0
+
+
+def _report(plan: object, *, dry_run: bool) -> None:
+    from vpkp_tutor.interchange.importer import Plan
+
+    assert isinstance(plan, Plan)
+    imported: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    for f in plan.files:
+        imported.update(i.data["type"] for i in f.mapped.imported)
+        for r in f.mapped.skipped:
+            skipped[_reason_kind(r.reason)] += 1
+        for r in f.mapped.skipped:
+            print(f"skipped {r}")
+        for r in f.mapped.changed:
+            print(f"changed {r}")
+    verb = "would write" if dry_run else "wrote"
+    for path in plan.writes:
+        count = next((len(f.mapped.imported) for f in plan.files if f.target == path), None)
+        what = f" ({count} question{'s' if count != 1 else ''})" if count is not None else \
+            " (the lesson declaring the imported questions' objective)"
+        print(f"{verb} {path}{what}")
+    total = sum(imported.values())
+    by_type = ", ".join(f"{n} {t}" for t, n in sorted(imported.items())) or "none"
+    print(f"imported {total} question{'s' if total != 1 else ''}: {by_type}")
+    if skipped:
+        print(f"skipped {sum(skipped.values())}: "
+              + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items())))
+    if dry_run:
+        print("dry run: nothing was written")
+
+
+def _reason_kind(reason: str) -> str:
+    """A short name for the summary line."""
+    for key, name in (("essay", "essay"), ("description", "description"),
+                      ("validator", "refused by the validator"), ("options", "option count"),
+                      ("pairs", "pair count"), ("credit", "no full-credit answer"),
+                      ("full marks", "no full-credit answer")):
+        if key in reason:
+            return name
+    return "other"
+
+
+def cmd_export_items(args: argparse.Namespace) -> int:
+    """Write the questions of a course or file as GIFT or Moodle XML."""
+    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.export.files import ExportError, atomic_text
+
+    source = Path(args.source)
+    if not source.exists():
+        _err(f"vpkp-tutor: error: {source}: no such file or folder")
+        return 2
+    bank = load_content([source])
+    if bank.errors:
+        for p in bank.errors:
+            _err(str(p))
+        _err("vpkp-tutor: error: the content has errors; fix them first (nothing was "
+             "written)")
+        return 1
+    if not bank.questions:
+        _err(f"vpkp-tutor: error: {source}: holds no questions")
+        return 1
+    questions = list(bank.questions)
+    if args.fmt == "gift":
+        from vpkp_tutor.interchange.gift_writer import write_gift
+
+        text, skipped = write_gift(questions)
+    else:
+        from vpkp_tutor.interchange.moodle_xml_writer import write_moodle_xml
+
+        text, skipped = write_moodle_xml(questions)
+    out = Path(args.output)
+    try:
+        with atomic_text(out) as stream:
+            stream.write(text)
+    except ExportError as exc:
+        _err(f"vpkp-tutor: error: {exc}")
+        return 1
+    for qid, why in skipped:
+        print(f"skipped {qid}: {why}")
+    n = len(questions) - len(skipped)
+    print(f"wrote {out} ({n} question{'s' if n != 1 else ''}"
+          + (f"; {len(skipped)} skipped" if skipped else "") + ")")
+    return 0
