@@ -108,7 +108,15 @@ def cmd_import(args: argparse.Namespace) -> int:
                 _err(str(c))
             _err("vpkp-tutor: error: nothing was written")
             return 1
-        stage = importer.stage_and_validate(plan, course)
+        created = not course.exists()
+        try:
+            stage = importer.stage_and_validate(plan, course, dry_run=args.dry_run)
+        except BaseException:
+            if created and not args.dry_run:  # leave no empty course folder behind
+                import shutil
+
+                shutil.rmtree(course, ignore_errors=True)
+            raise
         if args.dry_run:
             import shutil
 

@@ -410,7 +410,7 @@ def parse_gift(data: bytes, path: str, encoding: str | None = None) -> GiftFile:
 
 def parse_gift_text(text: str, path: str) -> GiftFile:
     """Read decoded GIFT text (see `parse_gift`)."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+    from lark.exceptions import UnexpectedInput
 
     result = GiftFile()
     category: str | None = None
@@ -429,8 +429,11 @@ def parse_gift_text(text: str, path: str) -> GiftFile:
         except UnexpectedInput as exc:
             line = first_line + (exc.line - 1 if exc.line and exc.line > 0 else 0)
             col = exc.column if exc.column and exc.column > 0 else 1
+            brace = _unclosed(body)
+            if brace is not None:  # point at the brace left open, not where the text ends
+                line = first_line + body.count("\n", 0, brace)
+                col = brace - (body.rfind("\n", 0, brace) + 1) + 1
             result.errors.append(Located(path, line, col, _why(exc, body)))
-            _ = (UnexpectedCharacters, UnexpectedEOF)
             continue
         cat_token = next((c for c in tree.children if getattr(c, "type", "") == "CATEGORY"),
                          None)
@@ -464,6 +467,23 @@ def _why(exc: Any, body: str) -> str:
     char = body[exc.pos_in_stream] if exc.pos_in_stream is not None and exc.pos_in_stream < len(
         body) else "?"
     return f"unexpected {char!r} in the answer block"
+
+
+def _unclosed(body: str) -> int | None:
+    """Offset of the first `{` never closed, if any (escaped braces do not count)."""
+    depth_at: list[int] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth_at.append(i)
+        elif ch == "}" and depth_at:
+            depth_at.pop()
+        i += 1
+    return depth_at[0] if depth_at else None
 
 
 def _braces(body: str) -> tuple[int, int]:

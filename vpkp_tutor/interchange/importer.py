@@ -155,14 +155,19 @@ def _existing_content(course: Path, replaced: set[str]) -> list[Path]:
     return [p for p, _ in files if os.path.realpath(p) not in replaced]
 
 
-def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None) -> Path:
-    """Write the plan into a temporary folder inside `course` and validate it with the
+def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *,
+                       dry_run: bool = False) -> Path:
+    """Write the plan into a temporary folder inside `course` (for a dry run: in the
+    system's temporary folder, so that nothing is created) and validate it with the
     course's other content; items the validator refuses are left out (and reported), and
     the files rewritten. Returns the staging folder (the caller moves or removes it)."""
     from vpkp_tutor.content.loader import load_content
 
-    course.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=course))
+    if dry_run:
+        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+    else:
+        course.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=course))
     try:
         replaced = {os.path.realpath(p) for p in plan.writes}
         existing = _existing_content(course, replaced)
@@ -182,7 +187,8 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None) -
         raise
 
 
-def _write_stage(plan: Plan, stage: Path, course: Path) -> dict[str, tuple[FilePlan, list[int]]]:
+def _write_stage(plan: Plan, stage: Path, course: Path,
+                 ) -> dict[str, tuple[FilePlan, list[int]]]:
     staged: dict[str, tuple[FilePlan, list[int]]] = {}
     for f in plan.files:
         if not f.mapped.imported:
