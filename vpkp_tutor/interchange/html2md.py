@@ -43,6 +43,11 @@ class _Converter(HTMLParser):
         if text and not text.endswith("\n\n"):
             self.out.append("\n\n" if not text.endswith("\n") else "\n")
 
+    def _line(self) -> None:
+        text = "".join(self.out)
+        if text and not text.endswith("\n"):
+            self.out.append("\n")
+
     def _note(self, what: str) -> None:
         if what not in self.notes:
             self.notes.append(what)
@@ -64,7 +69,9 @@ class _Converter(HTMLParser):
         if tag == "table":
             self._note("a table flattened into lines of text")
             self.table = True
-        if tag in BLOCKS or tag == "li":
+        if tag == "li":
+            self._line()
+        elif tag in BLOCKS:
             self._block()
         match tag:
             case "br":
@@ -129,7 +136,7 @@ class _Converter(HTMLParser):
                 self.out.append(" |")
             case _:
                 pass
-        if tag in BLOCKS or tag == "li":
+        if tag in BLOCKS:
             self._block()
 
     def handle_data(self, data: str) -> None:
@@ -153,7 +160,8 @@ def html_to_markdown(html: str) -> tuple[str, list[str]]:
     lines = [line.rstrip() if not line.endswith("  ") else line for line in text.split("\n")]
     text = "\n".join(line if line.strip() else "" for line in lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    text = re.sub(r"\*\*\s*\*\*|(?<!\*)\*\s*\*(?!\*)", "", text)  # empty emphasis
+    text = re.sub(r"\*\*(\s*)\*\*|(?<![*\w])\*(\s*)\*(?![*\w])",
+                  lambda m: m.group(1) or m.group(2) or "", text)  # empty emphasis
     return text, conv.notes
 
 
