@@ -14,6 +14,7 @@ Figures (targets from the performance issue):
 | CSV export of 1,000,000 responses | the sqlite3 CLI's CSV dump of the same rows | ≤ 2× |
 | longest frame gap while the TUI exports 1,000,000 responses | — (absolute) | ≤ 100 ms |
 | cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
+| `vpkp-tutor import` of a 10,000-question GIFT file | — (absolute; lark alone parsing the same questions shown beside it) | ≤ 5 s |
 | `make test` | — (absolute) | ≤ 300 s (the CI limit: five minutes on a fresh machine) |
 
 Start-up is measured as a person sees it: each program runs in a pseudo-terminal and the
@@ -339,6 +340,15 @@ def fig_export_frames(work: Path, quick: bool) -> list[Figure]:
                    f"{wall:.1f} s export, {frames} frames")]
 
 
+def fig_import(work: Path, quick: bool) -> list[Figure]:
+    """Import of a generated 10,000-question GIFT file (benchmarks/import_bank.py)."""
+    from import_bank import measure
+
+    wall, cpu, alone = measure(work, 2_000 if quick else 10_000)
+    return [Figure("import, 10,000-question GIFT file", wall, "s", None, 5.0,
+                   f"CPU {cpu:.2f} s; lark alone parses it in {alone:.2f} s")]
+
+
 def fig_cohort(work: Path, quick: bool) -> list[Figure]:
     """Cohort report over 200 learner JSON exports."""
     exports = work / "exports"
@@ -386,6 +396,7 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "csv": fig_csv_export,
     "export-frames": fig_export_frames,
     "cohort": fig_cohort,
+    "import": fig_import,
     "make-test": fig_make_test,
 }
 

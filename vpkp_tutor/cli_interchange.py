@@ -148,7 +148,8 @@ def _report(plan: object, *, dry_run: bool) -> None:
             print(f"changed {r}")
     verb = "would write" if dry_run else "wrote"
     for path in plan.writes:
-        count = next((len(f.mapped.imported) for f in plan.files if f.target == path), None)
+        count = next((len(items) for f in plan.files for p, items in f.parts() if p == path),
+                     None)
         what = f" ({count} question{'s' if count != 1 else ''})" if count is not None else \
             " (the lesson declaring the imported questions' objective)"
         print(f"{verb} {path}{what}")

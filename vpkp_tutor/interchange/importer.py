@@ -20,6 +20,8 @@ from vpkp_tutor.interchange.writer import lesson_yaml, questions_yaml
 QUESTIONS_FOLDER = "question_bank"
 LESSONS_FOLDER = "lessons"
 STAGING_PREFIX = ".vpkp-import-"
+PER_FILE = 1_000
+"""Most questions written to one YAML file (the loader refuses files over 5 MB)."""
 
 
 class ImportFailed(Exception):
@@ -39,7 +41,17 @@ class FilePlan:
     fmt: str
     target: Path
     mapped: Mapped
-    text: str = ""
+
+    def parts(self) -> list[tuple[Path, list[Imported]]]:
+        """The files written for this bank: `<name>.yaml`, or `<name>-01.yaml`… when it
+        holds more than `PER_FILE` questions."""
+        items = self.mapped.imported
+        chunks = [items[i:i + PER_FILE] for i in range(0, len(items), PER_FILE)]
+        if len(chunks) <= 1:
+            return [(self.target, items)] if items else []
+        width = len(str(len(chunks)))
+        return [(self.target.with_name(f"{self.target.stem}-{n:0{width + 1}d}.yaml"), c)
+                for n, c in enumerate(chunks, start=1)]
 
 
 @dataclass
@@ -53,7 +65,7 @@ class Plan:
 
     @property
     def writes(self) -> list[Path]:
-        out = [f.target for f in self.files if f.mapped.imported]
+        out = [path for f in self.files for path, _ in f.parts()]
         if self.lesson is not None:
             out.append(self.lesson[0])
         return out
@@ -115,8 +127,6 @@ def plan_import(files: list[Path], course: Path, *, topic: str, fmt: str | None 
         plan.lesson = (course / LESSONS_FOLDER / f"{lesson_id}.yaml",
                        lesson_yaml(lesson_id, objective, topic,
                                    [Path(f.source).name for f in plan.files], today, total))
-    for f in plan.files:
-        f.text = questions_yaml([i.data for i in f.mapped.imported], Path(f.source).name)[0]
     return plan
 
 
@@ -188,18 +198,15 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *
 
 
 def _write_stage(plan: Plan, stage: Path, course: Path,
-                 ) -> dict[str, tuple[FilePlan, list[int]]]:
-    staged: dict[str, tuple[FilePlan, list[int]]] = {}
+                 ) -> dict[str, tuple[FilePlan, list[Imported], list[int]]]:
+    staged: dict[str, tuple[FilePlan, list[Imported], list[int]]] = {}
     for f in plan.files:
-        if not f.mapped.imported:
-            continue
-        text, starts = questions_yaml([i.data for i in f.mapped.imported],
-                                      Path(f.source).name)
-        f.text = text
-        dest = stage / f.target.relative_to(course)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(text, encoding="utf-8")
-        staged[os.path.realpath(dest)] = (f, starts)
+        for target, items in f.parts():
+            text, starts = questions_yaml([i.data for i in items], Path(f.source).name)
+            dest = stage / target.relative_to(course)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(text, encoding="utf-8")
+            staged[os.path.realpath(dest)] = (f, items, starts)
     if plan.lesson is not None:
         dest = stage / plan.lesson[0].relative_to(course)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -207,7 +214,7 @@ def _write_stage(plan: Plan, stage: Path, course: Path,
     return staged
 
 
-def _drop_refused(plan: Plan, staged: dict[str, tuple[FilePlan, list[int]]],
+def _drop_refused(plan: Plan, staged: dict[str, tuple[FilePlan, list[Imported], list[int]]],
                   problems: Sequence[object]) -> bool:
     """Leave out each item a problem lies in; False when a problem lies in no item."""
     drop: dict[int, tuple[FilePlan, Imported, str]] = {}
@@ -215,12 +222,12 @@ def _drop_refused(plan: Plan, staged: dict[str, tuple[FilePlan, list[int]]],
         entry = staged.get(os.path.realpath(getattr(p, "path", "")))
         if entry is None:
             return False
-        fplan, starts = entry
+        fplan, items, starts = entry
         line = getattr(p, "line", 0)
         index = max((i for i, s in enumerate(starts) if s <= line), default=-1)
         if index < 0:
             return False
-        item = fplan.mapped.imported[index]
+        item = items[index]
         drop.setdefault(id(item), (fplan, item, getattr(p, "message", "")))
     for fplan, item, message in drop.values():
         fplan.mapped.imported.remove(item)

@@ -5,32 +5,77 @@ the item and the source line it came from."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 
-def _dumper() -> Any:
-    import yaml
-
-    base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-    class Dumper(base):  # type: ignore[misc]
-        pass
-
-    def text(dumper: Any, value: str) -> Any:
-        style = "|" if "\n" in value and value == value.strip() else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    return Dumper
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 ,.'()?/+_-]*$")
+_NOT_PLAIN = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
-def dump(value: Any) -> str:
-    """`value` as block-style YAML (multi-line texts as literal blocks)."""
-    import yaml
+def _scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if (_PLAIN.match(text) and not text.endswith(" ") and "  " not in text
+            and text.lower() not in _NOT_PLAIN):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
-    out: str = yaml.dump(value, Dumper=_dumper(), sort_keys=False, allow_unicode=True,
-                         width=100, default_flow_style=False)
-    return out
+
+def _block(text: str, indent: str) -> str | None:
+    """`text` as a literal block (`|-`), when it can be one exactly."""
+    lines = text.split("\n")
+    if text != text.strip() or any(ln != ln.rstrip() or not ln.isprintable() for ln in lines):
+        return None
+    return "|-\n" + "\n".join(indent + ln if ln else "" for ln in lines)
+
+
+def _emit(value: object, indent: str, out: list[str]) -> None:
+    """Block-style YAML of dicts, lists and scalars (the shapes the writer produces)."""
+    if isinstance(value, dict):
+        for i, (key, item) in enumerate(value.items()):
+            lead = "" if i == 0 and out and out[-1].endswith("- ") else indent
+            out.append(f"{lead}{key}:")
+            _value(item, indent, out)
+    elif isinstance(value, list):
+        for item in value:
+            out.append(f"{indent}- ")
+            if isinstance(item, dict | list):
+                _emit(item, indent + "  ", out)
+            else:
+                out[-1] += _scalar(item) + "\n"
+    else:
+        out.append(indent + _scalar(value) + "\n")
+
+
+def _value(item: object, indent: str, out: list[str]) -> None:
+    if isinstance(item, dict):
+        out.append("\n")
+        _emit(item, indent + "  ", out)
+    elif isinstance(item, list):
+        if not item:
+            out.append(" []\n")
+            return
+        out.append("\n")
+        _emit(item, indent + "  ", out)
+    elif isinstance(item, str) and "\n" in item:
+        block = _block(item, indent + "  ")
+        out.append(" " + (block if block is not None else _scalar(item)) + "\n")
+    else:
+        out.append(" " + _scalar(item) + "\n")
+
+
+def dump(value: dict[str, Any], indent: str = "") -> str:
+    """`value` as block-style YAML (multi-line texts as literal blocks where exact)."""
+    out: list[str] = []
+    _emit(value, indent, out)
+    return "".join(out)
 
 
 def questions_yaml(items: list[dict[str, Any]], source: str) -> tuple[str, list[int]]:
@@ -41,13 +86,8 @@ def questions_yaml(items: list[dict[str, Any]], source: str) -> tuple[str, list[
     lines = [head]
     starts: list[int] = []
     line = head.count("\n") + 1
-    dumper = _dumper()
-    import yaml
-
     for item in items:
-        block = yaml.dump([item], Dumper=dumper, sort_keys=False, allow_unicode=True,
-                          width=100, default_flow_style=False)
-        block = "".join("  " + ln if ln.strip() else ln for ln in block.splitlines(True))
+        block = "  - " + dump(item, "    ").lstrip()
         starts.append(line)
         line += block.count("\n")
         lines.append(block)
