@@ -11,7 +11,6 @@ start-up, mapping, writing the YAML and validating it with the app's loader.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ TEMPLATES = (
 
 def make_bank(path: Path, n: int = 10_000) -> None:
     """Write a GIFT file of `n` questions."""
-    parts = [f"$CATEGORY: $course$/top/anatomy\n\n"]
+    parts = ["$CATEGORY: $course$/top/anatomy\n\n"]
     parts += [TEMPLATES[i % len(TEMPLATES)].format(i=i) + "\n" for i in range(n)]
     path.write_text("".join(parts), encoding="utf-8")
 

@@ -9,7 +9,6 @@ import json
 import re
 from typing import Any
 
-
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 ,.'()?/+_-]*$")
 _NOT_PLAIN = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
