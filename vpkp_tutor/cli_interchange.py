@@ -15,14 +15,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+FORMATS = ("gift", "aiken", "moodle-xml")
+"""`--format` choices (`interchange.formats.FORMATS`; a test keeps them equal)."""
+ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
+"""`--encoding` choices (`interchange.source.ENCODINGS`)."""
+
 
 def add_interchange_commands(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
-    """Add `import` and `export-items` to the CLI."""
-    from vpkp_tutor.interchange.formats import FORMATS
-    from vpkp_tutor.interchange.source import ENCODINGS
-
+    """Add `import` and `export-items` to the CLI (importing nothing more: the parser is
+    built when the study app starts too)."""
     p = subparsers.add_parser(
         "import", help="import question banks (GIFT, Aiken, Moodle XML) into a course folder",
         description="Read question banks and write them as the app's YAML into COURSE_DIR "

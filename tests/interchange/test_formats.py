@@ -100,3 +100,11 @@ def test_html_to_markdown_keeps_structure_and_reports_media() -> None:
     assert md == ("### Risks\n\nCement **leak** and *embolism*.  \nRare.\n\n- one\n- two\n\n"
                   "1. first\n\nsource (https://example.org/x) & `x<y`")
     assert notes == ["a video (v.mp4) dropped: the app shows text only"]
+
+
+def test_cli_choices_are_the_readers() -> None:
+    from vpkp_tutor import cli_interchange
+    from vpkp_tutor.interchange import formats, source
+
+    assert cli_interchange.FORMATS == formats.FORMATS
+    assert cli_interchange.ENCODINGS == source.ENCODINGS

@@ -37,6 +37,6 @@ async def test_short_answer_typed_and_scored_in_tutor_mode(make: MakeApp) -> Non
         (row,) = app.services.store.responses(app.learner.id)  # type: ignore[union-attr]
         assert row.answer == "  Pedicle" and row.correct
         assert field.disabled
-        assert "key: pedicle" in str(widget.query_one(".short-key", Static).render())
+        assert "accepted: pedicle" in str(widget.query_one(".short-key", Static).render())
         notes = " ".join(str(s.render()) for s in quiz.query_one(FeedbackView).query(Static))
         assert "Correct" in notes and "Your answer:" in notes and "25% credit" in notes

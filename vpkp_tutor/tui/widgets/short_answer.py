@@ -21,7 +21,7 @@ MAX_ANSWER_CHARS = 200
 class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
     """A word or phrase typed in a field."""
 
-    HINT = "Type the answer · Enter answers"
+    HINT = "Type the answer · Enter answers · Tab leaves the field"
 
     DEFAULT_CSS = """
     ShortAnswerInput Input {
@@ -36,8 +36,8 @@ class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
     def load(self, question: ShortAnswer) -> None:
         super().load(question)
         self._initial = ""
-        self.HINT = ("Type the answer (letter case counts) · Enter answers"
-                     if question.case_sensitive else "Type the answer · Enter answers")
+        self.HINT = ("Type the answer (letter case counts) · Enter answers · Tab leaves the field"
+                     if question.case_sensitive else type(self).HINT)
         field = self._field()
         if field is not None:
             field.value = ""
@@ -99,8 +99,10 @@ class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
         ok = verdict.right
         mark = ("✓ " if ok else ("◐ " if verdict.score.points > 0 else "✗ "),
                 "bold $success" if ok else "bold $error")
+        shown = ("accepted: ", self.question.answers[verdict.matched].text) if ok and (
+            verdict.matched is not None) else ("key: ", verdict.best)
         self.query_one(".short-key", Static).update(
-            Content.assemble(mark, "key: ", literal(verdict.best, "bold")))
+            Content.assemble(mark, shown[0], literal(shown[1], "bold")))
 
     def missing_reason(self) -> str:
         return NOTHING_TYPED
