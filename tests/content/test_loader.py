@@ -243,4 +243,4 @@ def test_loose_folders_named_together_are_checked_together(
     args = ["--content", str(tmp_path / "my-lessons"), "--content", str(tmp_path / "my-questions")]
     assert main([*args, "validate"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1].startswith("checked 29 files: 9 lessons, 270 questions and 11 cases loaded;")
+    assert out[-1].startswith("checked 29 files: 9 lessons, 271 questions and 11 cases loaded;")

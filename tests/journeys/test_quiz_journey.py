@@ -131,6 +131,9 @@ async def answer_from_screen(pilot: Pilot[None], question: Question,
                                  re.MULTILINE))
         for pair in question.pairs:  # each digit moves down a row, as the hint says
             await pilot.press(legend[pair.right])
+    elif qtype is QuestionType.SHORT_ANSWER:
+        assert "Enter, then type the answer" in screen
+        await pilot.press("enter", *question.answers[0].text)
     else:
         assert "Type a number" in screen
         await pilot.press(*f"{question.answer:g}")

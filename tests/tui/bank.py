@@ -9,6 +9,7 @@ import datetime as dt
 
 from vpkp_tutor.domain.model import (
     QUESTION_CLASSES,
+    AcceptedAnswer,
     Case,
     CaseNode,
     Choice,
@@ -82,7 +83,10 @@ HOSTILE = _q("q-hostile", QuestionType.SINGLE_BEST, f"Stem {CLICK_QUIT} and {FIL
                       Option(FILE_LINK, "Links are not followed."),
                       Option("[bold red]plain[/]", "Not styled.")), key="C")
 
-QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC)
+SHORT = _q("q-short", QuestionType.SHORT_ANSWER, "Name the bony corridor of the needle.",
+           answers=(AcceptedAnswer("pedicle"), AcceptedAnswer("lamina", 0.25, "Close.")))
+
+QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC, SHORT)
 
 LESSON = Lesson(
     id="lesson-anatomy",

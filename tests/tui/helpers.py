@@ -16,6 +16,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     TrueFalse,
 )
@@ -62,6 +63,8 @@ async def answer_correctly(pilot: Pilot[None], question: Question, widget: Answe
                 await pilot.press(str(widget.choices.index(pair.right) + 1))
         case Numeric():
             await pilot.press(*f"{question.answer:g}")
+        case ShortAnswer():
+            await pilot.press("enter", *question.answers[0].text)  # Enter opens the field
         case _:
             assert_never(question)
     await pilot.press("enter")

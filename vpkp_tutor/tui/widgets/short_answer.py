@@ -1,11 +1,18 @@
-"""The short answer: a text field answered on Enter; after answering, the key beside it."""
+"""The short answer: Enter opens a text field, Enter there answers; after answering, the
+key (or the accepted answer matched) beside it.
+
+On arrival the input itself has the focus, not the field, so that the quiz's letter keys
+(`n` next, `p` previous, `m` flag…) work on this item as on every other; Enter moves into
+the field, where every key is typed, Enter answers and Escape (or Tab) leaves the field."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import ShortAnswer
@@ -18,13 +25,28 @@ MAX_ANSWER_CHARS = 200
 """Longest answer the field takes (accepted answers are words or short phrases)."""
 
 
-class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
+class TextField(Input):
+    """The field of a short answer: Escape gives the focus back to the answer input (so the
+    quiz's keys work again) instead of leaving the quiz."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_field", "Leave field", id="answer.leave_field"),
+    ]
+
+    def action_leave_field(self) -> None:
+        """Focus the answer input around the field."""
+        parent = next((a for a in self.ancestors if isinstance(a, AnswerInput)), None)
+        if parent is not None:
+            self.screen.set_focus(parent)
+
+
+class ShortAnswerInput(AnswerInput[ShortAnswer]):
     """A word or phrase typed in a field."""
 
-    HINT = "Type the answer · Enter answers · Tab leaves the field"
+    HINT = "Enter, then type the answer · Enter answers · Esc leaves the field"
 
     DEFAULT_CSS = """
-    ShortAnswerInput Input {
+    ShortAnswerInput TextField {
         width: 1fr;
         max-width: 60;
     }
@@ -36,8 +58,8 @@ class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
     def load(self, question: ShortAnswer) -> None:
         super().load(question)
         self._initial = ""
-        self.HINT = ("Type the answer (letter case counts) · Enter answers · Tab leaves the field"
-                     if question.case_sensitive else type(self).HINT)
+        self.HINT = ("Enter, then type the answer (letter case counts) · Enter answers · "
+                     "Esc leaves the field" if question.case_sensitive else type(self).HINT)
         field = self._field()
         if field is not None:
             field.value = ""
@@ -45,27 +67,17 @@ class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
             self.query_one(".short-key", Static).update("")
 
     def compose(self) -> ComposeResult:
-        yield Input(self._initial, placeholder="your answer", id="text",
-                    max_length=MAX_ANSWER_CHARS, select_on_focus=False)
+        yield TextField(self._initial, placeholder="your answer (Enter to type)", id="text",
+                        max_length=MAX_ANSWER_CHARS, select_on_focus=False)
         yield Static(classes="short-key")
 
     @property
-    def input(self) -> Input:
+    def field(self) -> Input:
         """The text field."""
         return self.query_one("#text", Input)
 
     def _field(self) -> Input | None:
         return next(iter(self.query("#text").results(Input)), None)
-
-    @property
-    def focus_target(self) -> Widget:
-        """The text field."""
-        return self.input
-
-    def focus(self, scroll_visible: bool = True) -> ShortAnswerInput:
-        """Focus the text field."""
-        self.input.focus(scroll_visible)
-        return self
 
     @property
     def value(self) -> AnswerValue:
@@ -104,22 +116,20 @@ class ShortAnswerInput(AnswerInput[ShortAnswer], can_focus=False):
         self.query_one(".short-key", Static).update(
             Content.assemble(mark, shown[0], literal(shown[1], "bold")))
 
+    def action_answer(self) -> None:
+        """Enter on the input moves into the field (the field's own Enter answers)."""
+        field = self._field()
+        if not self.frozen and field is not None and not field.has_focus:
+            self.screen.set_focus(field)  # at once: the keys typed next go to the field
+            field.cursor_position = len(field.value)
+
     def missing_reason(self) -> str:
         return NOTHING_TYPED
 
-    def accept_char(self, char: str) -> bool:
-        """Typed while the field is not focused: focus it and type there."""
-        if self.frozen or not char.isprintable() or char.isspace():
-            return False
-        self.input.focus()
-        self.input.insert_text_at_cursor(char)
-        return True
-
     @on(Input.Submitted, "#text")
     def _text_submitted(self, event: Input.Submitted) -> None:
-        """Enter answers, or (`Incomplete`) the hint says nothing was typed."""
         event.stop()
-        self.action_answer()
+        super().action_answer()
 
     @on(Input.Changed, "#text")
     def _text_changed(self, event: Input.Changed) -> None:
