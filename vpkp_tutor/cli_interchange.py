@@ -11,6 +11,7 @@ libraries are imported only when a file of their format is read or written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -37,7 +38,8 @@ def add_interchange_commands(
     p.add_argument("--to", required=True, metavar="COURSE_DIR", dest="course",
                    help="the course folder to write into (created when missing)")
     p.add_argument("--topic", metavar="T",
-                   help="topic id of the imported questions (required)")
+                   help="topic id of the imported questions whose category names no "
+                        "topic (required unless every category does)")
     p.add_argument("--format", choices=FORMATS, dest="fmt",
                    help="the files' format (default: guessed from the name and content)")
     p.add_argument("--objective", metavar="ID",
@@ -88,11 +90,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         _err(f"vpkp-tutor: error: --to {course}: not a folder")
         return 2
     topics = _topics()
-    if args.topic is None:
-        _err("vpkp-tutor: error: give --topic T for the imported questions (one of "
-             f"{', '.join(topics)})")
-        return 2
-    if args.topic not in topics:
+    if args.topic is not None and args.topic not in topics:
         _err(f"vpkp-tutor: error: --topic {args.topic}: not a topic (one of "
              f"{', '.join(topics)})")
         return 2
@@ -179,24 +177,34 @@ def _reason_kind(reason: str) -> str:
 
 def cmd_export_items(args: argparse.Namespace) -> int:
     """Write the questions of a course or file as GIFT or Moodle XML."""
-    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.content.loader import content_set, load_content
     from vpkp_tutor.export.files import ExportError, atomic_text
 
     source = Path(args.source)
     if not source.exists():
         _err(f"vpkp-tutor: error: {source}: no such file or folder")
         return 2
-    bank = load_content([source])
-    if bank.errors:
-        for p in bank.errors:
+    folders = content_set(source) or []  # a file is loaded with the course it belongs to
+    real = os.path.realpath(source)
+    inside = any(real == os.path.realpath(f) or real.startswith(os.path.realpath(f) + os.sep)
+                 for f in folders)
+    bank = load_content([*folders] if inside else [*folders, source])
+
+    def mine(path: str) -> bool:
+        here = os.path.realpath(path)
+        return here == real or here.startswith(real + os.sep)
+
+    errors = [p for p in bank.errors if mine(p.path)]
+    if errors:
+        for p in errors:
             _err(str(p))
         _err("vpkp-tutor: error: the content has errors; fix them first (nothing was "
              "written)")
         return 1
-    if not bank.questions:
+    questions = [q for q in bank.questions if mine(q.source)]
+    if not questions:
         _err(f"vpkp-tutor: error: {source}: holds no questions")
         return 1
-    questions = list(bank.questions)
     if args.fmt == "gift":
         from vpkp_tutor.interchange.gift_writer import write_gift
 

@@ -198,3 +198,32 @@ def test_a_10_mb_file_is_refused_quickly_and_located(tmp_path: Path) -> None:
     assert f"{path}:1:1: the file is" in err and "the limit is" in err
     assert snapshot(course) == {"keep.txt": b"mine"}
     assert os.listdir(course) == ["keep.txt"]
+
+
+def test_topic_comes_from_categories_or_must_be_given(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      ) -> None:
+    course = tmp_path / "course"
+    bank = tmp_path / "bank.gift"
+    bank.write_text("$CATEGORY: $course$/top/billing\n\nA code?{=22511}\n\n"
+                    "$CATEGORY: $course$/top/Misc\n\nTrue?{T}\n", encoding="utf-8")
+    assert main(["import", str(bank), "--to", str(course)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bank}:7:1: no topic for this question" in err and "--topic" in err
+    assert f"{bank}:3:" not in err  # its category names a topic
+    assert not course.exists()
+    assert main(["import", str(bank), "--to", str(course), "--topic", "aftercare"]) == 0
+    topics = sorted(q.topic for q in load_content([course]).questions)
+    assert topics == ["aftercare", "billing"]
+
+
+def test_export_items_of_one_bundled_file_checks_it_with_its_course(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "anatomy.gift"
+    assert main(["export-items", str(ROOT / "question_bank" / "anatomy.yaml"), "--format",
+                 "gift", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "skipped anat-q025: GIFT has no ordering questions" in said
+    assert "::anat-q001::[markdown]" in out.read_text(encoding="utf-8")
+    assert "::bill-" not in out.read_text(encoding="utf-8")  # only that file's questions

@@ -71,12 +71,13 @@ class Plan:
         return out
 
 
-def plan_import(files: list[Path], course: Path, *, topic: str, fmt: str | None = None,
+def plan_import(files: list[Path], course: Path, *, topic: str | None, fmt: str | None = None,
                 objective: str | None = None, encoding: str | None = None,
                 today: dt.date | None = None, topics: Sequence[str] = ()) -> Plan:
     """Read and map every file (ImportFailed on a file that cannot be read). A category
     (GIFT `$CATEGORY:`, Moodle XML category) whose last part is one of `topics` puts its
-    questions under that topic; the others go under `topic`."""
+    questions under that topic; the others go under `topic` (without one, each question
+    must have such a category, else it is an error at its line)."""
     today = today or dt.date.today()
     plan = Plan()
     errors: list[Located] = []
@@ -114,7 +115,18 @@ def plan_import(files: list[Path], course: Path, *, topic: str, fmt: str | None 
         topic_of = {i.title: i.title.rsplit("/", 1)[-1].strip() for i in parsed.items
                     if i.type == "Category" and i.title
                     and i.title.rsplit("/", 1)[-1].strip() in topics}
-        mapped = to_app(parsed.items, str(path), topic=topic, objective=objective,
+        if topic is None:
+            lost = [i for i in parsed.items if i.type != "Category"
+                    and (i.category or "") not in topic_of]
+            errors += [Located(str(path), i.line, 1, "no topic for this question: its category "
+                                                     "names none; give --topic T")
+                       for i in lost[:5]]
+            if len(lost) > 5:
+                errors.append(Located(str(path), lost[5].line, 1,
+                                      f"… and {len(lost) - 5} more questions with no topic"))
+            if lost:
+                continue
+        mapped = to_app(parsed.items, str(path), topic=topic or "", objective=objective,
                         prefix=stem, today=today, topic_of=topic_of)
         target = course / QUESTIONS_FOLDER / f"{stem}.yaml"
         plan.files.append(FilePlan(str(path), chosen, target, mapped))
@@ -125,7 +137,8 @@ def plan_import(files: list[Path], course: Path, *, topic: str, fmt: str | None 
     if base_objective is None and total:
         lesson_id = slug(objective.replace(".", "-"))
         plan.lesson = (course / LESSONS_FOLDER / f"{lesson_id}.yaml",
-                       lesson_yaml(lesson_id, objective, topic,
+                       lesson_yaml(lesson_id, objective, topic or next(
+                           i.data["topic"] for f in plan.files for i in f.mapped.imported),
                                    [Path(f.source).name for f in plan.files], today, total))
     return plan
 
