@@ -84,7 +84,10 @@ def plan_import(files: list[Path], course: Path, *, topic: str | None, fmt: str 
     stems: set[str] = set()
     base_objective = objective
     if objective is None:
-        names = "-".join(slug(f.stem) or "bank" for f in files)[:40].strip("-") or "bank"
+        names = "-".join(slug(f.stem) or "bank" for f in files)
+        if len(names) > 40:  # cut at a word
+            names = names[:41].rsplit("-", 1)[0]
+        names = names.strip("-") or "bank"
         objective = f"imported.{names}"
     for path in files:
         try:
