@@ -344,8 +344,9 @@ def fig_import(work: Path, quick: bool) -> list[Figure]:
     """Import of a generated 10,000-question GIFT file (benchmarks/import_bank.py)."""
     from import_bank import measure
 
-    wall, cpu, alone = measure(work, 2_000 if quick else 10_000)
-    return [Figure("import, 10,000-question GIFT file", wall, "s", None, 5.0,
+    n = 2_000 if quick else 10_000
+    wall, cpu, alone = measure(work, n)
+    return [Figure(f"import, {n:,}-question GIFT file", wall, "s", None, 5.0,
                    f"CPU {cpu:.2f} s; lark alone parses it in {alone:.2f} s")]
 
 
