@@ -94,6 +94,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         _err(f"vpkp-tutor: error: --topic {args.topic}: not a topic (one of "
              f"{', '.join(topics)})")
         return 2
+    if args.objective is not None:
+        problem = _objective_problem(course, args.objective)
+        if problem:
+            _err(f"vpkp-tutor: error: --objective {args.objective}: {problem}")
+            return 2
     try:
         plan = importer.plan_import(files, course, topic=args.topic, fmt=args.fmt,
                                     objective=args.objective, encoding=args.encoding,
@@ -118,10 +123,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
                 shutil.rmtree(course, ignore_errors=True)
             raise
-        if args.dry_run:
+        if args.dry_run or not plan.writes:
             import shutil
 
             shutil.rmtree(stage, ignore_errors=True)
+            if created and not args.dry_run:
+                shutil.rmtree(course, ignore_errors=True)
+            if not plan.writes:
+                _report(plan, dry_run=args.dry_run)
+                _err("vpkp-tutor: error: nothing to import: the validator refused every item")
+                return 1
         else:
             importer.commit(plan, stage, course)
     except importer.ImportFailed as exc:
@@ -131,6 +142,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         return exc.code
     _report(plan, dry_run=args.dry_run)
     return 0
+
+
+def _objective_problem(course: Path, objective: str) -> str | None:
+    """Why `objective` cannot be given to imported questions in `course`, or None."""
+    from vpkp_tutor.content.loader import load_content
+
+    folders = [course / n for n in ("lessons", "question_bank", "cases") if (course / n).is_dir()]
+    declared = {o.id for lesson in load_content(folders).lessons
+                for o in lesson.objectives} if folders else set()
+    if objective in declared:
+        return None
+    return (f"no sound lesson in {course} declares it (leave --objective out to have one "
+            "written)")
 
 
 def _report(plan: object, *, dry_run: bool) -> None:

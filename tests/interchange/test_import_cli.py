@@ -227,3 +227,48 @@ def test_export_items_of_one_bundled_file_checks_it_with_its_course(
     assert "skipped anat-q025: GIFT has no ordering questions" in said
     assert "::anat-q001::[markdown]" in out.read_text(encoding="utf-8")
     assert "::bill-" not in out.read_text(encoding="utf-8")  # only that file's questions
+
+
+def test_an_item_the_validator_refuses_is_left_out_and_said(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str],
+                                                            ) -> None:
+    """An option over the app's 1,000-character limit: that item is skipped, located in the
+    source, and the rest is written."""
+    bank = tmp_path / "bank.gift"
+    bank.write_text("Fine?{T}\n\nToo long?{=" + "x" * 1200 + " ~b ~c}\n\nAlso fine?{F}\n",
+                    encoding="utf-8")
+    course = tmp_path / "course"
+    assert main(["import", str(bank), "--to", str(course), "--topic", "anatomy"]) == 0
+    out = capsys.readouterr().out
+    assert f"skipped {bank}:3: refused by the validator:" in out
+    assert "imported 2 questions: 2 true_false" in out
+    assert sorted(q.stem for q in load_content([course]).questions) == ["Also fine?", "Fine?"]
+    bank.write_text("Too long?{=" + "x" * 1200 + " ~b ~c}\n", encoding="utf-8")
+    again = tmp_path / "again"
+    assert main(["import", str(bank), "--to", str(again), "--topic", "anatomy"]) == 1
+    said = capsys.readouterr()
+    assert f"skipped {bank}:1: refused by the validator:" in said.out
+    assert "nothing to import" in said.err
+    assert not again.exists()
+
+
+def test_objective_must_be_declared_by_the_course(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    course = tmp_path / "course"
+    for folder in ("lessons", "question_bank"):
+        (course / folder).mkdir(parents=True)
+        (course / folder / "anatomy.yaml").write_bytes(
+            (ROOT / folder / "anatomy.yaml").read_bytes())
+    bank = tmp_path / "bank.gift"
+    bank.write_text(BANK, encoding="utf-8")
+    assert main(["import", str(bank), "--to", str(course), "--topic", "anatomy",
+                 "--objective", "nope.x"]) == 2
+    assert "--objective nope.x: no sound lesson in" in capsys.readouterr().err
+    assert main(["import", str(bank), "--to", str(course), "--topic", "anatomy",
+                 "--objective", "anat.level-counting"]) == 0
+    written = sorted(str(p.relative_to(course)) for p in course.rglob("*.yaml"))
+    assert written == ["lessons/anatomy.yaml", "question_bank/anatomy.yaml",
+                       "question_bank/bank.yaml"]  # no lesson written
+    imported = [q for q in load_content([course]).questions if "imported" in q.tags]
+    assert len(imported) == 3
+    assert {q.objectives for q in imported} == {("anat.level-counting",)}

@@ -215,6 +215,8 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *
 
 def _write_stage(plan: Plan, stage: Path, course: Path,
                  ) -> dict[str, tuple[FilePlan, list[Imported], list[int]]]:
+    for old in stage.iterdir():  # what an earlier round wrote (it may hold fewer files now)
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
     staged: dict[str, tuple[FilePlan, list[Imported], list[int]]] = {}
     for f in plan.files:
         for target, items in f.parts():
