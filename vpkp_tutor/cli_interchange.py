@@ -1,7 +1,7 @@
 """The `import` and `export-items` commands: question banks in GIFT, Aiken and Moodle XML.
 
     vpkp-tutor import FILE… --to COURSE_DIR [--topic T] [--format F] [--dry-run] [--force]
-    vpkp-tutor export-items COURSE_DIR|FILE --format gift|moodle-xml -o PATH
+    vpkp-tutor export-items COURSE_DIR|FILE --format gift|moodle-xml -o PATH [--force]
 
 A bad file ends in located messages (`path:line:col: message`) on stderr and exit status 1
 (2 for a usage error), and nothing is written. Neither command imports Textual; the parser
@@ -61,7 +61,8 @@ def add_interchange_commands(
     e.add_argument("source", metavar="COURSE_DIR|FILE", help="content to export")
     e.add_argument("--format", choices=("gift", "moodle-xml"), required=True, dest="fmt")
     e.add_argument("-o", "--output", required=True, metavar="PATH",
-                   help="the file to write (replaced atomically)")
+                   help="the file to write (written whole or not at all)")
+    e.add_argument("--force", action="store_true", help="replace PATH if it exists")
     e.set_defaults(func=cmd_export_items)
 
 
@@ -208,6 +209,10 @@ def cmd_export_items(args: argparse.Namespace) -> int:
     if not source.exists():
         _err(f"vpkp-tutor: error: {source}: no such file or folder")
         return 2
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        _err(f"vpkp-tutor: error: -o {out}: exists already; give --force to replace it")
+        return 2
     folders = content_set(source) or []  # a file is loaded with the course it belongs to
     real = os.path.realpath(source)
     inside = any(real == os.path.realpath(f) or real.startswith(os.path.realpath(f) + os.sep)
@@ -237,7 +242,6 @@ def cmd_export_items(args: argparse.Namespace) -> int:
         from vpkp_tutor.interchange.moodle_xml_writer import write_moodle_xml
 
         text, skipped = write_moodle_xml(questions)
-    out = Path(args.output)
     try:
         with atomic_text(out) as stream:
             stream.write(text)

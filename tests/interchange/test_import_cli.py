@@ -149,6 +149,13 @@ def test_export_items_then_import_gives_the_items_back(tmp_path: Path,
         out = tmp_path / name
         assert main(["export-items", str(course), "--format", fmt, "-o", str(out)]) == 0
         assert f"wrote {out} (3 questions)" in capsys.readouterr().out
+        before = out.read_bytes()
+        assert main(["export-items", str(course), "--format", fmt, "-o", str(out)]) == 2
+        assert "exists already; give --force" in capsys.readouterr().err
+        assert out.read_bytes() == before
+        assert main(["export-items", str(course), "--format", fmt, "-o", str(out),
+                     "--force"]) == 0
+        capsys.readouterr()
         again = tmp_path / f"again-{fmt}"
         assert main(["import", str(out), "--to", str(again), "--topic", "anatomy"]) == 0
         first = {q.id: (q.stem, q.explanation) for q in load_content([course]).questions}
