@@ -16,6 +16,7 @@ Figures (targets from the performance issue):
 | longest frame gap while the TUI exports 1,000,000 responses | — (absolute) | ≤ 100 ms |
 | cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
 | director report (HTML) over 500 learners × 2,000 responses | — (absolute); DuckDB's per-item statistics | < 10 s, < 1 GB; ≤ 3× |
+| `vpkp-tutor import` of a 10,000-question GIFT file | — (absolute; lark alone parsing the same questions shown beside it) | ≤ 5 s |
 | `make test` | — (absolute) | ≤ 300 s (the CI limit: five minutes on a fresh machine) |
 | sync 100,000 queued statements to a local Ralph LRS | bare httpx posting the same batches | ≤ 1.25× the time (≥ 0.8× the rate) |
 | queueing an answer's xAPI statement | — (absolute) | ≤ 2 ms added to the answer's transaction |
@@ -370,6 +371,16 @@ def fig_export_frames(work: Path, quick: bool) -> list[Figure]:
                    f"{wall:.1f} s export, {frames} frames")]
 
 
+def fig_import(work: Path, quick: bool) -> list[Figure]:
+    """Import of a generated 10,000-question GIFT file (benchmarks/import_bank.py)."""
+    from import_bank import measure
+
+    n = 2_000 if quick else 10_000
+    wall, cpu, alone = measure(work, n)
+    return [Figure(f"import, {n:,}-question GIFT file", wall, "s", None, 5.0,
+                   f"CPU {cpu:.2f} s; lark alone parses it in {alone:.2f} s")]
+
+
 def fig_cohort(work: Path, quick: bool) -> list[Figure]:
     """Cohort report over 200 learner JSON exports."""
     exports = work / "exports"
@@ -449,6 +460,7 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "report-scale": fig_report_scale,
     "lrs-queue": fig_lrs_queue,
     "lrs-sync": fig_lrs_sync,
+    "import": fig_import,
     "make-test": fig_make_test,
 }
 

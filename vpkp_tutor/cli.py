@@ -302,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_schema)
 
     from vpkp_tutor.cli_config import add_config_commands
+    from vpkp_tutor.cli_interchange import add_interchange_commands
     from vpkp_tutor.cli_learners import add_learner_commands
     from vpkp_tutor.cli_report import add_report_command
     from vpkp_tutor.cli_store import add_store_commands
@@ -312,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sync_command(sub)
     add_config_commands(sub)
     add_learner_commands(sub)
+    add_interchange_commands(sub)
     for command in sub.choices.values():
         _add_global_options(command, after=True)
     return parser

@@ -243,4 +243,4 @@ def test_loose_folders_named_together_are_checked_together(
     args = ["--content", str(tmp_path / "my-lessons"), "--content", str(tmp_path / "my-questions")]
     assert main([*args, "validate"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1].startswith("checked 30 files: 9 lessons, 282 questions and 11 cases loaded;")
+    assert out[-1].startswith("checked 30 files: 9 lessons, 283 questions and 11 cases loaded;")

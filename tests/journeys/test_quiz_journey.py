@@ -138,6 +138,9 @@ async def answer_from_screen(pilot: Pilot[None], question: Question,
         await pilot.press(*ideal_keys(question.geometry))  # type: ignore[union-attr]
         await settle(pilot)
         return
+    elif qtype is QuestionType.SHORT_ANSWER:
+        assert "Enter, then type the answer" in screen
+        await pilot.press("enter", *question.answers[0].text)
     else:
         assert "Type a number" in screen
         await pilot.press(*f"{question.answer:g}")

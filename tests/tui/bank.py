@@ -11,6 +11,7 @@ from vpkp_tutor.content import bundled_manifest
 from vpkp_tutor.content.course import read_course
 from vpkp_tutor.domain.model import (
     QUESTION_CLASSES,
+    AcceptedAnswer,
     Case,
     CaseNode,
     Choice,
@@ -96,7 +97,10 @@ TRAJECTORY = _q("q-drill", QuestionType.TRAJECTORY, "Place the needle.", topic=M
                     pedicle_height=15, pedicle_length=20, pedicle_offset=13,
                     medial_angle=18, midline_tolerance=0.35))
 
-QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC, TRAJECTORY)
+SHORT = _q("q-short", QuestionType.SHORT_ANSWER, "Name the bony corridor of the needle.",
+           answers=(AcceptedAnswer("pedicle"), AcceptedAnswer("lamina", 0.25, "Close.")))
+
+QUESTIONS = (SINGLE, MULTI, TRUE_FALSE, ORDERING, MATCHING, NUMERIC, TRAJECTORY, SHORT)
 
 LESSON = Lesson(
     id="lesson-anatomy",

@@ -16,6 +16,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -69,6 +70,8 @@ async def answer_correctly(pilot: Pilot[None], question: Question, widget: Answe
             await pilot.press(*ideal_keys(question.geometry))
             await settle(pilot)
             return
+        case ShortAnswer():
+            await pilot.press("enter", *question.answers[0].text)  # Enter opens the field
         case _:
             assert_never(question)
     await pilot.press("enter")

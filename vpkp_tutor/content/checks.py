@@ -21,6 +21,7 @@ from vpkp_tutor.domain.model import (
     Option,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -142,6 +143,8 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
             pass  # the schema bounds the answer and tolerance
         case Trajectory():
             _check_geometry(doc, path, q)
+        case ShortAnswer():
+            _check_short(doc, path, q)
         case _:
             assert_never(q)
 
@@ -160,6 +163,26 @@ def _check_geometry(doc: Document, path: Path_, q: Trajectory) -> None:
     for field, message in geometry_problems(q.geometry):
         doc.error(*doc.where((*path, "geometry", *_GEOMETRY_PATHS.get(field, ()))),
                   f"geometry: {message}")
+def _check_short(doc: Document, path: Path_, q: ShortAnswer) -> None:
+    """Some answer earns full marks; no answer is empty once trimmed; no two answers are the
+    same as a learner's typing is compared (trimmed, spaces collapsed, case folded unless the
+    question is case-sensitive)."""
+    from vpkp_tutor.domain.scoring import normal_text
+
+    if q.answers and not any(a.weight >= 1.0 - 1e-9 for a in q.answers):
+        doc.error(*doc.where((*path, "answers")),
+                  "no accepted answer earns full marks: give one 'weight: 1' (the default)")
+    first: dict[str, int] = {}
+    for i, a in enumerate(q.answers):
+        norm = normal_text(a.text, q.case_sensitive)
+        where = doc.where((*path, "answers", i, "text"))
+        if not norm:
+            doc.error(*where, "an accepted answer is only white space")
+            continue
+        j = first.setdefault(norm, i)
+        if j != i:
+            how = "" if q.case_sensitive else " (answers are compared ignoring letter case)"
+            doc.error(*where, f"answer {i + 1} repeats answer {j + 1}{how}")
 
 
 def _check_options(doc: Document, path: Path_, options: Sequence[Option]) -> None:

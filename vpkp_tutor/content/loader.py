@@ -30,6 +30,7 @@ from vpkp_tutor.content.checks import (
 from vpkp_tutor.content.files import discover
 from vpkp_tutor.content.yamlsource import Document, read_document
 from vpkp_tutor.domain.model import (
+    AcceptedAnswer,
     Case,
     CaseNode,
     Choice,
@@ -48,6 +49,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Outcome,
     Question,
+    ShortAnswer,
     SingleBest,
     Step,
     Trajectory,
@@ -101,6 +103,13 @@ def _question(m: QuestionModel, source: str) -> Question:
                            unit=m.unit)
         case s.TrajectoryModel():
             return Trajectory(**common, geometry=_geometry(m.geometry))
+        case s.ShortAnswerModel():
+            return ShortAnswer(
+                **common,
+                answers=tuple(AcceptedAnswer(a.text, float(a.weight), a.feedback)
+                              for a in m.answers),
+                case_sensitive=m.case_sensitive,
+            )
         case _:
             assert_never(m)
 

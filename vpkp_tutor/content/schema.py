@@ -307,6 +307,23 @@ class TrajectoryModel(_QuestionBase):
     geometry: GeometryModel
 
 
+class AcceptedAnswerModel(_Strict):
+    """An answer a short-answer question accepts."""
+
+    text: Text = Field(description="The answer; compared trimmed, runs of spaces as one.")
+    weight: FiniteFloat = Field(1.0, gt=0, le=1,
+                                description="Share of the point it earns (1 = full marks).")
+    feedback: Markdown = Field("", description="Shown when the learner's answer matches.")
+
+
+class ShortAnswerModel(_QuestionBase):
+    """A typed word or phrase compared with accepted answers."""
+
+    type: Literal["short_answer"]
+    answers: list[AcceptedAnswerModel] = Field(min_length=1, max_length=20)
+    case_sensitive: YamlBool = Field(False, description="Letter case must match.")
+
+
 QuestionModel = Annotated[
     SingleBestModel
     | MultipleResponseModel
@@ -314,7 +331,8 @@ QuestionModel = Annotated[
     | OrderingModel
     | MatchingModel
     | NumericModel
-    | TrajectoryModel,
+    | TrajectoryModel
+    | ShortAnswerModel,
     Field(discriminator="type"),
 ]
 

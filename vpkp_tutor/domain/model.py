@@ -104,6 +104,7 @@ class QuestionType(StrEnum):
     MATCHING = "matching"
     NUMERIC = "numeric"
     TRAJECTORY = "trajectory"
+    SHORT_ANSWER = "short_answer"
 
 
 class Difficulty(StrEnum):
@@ -325,8 +326,29 @@ class Trajectory(_QuestionBase, frozen=True, kw_only=True, tag="trajectory"):
     """The vertebra and the approach."""
 
 
+class AcceptedAnswer(Struct, frozen=True):
+    """A typed answer a short-answer question accepts, with the share of the point it earns."""
+
+    text: str
+    """The answer as the author wrote it (compared trimmed, runs of spaces as one)."""
+    weight: float = 1.0
+    """Share of the point it earns: 1.0 for a full answer, less for a partial one."""
+    feedback: str = ""
+    """Shown when the learner's answer matches this one."""
+
+
+class ShortAnswer(_QuestionBase, frozen=True, kw_only=True, tag="short_answer"):
+    """A typed word or phrase, compared with several accepted answers."""
+
+    answers: tuple[AcceptedAnswer, ...] = ()
+    """The accepted answers, in authored order (at least one earns full marks)."""
+    case_sensitive: bool = False
+    """Letter case must match; by default `Pedicle` and `pedicle` are the same answer."""
+
+
 Question = (
     SingleBest | MultipleResponse | TrueFalse | Ordering | Matching | Numeric | Trajectory
+    | ShortAnswer
 )
 """A question of any type: a tagged union of one record per type."""
 

@@ -10,6 +10,7 @@ Answer shapes, by question type:
 - numeric: a float.
 - trajectory: the needle path as a string (`domain.trajectory.encode`), e.g.
   `"E15,4 -18,-6,0 -18,-6,2 F"`.
+- short_answer: the text typed.
 
 `None` (or an empty tuple) is an unanswered item and scores 0.
 
@@ -22,6 +23,9 @@ Partial credit rules (also documented in docs/authoring.md):
 - matching: the share of pairs matched correctly.
 - trajectory: entry, path safety and final position, each with its share (see
   `domain.trajectory`); a never event scores 0.
+- short_answer: the weight of the best accepted answer the text matches, after trimming,
+  making runs of white space one space and (unless the question is case-sensitive) folding
+  letter case.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     Score,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -152,8 +157,27 @@ class NumericVerdict(Struct, frozen=True):
         return self.key + self.tolerance
 
 
+class ShortAnswerVerdict(Struct, frozen=True):
+    """Short answer: the text given and the accepted answer it matched, if any."""
+
+    given: str | None
+    """The learner's text (None when nothing was typed)."""
+    matched: int | None
+    """Index of the accepted answer the text matched (the best one), or None."""
+    best: str
+    """The first accepted answer earning full marks (what the key shows)."""
+    score: Score
+    """The points the answer earns."""
+
+    @property
+    def right(self) -> bool:
+        """Full marks."""
+        return self.score.correct
+
+
 Verdict = (
     ChoiceVerdict | OrderingVerdict | MatchingVerdict | NumericVerdict | TrajectoryVerdict
+    | ShortAnswerVerdict
 )
 """What the domain says of an answer, item by item: what every widget, the feedback and
 the review render (nothing else compares an answer with the key)."""
@@ -183,6 +207,8 @@ def judge(question: Question, answer: AnswerValue) -> Verdict:
             return _judge_numeric(question, answer, answered)
         case Trajectory():
             return judge_path(question, answer)
+        case ShortAnswer():
+            return _judge_short(question, answer, answered)
         case _:
             assert_never(question)
 
@@ -265,6 +291,32 @@ def _judge_numeric(question: Numeric, answer: AnswerValue, answered: bool) -> Nu
             given = None
     right = answered and given is not None and abs(given - key) <= tol + 1e-9
     return NumericVerdict(given, key, tol, right, Score(1.0 if right else 0.0, 1.0))
+
+
+def normal_text(text: str, case_sensitive: bool) -> str:
+    """A typed answer as it is compared: trimmed, runs of white space made one space, and
+    letter case folded unless `case_sensitive`."""
+    flat = " ".join(text.split())
+    return flat if case_sensitive else flat.casefold()
+
+
+def _judge_short(question: ShortAnswer, answer: AnswerValue, answered: bool,
+                 ) -> ShortAnswerVerdict:
+    full = [a.text for a in question.answers if a.weight >= 1.0 - 1e-9]
+    best_text = next(iter(full or [a.text for a in question.answers]), "")
+    if not answered or not isinstance(answer, str):
+        return ShortAnswerVerdict(None, None, best_text, _ZERO)
+    mine = normal_text(answer, question.case_sensitive)
+    matched: int | None = None
+    for i, accepted in enumerate(question.answers):
+        if normal_text(accepted.text, question.case_sensitive) == mine and (
+            matched is None or accepted.weight > question.answers[matched].weight
+        ):
+            matched = i
+    if matched is None:
+        return ShortAnswerVerdict(answer, None, best_text, _ZERO)
+    weight = min(1.0, max(0.0, question.answers[matched].weight))
+    return ShortAnswerVerdict(answer, matched, best_text, Score(round(weight, 6), 1.0))
 
 
 CASE_PASS_MARK = 0.7

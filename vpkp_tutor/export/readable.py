@@ -16,6 +16,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -85,7 +86,8 @@ def answer_as_seen(question: Question | None, answer: AnswerValue) -> str | floa
                 for n, x in enumerate(items))
         case None if all(isinstance(x, int) for x in items):  # an order, question gone
             return ARROW.join(_letter(x) for x in items)
-        case SingleBest() | MultipleResponse() | TrueFalse() | Numeric() | Trajectory() | None:
+        case (SingleBest() | MultipleResponse() | TrueFalse() | Numeric() | Trajectory()
+              | ShortAnswer() | None):
             return ", ".join("–" if x is None else str(x) for x in items)
         case _:
             assert_never(question)

@@ -44,6 +44,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -89,6 +90,7 @@ INTERACTION_TYPES: dict[type[Question], str] = {
     Matching: "matching",
     Numeric: "numeric",
     Trajectory: "performance",
+    ShortAnswer: "fill-in",
 }
 """xAPI interaction type of each question type (a test checks that every type has one)."""
 ACTIVITY_TYPES = {
@@ -230,6 +232,10 @@ def interaction(question: Question) -> dict[str, Any]:
             tol = question.geometry.midline_tolerance
             d["correctResponsesPattern"] = [
                 f"depth[.]{_num(ANTERIOR_THIRD)}[:]1[,]midline[.]0[:]{_num(tol)}"]
+        case ShortAnswer():
+            case_rule = "{case_matters=true}" if question.case_sensitive else ""
+            d["correctResponsesPattern"] = [
+                case_rule + a.text for a in question.answers if a.weight >= 1.0 - 1e-9]
         case _:
             assert_never(question)
     return d
@@ -294,6 +300,8 @@ def _response_text(question: Question, answer: Any) -> str:
         case Numeric():
             value = float(answer)
             return _num(value) if math.isfinite(value) else ""
+        case ShortAnswer():
+            return answer if isinstance(answer, str) else ""
         case MultipleResponse() | Ordering() | Matching() if not isinstance(answer, tuple | list):
             return ""
         case MultipleResponse():

@@ -29,6 +29,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -42,6 +43,7 @@ FAST_SECONDS: dict[type[Question], float] = {
     Ordering: 45.0,
     Matching: 45.0,
     Trajectory: 120.0,
+    ShortAnswer: 30.0,
 }
 """Full marks within this many seconds rate Easy, by question type (a test checks that
 every type has a limit)."""

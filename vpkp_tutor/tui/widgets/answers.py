@@ -13,6 +13,7 @@ after scoring. Inputs never call services: the screen handles the message.
 - `NumericAnswer` (in `numeric.py`): a number field validated on Enter, with the unit beside it.
 - `TrajectoryAnswer` (in `trajectory.py`): the needle drill; arrows place and aim, +/Enter
   advance, - withdraws, f declares the final position.
+- `ShortAnswerInput` (in `short_answer.py`): a text field answered on Enter.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from vpkp_tutor.domain.model import (
     Numeric,
     Ordering,
     Question,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -43,6 +45,7 @@ from vpkp_tutor.domain.scoring import (
 )
 from vpkp_tutor.tui.widgets.answer_base import AnswerInput, Row, RowsAnswer
 from vpkp_tutor.tui.widgets.numeric import NumberField, NumericAnswer
+from vpkp_tutor.tui.widgets.short_answer import ShortAnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 from vpkp_tutor.tui.widgets.trajectory import TrajectoryAnswer
 
@@ -55,6 +58,7 @@ __all__ = [
     "OrderingAnswer",
     "Row",
     "RowsAnswer",
+    "ShortAnswerInput",
     "TrajectoryAnswer",
     "input_class",
     "make_answer_input",
@@ -338,6 +342,8 @@ def input_class(question: Question) -> type[AnswerInput[Any]]:
             return NumericAnswer
         case Trajectory():
             return TrajectoryAnswer
+        case ShortAnswer():
+            return ShortAnswerInput
         case _:
             assert_never(question)
 

@@ -23,6 +23,7 @@ from vpkp_tutor.domain.model import (
     Ordering,
     Question,
     Score,
+    ShortAnswer,
     SingleBest,
     Trajectory,
     TrueFalse,
@@ -31,6 +32,7 @@ from vpkp_tutor.domain.scoring import (
     ChoiceVerdict,
     MatchingVerdict,
     NumericVerdict,
+    ShortAnswerVerdict,
     Verdict,
 )
 from vpkp_tutor.domain.trajectory import TrajectoryVerdict
@@ -68,8 +70,10 @@ def option_notes(question: Question, verdict: Verdict) -> list[tuple[Content, Co
             return _numeric_notes(question, verdict)
         case Trajectory(), TrajectoryVerdict():
             return _trajectory_notes(verdict)
+        case ShortAnswer(), ShortAnswerVerdict():
+            return _short_notes(question, verdict)
         case (SingleBest() | MultipleResponse() | TrueFalse() | Matching() | Numeric()
-              | Trajectory()), _:
+              | Trajectory() | ShortAnswer()), _:
             return []  # a verdict on another type of question: nothing to mark
         case _:
             assert_never(question)
@@ -142,6 +146,28 @@ def _trajectory_notes(verdict: TrajectoryVerdict) -> list[tuple[Content, Content
                           "parapedicular route), lateral to the medial wall until past the "
                           "posterior wall, ending in the anterior third near the midline "
                           "(the green lines).")))
+    return lines
+
+
+def _short_notes(question: ShortAnswer, verdict: ShortAnswerVerdict,
+                 ) -> list[tuple[Content, Content]]:
+    """Your answer, then each accepted answer with its share of the point; the one matched
+    is marked and its feedback shown."""
+    mine = verdict.given if verdict.given is not None else "—"
+    lines: list[tuple[Content, Content]] = [
+        (Content.assemble("Your answer: ", literal(mine, "bold")), Content(""))]
+    for i, accepted in enumerate(question.answers):
+        share = "" if accepted.weight >= 1.0 - 1e-9 else f"  ({accepted.weight:.0%} credit)"
+        matched = i == verdict.matched
+        style = "bold $success" if accepted.weight >= 1.0 - 1e-9 else "bold"
+        head = Content.assemble(("Accepted: ", "bold"), literal(accepted.text, style),
+                                (share, "italic"))
+        if matched:
+            head = Content.assemble(head, ("  (your answer)", "italic"))
+        lines.append((head, literal(accepted.feedback, "dim")))
+    if question.case_sensitive:
+        lines.append((Content.styled("Letter case counts in this answer.", "italic"),
+                      Content("")))
     return lines
 
 

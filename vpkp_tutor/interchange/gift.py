@@ -1,0 +1,491 @@
+"""GIFT (Moodle's "General Import Format Template") read into `GiftItem`s.
+
+How a file is read, as Moodle reads it:
+
+1. The bytes are decoded (`source.decode_text`: UTF-8 with or without a BOM; a file that is
+   not UTF-8 is refused with the line and column of the first bad byte unless
+   `--encoding cp1252` is given); line endings become `\\n`.
+2. Lines are grouped into blocks: one or more blank lines end a question. A line whose first
+   non-blank characters are `//` is a comment (Moodle's `// [id:…]` and `// [tag:…]`
+   comments set the question's id and tags).
+3. Each block is parsed by the grammar below (lark, LALR(1) with its contextual lexer, so the
+   same characters are read as stem text outside braces and as answer syntax inside), and
+   the tree is turned into one `GiftItem`.
+
+The item keeps GIFT's own model (the one the conformance corpus describes): the app's
+model is reached by `mapping.py`, which reports what cannot be carried over.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from vpkp_tutor.interchange.source import Located, decode_text
+
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+
+GRAMMAR = r"""
+block: CATEGORY? question?
+
+question: head stem_text
+        | head stem_text? answers suffix?
+head: TITLE? FORMAT?
+stem_text: STEM_TEXT
+suffix: STEM_TEXT
+
+answers: "{" body? "}"
+?body: truefalse | choices | numeric | bare
+truefalse: TF feedback? feedback? general?
+choices: choice+ general?
+choice: MARK WEIGHT? rich? feedback?
+bare: rich feedback? general?
+rich: FORMAT ANS_TEXT? | ANS_TEXT
+feedback: "#" rich?
+general: GENERAL rich?
+
+numeric: "#" (num_spec general? | num_choice+ general?)
+num_choice: MARK WEIGHT? num_spec? feedback?
+num_spec: NUMBER -> simple
+        | NUMBER ":" NUMBER -> tolerance
+        | NUMBER ".." NUMBER -> range
+
+CATEGORY.5: /\$CATEGORY:[^\n]*/
+TITLE.4: /::(\\.|[^\\:]|:(?!:))*::/
+FORMAT.3: /\[(html|moodle|plain|markdown)\]/i
+TF.3: /(TRUE|FALSE|T|F)(?=\s*(#|\}))/i
+GENERAL.3: "####"
+MARK: "=" | "~"
+WEIGHT.2: /%-?[0-9]+(\.[0-9]+)?%/
+NUMBER.2: /[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/
+STEM_TEXT: /(\\.|[^\\{}\s])((\\.|[^\\{}])*(\\.|[^\\{}\s]))?/s
+ANS_TEXT: /(\\.|[^\\=~#{}\s])((\\.|[^\\=~#{}])*(\\.|[^\\=~#{}\s]))?/s
+%ignore /\s+/
+"""
+"""One GIFT question block (comment lines already blanked)."""
+
+FORMATS = ("moodle", "html", "plain", "markdown")
+BLANK = "_____"
+"""What stands for the answer block of a missing-word question in its stem."""
+MAX_BLOCK_CHARS = 200_000
+"""Longest question block read (far beyond any real question; bounds the parser's work)."""
+
+
+@dataclass
+class Text:
+    """A text with its GIFT format."""
+
+    format: str
+    text: str
+
+
+@dataclass
+class Choice:
+    """An answer of a choice, short-answer or numeric question."""
+
+    correct: bool
+    """Marked `=` (for numeric and short answers: an accepted answer)."""
+    weight: float | None
+    """The `%n%` percentage, if given."""
+    text: Text | None
+    """The answer (None for a numeric `~` catch-all)."""
+    feedback: Text | None
+    number: NumberSpec | None = None
+    """A numeric answer's value."""
+
+
+@dataclass
+class NumberSpec:
+    """A numeric answer: a value with a tolerance (`3.5:0.1`), or a range (`1..5`)."""
+
+    kind: str
+    """`simple`, `range` (value and tolerance) or `high-low` (low .. high)."""
+    number: float = 0.0
+    tolerance: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The lowest and highest accepted numbers."""
+        if self.kind == "high-low":
+            return (min(self.low, self.high), max(self.low, self.high))
+        return (self.number - self.tolerance, self.number + self.tolerance)
+
+
+@dataclass
+class MatchPair:
+    sub: Text
+    answer: str
+
+
+@dataclass
+class GiftItem:
+    """One question (or category line) as GIFT describes it."""
+
+    type: str
+    """MC, TF, Short, Numerical, Matching, Essay, Description or Category."""
+    line: int
+    """1-based line of the file where the block starts."""
+    title: str | None = None
+    stem: Text = field(default_factory=lambda: Text("moodle", ""))
+    embedded: bool = False
+    """The answer block stood inside the stem (missing word)."""
+    general: Text | None = None
+    choices: list[Choice] = field(default_factory=list)
+    is_true: bool | None = None
+    true_feedback: Text | None = None
+    false_feedback: Text | None = None
+    pairs: list[MatchPair] = field(default_factory=list)
+    numeric: NumberSpec | None = None
+    """A numeric question's single answer (multiple answers are `choices`)."""
+    id: str | None = None
+    tags: list[str] | None = None
+    category: str | None = None
+    """The `$CATEGORY:` in force for this question (its path)."""
+    unit: str = ""
+    """A numeric answer's unit (Moodle XML)."""
+    case_sensitive: bool = False
+    """Short answers compare letter case (Moodle XML `usecase`)."""
+    media: list[str] = field(default_factory=list)
+    """What the source held that is not text (embedded files), for the report."""
+
+
+@cache
+def parser() -> Lark:
+    """The LALR parser of one block (built once; lark is imported only here)."""
+    from lark import Lark
+
+    return Lark(GRAMMAR, start="block", parser="lalr", lexer="contextual",
+                propagate_positions=False, maybe_placeholders=False)
+
+
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_NEWLINE_RUN = re.compile(r"[ \t]*\n\s*")
+_ID = re.compile(r"\[id:([^\]]+)\]")
+_TAG = re.compile(r"\[tag:([^\]]+)\]")
+
+
+def unescape(text: str) -> str:
+    """GIFT escapes: `\\~ \\= \\# \\{ \\} \\:` and `\\\\` are the character, `\\n` a new
+    line; a backslash before anything else stays."""
+
+    def one(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        if ch in "~=#{}:\\":
+            return ch
+        if ch == "n":
+            return "\n"
+        return m.group(0)
+
+    return _ESCAPE.sub(one, text)
+
+
+def clean(raw: str, fmt: str) -> str:
+    """The text of a GIFT field: trimmed; in `moodle` and `plain` text a line break with the
+    spaces around it is one space (HTML and Markdown keep their lines); escapes resolved."""
+    raw = raw.strip()
+    if fmt in ("moodle", "plain"):
+        raw = _NEWLINE_RUN.sub(" ", raw)
+    return unescape(raw)
+
+
+def _fmt(token: str) -> str:
+    return token[1:-1].lower()
+
+
+class _Builder:
+    """Turns the tree of one block into a `GiftItem`."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.format = "moodle"
+
+    def rich(self, tree: Tree[Token] | None, default: str | None = None) -> Text | None:
+        if tree is None:
+            return None
+        fmt = default or self.format
+        text = ""
+        for tok in tree.children:
+            if getattr(tok, "type", "") == "FORMAT":
+                fmt = _fmt(str(tok))
+            else:
+                text = str(tok)
+        return Text(fmt, clean(text, fmt))
+
+    def feedback(self, tree: Tree[Token] | None) -> Text | None:
+        if tree is None:
+            return None
+        inner = next((c for c in tree.children if getattr(c, "data", "") == "rich"), None)
+        fb = self.rich(inner)  # type: ignore[arg-type]
+        return fb if fb is not None and fb.text else None
+
+    def build(self, tree: Tree[Token], category: str | None) -> GiftItem | None:
+        from lark import Token, Tree
+
+        question = next((c for c in tree.children if isinstance(c, Tree)), None)
+        if question is None:
+            return None
+        title: str | None = None
+        prefix = ""
+        suffix: str | None = None
+        answers: Tree[Token] | None = None
+        parts = [*next(c for c in question.children if isinstance(c, Tree)).children,
+                 *question.children]
+        for c in parts:
+            if isinstance(c, Token) and c.type == "TITLE":
+                title = unescape(c[2:-2].strip())
+            elif isinstance(c, Token) and c.type == "FORMAT":
+                self.format = _fmt(str(c))
+            elif isinstance(c, Tree) and c.data == "stem_text":
+                prefix = str(c.children[0])
+            elif isinstance(c, Tree) and c.data == "suffix":
+                suffix = str(c.children[0])
+            elif isinstance(c, Tree) and c.data == "answers":
+                answers = c
+        item = GiftItem("Description", self.line, title=title, category=category)
+        if answers is None:
+            item.stem = Text(self.format, clean(prefix, self.format))
+            return item
+        item.embedded = suffix is not None
+        if item.embedded:
+            stem = (prefix.strip() + " " if prefix.strip() else "") + BLANK + " " + (suffix or "")
+        else:
+            stem = prefix
+        item.stem = Text(self.format, clean(stem, self.format))
+        body = answers.children[0] if answers.children else None
+        if body is None:
+            item.type = "Essay"
+            return item
+        assert isinstance(body, Tree)
+        getattr(self, "_" + str(body.data))(item, body)
+        return item
+
+    def _sub(self, tree: Tree[Token], name: str) -> list[Tree[Token]]:
+        from lark import Tree
+
+        return [c for c in tree.children if isinstance(c, Tree) and c.data == name]
+
+    def _general(self, item: GiftItem, tree: Tree[Token]) -> None:
+        for g in self._sub(tree, "general"):
+            inner = next(iter(self._sub(g, "rich")), None)
+            fb = self.rich(inner)
+            item.general = fb if fb is not None and fb.text else None
+
+    def _truefalse(self, item: GiftItem, tree: Tree[Token]) -> None:
+        item.type = "TF"
+        item.is_true = str(tree.children[0]).upper().startswith("T")
+        feedbacks = [self.feedback(f) for f in self._sub(tree, "feedback")]
+        item.true_feedback = feedbacks[0] if feedbacks else None
+        item.false_feedback = feedbacks[1] if len(feedbacks) > 1 else None
+        self._general(item, tree)
+
+    def _choice(self, tree: Tree[Token]) -> Choice:
+        from lark import Token
+
+        mark = str(tree.children[0])
+        weight = next((float(str(c)[1:-1]) for c in tree.children
+                       if isinstance(c, Token) and c.type == "WEIGHT"), None)
+        text = self.rich(next(iter(self._sub(tree, "rich")), None)) or Text(self.format, "")
+        fb = self.feedback(next(iter(self._sub(tree, "feedback")), None))
+        return Choice(mark == "=", weight, text, fb)
+
+    def _choices(self, item: GiftItem, tree: Tree[Token]) -> None:
+        choices = [self._choice(c) for c in self._sub(tree, "choice")]
+        self._general(item, tree)
+        texts = [c.text.text if c.text else "" for c in choices]
+        if all(c.correct for c in choices) and all("->" in t for t in texts):
+            item.type = "Matching"
+            for c in choices:
+                assert c.text is not None
+                left, _, right = c.text.text.partition("->")
+                item.pairs.append(MatchPair(Text(c.text.format, left.strip()), right.strip()))
+            return
+        if all(c.correct for c in choices):
+            item.type = "Short"
+        else:
+            item.type = "MC"
+        item.choices = choices
+
+    def _bare(self, item: GiftItem, tree: Tree[Token]) -> None:
+        item.type = "Short"
+        text = self.rich(next(iter(self._sub(tree, "rich")), None))
+        fb = self.feedback(next(iter(self._sub(tree, "feedback")), None))
+        item.choices = [Choice(True, None, text, fb)]
+        self._general(item, tree)
+
+    def _spec(self, tree: Tree[Token]) -> NumberSpec:
+        nums = [float(str(t)) for t in tree.children]
+        match str(tree.data):
+            case "simple":
+                return NumberSpec("simple", number=nums[0])
+            case "tolerance":
+                return NumberSpec("range", number=nums[0], tolerance=abs(nums[1]))
+            case _:
+                return NumberSpec("high-low", low=nums[0], high=nums[1])
+
+    def _numeric(self, item: GiftItem, tree: Tree[Token]) -> None:
+        from lark import Token, Tree
+
+        item.type = "Numerical"
+        self._general(item, tree)
+        specs = [c for c in tree.children
+                 if isinstance(c, Tree) and c.data in ("simple", "tolerance", "range")]
+        if specs:
+            item.numeric = self._spec(specs[0])
+            return
+        for c in self._sub(tree, "num_choice"):
+            mark = str(c.children[0])
+            weight = next((float(str(t)[1:-1]) for t in c.children
+                           if isinstance(t, Token) and t.type == "WEIGHT"), None)
+            spec = next((self._spec(t) for t in c.children
+                         if isinstance(t, Tree) and t.data in ("simple", "tolerance", "range")),
+                        None)
+            fb = self.feedback(next(iter(self._sub(c, "feedback")), None))
+            item.choices.append(Choice(mark == "=", weight, None, fb, spec))
+
+
+@dataclass
+class Block:
+    """The lines of one question, comment lines blanked, and the comments' metadata."""
+
+    line: int
+    text: str
+    ids: list[str]
+    tags: list[str]
+
+
+def blocks(text: str) -> list[Block]:
+    """Split a decoded file into question blocks (see the module docstring)."""
+    out: list[Block] = []
+    lines: list[str] = []
+    start = 0
+    ids: list[str] = []
+    tags: list[str] = []
+
+    def flush() -> None:
+        nonlocal lines, ids, tags
+        if any(line.strip() for line in lines):
+            out.append(Block(start, "\n".join(lines), ids, tags))
+        elif ids or tags:  # metadata comments carry over to the next question
+            return
+        lines, ids, tags = [], [], []
+
+    for n, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if stripped.startswith("//"):
+            ids += _ID.findall(stripped)
+            tags += _TAG.findall(stripped)
+            if lines:
+                lines.append("")
+            continue
+        if not lines:
+            start = n
+        lines.append(line)
+    flush()
+    return out
+
+
+@dataclass
+class GiftFile:
+    """What a GIFT file holds: its items in order, and the problems found."""
+
+    items: list[GiftItem] = field(default_factory=list)
+    errors: list[Located] = field(default_factory=list)
+
+
+def parse_gift(data: bytes, path: str, encoding: str | None = None) -> GiftFile:
+    """Read GIFT bytes. A block the grammar refuses is an error located at the first
+    character it could not read; the other blocks are still read. Undecodable bytes refuse
+    the whole file (`ImportError_`)."""
+    text = decode_text(data, path, encoding)
+    return parse_gift_text(text, path)
+
+
+def parse_gift_text(text: str, path: str) -> GiftFile:
+    """Read decoded GIFT text (see `parse_gift`)."""
+    from lark.exceptions import UnexpectedInput
+
+    result = GiftFile()
+    category: str | None = None
+    p = parser()
+    for block in blocks(text):
+        if len(block.text) > MAX_BLOCK_CHARS:
+            result.errors.append(Located(path, block.line, 1,
+                                         f"a question of {len(block.text):,} characters; "
+                                         f"the limit is {MAX_BLOCK_CHARS:,}"))
+            continue
+        lead = len(block.text) - len(block.text.lstrip())
+        body = block.text.strip()
+        first_line = block.line + block.text[:lead].count("\n")
+        try:
+            tree = p.parse(body)
+        except UnexpectedInput as exc:
+            line = first_line + (exc.line - 1 if exc.line and exc.line > 0 else 0)
+            col = exc.column if exc.column and exc.column > 0 else 1
+            brace = _unclosed(body)
+            if brace is not None:  # point at the brace left open, not where the text ends
+                line = first_line + body.count("\n", 0, brace)
+                col = brace - (body.rfind("\n", 0, brace) + 1) + 1
+            result.errors.append(Located(path, line, col, _why(exc, body)))
+            continue
+        cat_token = next((c for c in tree.children if getattr(c, "type", "") == "CATEGORY"),
+                         None)
+        if cat_token is not None:
+            category = str(cat_token)[len("$CATEGORY:"):].strip()
+            result.items.append(GiftItem("Category", first_line, title=category))
+        item = _Builder(first_line).build(tree, category)
+        if item is not None:
+            item.id = block.ids[-1].strip() if block.ids else None
+            item.tags = [t.strip() for t in block.tags] or None
+            result.items.append(item)
+    return result
+
+
+def _why(exc: Any, body: str) -> str:
+    """A short reason for a grammar error."""
+    from lark.exceptions import UnexpectedEOF, UnexpectedToken
+
+    opens, closes = _braces(body)
+    if opens > closes:
+        return "an answer block '{' is never closed with '}' (a blank line ends a question)"
+    if closes > opens:
+        return "a '}' closes no answer block (write \\} for a brace in text)"
+    if opens > 1:
+        return "a question has more than one answer block {…}"
+    if isinstance(exc, UnexpectedEOF):
+        return "the question ends too early"
+    if isinstance(exc, UnexpectedToken):
+        got = str(exc.token)[:30] or "the end"
+        return f"unexpected {got!r} in the answer block"
+    char = body[exc.pos_in_stream] if exc.pos_in_stream is not None and exc.pos_in_stream < len(
+        body) else "?"
+    return f"unexpected {char!r} in the answer block"
+
+
+def _unclosed(body: str) -> int | None:
+    """Offset of the first `{` never closed, if any (escaped braces do not count)."""
+    depth_at: list[int] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth_at.append(i)
+        elif ch == "}" and depth_at:
+            depth_at.pop()
+        i += 1
+    return depth_at[0] if depth_at else None
+
+
+def _braces(body: str) -> tuple[int, int]:
+    plain = re.sub(r"\\.", "", body, flags=re.S)
+    return plain.count("{"), plain.count("}")
