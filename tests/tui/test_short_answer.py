@@ -6,13 +6,13 @@ from textual.widgets import Input, Static
 
 from tests.tui.conftest import MakeApp
 from tests.tui.helpers import hint_text, settle, start_quiz
-from vpkp_tutor.domain.model import AcceptedAnswer, ContentBank, Difficulty, ShortAnswer, Topic
+from vpkp_tutor.domain.model import AcceptedAnswer, ContentBank, Difficulty, ShortAnswer
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.short_answer import ShortAnswerInput
 
 SHORT = ShortAnswer(
-    id="q-short", topic=Topic("anatomy"), objectives=("anat.one",),
+    id="q-short", topic="anatomy", objectives=("anat.one",),
     difficulty=Difficulty.EASY, stem="Which bony corridor does the needle follow?",
     explanation="The transpedicular route.", references=("Anatomy reference",),
     answers=(AcceptedAnswer("pedicle"), AcceptedAnswer("lamina", 0.25, "Close, but no.")),
