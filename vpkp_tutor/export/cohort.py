@@ -196,10 +196,11 @@ def merge(paths: Sequence[Path]) -> tuple[list[MergedLearner], Answers, dict[str
     at = columns.answered_us
     ids = columns.ids
     fingerprints: dict[str, list[str]] = defaultdict(list)
+    for ex, _ in read:
+        fingerprints[ex.fingerprint].append(ex.source)
     merged: dict[str, MergedLearner] = {}
     rows_of: dict[str, list[range]] = defaultdict(list)
     for ex, rows in sorted(read, key=lambda e: e[0].exported_at):
-        fingerprints[ex.fingerprint].append(ex.source)
         m = merged.get(ex.learner.id)
         if m is None:
             m = merged[ex.learner.id] = MergedLearner(ex.learner, ex.exported_at)
