@@ -137,6 +137,8 @@ class Answers:
     objectives: Any
     """Code into `objective_sets` (the objective ids an answer's question tests)."""
     attempt: Any
+    choice: Any
+    """Code into `choices`: the option chosen when the answer is one text."""
     points: Any
     max_points: Any
     correct: Any
@@ -150,6 +152,7 @@ class Answers:
     kinds: list[str]
     objective_sets: list[tuple[str, ...]]
     attempt_ids: list[str]
+    choices: list[str | None]
     raw_answers: list[Any]
 
     def __len__(self) -> int:
@@ -213,7 +216,7 @@ def merge(paths: Sequence[Path]) -> tuple[list[MergedLearner], Answers, dict[str
         for a in ex.attempts:
             qids = a.get("question_ids") or ()
             if isinstance(a.get("id"), str) and (qids or a["id"] not in m.attempts):
-                m.attempts[a["id"]] = tuple(str(q) for q in qids)
+                m.attempts[a["id"]] = tuple(map(str, qids))
         for c in ex.case_runs:
             old_run = m.case_runs.get(c.run.id)
             if old_run is None or len(c.run.choice_path) >= len(old_run.run.choice_path):
@@ -258,14 +261,16 @@ def merge(paths: Sequence[Path]) -> tuple[list[MergedLearner], Answers, dict[str
         learner=np.repeat(np.arange(len(learners), dtype=np.int64), counts),
         question=col(columns.question, np.int64), topic=col(columns.topic, np.int64),
         kind=col(columns.kind, np.int64), objectives=col(columns.objectives, np.int64),
-        attempt=col(columns.attempt, np.int64), points=col(columns.points, np.float64),
+        attempt=col(columns.attempt, np.int64), choice=col(columns.choice, np.int64),
+        points=col(columns.points, np.float64),
         max_points=col(columns.max_points, np.float64),
         correct=col(columns.correct, np.int8).astype(bool),
         review=col(columns.review, np.int8).astype(bool),
         answered_us=col(columns.answered_us, np.int64), source=order,
         question_ids=columns.questions.values(), topics=columns.topics.values(),
         kinds=columns.kinds.values(), objective_sets=columns.objective_sets.values(),
-        attempt_ids=columns.attempts.values(), raw_answers=columns.answers)
+        attempt_ids=columns.attempts.values(), choices=columns.choices.values(),
+        raw_answers=columns.answers)
     return learners, answers, fingerprints, duplicates
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -90,10 +91,12 @@ class Codes:
 
     index: dict[Any, int] = field(default_factory=dict)
 
-    def code(self, values: list[Any]) -> list[int]:
+    def code(self, values: list[Any]) -> array[int]:
         """Each value's code (new values get the next number)."""
         index = self.index
-        return [index.setdefault(v, len(index)) for v in values]
+        for v in dict.fromkeys(values):
+            index.setdefault(v, len(index))
+        return array("q", map(index.__getitem__, values))
 
     def values(self) -> list[Any]:
         """The texts, by code."""
@@ -120,11 +123,14 @@ class ResponseColumns:
     kinds: Codes = field(default_factory=Codes)
     objective_sets: Codes = field(default_factory=Codes)
     attempts: Codes = field(default_factory=Codes)
+    choices: Codes = field(default_factory=Codes)
+    """Answers that are one text (an option letter); other answers share the code of None."""
     question: array[int] = field(default_factory=lambda: array("q"))
     topic: array[int] = field(default_factory=lambda: array("q"))
     kind: array[int] = field(default_factory=lambda: array("q"))
     objectives: array[int] = field(default_factory=lambda: array("q"))
     attempt: array[int] = field(default_factory=lambda: array("q"))
+    choice: array[int] = field(default_factory=lambda: array("q"))
     points: array[float] = field(default_factory=lambda: array("d"))
     max_points: array[float] = field(default_factory=lambda: array("d"))
     correct: array[int] = field(default_factory=lambda: array("b"))
@@ -154,30 +160,53 @@ def read_columns(path: Path, columns: ResponseColumns,
         raise _refused(path, limit) from None
     rs = doc.responses
     start = len(columns)
-    points = np.fromiter((r.points for r in rs), np.float64, len(rs))
-    most = np.fromiter((r.max_points for r in rs), np.float64, len(rs))
-    when = np.fromiter(((a if a.tzinfo is not None else a.replace(tzinfo=_UTC)).timestamp()
-                        for a in (r.answered_at for r in rs)), np.float64, len(rs))
-    micros = np.round(when * 1e6).astype(np.int64)
+    field_of = {name: list(map(attrgetter(name), rs)) for name in _COLUMNS}
+    points = np.array(field_of["points"], dtype=np.float64)
+    most = np.array(field_of["max_points"], dtype=np.float64)
+    moments = field_of["answered_at"]
+    if None in map(attrgetter("tzinfo"), moments):  # a naive time is taken as UTC
+        moments = [a if a.tzinfo is not None else a.replace(tzinfo=_UTC) for a in moments]
+    micros = np.round(np.array(list(map(dt.datetime.timestamp, moments)), dtype=np.float64)
+                      * 1e6).astype(np.int64)
     if len(rs) and not (bool((most >= 0).all()) and bool((points >= 0).all())
                         and bool((points <= most).all()) and int(micros.min()) >= _FIRST_US
                         and int(micros.max()) <= _LAST_US):
         raise _refused(path, limit)
-    columns.question.extend(columns.questions.code([r.question_id for r in rs]))
-    columns.topic.extend(columns.topics.code([r.topic or "" for r in rs]))
-    columns.kind.extend(columns.kinds.code([r.type or "" for r in rs]))
-    columns.objectives.extend(columns.objective_sets.code(
-        [tuple(r.objectives) if r.objectives else () for r in rs]))
-    columns.attempt.extend(columns.attempts.code([r.attempt_id for r in rs]))
+    answers = field_of["answer"]
+    columns.question.extend(columns.questions.code(field_of["question_id"]))
+    columns.topic.extend(columns.topics.code(_texts(field_of["topic"])))
+    columns.kind.extend(columns.kinds.code(_texts(field_of["type"])))
+    columns.objectives.extend(columns.objective_sets.code(list(map(_as_tuple,
+                                                                   field_of["objectives"]))))
+    columns.attempt.extend(columns.attempts.code(field_of["attempt_id"]))
+    columns.choice.extend(columns.choices.code(list(map(_choice, answers))))
     columns.points.frombytes(points.tobytes())
     columns.max_points.frombytes(most.tobytes())
-    columns.correct.extend([r.correct for r in rs])
-    columns.review.extend([r.mode == "review" for r in rs])
+    columns.correct.extend(field_of["correct"])
+    columns.review.extend(map("review".__eq__, field_of["mode"]))
     columns.answered_us.frombytes(micros.tobytes())
-    columns.answers.extend([r.answer for r in rs])
-    columns.ids.extend([r.id for r in rs])
+    columns.answers.extend(answers)
+    columns.ids.extend(field_of["id"])
     doc.responses = []
     return ExportHeader(source, doc, range(start, len(columns)))
+
+
+_COLUMNS = ("id", "attempt_id", "mode", "question_id", "points", "max_points", "correct",
+            "answered_at", "answer", "topic", "objectives", "type")
+
+
+def _texts(values: list[str | None]) -> list[str]:
+    """Optional texts with "" for a missing one."""
+    return [v or "" for v in values] if None in values else values  # type: ignore[return-value]
+
+
+def _as_tuple(objectives: list[str] | None) -> tuple[str, ...]:
+    return tuple(objectives) if objectives else ()
+
+
+def _choice(answer: object) -> str | None:
+    """A single chosen option (text): most answers are one letter."""
+    return answer if type(answer) is str else None
 
 
 def _refused(path: Path, limit: int) -> ExportError:

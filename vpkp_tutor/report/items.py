@@ -169,30 +169,40 @@ def analyse_items(cohort: CohortReport,
             topics[q] = answers.topics[t]
         if not kinds[q]:
             kinds[q] = answers.kinds[kd]
+    # options chosen: one letter per answer for most, each letter ticked for multiple response
+    letter_code = {x: c for c, x in enumerate(answers.choices) if x is not None}
+    no_choice = answers.choices.index(None) if None in answers.choices else -1
+    choice = answers.choice[first]
+    single = np.nonzero(choice != no_choice)[0]
+    rows_parts, letter_parts = [single], [choice[single]]
     key_seen: list[set[str]] = [set() for _ in range(nq)]
-    letter_code: dict[str, int] = {}
-    pair_row, pair_letter = array("q"), array("q")
-    correct = answers.correct[first].tolist()
-    multiple = answers.kinds.index("multiple_response") if (
-        "multiple_response" in answers.kinds) else -1
-    row_kind = answers.kind[first].tolist()
-    for row, (i, q) in enumerate(zip(first.tolist(), item.tolist(), strict=True)):
-        answer = answers.answer(i)
-        if isinstance(answer, str):
-            if correct[row]:
-                key_seen[q].add(answer)
-            pair_row.append(row)
-            pair_letter.append(letter_code.setdefault(answer, len(letter_code)))
-        elif isinstance(answer, list) and row_kind[row] == multiple:
-            for x in dict.fromkeys(answer):
-                if isinstance(x, str):
-                    pair_row.append(row)
-                    pair_letter.append(letter_code.setdefault(x, len(letter_code)))
+    right = single[answers.correct[first][single]]
+    width = max(1, len(answers.choices))
+    for cell in np.unique(item[right] * width + choice[right]).tolist():
+        key_seen[cell // width].add(answers.choices[cell % width] or "")
+    if "multiple_response" in answers.kinds:
+        multiple = answers.kinds.index("multiple_response")
+        extra_rows, extra_letters = array("q"), array("q")
+        for row in np.nonzero((choice == no_choice)
+                              & (answers.kind[first] == multiple))[0].tolist():
+            answer = answers.answer(int(first[row]))
+            if isinstance(answer, list):
+                for x in dict.fromkeys(answer):
+                    if isinstance(x, str):
+                        extra_rows.append(row)
+                        extra_letters.append(letter_code.setdefault(x, len(letter_code)
+                                                                    + width))
+        rows_parts.append(np.frombuffer(extra_rows, dtype=np.int64) if extra_rows
+                          else np.zeros(0, np.int64))
+        letter_parts.append(np.frombuffer(extra_letters, dtype=np.int64) if extra_letters
+                            else np.zeros(0, np.int64))
+    prow = np.concatenate(rows_parts)
+    pletter = np.concatenate(letter_parts)
     ids = [m.learner.id for m in cohort.learners]
     learner_col = learner
     if not qindex:
         return []
-    nl = max(1, len(letter_code))
+    nl = max(1, max(letter_code.values(), default=0) + 1)
     n = np.bincount(item, minlength=nq)
     facility = np.bincount(item, scores, minlength=nq) / n
     valid = ~np.isnan(rests)
@@ -220,8 +230,7 @@ def analyse_items(cohort: CohortReport,
     high = (csum[ends] - csum[np.maximum(ends - g, starts)]) / g
     d_index = np.where(nv >= 2, high - low, np.nan)
     # options: how many chose each letter, and the point-biserial of choosing it
-    prow = np.frombuffer(pair_row, dtype=np.int64)
-    cell = item[prow] * nl + np.frombuffer(pair_letter, dtype=np.int64)
+    cell = item[prow] * nl + pletter
     chosen = np.bincount(cell, minlength=nq * nl).reshape(nq, nl)
     dy_full = np.zeros(len(scores))
     dy_full[valid] = dy
