@@ -28,7 +28,7 @@ from vpkp_tutor.domain.progress import Learner, LessonProgress
 from vpkp_tutor.export.csv_safe import SafeCsvWriter
 from vpkp_tutor.export.files import atomic_text, check_output
 from vpkp_tutor.export.json_export import CaseRunInfo, _build
-from vpkp_tutor.export.json_read import ResponseColumns, read_columns
+from vpkp_tutor.export.json_read import Codes, ResponseColumns, read_columns
 from vpkp_tutor.export.record import topic_label
 
 COHORT_COLUMNS = (
@@ -138,22 +138,20 @@ class Answers:
     """Code into `objective_sets` (the objective ids an answer's question tests)."""
     attempt: Any
     choice: Any
-    """Code into `choices`: the option chosen when the answer is one text."""
+    """Code into `choices`: the answer."""
     points: Any
     max_points: Any
     correct: Any
     review: Any
     answered_us: Any
     """Microseconds since 1970-01-01T00:00:00Z (UTC)."""
-    source: Any
-    """The entry of each answer in `raw_answers`."""
     question_ids: list[str]
     topics: list[str]
     kinds: list[str]
     objective_sets: list[tuple[str, ...]]
     attempt_ids: list[str]
-    choices: list[str | None]
-    raw_answers: list[Any]
+    choices: list[Any]
+    """Every answer given (a text, a number, a tuple or None)."""
 
     def __len__(self) -> int:
         return len(self.question)
@@ -173,8 +171,8 @@ class Answers:
         return np.lexsort((np.arange(len(self)), self.answered_us, self.learner))
 
     def answer(self, i: int) -> Any:
-        """The answer of entry `i` as the export held it (text, number, list or None)."""
-        return self.raw_answers[int(self.source[i])]
+        """The answer of entry `i` (text, number, tuple or None)."""
+        return self.choices[int(self.choice[i])]
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -257,20 +255,30 @@ def merge(paths: Sequence[Path]) -> tuple[list[MergedLearner], Answers, dict[str
         return np.frombuffer(values, dtype=dtype)[order] if len(values) else np.zeros(
             0, dtype)
 
+    def table(codes: Codes, values: list[Any]) -> Any:
+        return np.frombuffer(codes.code(values), dtype=np.int64) if values else np.zeros(
+            1, np.int64)
+
+    # the question facts and sittings behind the codes, each as its own code
+    facts, sittings = columns.facts.values(), columns.sittings.values()
+    questions, topics, kinds, objective_sets, attempts = (Codes() for _ in range(5))
+    fact, sitting = col(columns.fact, np.int64), col(columns.sitting, np.int64)
     answers = Answers(
         learner=np.repeat(np.arange(len(learners), dtype=np.int64), counts),
-        question=col(columns.question, np.int64), topic=col(columns.topic, np.int64),
-        kind=col(columns.kind, np.int64), objectives=col(columns.objectives, np.int64),
-        attempt=col(columns.attempt, np.int64), choice=col(columns.choice, np.int64),
+        question=table(questions, [f[0] for f in facts])[fact],
+        topic=table(topics, [f[1] or "" for f in facts])[fact],
+        kind=table(kinds, [f[2] or "" for f in facts])[fact],
+        objectives=table(objective_sets, [f[3] or () for f in facts])[fact],
+        attempt=table(attempts, [a for a, _ in sittings])[sitting],
+        choice=col(columns.answer, np.int64),
         points=col(columns.points, np.float64),
         max_points=col(columns.max_points, np.float64),
         correct=col(columns.correct, np.int8).astype(bool),
-        review=col(columns.review, np.int8).astype(bool),
-        answered_us=col(columns.answered_us, np.int64), source=order,
-        question_ids=columns.questions.values(), topics=columns.topics.values(),
-        kinds=columns.kinds.values(), objective_sets=columns.objective_sets.values(),
-        attempt_ids=columns.attempts.values(), choices=columns.choices.values(),
-        raw_answers=columns.answers)
+        review=np.array([mode == "review" for _, mode in sittings] or [False])[sitting],
+        answered_us=col(columns.answered_us, np.int64),
+        question_ids=questions.values(), topics=topics.values(), kinds=kinds.values(),
+        objective_sets=objective_sets.values(), attempt_ids=attempts.values(),
+        choices=columns.answers.values())
     return learners, answers, fingerprints, duplicates
 
 

@@ -170,23 +170,23 @@ def analyse_items(cohort: CohortReport,
         if not kinds[q]:
             kinds[q] = answers.kinds[kd]
     # options chosen: one letter per answer for most, each letter ticked for multiple response
-    letter_code = {x: c for c, x in enumerate(answers.choices) if x is not None}
-    no_choice = answers.choices.index(None) if None in answers.choices else -1
+    letter_code = {x: c for c, x in enumerate(answers.choices) if isinstance(x, str)}
+    is_letter = np.array([isinstance(x, str) for x in answers.choices] or [False])
     choice = answers.choice[first]
-    single = np.nonzero(choice != no_choice)[0]
+    single = np.nonzero(is_letter[choice])[0]
     rows_parts, letter_parts = [single], [choice[single]]
     key_seen: list[set[str]] = [set() for _ in range(nq)]
     right = single[answers.correct[first][single]]
     width = max(1, len(answers.choices))
     for cell in np.unique(item[right] * width + choice[right]).tolist():
-        key_seen[cell // width].add(answers.choices[cell % width] or "")
+        key_seen[cell // width].add(answers.choices[cell % width])
     if "multiple_response" in answers.kinds:
         multiple = answers.kinds.index("multiple_response")
         extra_rows, extra_letters = array("q"), array("q")
-        for row in np.nonzero((choice == no_choice)
-                              & (answers.kind[first] == multiple))[0].tolist():
+        for row in np.nonzero(~is_letter[choice] & (answers.kind[first] == multiple)
+                              )[0].tolist():
             answer = answers.answer(int(first[row]))
-            if isinstance(answer, list):
+            if isinstance(answer, tuple):
                 for x in dict.fromkeys(answer):
                     if isinstance(x, str):
                         extra_rows.append(row)
