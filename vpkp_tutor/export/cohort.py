@@ -377,8 +377,9 @@ def _most_missed(learners: Sequence[MergedLearner], answers: Answers,
     who = np.unique(q[missed] * max(1, len(learners)) + answers.learner[missed]) // max(
         1, len(learners))
     learners_missing = np.bincount(who, minlength=nq)
+    _, from_end = np.unique(q[::-1], return_index=True)
     last = np.zeros(nq, dtype=np.int64)
-    np.maximum.at(last, q, np.arange(len(q)))  # the topic an item's last answer carried
+    last[np.unique(q)] = len(q) - 1 - from_end  # the topic an item's last answer carried
     items = [MissedItem(answers.question_ids[i], answers.topics[answers.topic[last[i]]],
                         int(misses[i]), int(answered[i]), int(learners_missing[i]))
              for i in np.nonzero(misses)[0].tolist()]

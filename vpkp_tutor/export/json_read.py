@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -102,10 +103,10 @@ class Codes:
     index: dict[Any, int] = field(default_factory=dict)
 
     def code(self, values: list[Any]) -> array[int]:
-        """Each value's code (new values get the next number)."""
+        """Each value's code (new values get the next numbers, in order of appearance)."""
         index = self.index
-        for v in dict.fromkeys(values):
-            index.setdefault(v, len(index))
+        fresh = list(filterfalse(index.__contains__, dict.fromkeys(values)))
+        index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
         return array("q", map(index.__getitem__, values))
 
     def values(self) -> list[Any]:

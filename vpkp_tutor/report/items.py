@@ -309,18 +309,19 @@ def analyse_forms(cohort: CohortReport,
     import numpy as np
 
     shared: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    form_of: list[dict[str, tuple[str, ...]]] = []
     for m in cohort.learners:  # forms first, from the attempts alone: most are unique
-        for qids in m.attempts.values():
-            if len(qids) >= 2:
-                shared[tuple(sorted(set(qids)))].add(m.learner.id)
+        form_of.append({aid: tuple(sorted(set(qids))) for aid, qids in m.attempts.items()})
+        for aid, form in form_of[-1].items():
+            if len(m.attempts[aid]) >= 2:
+                shared[form].add(m.learner.id)
     wanted = {form for form, who in shared.items() if len(who) >= min_learners}
     answers = cohort.answers
     attempt_code = {a: i for i, a in enumerate(answers.attempt_ids)}
     takers: dict[tuple[str, ...], list[list[float]]] = defaultdict(list)
     fraction = answers.fraction
-    for m in cohort.learners:
-        forms = {aid: form for aid, qids in m.attempts.items()
-                 if (form := tuple(sorted(set(qids)))) in wanted}
+    for m, attempt_forms in zip(cohort.learners, form_of, strict=True):
+        forms = {aid: form for aid, form in attempt_forms.items() if form in wanted}
         if not forms:
             continue
         span = slice(m.responses.start, m.responses.stop)

@@ -133,11 +133,13 @@ def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[str], keys: Se
     most = np.bincount(group, answers.max_points[rows], minlength=ng)
     count = np.bincount(group, minlength=ng)
     items, mastery = group_mastery(group, answers.question[rows], score[rows], in_bank)
-    last = np.full(ng, np.iinfo(np.int64).min)
-    np.maximum.at(last, group, answers.answered_us[rows])
     # trend: the later half of a group's answers (in time) against the earlier half
     by_group = np.argsort(group, kind="stable")
     g_sorted = group[by_group]
+    ends = np.nonzero(np.append(g_sorted[1:] != g_sorted[:-1], True))[0] if len(group) else (
+        np.zeros(0, np.int64))
+    last = np.zeros(ng, dtype=np.int64)  # the newest answer: the last of each group
+    last[g_sorted[ends]] = answers.answered_us[rows][by_group][ends]
     starts = np.searchsorted(g_sorted, g_sorted, side="left")
     rank = np.empty(len(group), dtype=np.int64)
     rank[by_group] = np.arange(len(group)) - starts
