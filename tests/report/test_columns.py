@@ -1,0 +1,144 @@
+"""The column-wise report against a plain per-answer computation from the export files
+(the app's own mastery functions, one learner and one answer at a time): the same figures
+on a generated cohort with repeated practice, reviews, a newer export of one learner, a
+duplicate file, naive and offset timestamps, and items of several types."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.report.gen import make_cohort
+from vpkp_tutor.domain.mastery import item_score, mastery_value
+from vpkp_tutor.export.cohort import CohortReport, build_report
+from vpkp_tutor.report.items import analyse_items
+from vpkp_tutor.report.rollup import TREND_MIN, build_rollup
+
+
+def _when(text: str) -> dt.datetime:
+    at = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("columns")
+    cohort = make_cohort(folder, learners=40, pool=30, practice=25, seed=5)
+    rng = random.Random(2)
+    for path in cohort.paths[:20]:  # reviews of earlier items, some at other offsets
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for i, r in enumerate(rng.sample(doc["responses"], 8)):
+            again = dict(r, id=f"{r['id']}-review-{i}", mode="review",
+                         attempt_id=f"review-{i}", points=float(rng.random() < 0.6))
+            again["correct"] = again["points"] == 1.0
+            again["answered_at"] = (_when(r["answered_at"]) + dt.timedelta(days=3, hours=i)
+                                    ).astimezone(dt.timezone(dt.timedelta(hours=-5))
+                                                 ).isoformat()
+            doc["responses"].append(again)
+        doc["responses"][-1]["answered_at"] = doc["responses"][-1]["answered_at"][:19]
+        mr = dict(doc["responses"][0], id="mr-1", question_id="q.mr", type="multiple_response",
+                  answer=["A", "C"], points=0.5, max_points=1.0, correct=False)
+        doc["responses"].append(mr)
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    newer = json.loads(cohort.paths[0].read_text(encoding="utf-8"))
+    newer["exported_at"] = "2027-01-01T00:00:00Z"
+    newer["responses"][3].update(points=0.0, correct=False,
+                                 answered_at="2027-01-01T00:00:00+02:00")
+    (folder / "z-newer.json").write_text(json.dumps(newer), encoding="utf-8")
+    shutil.copy(cohort.paths[1], folder / "z-copy.json")
+    return folder
+
+
+def _merged(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """Per learner, the newest version of each response (by id), in the order first seen."""
+    docs = sorted((json.loads(p.read_text(encoding="utf-8")) for p in paths),
+                  key=lambda d: _when(d["exported_at"]))
+    out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for doc in docs:
+        mine = out[doc["learner"]["id"]]
+        for r in doc["responses"]:
+            old = mine.get(r["id"])
+            if old is None or not _when(old["answered_at"]) > _when(r["answered_at"]):
+                mine[r["id"]] = r
+    return {lid: list(rs.values()) for lid, rs in out.items()}
+
+
+def _fraction(r: dict[str, Any]) -> float:
+    return r["points"] / r["max_points"] if r["max_points"] > 0 else 0.0
+
+
+@pytest.fixture(scope="module")
+def report(folder: Path) -> CohortReport:
+    return build_report(sorted(folder.glob("*.json")))
+
+
+def test_roll_up_cells_match_a_plain_computation(folder: Path, report: CohortReport) -> None:
+    merged = _merged(sorted(folder.glob("*.json")))
+    rollup = build_rollup(report)
+    topics_in_bank = {m.learner.id: m.topic_totals for m in report.learners}
+    checked = 0
+    for lid, responses in merged.items():
+        timeline = sorted(responses, key=lambda r: _when(r["answered_at"]))
+        history: dict[str, list[float]] = defaultdict(list)
+        for r in timeline:
+            history[r["question_id"]].append(_fraction(r))
+        scores = {q: item_score(fr) for q, fr in history.items()}
+        for topic in {r["topic"] for r in responses}:
+            mine = [r for r in timeline if r["topic"] == topic]
+            cell = rollup.by_topic[lid, topic]
+            questions = {r["question_id"] for r in mine}
+            fr = [_fraction(r) for r in mine]
+            assert cell.responses == len(mine) and cell.items == len(questions)
+            assert cell.accuracy == pytest.approx(sum(r["points"] for r in mine)
+                                                  / sum(r["max_points"] for r in mine))
+            assert cell.mastery == pytest.approx(mastery_value(
+                [scores[q] for q in questions],
+                topics_in_bank[lid].get(topic, {}).get("questions", 0)))
+            assert cell.last_active == max(_when(r["answered_at"]) for r in mine)
+            if len(fr) >= TREND_MIN:
+                half = len(fr) // 2
+                assert cell.trend == pytest.approx(sum(fr[half:]) / (len(fr) - half)
+                                                   - sum(fr[:half]) / half)
+            checked += 1
+        summary = next(s for s in rollup.learners if s.id == lid)
+        reviews = [r for r in responses if r["mode"] == "review"]
+        assert summary.reviews_done == len(reviews)
+        assert summary.review_days == len({_when(r["answered_at"]).astimezone(dt.UTC).date()
+                                           for r in reviews})
+    assert checked >= 100 and any(s.reviews_done for s in rollup.learners)
+
+
+def test_cohort_rows_and_item_facility_match_a_plain_computation(
+        folder: Path, report: CohortReport) -> None:
+    merged = _merged(sorted(folder.glob("*.json")))
+    assert report.duplicates_ignored == sum(
+        len(json.loads(p.read_text(encoding="utf-8"))["responses"])
+        for p in (folder / "z-newer.json", folder / "z-copy.json"))
+    for row in report.rows:
+        mine = sorted((r for r in merged[row.learner.id] if r["topic"] == row.topic),
+                      key=lambda r: _when(r["answered_at"]))
+        assert row.responses == len(mine)
+        assert row.points == pytest.approx(sum(r["points"] for r in mine))
+    first: dict[str, list[float]] = defaultdict(list)
+    for responses in merged.values():
+        earliest: dict[str, dict[str, Any]] = {}
+        for r in responses:
+            seen = earliest.get(r["question_id"])
+            if seen is None or _when(r["answered_at"]) < _when(seen["answered_at"]):
+                earliest[r["question_id"]] = r
+        for qid, r in earliest.items():
+            first[qid].append(_fraction(r))
+    items = {s.question_id: s for s in analyse_items(report)}
+    assert set(items) == set(first)
+    for qid, scores in first.items():
+        assert items[qid].n == len(scores)
+        assert items[qid].facility == pytest.approx(sum(scores) / len(scores))
+    ticked = {o.letter: o.count for o in items["q.mr"].options}
+    assert ticked == {"A": 20, "C": 20}
