@@ -142,3 +142,25 @@ def test_cohort_rows_and_item_facility_match_a_plain_computation(
         assert items[qid].facility == pytest.approx(sum(scores) / len(scores))
     ticked = {o.letter: o.count for o in items["q.mr"].options}
     assert ticked == {"A": 20, "C": 20}
+
+
+def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) -> None:
+    from vpkp_tutor.export.files import ExportError
+    from vpkp_tutor.export.json_read import PARALLEL_FROM, read_all
+
+    cohort = make_cohort(tmp_path, learners=PARALLEL_FROM + 8, pool=15, practice=3, seed=9)
+    one_by_one = read_all(cohort.paths, workers=1)
+    together = read_all(cohort.paths, workers=2)
+    assert bytes(together[0].fact) == bytes(one_by_one[0].fact)
+    assert together[0].facts.values() == one_by_one[0].facts.values()
+    assert [(ex.source, rows) for ex, rows in together[1]] == [
+        (ex.source, rows) for ex, rows in one_by_one[1]]
+    for n, value in ((PARALLEL_FROM - 5, "7"), (PARALLEL_FROM + 5, "-1")):
+        path = cohort.paths[n]
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["responses"][2]["points"] = float(value)
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ExportError) as refused:
+        read_all(cohort.paths, workers=2)
+    assert str(refused.value) == (f"{cohort.paths[PARALLEL_FROM - 5]}: responses[2].points: 7 "
+                                  "is outside 0 to max_points (1)")

@@ -27,8 +27,8 @@ from vpkp_tutor.domain.mastery import (
 from vpkp_tutor.domain.progress import Learner, LessonProgress
 from vpkp_tutor.export.csv_safe import SafeCsvWriter
 from vpkp_tutor.export.files import atomic_text, check_output
-from vpkp_tutor.export.json_export import CaseRunInfo, _build
-from vpkp_tutor.export.json_read import Codes, ResponseColumns, read_columns
+from vpkp_tutor.export.json_export import CaseRunInfo
+from vpkp_tutor.export.json_read import Codes, read_all
 from vpkp_tutor.export.record import topic_label
 
 COHORT_COLUMNS = (
@@ -189,11 +189,7 @@ def merge(paths: Sequence[Path]) -> tuple[list[MergedLearner], Answers, dict[str
     content fingerprint, and the duplicate responses ignored."""
     import numpy as np
 
-    columns = ResponseColumns()
-    read = []
-    for p in paths:
-        head = read_columns(Path(p), columns)
-        read.append((_build(head.source, head.doc), head.rows))
+    columns, read = read_all(paths)
     at = columns.answered_us
     ids = columns.ids
     fingerprints: dict[str, list[str]] = defaultdict(list)

@@ -13,7 +13,9 @@ export gets the same located message by either road.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import filterfalse
 from operator import attrgetter
@@ -29,11 +31,13 @@ from vpkp_tutor.export.json_export import (
     MAX_TEXT,
     AnswerItem,
     Finite,
+    LearnerExport,
     Points,
     Seconds,
     SmallList,
     Text,
     _Attempt,
+    _build,
     _Case,
     _Content,
     _Learner,
@@ -202,3 +206,73 @@ def _refused(path: Path, limit: int) -> ExportError:
     except ExportError as exc:
         return exc
     return ExportError(f"{path}: not a valid VP/KP Tutor learner export")  # pragma: no cover
+
+
+PARALLEL_FROM = 32
+"""Exports needed before they are read by several processes (below it, starting them costs
+more than it saves)."""
+
+
+def read_all(paths: Sequence[Path], workers: int | None = None
+             ) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
+    """Read every export into one set of columns, with each export's header and where its
+    answers are; ExportError names the first bad file in the order given.
+
+    Many exports are read by up to `workers` processes (default: one per core, at most 4),
+    each taking consecutive files, and their columns joined in order, so the codes and
+    rows are those of reading one file after another."""
+    workers = workers or min(4, os.cpu_count() or 1)
+    if workers < 2 or len(paths) < PARALLEL_FROM:
+        parts = [_read_part([str(p) for p in paths])]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = -(-len(paths) // (2 * workers))
+        chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+                                 ) as pool:
+            parts = list(pool.map(_read_part, chunks))
+    for _, _, error in parts:
+        if error is not None:
+            raise ExportError(error)
+    return _join(parts)
+
+
+_Part = tuple[ResponseColumns, list[tuple["LearnerExport", range]], str | None]
+
+
+def _read_part(paths: list[str]) -> _Part:
+    """Read consecutive exports; stop at the first bad one and return its message."""
+    columns = ResponseColumns()
+    read = []
+    for p in paths:
+        try:
+            head = read_columns(Path(p), columns)
+            read.append((_build(head.source, head.doc), head.rows))
+        except ExportError as exc:
+            return columns, read, str(exc)
+    return columns, read, None
+
+
+def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
+    """One part's columns as they are; several parts' appended, their codes renumbered."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1]
+    out = ResponseColumns()
+    read: list[tuple[LearnerExport, range]] = []
+    for part, headers, _ in parts:
+        start = len(out)
+        for table, column in (("facts", "fact"), ("sittings", "sitting"),
+                              ("answers", "answer")):
+            renumber = np.frombuffer(getattr(out, table).code(getattr(part, table).values()),
+                                     dtype=np.int64)
+            codes = np.frombuffer(getattr(part, column), dtype=np.int64)
+            getattr(out, column).frombytes(renumber[codes].tobytes() if len(codes) else b"")
+        for name in ("points", "max_points", "correct", "answered_us"):
+            getattr(out, name).extend(getattr(part, name))
+        out.ids.extend(part.ids)
+        read.extend((ex, range(rows.start + start, rows.stop + start)) for ex, rows in headers)
+    return out, read
