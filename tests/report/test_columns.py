@@ -164,3 +164,28 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
         read_all(cohort.paths, workers=2)
     assert str(refused.value) == (f"{cohort.paths[PARALLEL_FROM - 5]}: responses[2].points: 7 "
                                   "is outside 0 to max_points (1)")
+
+
+def test_review_adherence_from_the_exported_schedule(tmp_path: Path) -> None:
+    from tests.export.conftest import populate
+
+    p = populate(tmp_path / "data", name="Ana")
+    path = p.services.export(p.learner_id, "json", tmp_path / "ana.json")
+    dues = p.services.store.card_dues(p.learner_id)
+    p.services.store.close()
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert dues and [d["question_id"] for d in doc["review_due"]] == [q for q, _ in dues]
+    exported = _when(doc["exported_at"])
+    doc["responses"][0]["mode"] = "review"  # one review done
+    for due in doc["review_due"][:2]:  # two past their date
+        due["due"] = (exported - dt.timedelta(days=1)).isoformat()
+    for due in doc["review_due"][2:]:
+        due["due"] = (exported + dt.timedelta(days=1)).isoformat()
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (summary,) = build_rollup(build_report([path])).learners
+    assert (summary.reviews_done, summary.reviews_overdue) == (1, 2)
+    assert summary.review_adherence == pytest.approx(1 / 3)
+    del doc["review_due"]  # an export from before the schedule was exported
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (older,) = build_rollup(build_report([path])).learners
+    assert older.reviews_overdue is None and older.review_adherence is None

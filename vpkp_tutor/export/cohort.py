@@ -53,6 +53,8 @@ class MergedLearner:
     topic_totals: dict[str, dict[str, int]] = field(default_factory=dict)
     attempts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Quiz attempt id → the question ids it drew (its form)."""
+    review_due: tuple[tuple[str, dt.datetime], ...] | None = None
+    """The spaced-review schedule in the newest export (None when it carries none)."""
     responses: range = range(0)
     """Where its merged answers are in the cohort's `Answers` (one entry per answer)."""
 
@@ -206,6 +208,7 @@ def merge(paths: Sequence[Path]) -> tuple[list[MergedLearner], Answers, dict[str
         m.fingerprints.add(ex.fingerprint)
         m.sources.append(ex.source)
         m.topic_totals = ex.topic_totals
+        m.review_due = ex.review_due
         rows_of[ex.learner.id].append(rows)
         for a in ex.attempts:
             qids = a.get("question_ids") or ()

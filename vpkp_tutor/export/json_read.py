@@ -40,6 +40,7 @@ from vpkp_tutor.export.json_export import (
     _build,
     _Case,
     _Content,
+    _Due,
     _Learner,
     _Lesson,
     _Timed,
@@ -94,6 +95,7 @@ class _LeanDoc(_Timed):
     attempts: list[_Attempt]
     flags: SmallList
     exported_at: dt.datetime
+    review_due: list[_Due] | None = None
 
 
 _DOC = msgspec.json.Decoder(_LeanDoc)

@@ -3,6 +3,7 @@ question facts (topic, objectives, type, difficulty) each response row carries."
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -45,6 +46,8 @@ class LearnerData:
     response_rows: Callable[[], AbstractContextManager[Iterator[ResponseRow]]] | None = None
     """Opens the same responses as plain `ResponseRow` tuples, oldest first (the CSV
     export's fast path); None when only `responses` is available."""
+    review_dues: tuple[tuple[str, dt.datetime], ...] = ()
+    """(question id, when it falls due) of each question on the spaced-review schedule."""
 
 
 @dataclass(frozen=True, slots=True)

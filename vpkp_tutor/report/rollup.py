@@ -91,6 +91,17 @@ class LearnerSummary:
     review_days: int
     last_active: dt.datetime | None
     behind_on: int
+    reviews_overdue: int | None = None
+    """Questions past their review date when the newest export was made (None: the
+    exports do not carry the schedule)."""
+
+    @property
+    def review_adherence(self) -> float | None:
+        """Reviews done over reviews done plus those overdue: the share of what came due
+        that was reviewed (None without the schedule, or with nothing due or done)."""
+        if self.reviews_overdue is None or not self.reviews_done + self.reviews_overdue:
+            return None
+        return self.reviews_done / (self.reviews_done + self.reviews_overdue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +256,9 @@ def build_rollup(cohort: CohortReport, *,
             never_events=sum(1 for c in m.case_runs.values() if c.run.critical_errors),
             path_quality=sum(quality) / len(quality) if quality else None,
             reviews_done=int(reviews[li]), review_days=int(review_days[li]),
-            last_active=_last_active(m, cell), behind_on=0))
+            last_active=_last_active(m, cell), behind_on=0,
+            reviews_overdue=None if m.review_due is None else sum(
+                1 for _, due in m.review_due if due < m.exported_at)))
     topic_keys = list(dict.fromkeys([*topic_bank, *(t for _, t in by_topic)]))
     topics = [_group(t, topic_label(t), "", topic_bank.get(t, 0), ids, by_topic, threshold)
               for t in topic_keys if t]

@@ -129,6 +129,7 @@ class ProgressServices(ServicesBase):
             case_runs=tuple(reversed(self.store.case_runs(learner_id))),
             flags=tuple(sorted(self.store.flags(learner_id))),
             response_rows=lambda: self.store.response_rows(learner_id),
+            review_dues=tuple(self.store.card_dues(learner_id)),
         )
 
 
