@@ -308,20 +308,22 @@ def analyse_forms(cohort: CohortReport,
     an item left unanswered scoring 0."""
     import numpy as np
 
-    shared: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    form_of: list[dict[str, tuple[str, ...]]] = []
+    shared: dict[frozenset[str], set[str]] = defaultdict(set)
+    form_of: list[dict[str, frozenset[str]]] = []
     for m in cohort.learners:  # forms first, from the attempts alone: most are unique
-        form_of.append({aid: tuple(sorted(set(qids))) for aid, qids in m.attempts.items()})
-        for aid, form in form_of[-1].items():
+        form_of.append({aid: frozenset(qids) for aid, qids in m.attempts.items()})
+        for aid, questions in form_of[-1].items():
             if len(m.attempts[aid]) >= 2:
-                shared[form].add(m.learner.id)
-    wanted = {form for form, who in shared.items() if len(who) >= min_learners}
+                shared[questions].add(m.learner.id)
+    wanted = {questions: tuple(sorted(questions)) for questions, who in shared.items()
+              if len(who) >= min_learners}
     answers = cohort.answers
     attempt_code = {a: i for i, a in enumerate(answers.attempt_ids)}
     takers: dict[tuple[str, ...], list[list[float]]] = defaultdict(list)
     fraction = answers.fraction
     for m, attempt_forms in zip(cohort.learners, form_of, strict=True):
-        forms = {aid: form for aid, form in attempt_forms.items() if form in wanted}
+        forms = {aid: wanted[questions] for aid, questions in attempt_forms.items()
+                 if questions in wanted}
         if not forms:
             continue
         span = slice(m.responses.start, m.responses.stop)
