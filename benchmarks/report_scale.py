@@ -52,7 +52,8 @@ def generate(folder: Path, learners: int, responses: int, seed: int = 11) -> Non
 
 def run_report(folder: Path, out: Path, data: Path) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MB) of the report command in a fresh
-    process (on a shared machine the CPU time is the steadier figure)."""
+    process (on a shared machine the CPU time is the steadier figure; it counts the
+    processes the report starts to read exports, which it waits for)."""
     for name in ("report.html", "items.csv"):
         (out / name).unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -28,7 +28,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
 @pytest.fixture(scope="module")
 def analysed(cohort: Cohort) -> dict[str, ItemStats]:
     report = build_report(cohort.paths)
-    return {s.question_id: s for s in analyse_items(report.learners, cohort.content)}
+    return {s.question_id: s for s in analyse_items(report, cohort.content)}
 
 
 class Matrix:
@@ -135,13 +135,13 @@ def test_planted_items_are_flagged(analysed: dict[str, ItemStats]) -> None:
 def test_small_n_is_suppressed(cohort: Cohort, tmp_path: Path) -> None:
     few = make_cohort(tmp_path, learners=6)
     report = build_report(few.paths)
-    stats_ = analyse_items(report.learners, few.content)
+    stats_ = analyse_items(report, few.content)
     assert stats_ and all(s.flags == ("too_few",) for s in stats_)
 
 
 def test_form_reliability_matches_kr20(cohort: Cohort, matrix: Matrix) -> None:
     report = build_report(cohort.paths)
-    forms = analyse_forms(report.learners)
+    forms = analyse_forms(report)
     exam = tuple(sorted((*FORM, "q.easy", "q.miskey")))
     form = next(f for f in forms if f.question_ids == exam)
     assert form.learners == len(cohort.paths)

@@ -13,23 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
+from vpkp_tutor.domain.mastery import (
+    EVIDENCE_ITEMS,
+    RECENCY_WEIGHTS,
+    RECENT,
+    mastery_value,
+)
 from vpkp_tutor.domain.model import Course, Topic
 from vpkp_tutor.domain.progress import Learner, LessonProgress
 from vpkp_tutor.export.csv_safe import SafeCsvWriter
 from vpkp_tutor.export.files import atomic_text, check_output
-from vpkp_tutor.export.json_export import (
-    CaseRunInfo,
-    ExportedResponse,
-    LearnerExport,
-    read_export,
-)
+from vpkp_tutor.export.json_export import CaseRunInfo, LearnerExport
+from vpkp_tutor.export.json_read import Codes, ResponseColumns, columns_of, read_all
 from vpkp_tutor.export.record import topic_label
 
 COHORT_COLUMNS = (
@@ -50,7 +52,6 @@ class MergedLearner:
     exported_at: dt.datetime
     fingerprints: set[str] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
-    responses: dict[str, ExportedResponse] = field(default_factory=dict)
     case_runs: dict[str, CaseRunInfo] = field(default_factory=dict)
     lessons: dict[str, tuple[LessonProgress, str]] = field(default_factory=dict)
     topic_totals: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -59,6 +60,10 @@ class MergedLearner:
     course: Course = field(default_factory=Course)
     """The course (as the newest export gave it)."""
     course_versions: set[str] = field(default_factory=set)
+    review_due: tuple[tuple[str, dt.datetime], ...] | None = None
+    """The spaced-review schedule in the newest export (None when it carries none)."""
+    responses: range = range(0)
+    """Where its merged answers are in the cohort's `Answers` (one entry per answer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,7 @@ class CohortReport:
     """Content fingerprint → the export files made with it."""
     duplicates_ignored: int
     """Responses seen more than once across the exports (counted once)."""
+    answers: Answers
 
     def topic(self, topic_id: str) -> Topic:
         """The topic with this id as the exports' courses declare it."""
@@ -136,12 +142,97 @@ class CohortReport:
         return len(self.fingerprints) > 1
 
 
-def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
-    """Merge exports by learner id and course id (one learner's courses stay apart); return
-    the learners and the duplicate responses ignored."""
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """The cohort's merged answers as columns (numpy arrays, one entry per answer), grouped by
+    learner in the order of `CohortReport.learners`, each learner's in merge order."""
+
+    learner: Any
+    """Index into the report's learners."""
+    question: Any
+    """Code into `question_ids`."""
+    topic: Any
+    kind: Any
+    objectives: Any
+    """Code into `objective_sets` (the objective ids an answer's question tests)."""
+    attempt: Any
+    choice: Any
+    """Code into `choices`: the answer."""
+    points: Any
+    max_points: Any
+    correct: Any
+    review: Any
+    answered_us: Any
+    """Microseconds since 1970-01-01T00:00:00Z (UTC)."""
+    question_ids: list[str]
+    topics: list[str]
+    kinds: list[str]
+    objective_sets: list[tuple[str, ...]]
+    attempt_ids: list[str]
+    choices: list[Any]
+    """Every answer given (a text, a number, a tuple or None)."""
+
+    def __len__(self) -> int:
+        return len(self.question)
+
+    @property
+    def fraction(self) -> Any:
+        """points / max_points (0 where nothing was available)."""
+        import numpy as np
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.max_points > 0, self.points / self.max_points, 0.0)
+
+    def time_order(self) -> Any:
+        """Positions sorted by learner, then answered_at, then merge order."""
+        import numpy as np
+
+        return np.lexsort((np.arange(len(self)), self.answered_us, self.learner))
+
+    def answer(self, i: int) -> Any:
+        """The answer of entry `i` (text, number, tuple or None)."""
+        return self.choices[int(self.choice[i])]
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def moment(micros: int) -> dt.datetime:
+    """An `Answers.answered_us` value as a UTC datetime."""
+    return EPOCH + dt.timedelta(microseconds=int(micros))
+
+
+Merged = tuple[list[MergedLearner], Answers, dict[str, list[str]], int]
+"""The learners, their answers, the files of each content fingerprint, and the duplicate
+responses ignored."""
+
+
+def merge(paths: Sequence[Path]) -> Merged:
+    """Read exports into columns and merge them by learner id and course id (one learner's
+    courses stay apart); ExportError names the first bad file."""
+    columns, read = read_all(paths)
+    return merge_columns(columns, read)
+
+
+def merge_records(exports: Sequence[LearnerExport]) -> Merged:
+    """Merge learner records already read (from an LRS: `lrs.cohort`) as `merge` does."""
+    columns, read = columns_of(exports)
+    return merge_columns(columns, read)
+
+
+def merge_columns(columns: ResponseColumns,
+                  read: Sequence[tuple[LearnerExport, range]]) -> Merged:
+    """Merge exports whose answers are in `columns` (each export's at its range)."""
+    import numpy as np
+
+    at = columns.answered_us
+    ids = columns.ids
+    fingerprints: dict[str, list[str]] = defaultdict(list)
+    for ex, _ in read:
+        fingerprints[ex.fingerprint].append(ex.source)
     merged: dict[tuple[str, str], MergedLearner] = {}
-    duplicates = 0
-    for ex in sorted(exports, key=lambda e: e.exported_at):
+    rows_of: dict[tuple[str, str], list[range]] = defaultdict(list)
+    for ex, rows in sorted(read, key=lambda e: e[0].exported_at):
         key = (ex.learner.id, ex.course.id)
         m = merged.get(key)
         if m is None:
@@ -153,17 +244,12 @@ def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
         m.fingerprints.add(ex.fingerprint)
         m.sources.append(ex.source)
         m.topic_totals = ex.topic_totals
-        for r in ex.responses:
-            old = m.responses.get(r.event.id)
-            if old is not None:
-                duplicates += 1
-                if old.event.record.answered_at > r.event.record.answered_at:
-                    continue
-            m.responses[r.event.id] = r
+        m.review_due = ex.review_due
+        rows_of[key].append(rows)
         for a in ex.attempts:
-            ids = a.get("question_ids") or ()
-            if isinstance(a.get("id"), str) and (ids or a["id"] not in m.attempts):
-                m.attempts[a["id"]] = tuple(str(q) for q in ids)
+            qids = a.get("question_ids") or ()
+            if isinstance(a.get("id"), str) and (qids or a["id"] not in m.attempts):
+                m.attempts[a["id"]] = tuple(map(str, qids))
         for c in ex.case_runs:
             old_run = m.case_runs.get(c.run.id)
             if old_run is None or len(c.run.choice_path) >= len(old_run.run.choice_path):
@@ -176,56 +262,167 @@ def merge(exports: Sequence[LearnerExport]) -> tuple[list[MergedLearner], int]:
             m.lessons[progress.lesson_id] = (progress, topic)
     learners = sorted(merged.values(), key=lambda x: (x.learner.display_name.casefold(),
                                                       x.learner.id, x.course.id))
-    return learners, duplicates
+    duplicates = 0
+    parts = []
+    start = 0
+    for m in learners:
+        spans = rows_of[m.learner.id, m.course.id]
+        if len(spans) == 1 and len(set(ids[spans[0].start:spans[0].stop])) == len(spans[0]):
+            kept: Any = np.arange(spans[0].start, spans[0].stop, dtype=np.int64)
+        else:  # the newest version of each response id, at the place it was first seen
+            seen: dict[str, int] = {}
+            for span in spans:
+                for i in span:
+                    old = seen.get(ids[i])
+                    if old is not None:
+                        duplicates += 1
+                        if at[old] > at[i]:
+                            continue
+                    seen[ids[i]] = i
+            kept = np.fromiter(seen.values(), np.int64, len(seen))
+        parts.append(kept)
+        m.responses = range(start, start + len(kept))
+        start += len(kept)
+    order = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    counts = np.fromiter((len(m.responses) for m in learners), np.int64, len(learners))
+
+    def col(values: Any, dtype: Any) -> Any:
+        return np.frombuffer(values, dtype=dtype)[order] if len(values) else np.zeros(
+            0, dtype)
+
+    def table(codes: Codes, values: list[Any]) -> Any:
+        return np.frombuffer(codes.code(values), dtype=np.int64) if values else np.zeros(
+            1, np.int64)
+
+    # the question facts and sittings behind the codes, each as its own code
+    facts, sittings = columns.facts.values(), columns.sittings.values()
+    questions, topics, kinds, objective_sets, attempts = (Codes() for _ in range(5))
+    fact, sitting = col(columns.fact, np.int64), col(columns.sitting, np.int64)
+    answers = Answers(
+        learner=np.repeat(np.arange(len(learners), dtype=np.int64), counts),
+        question=table(questions, [f[0] for f in facts])[fact],
+        topic=table(topics, [f[1] or "" for f in facts])[fact],
+        kind=table(kinds, [f[2] or "" for f in facts])[fact],
+        objectives=table(objective_sets, [f[3] or () for f in facts])[fact],
+        attempt=table(attempts, [a for a, _ in sittings])[sitting],
+        choice=col(columns.answer, np.int64),
+        points=col(columns.points, np.float64),
+        max_points=col(columns.max_points, np.float64),
+        correct=col(columns.correct, np.int8).astype(bool),
+        review=np.array([mode == "review" for _, mode in sittings] or [False])[sitting],
+        answered_us=col(columns.answered_us, np.int64),
+        question_ids=questions.values(), topics=topics.values(), kinds=kinds.values(),
+        objective_sets=objective_sets.values(), attempt_ids=attempts.values(),
+        choices=columns.answers.values())
+    return learners, answers, fingerprints, duplicates
 
 
-def _rows(m: MergedLearner) -> list[TopicRow]:
-    by_topic: dict[str, list[ExportedResponse]] = defaultdict(list)
-    for r in sorted(m.responses.values(), key=lambda r: r.event.record.answered_at):
-        by_topic[r.meta.topic].append(r)
-    topics = [*m.topic_totals, *sorted(t for t in by_topic if t and t not in m.topic_totals)]
+def recency_scores(key: Any, fraction: Any, order: Any) -> Any:
+    """Each answer's item score (`mastery.item_score`) over the answers sharing its `key`:
+    the recency-weighted mean of the group's last `RECENT` fractions, in `order` (time)."""
+    import numpy as np
+
+    k = key[order]
+    by_key = np.argsort(k, kind="stable")
+    rows = order[by_key]
+    k = k[by_key]
+    f = fraction[rows]
+    _, first, inverse, counts = np.unique(k, return_index=True, return_inverse=True,
+                                          return_counts=True)
+    back = (first + counts)[inverse] - np.arange(len(k)) - 1  # 0 = the newest
+    weights = np.zeros(len(k))
+    for age, w in enumerate(RECENCY_WEIGHTS[:RECENT]):
+        weights[back == age] = w
+    score = np.bincount(inverse, weights * f) / np.bincount(inverse, weights)
+    out = np.empty(len(key))
+    out[rows] = score[inverse]
+    return out
+
+
+def group_mastery(group: Any, question: Any, score: Any, in_bank: Any) -> tuple[Any, Any]:
+    """Per group (codes 0..len(in_bank)-1): distinct questions answered and mastery
+    (`mastery.mastery_value` of their item scores with `in_bank` items in the bank)."""
+    import numpy as np
+
+    ng = len(in_bank)
+    nq = int(question.max()) + 1 if len(question) else 1
+    _, one = np.unique(group * nq + question, return_index=True)
+    items = np.bincount(group[one], minlength=ng)
+    total = np.bincount(group[one], score[one], minlength=ng)
+    denominator = np.maximum(items, np.minimum(in_bank, EVIDENCE_ITEMS))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mastery = np.where(denominator > 0, np.clip(total / denominator, 0.0, 1.0), 0.0)
+    return items, mastery
+
+
+def _rows(learners: Sequence[MergedLearner], answers: Answers) -> list[TopicRow]:
+    import numpy as np
+
+    nt = max(1, len(answers.topics))
+    nq = max(1, len(answers.question_ids))
+    group = answers.learner * nt + answers.topic
+    ng = len(learners) * nt
+    score = recency_scores(group * nq + answers.question, answers.fraction,
+                           answers.time_order())
+    code = {t: i for i, t in enumerate(answers.topics)}
+    in_bank = np.zeros(ng, dtype=np.int64)
+    for li, m in enumerate(learners):
+        for topic, counts in m.topic_totals.items():
+            if topic in code:
+                in_bank[li * nt + code[topic]] = counts.get("questions", 0)
+    items, mastery = group_mastery(group, answers.question, score, in_bank)
+    count = np.bincount(group, minlength=ng)
+    points = np.bincount(group, answers.points, minlength=ng)
+    most = np.bincount(group, answers.max_points, minlength=ng)
     rows = []
-    for topic in topics:
-        responses = by_topic.get(topic, [])
-        recent: dict[str, deque[float]] = {}
-        for r in responses:
-            rec = r.event.record
-            recent.setdefault(rec.question_id, deque(maxlen=RECENT)).append(
-                rec.points / rec.max_points if rec.max_points else 0.0)
-        in_bank = m.topic_totals.get(topic, {}).get("questions", 0)
-        runs = [c for c in m.case_runs.values() if c.topic == topic]
-        rows.append(TopicRow(
-            learner=m.learner, topic=topic, responses=len(responses),
-            items_answered=len(recent), items_in_bank=in_bank,
-            points=sum(r.event.record.points for r in responses),
-            max_points=sum(r.event.record.max_points for r in responses),
-            mastery=mastery_value((d[0] if len(d) == 1 else item_score(list(d))
-                                   for d in recent.values()), in_bank),
-            lessons_completed=sum(1 for p, t in m.lessons.values() if t == topic and
-                                  p.completed),
-            lessons_total=m.topic_totals.get(topic, {}).get("lessons", 0),
-            case_runs=sum(1 for c in runs if c.run.finished_at is not None),
-            critical_runs=sum(1 for c in runs if c.run.critical_errors),
-            fingerprints=tuple(sorted(m.fingerprints)),
-            course=m.course, course_version=";".join(sorted(m.course_versions)),
-        ))
+    for li, m in enumerate(learners):
+        seen = {answers.topics[t] for t in np.nonzero(count[li * nt:(li + 1) * nt])[0]}
+        for topic in [*m.topic_totals, *sorted(t for t in seen if t and t not in m.topic_totals)]:
+            g = li * nt + code[topic] if topic in code else -1
+            in_bank_t = m.topic_totals.get(topic, {}).get("questions", 0)
+            runs = [c for c in m.case_runs.values() if c.topic == topic]
+            rows.append(TopicRow(
+                learner=m.learner, topic=topic, responses=int(count[g]) if g >= 0 else 0,
+                items_answered=int(items[g]) if g >= 0 else 0, items_in_bank=in_bank_t,
+                points=float(points[g]) if g >= 0 else 0.0,
+                max_points=float(most[g]) if g >= 0 else 0.0,
+                mastery=float(mastery[g]) if g >= 0 and count[g] else mastery_value(
+                    (), in_bank_t),
+                lessons_completed=sum(1 for p, t in m.lessons.values() if t == topic and
+                                      p.completed),
+                lessons_total=m.topic_totals.get(topic, {}).get("lessons", 0),
+                case_runs=sum(1 for c in runs if c.run.finished_at is not None),
+                critical_runs=sum(1 for c in runs if c.run.critical_errors),
+                fingerprints=tuple(sorted(m.fingerprints)),
+                course=m.course, course_version=";".join(sorted(m.course_versions)),
+            ))
     return rows
 
 
-def _most_missed(learners: Sequence[MergedLearner], limit: int) -> list[MissedItem]:
-    misses: dict[str, int] = defaultdict(int)
-    answered: dict[str, int] = defaultdict(int)
-    who: dict[str, set[str]] = defaultdict(set)
-    topic: dict[str, str] = {}
-    for m in learners:
-        for r in m.responses.values():
-            qid = r.event.record.question_id
-            answered[qid] += 1
-            topic[qid] = r.meta.topic
-            if not r.event.record.correct:
-                misses[qid] += 1
-                who[qid].add(m.learner.id)
-    items = [MissedItem(q, topic[q], n, answered[q], len(who[q])) for q, n in misses.items()]
+def _most_missed(learners: Sequence[MergedLearner], answers: Answers,
+                 limit: int) -> list[MissedItem]:
+    import numpy as np
+
+    if not len(answers):
+        return []
+    nq = len(answers.question_ids)
+    q = answers.question
+    answered = np.bincount(q, minlength=nq)
+    missed = ~answers.correct
+    misses = np.bincount(q[missed], minlength=nq)
+    # a learner counted once however many of their courses missed it
+    person_code: dict[str, int] = {}
+    person = np.array([person_code.setdefault(m.learner.id, len(person_code))
+                       for m in learners] or [0], dtype=np.int64)[answers.learner]
+    people = max(1, len(person_code))
+    who = np.unique(q[missed] * people + person[missed]) // people
+    learners_missing = np.bincount(who, minlength=nq)
+    _, from_end = np.unique(q[::-1], return_index=True)
+    last = np.zeros(nq, dtype=np.int64)
+    last[np.unique(q)] = len(q) - 1 - from_end  # the topic an item's last answer carried
+    items = [MissedItem(answers.question_ids[i], answers.topics[answers.topic[last[i]]],
+                        int(misses[i]), int(answered[i]), int(learners_missing[i]))
+             for i in np.nonzero(misses)[0].tolist()]
     items.sort(key=lambda i: (-i.misses, -i.learners_missing, -i.misses / i.responses,
                               i.question_id))
     return items[:limit]
@@ -247,17 +444,17 @@ def collector_paused() -> Iterator[None]:
 def build_report(paths: Sequence[Path], most_missed: int = 10) -> CohortReport:
     """Read and merge JSON exports (ExportError names the first bad file and why)."""
     with collector_paused():
-        exports = [read_export(Path(p)) for p in paths]
-    return report_of(exports, most_missed)
+        return _report(merge(paths), most_missed)
 
 
 def report_of(exports: Sequence[LearnerExport], most_missed: int = 10) -> CohortReport:
-    """The report of learner records read from files or from an LRS (`lrs.cohort`)."""
+    """The report of learner records already read (from an LRS: `lrs.cohort`)."""
     with collector_paused():
-        learners, duplicates = merge(exports)
-    fingerprints: dict[str, list[str]] = defaultdict(list)
-    for ex in exports:
-        fingerprints[ex.fingerprint].append(ex.source)
+        return _report(merge_records(exports), most_missed)
+
+
+def _report(merged: Merged, most_missed: int) -> CohortReport:
+    learners, answers, fingerprints, duplicates = merged
     critical = [
         CriticalCase(m.learner, c.run.case_id, c.title or c.run.case_id, c.run.critical_errors,
                      c.run.finished_at)
@@ -265,11 +462,12 @@ def report_of(exports: Sequence[LearnerExport], most_missed: int = 10) -> Cohort
     ]
     return CohortReport(
         learners=tuple(learners),
-        rows=tuple(row for m in learners for row in _rows(m)),
-        most_missed=tuple(_most_missed(learners, most_missed)),
+        rows=tuple(_rows(learners, answers)),
+        most_missed=tuple(_most_missed(learners, answers, most_missed)),
         critical_cases=tuple(critical),
         fingerprints={fp: tuple(srcs) for fp, srcs in fingerprints.items()},
         duplicates_ignored=duplicates,
+        answers=answers,
     )
 
 

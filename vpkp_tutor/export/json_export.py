@@ -92,6 +92,8 @@ def _header(data: LearnerData, bank: ContentBank, exported_at: dt.datetime) -> d
             for r in data.case_runs
         ],
         "flags": list(data.flags),
+        "review_due": [{"question_id": qid, "due": iso_utc(due)}
+                       for qid, due in data.review_dues],
     }
 
 
@@ -278,6 +280,11 @@ class _Response(_Scored):
     error_comment: Annotated[str, Meta(max_length=COMMENT_MAX)] = ""
 
 
+class _Due(_Timed):
+    question_id: Text
+    due: dt.datetime
+
+
 class _Doc(_Timed):
     format: Literal["vpkp-tutor/learner-export"]
     format_version: Annotated[int, Meta(ge=1, le=FORMAT_VERSION)]
@@ -290,6 +297,8 @@ class _Doc(_Timed):
     attempts: list[_Attempt]
     flags: SmallList
     exported_at: dt.datetime
+    review_due: list[_Due] | None = None
+    """Absent from exports made before the schedule was exported."""
 
 
 class _Head(Struct):
@@ -334,6 +343,8 @@ class LearnerExport:
     responses: tuple[ExportedResponse, ...]
     attempts: tuple[dict[str, Any], ...]
     flags: tuple[str, ...]
+    review_due: tuple[tuple[str, dt.datetime], ...] | None = None
+    """The spaced-review schedule at export (None: the export does not carry it)."""
 
 
 _TYPE_NAMES = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true/false",
@@ -488,4 +499,6 @@ def _build(source: str, doc: _Doc) -> LearnerExport:
         responses=tuple(responses),
         attempts=tuple(msgspec.structs.asdict(a) for a in doc.attempts),
         flags=tuple(doc.flags),
+        review_due=None if doc.review_due is None else tuple(
+            (d.question_id, _at(d.due)) for d in doc.review_due),
     )

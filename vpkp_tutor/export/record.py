@@ -3,6 +3,7 @@ question facts (topic, objectives, type, difficulty) each response row carries."
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -50,6 +51,8 @@ class LearnerData:
     export's fast path); None when only `responses` is available."""
     xapi: Any = None
     """The xAPI settings of the learner's statements (`xapi.XapiConfig`; None = defaults)."""
+    review_dues: tuple[tuple[str, dt.datetime], ...] = ()
+    """(question id, when it falls due) of each question on the spaced-review schedule."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,9 +107,9 @@ def build_director_report(paths: Sequence[Path], course: Course = NO_COURSE, *,
             cohort = build_report(paths, most_missed=most_missed)
         if topic_label is None:
             topic_label = lambda t: cohort.topic(t).label  # noqa: E731
-        items = analyse_items(cohort.learners, course.content, min_n)
-        forms = analyse_forms(cohort.learners)
-        rollup = build_rollup(cohort.learners, objectives=course.objectives,
+        items = analyse_items(cohort, course.content, min_n)
+        forms = analyse_forms(cohort)
+        rollup = build_rollup(cohort, objectives=course.objectives,
                               topic_label=topic_label,
                               objective_items=course.objective_items, threshold=threshold)
     names = {m.learner.id: anonymous_code(m.learner.id) if anonymise

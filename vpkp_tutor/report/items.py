@@ -32,16 +32,15 @@ different mix of items, so discrimination compares learners on partly different 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from vpkp_tutor.export.cohort import MergedLearner
+    from vpkp_tutor.export.cohort import Answers, CohortReport
 
 MIN_N = 10
 """Fewer first answers than this: no flags, the item reads "too few answers"."""
@@ -126,80 +125,84 @@ class FormStats:
     dichotomous: bool
 
 
-def first_responses(learners: Iterable[MergedLearner]
-                    ) -> Iterator[tuple[str, dict[str, tuple[float, object, str, str, bool]]]]:
-    """Per learner: question id → (score, answer, topic, type, correct) of the first
-    response."""
-    for m in learners:
-        first: dict[str, tuple[float, object, str, str, bool]] = {}
-        when: dict[str, dt.datetime] = {}
-        for r in m.responses.values():
-            rec = r.event.record
-            qid = rec.question_id
-            at = rec.answered_at
-            prev = when.get(qid)
-            if prev is not None and not at < prev:
-                continue
-            when[qid] = at
-            score = rec.points / rec.max_points if rec.max_points > 0 else 0.0
-            first[qid] = (score, rec.answer, r.meta.topic, r.meta.type, rec.correct)
-        yield m.learner.id, first
+def first_responses(answers: Answers) -> Any:
+    """Positions of each learner's first response to each item (the earliest answered_at;
+    of two at the same moment, the one merged first), ordered by learner."""
+    import numpy as np
+
+    order = np.lexsort((np.arange(len(answers)), answers.answered_us, answers.question,
+                        answers.learner))
+    key = answers.learner[order] * max(1, len(answers.question_ids)) + answers.question[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = key[1:] != key[:-1]
+    return order[starts]
 
 
-def analyse_items(learners: Sequence[MergedLearner],
+def analyse_items(cohort: CohortReport,
                   content: Callable[[str], ItemContent | None] = lambda _q: None,
                   min_n: int = MIN_N) -> list[ItemStats]:
     """Item statistics over the learners' first responses, worst-flagged first (computed
     column-wise with numpy)."""
     import numpy as np
 
-    qindex: dict[str, int] = {}
-    topics: list[str] = []
-    kinds: list[str] = []
-    key_seen: list[set[str]] = []
-    letter_code: dict[str, int] = {}
-    item_col, learner_col, pair_row, pair_letter = (array("q") for _ in range(4))
-    score_col, rest_col = array("d"), array("d")
-    ids: list[str] = []
-    nan = math.nan
-    row = 0
-    for li, (lid, first) in enumerate(first_responses(learners)):
-        ids.append(lid)
-        k = len(first)
-        total = math.fsum(v[0] for v in first.values())
-        for qid, (score, answer, topic, kind, correct) in first.items():
-            q = qindex.get(qid)
-            if q is None:
-                q = qindex[qid] = len(topics)
-                topics.append(topic)
-                kinds.append(kind)
-                key_seen.append(set())
-            else:
-                if topic and not topics[q]:
-                    topics[q] = topic
-                if kind and not kinds[q]:
-                    kinds[q] = kind
-            item_col.append(q)
-            learner_col.append(li)
-            score_col.append(score)
-            rest_col.append((total - score) / (k - 1) if k > 1 else nan)
-            if isinstance(answer, str):
-                if correct:
-                    key_seen[q].add(answer)
-                pair_row.append(row)
-                pair_letter.append(letter_code.setdefault(answer, len(letter_code)))
-            elif isinstance(answer, tuple) and kind == "multiple_response":
+    answers = cohort.answers
+    first = first_responses(answers)
+    # items numbered in order of first appearance, learner by learner
+    codes, where = np.unique(answers.question[first], return_index=True)
+    by_seen = np.argsort(where, kind="stable")
+    renumber = np.empty(len(answers.question_ids) or 1, dtype=np.int64)
+    renumber[codes[by_seen]] = np.arange(len(codes))
+    qindex = {answers.question_ids[c]: i for i, c in enumerate(codes[by_seen].tolist())}
+    item = renumber[answers.question[first]]
+    learner = answers.learner[first]
+    scores = answers.fraction[first]
+    nlearners = len(cohort.learners)
+    k = np.bincount(learner, minlength=nlearners)
+    total = np.bincount(learner, scores, minlength=nlearners)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rests = np.where(k[learner] > 1, (total[learner] - scores) / (k[learner] - 1), np.nan)
+    nq = len(qindex)
+    topics, kinds = [""] * nq, [""] * nq
+    for q, t, kd in zip(item.tolist(), answers.topic[first].tolist(),
+                        answers.kind[first].tolist(), strict=True):
+        if not topics[q]:
+            topics[q] = answers.topics[t]
+        if not kinds[q]:
+            kinds[q] = answers.kinds[kd]
+    # options chosen: one letter per answer for most, each letter ticked for multiple response
+    letter_code = {x: c for c, x in enumerate(answers.choices) if isinstance(x, str)}
+    is_letter = np.array([isinstance(x, str) for x in answers.choices] or [False])
+    choice = answers.choice[first]
+    single = np.nonzero(is_letter[choice])[0]
+    rows_parts, letter_parts = [single], [choice[single]]
+    key_seen: list[set[str]] = [set() for _ in range(nq)]
+    right = single[answers.correct[first][single]]
+    width = max(1, len(answers.choices))
+    for cell in np.unique(item[right] * width + choice[right]).tolist():
+        key_seen[cell // width].add(answers.choices[cell % width])
+    if "multiple_response" in answers.kinds:
+        multiple = answers.kinds.index("multiple_response")
+        extra_rows, extra_letters = array("q"), array("q")
+        for row in np.nonzero(~is_letter[choice] & (answers.kind[first] == multiple)
+                              )[0].tolist():
+            answer = answers.answer(int(first[row]))
+            if isinstance(answer, tuple):
                 for x in dict.fromkeys(answer):
                     if isinstance(x, str):
-                        pair_row.append(row)
-                        pair_letter.append(letter_code.setdefault(x, len(letter_code)))
-            row += 1
+                        extra_rows.append(row)
+                        extra_letters.append(letter_code.setdefault(x, len(letter_code)
+                                                                    + width))
+        rows_parts.append(np.frombuffer(extra_rows, dtype=np.int64) if extra_rows
+                          else np.zeros(0, np.int64))
+        letter_parts.append(np.frombuffer(extra_letters, dtype=np.int64) if extra_letters
+                            else np.zeros(0, np.int64))
+    prow = np.concatenate(rows_parts)
+    pletter = np.concatenate(letter_parts)
+    ids = [m.learner.id for m in cohort.learners]
+    learner_col = learner
     if not qindex:
         return []
-    nq, nl = len(topics), max(1, len(letter_code))
-    item = np.frombuffer(item_col, dtype=np.int64)
-    scores = np.frombuffer(score_col, dtype=np.float64)
-    rests = np.frombuffer(rest_col, dtype=np.float64)
+    nl = max(1, max(letter_code.values(), default=0) + 1)
     n = np.bincount(item, minlength=nq)
     facility = np.bincount(item, scores, minlength=nq) / n
     valid = ~np.isnan(rests)
@@ -217,7 +220,7 @@ def analyse_items(learners: Sequence[MergedLearner],
     # upper-lower: within each item, rank by rest score, ties by learner id
     id_rank = np.empty(len(ids), dtype=np.int64)
     id_rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
-    lv = id_rank[np.frombuffer(learner_col, dtype=np.int64)[valid]]
+    lv = id_rank[learner_col[valid]]
     order = np.lexsort((lv, yv, iv))
     csum = np.concatenate(([0.0], np.cumsum(xv[order])))
     ends = np.cumsum(nv)
@@ -227,8 +230,7 @@ def analyse_items(learners: Sequence[MergedLearner],
     high = (csum[ends] - csum[np.maximum(ends - g, starts)]) / g
     d_index = np.where(nv >= 2, high - low, np.nan)
     # options: how many chose each letter, and the point-biserial of choosing it
-    prow = np.frombuffer(pair_row, dtype=np.int64)
-    cell = item[prow] * nl + np.frombuffer(pair_letter, dtype=np.int64)
+    cell = item[prow] * nl + pletter
     chosen = np.bincount(cell, minlength=nq * nl).reshape(nq, nl)
     dy_full = np.zeros(len(scores))
     dy_full[valid] = dy
@@ -299,32 +301,42 @@ def _flags(n: int, facility: float, r_item: float | None, options: Sequence[Opti
     return tuple(flags)
 
 
-def analyse_forms(learners: Sequence[MergedLearner],
+def analyse_forms(cohort: CohortReport,
                   min_learners: int = MIN_FORM_LEARNERS) -> list[FormStats]:
     """Cronbach's α / KR-20 and the SEM of every quiz form (the same set of questions)
     taken by at least `min_learners` learners; each learner's first attempt at the form,
     an item left unanswered scoring 0."""
-    shared: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for m in learners:  # forms first, from the attempts alone: most random forms are unique
-        for qids in m.attempts.values():
-            if len(qids) >= 2:
-                shared[tuple(sorted(set(qids)))].add(m.learner.id)
-    wanted = {form for form, who in shared.items() if len(who) >= min_learners}
+    import numpy as np
+
+    shared: dict[frozenset[str], set[str]] = defaultdict(set)
+    form_of: list[dict[str, frozenset[str]]] = []
+    for m in cohort.learners:  # forms first, from the attempts alone: most are unique
+        form_of.append({aid: frozenset(qids) for aid, qids in m.attempts.items()})
+        for aid, questions in form_of[-1].items():
+            if len(m.attempts[aid]) >= 2:
+                shared[questions].add(m.learner.id)
+    wanted = {questions: tuple(sorted(questions)) for questions, who in shared.items()
+              if len(who) >= min_learners}
+    answers = cohort.answers
+    attempt_code = {a: i for i, a in enumerate(answers.attempt_ids)}
     takers: dict[tuple[str, ...], list[list[float]]] = defaultdict(list)
-    for m in learners:
-        forms = {aid: form for aid, qids in m.attempts.items()
-                 if (form := tuple(sorted(set(qids)))) in wanted}
+    fraction = answers.fraction
+    for m, attempt_forms in zip(cohort.learners, form_of, strict=True):
+        forms = {aid: wanted[questions] for aid, questions in attempt_forms.items()
+                 if questions in wanted}
         if not forms:
             continue
-        by_attempt: dict[str, dict[str, tuple[dt.datetime, float]]] = defaultdict(dict)
-        for r in m.responses.values():
-            rec = r.event.record
-            if rec.attempt_id not in forms:
-                continue
-            got = by_attempt[rec.attempt_id].get(rec.question_id)
-            if got is None or rec.answered_at < got[0]:
-                score = rec.points / rec.max_points if rec.max_points > 0 else 0.0
-                by_attempt[rec.attempt_id][rec.question_id] = (rec.answered_at, score)
+        span = slice(m.responses.start, m.responses.stop)
+        codes = [attempt_code[a] for a in forms if a in attempt_code]
+        mine = np.nonzero(np.isin(answers.attempt[span], codes))[0] + m.responses.start
+        by_attempt: dict[str, dict[str, tuple[int, float]]] = defaultdict(dict)
+        for i in mine.tolist():
+            aid = answers.attempt_ids[answers.attempt[i]]
+            qid = answers.question_ids[answers.question[i]]
+            at = int(answers.answered_us[i])
+            got = by_attempt[aid].get(qid)
+            if got is None or at < got[0]:
+                by_attempt[aid][qid] = (at, float(fraction[i]))
         started = sorted((min(at for at, _ in by_attempt[aid].values()), aid)
                          for aid in forms if by_attempt.get(aid))
         seen: set[tuple[str, ...]] = set()

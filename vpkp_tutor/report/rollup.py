@@ -13,11 +13,18 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import Any
 
-from vpkp_tutor.domain.mastery import RECENT, item_score, mastery_value
 from vpkp_tutor.domain.progress import CaseRun
-from vpkp_tutor.export.cohort import MergedLearner
+from vpkp_tutor.export.cohort import (
+    Answers,
+    CohortReport,
+    MergedLearner,
+    group_mastery,
+    moment,
+    recency_scores,
+)
 
 BELOW = 0.6
 """Default mastery threshold: a learner under it on an objective is listed as behind."""
@@ -84,6 +91,17 @@ class LearnerSummary:
     review_days: int
     last_active: dt.datetime | None
     behind_on: int
+    reviews_overdue: int | None = None
+    """Questions past their review date when the newest export was made (None: the
+    exports do not carry the schedule)."""
+
+    @property
+    def review_adherence(self) -> float | None:
+        """Reviews done over reviews done plus those overdue: the share of what came due
+        that was reviewed (None without the schedule, or with nothing due or done)."""
+        if self.reviews_overdue is None or not self.reviews_done + self.reviews_overdue:
+            return None
+        return self.reviews_done / (self.reviews_done + self.reviews_overdue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,35 +133,47 @@ class Rollup:
     threshold: float
 
 
-@dataclass(slots=True)
-class _Acc:
-    """A learner's responses in one group, in time order."""
+def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[str], keys: Sequence[str],
+           score: Any, in_bank: Any) -> dict[tuple[str, str], Cell]:
+    """Cells of the answers at `rows`, grouped by learner × key (`group` = learner * nkeys +
+    key code, per row; `rows` in time order, learner by learner)."""
+    import numpy as np
 
-    points: float = 0.0
-    most: float = 0.0
-    fractions: list[float] = field(default_factory=list)
-    questions: set[str] = field(default_factory=set)
-    last: dt.datetime | None = None
+    ng = len(in_bank)
+    points = np.bincount(group, answers.points[rows], minlength=ng)
+    most = np.bincount(group, answers.max_points[rows], minlength=ng)
+    count = np.bincount(group, minlength=ng)
+    items, mastery = group_mastery(group, answers.question[rows], score[rows], in_bank)
+    # trend: the later half of a group's answers (in time) against the earlier half
+    by_group = np.argsort(group, kind="stable")
+    g_sorted = group[by_group]
+    ends = np.nonzero(np.append(g_sorted[1:] != g_sorted[:-1], True))[0] if len(group) else (
+        np.zeros(0, np.int64))
+    last = np.zeros(ng, dtype=np.int64)  # the newest answer: the last of each group
+    last[g_sorted[ends]] = answers.answered_us[rows][by_group][ends]
+    starts = np.searchsorted(g_sorted, g_sorted, side="left")
+    rank = np.empty(len(group), dtype=np.int64)
+    rank[by_group] = np.arange(len(group)) - starts
+    half = count // 2
+    frac = answers.fraction[rows]
+    early = rank < half[group]
+    early_sum = np.bincount(group[early], frac[early], minlength=ng)
+    late_sum = np.bincount(group[~early], frac[~early], minlength=ng)
+    nkeys = max(1, len(keys))
+    out: dict[tuple[str, str], Cell] = {}
+    for g in np.nonzero(count)[0].tolist():
+        li, key = divmod(g, nkeys)
+        n = int(count[g])
+        trend = (float(late_sum[g]) / (n - int(half[g])) - float(early_sum[g]) / int(half[g])
+                 if n >= TREND_MIN else None)
+        out[ids[li], keys[key]] = Cell(
+            ids[li], keys[key], float(mastery[g]),
+            float(points[g]) / float(most[g]) if most[g] else 0.0, n, int(items[g]),
+            moment(int(last[g])), trend)
+    return out
 
 
-def _cell(lid: str, key: str, acc: _Acc, scores: Mapping[str, float], in_bank: int) -> Cell:
-    fr = acc.fractions
-    trend = None
-    if len(fr) >= TREND_MIN:
-        half = len(fr) // 2
-        trend = sum(fr[half:]) / (len(fr) - half) - sum(fr[:half]) / half
-    return Cell(lid, key, mastery_value([scores[q] for q in acc.questions], in_bank),
-                acc.points / acc.most if acc.most else 0.0, len(fr), len(acc.questions),
-                acc.last, trend)
-
-
-def _item_scores(history: Mapping[str, list[float]]) -> dict[str, float]:
-    """Each question's recency-weighted score (one answer: that answer's fraction)."""
-    return {q: fr[0] if len(fr) == 1 else item_score(fr[-RECENT:])
-            for q, fr in history.items()}
-
-
-def build_rollup(learners: Sequence[MergedLearner], *,
+def build_rollup(cohort: CohortReport, *,
                  objectives: Mapping[str, ObjectiveInfo] | None = None,
                  topic_label: Callable[[str], str] = lambda t: t,
                  objective_items: Mapping[str, int] | None = None,
@@ -152,68 +182,83 @@ def build_rollup(learners: Sequence[MergedLearner], *,
 
     `objective_items` gives each objective's question count in the bank (the mastery
     denominator, as in the app); without it an objective's answered items are used."""
+    import numpy as np
+
     objectives = objectives or {}
-    by_topic: dict[tuple[str, str], Cell] = {}
-    by_obj: dict[tuple[str, str], Cell] = {}
-    topic_bank: dict[str, int] = {}
+    learners = cohort.learners
+    answers = cohort.answers
+    ids = [m.learner.id for m in learners]
+    nlearners = len(learners)
     obj_bank: dict[str, int] = defaultdict(int)
     for oid, count in (objective_items or {}).items():
         obj_bank[_objective_key(oid, objectives)] += count
-    summaries = []
+    topic_bank: dict[str, int] = {}
     for m in learners:
-        lid = m.learner.id
-        per_topic: dict[str, _Acc] = defaultdict(_Acc)
-        per_obj: dict[str, _Acc] = defaultdict(_Acc)
-        overall = _Acc()
-        history: dict[str, list[float]] = defaultdict(list)
-        review_days: set[dt.date] = set()
-        reviews = 0
-        okeys: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for r in sorted(m.responses.values(), key=lambda r: r.event.record.answered_at):
-            rec = r.event.record
-            qid = rec.question_id
-            frac = rec.points / rec.max_points if rec.max_points > 0 else 0.0
-            history[qid].append(frac)
-            objs = r.meta.objectives
-            keys = okeys.get(objs)
-            if keys is None:
-                keys = okeys[objs] = tuple(dict.fromkeys(_objective_key(o, objectives)
-                                                         for o in objs))
-            for acc in (overall, per_topic[r.meta.topic], *(per_obj[k] for k in keys)):
-                acc.points += rec.points
-                acc.most += rec.max_points
-                acc.fractions.append(frac)
-                acc.questions.add(qid)
-                acc.last = rec.answered_at
-            if r.event.mode == "review":
-                reviews += 1
-                review_days.add(rec.answered_at.date())
-        scores = _item_scores(history)
         for topic, counts in m.topic_totals.items():
             topic_bank[topic] = max(topic_bank.get(topic, 0), counts.get("questions", 0))
-        for topic, acc in per_topic.items():
-            by_topic[lid, topic] = _cell(lid, topic, acc, scores,
-                                         m.topic_totals.get(topic, {}).get("questions", 0))
-        for oid, acc in per_obj.items():
-            by_obj[lid, oid] = _cell(lid, oid, acc, scores, obj_bank.get(oid, 0))
-        cell = _cell(lid, "", overall, scores, sum(c.get("questions", 0) for c in
-                                                   m.topic_totals.values())
-                     ) if overall.fractions else None
+    order = answers.time_order()
+    nq = max(1, len(answers.question_ids))
+    # each question's recency-weighted score over the learner's whole history
+    score = recency_scores(answers.learner * nq + answers.question, answers.fraction, order)
+    # by topic
+    topic_names = answers.topics
+    nt = max(1, len(topic_names))
+    in_bank = np.zeros(nlearners * nt, dtype=np.int64)
+    tcode = {t: i for i, t in enumerate(topic_names)}
+    for li, m in enumerate(learners):
+        for topic, counts in m.topic_totals.items():
+            if topic in tcode:
+                in_bank[li * nt + tcode[topic]] = counts.get("questions", 0)
+    by_topic = _cells(answers, order, answers.learner[order] * nt + answers.topic[order], ids,
+                      topic_names, score, in_bank)
+    # by objective (or its external code): an answer counts toward each of its keys
+    okey_code: dict[str, int] = {}
+    set_keys = []
+    for objs in answers.objective_sets:
+        keys = dict.fromkeys(_objective_key(o, objectives) for o in objs)
+        set_keys.append([okey_code.setdefault(k, len(okey_code)) for k in keys])
+    okeys = list(okey_code)
+    no = max(1, len(okeys))
+    per_set = np.array([len(k) for k in set_keys] or [0], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(per_set)[:-1]))
+    flat = np.array([k for keys in set_keys for k in keys] or [0], dtype=np.int64)
+    repeat = per_set[answers.objectives[order]] if len(order) else per_set[:0]
+    rows = np.repeat(order, repeat)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    okey = flat[offsets[answers.objectives[rows]] + within]
+    in_bank_o = np.tile(np.array([obj_bank.get(k, 0) for k in okeys] or [0],
+                                 dtype=np.int64), nlearners)
+    by_obj = _cells(answers, rows, answers.learner[rows] * no + okey, ids, okeys, score,
+                    in_bank_o)
+    # each learner overall
+    totals = np.array([sum(c.get("questions", 0) for c in m.topic_totals.values())
+                       for m in learners], dtype=np.int64)
+    overall = _cells(answers, order, answers.learner[order], ids, [""], score, totals)
+    review = answers.review
+    reviews = np.bincount(answers.learner[review], minlength=nlearners)
+    days = np.unique(answers.learner[review] * (1 << 32)
+                     + answers.answered_us[review] // 86_400_000_000)
+    review_days = np.bincount(days // (1 << 32), minlength=nlearners)
+    summaries = []
+    for li, m in enumerate(learners):
+        lid = m.learner.id
+        cell = overall.get((lid, ""))
         finished = [c for c in m.case_runs.values() if c.run.finished_at is not None]
         quality = [c.run.points / c.run.max_points for c in finished if c.run.max_points > 0]
         lessons_total = sum(c.get("lessons", 0) for c in m.topic_totals.values())
         summaries.append(LearnerSummary(
             id=lid, name=m.learner.display_name, program=m.learner.program,
-            level=m.learner.level, responses=len(overall.fractions),
+            level=m.learner.level, responses=cell.responses if cell else 0,
             accuracy=cell.accuracy if cell else None, mastery=cell.mastery if cell else 0.0,
             lessons_completed=sum(1 for p, _ in m.lessons.values() if p.completed),
             lessons_total=max(lessons_total, len(m.lessons)),
             case_runs=len(m.case_runs),
             never_events=sum(1 for c in m.case_runs.values() if c.run.critical_errors),
             path_quality=sum(quality) / len(quality) if quality else None,
-            reviews_done=reviews, review_days=len(review_days),
-            last_active=_last_active(m, cell), behind_on=0))
-    ids = [s.id for s in summaries]
+            reviews_done=int(reviews[li]), review_days=int(review_days[li]),
+            last_active=_last_active(m, cell), behind_on=0,
+            reviews_overdue=None if m.review_due is None else sum(
+                1 for _, due in m.review_due if due < m.exported_at)))
     topic_keys = list(dict.fromkeys([*topic_bank, *(t for _, t in by_topic)]))
     topics = [_group(t, topic_label(t), "", topic_bank.get(t, 0), ids, by_topic, threshold)
               for t in topic_keys if t]

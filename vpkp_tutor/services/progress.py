@@ -157,6 +157,7 @@ class ProgressServices(ServicesBase):
             flags=tuple(sorted(self.store.flags(learner_id))),
             response_rows=lambda: self.store.response_rows(learner_id),
             xapi=learner_config(self.store, self._settings, learner_id),
+            review_dues=tuple(self.store.card_dues(learner_id)),
         )
 
 

@@ -1,0 +1,325 @@
+"""Reading JSON exports in columns, for the cohort report (hundreds of exports of thousands
+of answers each).
+
+`read_columns` checks a file against the same schema as `json_export.read_export` — the
+same bounds on every field — but decodes the answers into lean records and turns them into
+columns (numbers in arrays, texts as codes into shared tables) instead of several domain
+objects per answer. The checks that `read_export` makes after decoding (points within 0 to
+max_points, a moment that exists in UTC) are made on the whole column at once. When the
+file fails any check, `read_export` reads it again to name the field at fault, so a bad
+export gets the same located message by either road.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import attrgetter
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from vpkp_tutor.domain.confidence import COMMENT_MAX
+from vpkp_tutor.domain.progress import answer_to_json
+from vpkp_tutor.export.files import ExportError, read_bounded
+from vpkp_tutor.export.json_export import (
+    MAX_EXPORT_BYTES,
+    MAX_TEXT,
+    AnswerItem,
+    Finite,
+    LearnerExport,
+    Points,
+    Seconds,
+    SmallList,
+    Text,
+    _Attempt,
+    _build,
+    _Case,
+    _Content,
+    _Due,
+    _Learner,
+    _Lesson,
+    _Timed,
+    read_export,
+)
+from vpkp_tutor.export.record import FORMAT_VERSION
+
+_FIRST_US = -62135596800 * 1_000_000
+"""0001-01-01T00:00:00Z in microseconds since 1970 (the earliest moment a date holds)."""
+_LAST_US = 253402300799 * 1_000_000 + 999_999
+"""9999-12-31T23:59:59.999999Z."""
+
+
+_Texts = Annotated[tuple[Text, ...], Meta(max_length=10_000)]
+"""`SmallList` decoded as a tuple, so that it can be a key."""
+_Answer = (Annotated[str, Meta(max_length=MAX_TEXT)] | Finite
+           | Annotated[tuple[AnswerItem, ...], Meta(max_length=10_000)] | None)
+"""`AnswerJson` with a list decoded as a tuple."""
+
+
+class _LeanResponse(msgspec.Struct, gc=False):
+    """A response as the schema checks it (the bounds of `json_export._Response`), with its
+    cross-field checks left to the column pass. It holds no cycles, so the collector need not
+    track it (`gc=False`: a measured fifth off decoding)."""
+
+    id: Text
+    attempt_id: Text
+    mode: Text
+    question_id: Text
+    content_hash: Text
+    points: Points
+    max_points: Points
+    correct: bool
+    seconds: Seconds
+    answered_at: dt.datetime
+    answer: _Answer = None
+    topic: Text | None = None
+    objectives: _Texts | None = None
+    type: Text | None = None
+    difficulty: Text | None = None
+    confidence: Literal["sure", "unsure", "guess"] | None = None
+    error_tag: Literal["not_known", "misread", "reasoning", "slip", "disagree"] | None = None
+    error_comment: Annotated[str, Meta(max_length=COMMENT_MAX)] = ""
+
+
+class _LeanDoc(_Timed):
+    format: Literal["vpkp-tutor/learner-export"]
+    format_version: Annotated[int, Meta(ge=1, le=FORMAT_VERSION)]
+    app_version: Text
+    content: _Content
+    learner: _Learner
+    lesson_progress: list[_Lesson]
+    case_runs: list[_Case]
+    responses: list[_LeanResponse]
+    attempts: list[_Attempt]
+    flags: SmallList
+    exported_at: dt.datetime
+    review_due: list[_Due] | None = None
+
+
+_DOC = msgspec.json.Decoder(_LeanDoc)
+_UTC = dt.UTC
+
+
+@dataclass(slots=True)
+class Codes:
+    """Texts shared by many answers (question ids, topics, …) as small integers."""
+
+    index: dict[Any, int] = field(default_factory=dict)
+
+    def code(self, values: list[Any]) -> array[int]:
+        """Each value's code (new values get the next numbers, in order of appearance)."""
+        index = self.index
+        fresh = list(filterfalse(index.__contains__, dict.fromkeys(values)))
+        index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
+        return array("q", map(index.__getitem__, values))
+
+    def values(self) -> list[Any]:
+        """The texts, by code."""
+        return list(self.index)
+
+
+@dataclass(slots=True)
+class ExportHeader:
+    """Everything of an export except its answers (a few dozen small records)."""
+
+    source: str
+    doc: Any
+    """The checked document with its `responses` emptied."""
+    rows: range
+    """Where its answers are in the columns."""
+
+
+@dataclass(slots=True)
+class ResponseColumns:
+    """The answers of many exports, one entry per answer in file order.
+
+    What an answer says about its question (id, topic, type, objectives) is one code into
+    `facts`, its attempt and mode one into `sittings`, its answer one into `answers`: a
+    cohort repeats a few thousand of each a million times."""
+
+    facts: Codes = field(default_factory=Codes)
+    sittings: Codes = field(default_factory=Codes)
+    answers: Codes = field(default_factory=Codes)
+    fact: array[int] = field(default_factory=lambda: array("q"))
+    sitting: array[int] = field(default_factory=lambda: array("q"))
+    answer: array[int] = field(default_factory=lambda: array("q"))
+    points: array[float] = field(default_factory=lambda: array("d"))
+    max_points: array[float] = field(default_factory=lambda: array("d"))
+    correct: array[int] = field(default_factory=lambda: array("b"))
+    answered_us: array[int] = field(default_factory=lambda: array("q"))
+    """Microseconds since 1970-01-01T00:00:00Z."""
+    ids: list[str] = field(default_factory=list)
+    """Response ids (for merging exports of one learner)."""
+
+    def __len__(self) -> int:
+        return len(self.fact)
+
+
+_FACTS = attrgetter("question_id", "topic", "type", "objectives")
+_SITTING = attrgetter("attempt_id", "mode")
+_NUMBERS = tuple(attrgetter(name) for name in ("points", "max_points", "answered_at"))
+_ANSWER, _CORRECT, _ID = attrgetter("answer"), attrgetter("correct"), attrgetter("id")
+
+
+def read_columns(path: Path, columns: ResponseColumns,
+                 limit: int = MAX_EXPORT_BYTES) -> ExportHeader:
+    """Check one export and append its answers to `columns`; ExportError names the file and
+    the field of the first problem (nothing is appended then)."""
+    import numpy as np
+
+    source = str(path)
+    data = read_bounded(Path(path), limit).removeprefix(b"\xef\xbb\xbf")
+    try:  # msgspec refuses bytes that are not UTF-8 (the refusal then names them)
+        doc = _DOC.decode(data)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        raise _refused(path, limit) from None
+    rs = doc.responses
+    start = len(columns)
+    points, most, moments = (list(map(get, rs)) for get in _NUMBERS)
+    points_a = np.array(points, dtype=np.float64)
+    most_a = np.array(most, dtype=np.float64)
+    if None in map(attrgetter("tzinfo"), moments):  # a naive time is taken as UTC
+        moments = [a if a.tzinfo is not None else a.replace(tzinfo=_UTC) for a in moments]
+    micros = np.round(np.array(list(map(dt.datetime.timestamp, moments)), dtype=np.float64)
+                      * 1e6).astype(np.int64)
+    if rs and not (bool((most_a >= 0).all()) and bool((points_a >= 0).all())
+                   and bool((points_a <= most_a).all()) and int(micros.min()) >= _FIRST_US
+                   and int(micros.max()) <= _LAST_US):
+        raise _refused(path, limit)
+    columns.fact.extend(columns.facts.code(list(map(_FACTS, rs))))
+    columns.sitting.extend(columns.sittings.code(list(map(_SITTING, rs))))
+    columns.answer.extend(columns.answers.code(list(map(_ANSWER, rs))))
+    columns.points.frombytes(points_a.tobytes())
+    columns.max_points.frombytes(most_a.tobytes())
+    columns.correct.extend(map(_CORRECT, rs))
+    columns.answered_us.frombytes(micros.tobytes())
+    columns.ids.extend(map(_ID, rs))
+    doc.responses = []
+    return ExportHeader(source, doc, range(start, len(columns)))
+
+
+def columns_of(exports: Sequence[LearnerExport]
+               ) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
+    """The answers of learner records already read (an LRS's, `lrs.cohort`) in the columns
+    `read_all` makes of files, with each record and where its answers are."""
+    columns = ResponseColumns()
+    read = []
+    for ex in exports:
+        start = len(columns)
+        rs = ex.responses
+        columns.fact.extend(columns.facts.code(
+            [(r.event.record.question_id, r.meta.topic, r.meta.type, r.meta.objectives)
+             for r in rs]))
+        columns.sitting.extend(columns.sittings.code(
+            [(r.event.record.attempt_id, r.event.mode) for r in rs]))
+        columns.answer.extend(columns.answers.code(
+            [_as_json(r.event.record.answer) for r in rs]))
+        columns.points.extend(float(r.event.record.points) for r in rs)
+        columns.max_points.extend(float(r.event.record.max_points) for r in rs)
+        columns.correct.extend(bool(r.event.record.correct) for r in rs)
+        columns.answered_us.extend(_micros(r.event.record.answered_at) for r in rs)
+        columns.ids.extend(r.event.id for r in rs)
+        read.append((ex, range(start, len(columns))))
+    return columns, read
+
+
+def _as_json(answer: Any) -> Any:
+    """An answer as `read_columns` keeps it (its JSON value, a list as a tuple)."""
+    value = answer_to_json(answer)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _micros(moment: dt.datetime) -> int:
+    """Microseconds since 1970-01-01T00:00:00Z (a naive time is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_UTC)
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+
+
+def _refused(path: Path, limit: int) -> ExportError:
+    """The located message of the validating reader for a file that failed a check."""
+    try:
+        read_export(path, limit)
+    except ExportError as exc:
+        return exc
+    return ExportError(f"{path}: not a valid VP/KP Tutor learner export")  # pragma: no cover
+
+
+PARALLEL_FROM = 32
+"""Exports needed before they are read by several processes (below it, starting them costs
+more than it saves)."""
+
+
+def read_all(paths: Sequence[Path], workers: int | None = None
+             ) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
+    """Read every export into one set of columns, with each export's header and where its
+    answers are; ExportError names the first bad file in the order given.
+
+    Many exports are read by up to `workers` processes (default: one per core, at most 4),
+    each taking consecutive files, and their columns joined in order, so the codes and
+    rows are those of reading one file after another."""
+    workers = workers or min(4, os.cpu_count() or 1)
+    if workers < 2 or len(paths) < PARALLEL_FROM:
+        parts = [_read_part([str(p) for p in paths])]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = -(-len(paths) // (2 * workers))
+        chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+                                 ) as pool:
+            parts = list(pool.map(_read_part, chunks))
+    for _, _, error in parts:
+        if error is not None:
+            raise ExportError(error)
+    return _join(parts)
+
+
+_Part = tuple[ResponseColumns, list[tuple["LearnerExport", range]], str | None]
+
+
+def _read_part(paths: list[str]) -> _Part:
+    """Read consecutive exports; stop at the first bad one and return its message."""
+    columns = ResponseColumns()
+    read = []
+    for p in paths:
+        try:
+            head = read_columns(Path(p), columns)
+            read.append((_build(head.source, head.doc), head.rows))
+        except ExportError as exc:
+            return columns, read, str(exc)
+    return columns, read, None
+
+
+def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
+    """One part's columns as they are; several parts' appended, their codes renumbered."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1]
+    out = ResponseColumns()
+    read: list[tuple[LearnerExport, range]] = []
+    for part, headers, _ in parts:
+        start = len(out)
+        for table, column in (("facts", "fact"), ("sittings", "sitting"),
+                              ("answers", "answer")):
+            renumber = np.frombuffer(getattr(out, table).code(getattr(part, table).values()),
+                                     dtype=np.int64)
+            codes = np.frombuffer(getattr(part, column), dtype=np.int64)
+            getattr(out, column).frombytes(renumber[codes].tobytes() if len(codes) else b"")
+        for name in ("points", "max_points", "correct", "answered_us"):
+            getattr(out, name).extend(getattr(part, name))
+        out.ids.extend(part.ids)
+        read.extend((ex, range(rows.start + start, rows.stop + start)) for ex, rows in headers)
+    return out, read
