@@ -36,7 +36,7 @@ from vpkp_tutor.domain.model import (
     SingleBest,
 )
 
-NEAR_DUPLICATE = 0.8
+NEAR_DUPLICATE = 0.7
 """Jaccard similarity of normalised stem tokens at or above which two stems are reported."""
 
 MIN_STEM_TOKENS = 4
@@ -81,8 +81,15 @@ _MARKUP = re.compile(r"[*_`#>\[\]()|~]")
 _WORD = re.compile(r"[^\W_]+(?:[.,][0-9]+)?", re.UNICODE)
 
 
+PLACEHOLDER = "Replace with"
+"""How the placeholders of a `new` skeleton begin: such a stem is not compared."""
+
+
 def stem_tokens(stem: str) -> frozenset[str]:
-    """The normalised word tokens of a stem (see the module doc)."""
+    """The normalised word tokens of a stem (see the module doc); none for a skeleton's
+    placeholder stem."""
+    if stem.startswith(PLACEHOLDER):
+        return frozenset()
     text = unicodedata.normalize("NFKC", stem).casefold()
     text = _MARKUP.sub(" ", text)
     return frozenset(_WORD.findall(text))

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from vpkp_tutor.content.schema import OptionModel, QuestionModel
 
 from vpkp_tutor.content.checks import (
+    Held,
     Located,
     check_case,
-    Held,
     check_cross_references,
     check_question,
     check_reviewed,

@@ -18,8 +18,7 @@ from pathlib import Path
 KINDS = ("lesson", "question", "case")
 
 _HEAD = """\
-# yaml-language-server: $schema={schema}
-# A {what} for VP/KP Tutor. Replace every placeholder, then:
+{modeline}# A {what} for VP/KP Tutor. Replace every placeholder, then:
 #   vpkp-tutor preview {path}     (see it as a learner will; reloads on save)
 #   vpkp-tutor validate {path}    (every problem, with its code; see docs/authoring.md)
 """
@@ -186,15 +185,23 @@ def item_id(path: Path, suffix: str = "") -> str:
     return stem + suffix
 
 
-def _schema_ref(path: Path, kind: str) -> str:
-    """The modeline's schema: the course's `schemas/KIND.json` when there is one above the
-    file, else the JSON Schema written by `vpkp-tutor schema KIND -o schemas/KIND.json`."""
+def _modeline(path: Path, kind: str) -> str:
+    """The editor's schema modeline: the course's `schemas/KIND.json` when there is one
+    above the file; else where `vpkp-tutor schema KIND -o …` should write it (the course
+    folder, or the file's own folder), with a comment saying so."""
+    from vpkp_tutor.content.loader import SET_FOLDERS
+
     here = path.resolve().parent
     for folder in (here, *here.parents):
         candidate = folder / "schemas" / f"{kind}.json"
         if candidate.is_file():
-            return os.path.relpath(candidate, path.resolve().parent)
-    return f"schemas/{kind}.json  (write it: vpkp-tutor schema {kind} -o schemas/{kind}.json)"
+            return f"# yaml-language-server: $schema={os.path.relpath(candidate, here)}\n"
+    root = next((f for f in (here, *here.parents)
+                 if any((f / name).is_dir() for name in SET_FOLDERS)), here)
+    target = os.path.relpath(root / "schemas" / f"{kind}.json", here)
+    shown = os.path.relpath(root / "schemas" / f"{kind}.json")
+    return (f"# yaml-language-server: $schema={target}\n"
+            f"# (for completion and checks as you type: vpkp-tutor schema {kind} -o {shown})\n")
 
 
 def question_types() -> list[str]:
@@ -232,7 +239,7 @@ def render(kind: str, path: Path, *, qtype: str = "single_best", topic: str,
         body = CASE.format(id=ident, topic=topic, today=today, objective=objective,
                            references=_REFERENCE.format(indent="", year=year))
         schema, what = "case", "three-node case"
-    head = _HEAD.format(schema=_schema_ref(path, schema), what=what, path=path)
+    head = _HEAD.format(modeline=_modeline(path, schema), what=what, path=path)
     return head + body, ident
 
 
