@@ -1,0 +1,102 @@
+"""An educator's path: `new` → `preview` (reloading on save) → `validate`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.journeys.terminal import app_terminal, needs_tmux
+
+EXE = Path(sys.executable).with_name("vpkp-tutor")
+
+
+def _vpkp(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    return subprocess.run([str(EXE), *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def _course(tmp_path: Path) -> Path:
+    course = tmp_path / "course"
+    for folder in ("lessons", "question_bank"):
+        (course / folder).mkdir(parents=True)
+    done = _vpkp(course, "new", "lesson", "lessons/intro.yaml", "--topic", "anatomy")
+    assert done.returncode == 0, done.stderr
+    return course
+
+
+def test_preview_reloads_after_the_file_is_written(tmp_path: Path) -> None:
+    from vpkp_tutor.content.scaffold import write_new
+    from vpkp_tutor.tui.preview import PreviewApp, PreviewScreen
+    from vpkp_tutor.tui.screens.quiz import QuizScreen
+
+    course = _course(tmp_path)
+    file = course / "question_bank" / "q.yaml"
+    write_new("question", file)
+
+    async def until(pilot: object, ok: object, what: str) -> None:
+        deadline = time.monotonic() + 15
+        while not ok():  # type: ignore[operator]
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+    async def run() -> None:
+        app = PreviewApp(file)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen), "the question")
+            assert app.checks == 1
+            text = file.read_text(encoding="utf-8")
+            file.write_text(text.replace("    key: A ", "    key: E "), encoding="utf-8")
+            await until(pilot, lambda: app.checks >= 2 and isinstance(app.screen, PreviewScreen),
+                        "the problems")
+            shown = str(app.screen.query_one("#preview-problems").render())
+            assert "'E' is not one of this question's options" in shown and "VP301" in shown
+            file.write_text(text.replace("Replace with option B", "Option B, edited"),
+                            encoding="utf-8")
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.checks >= 3,
+                        "the question again")
+            assert "Option B, edited" in [o.text for o in app.state.questions[0].options]  # type: ignore[attr-defined]
+            await pilot.press("ctrl+q")
+
+    asyncio.run(run())
+
+
+@needs_tmux
+def test_new_preview_validate_in_a_terminal(tmp_path: Path) -> None:
+    course = _course(tmp_path)
+    done = _vpkp(course, "new", "question", "question_bank/first.yaml", "--type", "true_false")
+    assert done.returncode == 0 and "wrote question_bank/first.yaml" in done.stdout
+    file = course / "question_bank" / "first.yaml"
+    with app_terminal(tmp_path, "preview", f"{file}#first-q001") as term:
+        term.wait_for("Replace with the vignette")
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace(
+            "Replace with the vignette and the lead-in question (Markdown).",
+            "The statement to judge, as written by the educator."), encoding="utf-8")
+        term.wait_for("as written by the educator")
+        file.write_text(text.replace('text: "False"', 'text: "Untrue"'), encoding="utf-8")
+        term.wait_for("VP303")
+        file.write_text(text.replace(
+            "Replace with the vignette and the lead-in question (Markdown).",
+            "The statement to judge, as written by the educator."), encoding="utf-8")
+        term.wait_for("as written by the educator")
+        term.keys("C-q")
+        term.wait_for("EXITED-0")
+    done = _vpkp(course, "validate", "question_bank/first.yaml")
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.splitlines()[-1].startswith(
+        "checked 1 file: 0 lessons, 1 question and 0 cases loaded; 0 errors")
+
+
+@pytest.mark.parametrize("bad", ["missing.yaml", "question_bank"])
+def test_preview_of_what_is_not_a_file_is_one_message(tmp_path: Path, bad: str) -> None:
+    course = _course(tmp_path)
+    done = _vpkp(course, "preview", bad)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("vpkp-tutor: error: ")
