@@ -100,3 +100,45 @@ def test_preview_of_what_is_not_a_file_is_one_message(tmp_path: Path, bad: str) 
     done = _vpkp(course, "preview", bad)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("vpkp-tutor: error: ")
+
+
+def test_reload_content_keeps_the_learners_place(tmp_path: Path) -> None:
+    from vpkp_tutor.bootstrap import LaunchOptions, load_bank, make_app
+    from vpkp_tutor.content.scaffold import write_new
+    from vpkp_tutor.storage import open_store
+    from vpkp_tutor.tui.commands import app_commands, reload_content
+    from vpkp_tutor.tui.messages import OpenLesson
+    from vpkp_tutor.tui.screens.lesson import LessonScreen
+
+    course = _course(tmp_path)
+    question = course / "question_bank" / "q.yaml"
+    write_new("question", question)
+    options = LaunchOptions(data_dir=tmp_path / "data", learner="Ana",
+                            content_paths=(course / "lessons", course / "question_bank"))
+    store = open_store(tmp_path / "data", daily_backups=False)
+
+    async def run() -> None:
+        app = make_app(options, load_bank(options), store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert "Reload content" in [c.title for c in app_commands(app)]
+            app.post_message(OpenLesson("intro"))
+            await pilot.pause()
+            lesson_screen = app.screen
+            assert isinstance(lesson_screen, LessonScreen)
+            assert app.services.question("q-q001").stem.startswith("Replace with")
+            text = question.read_text(encoding="utf-8")
+            question.write_text(text.replace("Replace with the vignette",
+                                             "A new stem, replacing the vignette"),
+                                encoding="utf-8")
+            reload_content(app)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.services.question("q-q001").stem.startswith("A new stem")
+            assert app.screen is lesson_screen
+            await pilot.press("ctrl+q")
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()

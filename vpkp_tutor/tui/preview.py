@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,97 +23,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from vpkp_tutor.services.preview import PreviewLoader, PreviewState, code_name
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.base import VpkpScreen
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from vpkp_tutor.content.loader import _Parsed
-    from vpkp_tutor.domain.model import Case, ContentBank, ContentProblem, Lesson, Question
     from vpkp_tutor.services import Services
-
-
-@dataclass(slots=True)
-class PreviewState:
-    """What one check of the previewed file found."""
-
-    kind: str = ""
-    """'lesson', 'questions' or 'case' ('' when unknown)."""
-    lesson: Lesson | None = None
-    questions: tuple[Question, ...] = ()
-    case: Case | None = None
-    bank: ContentBank | None = None
-    """The course's content (lessons' checks and cases need it)."""
-    problems: list[ContentProblem] = field(default_factory=list)
-    """The file's errors and warnings."""
-    error: str = ""
-    """Why nothing can be shown (the item is missing, or has errors)."""
-
-
-class PreviewLoader:
-    """Checks the previewed file against its course; re-checks read only changed files."""
-
-    def __init__(self, file: Path, item: str | None) -> None:
-        from vpkp_tutor.content import bundled_paths
-        from vpkp_tutor.content.loader import content_set
-
-        self.file = file
-        self.item = item
-        folders = content_set(file) or bundled_paths()
-        real = os.path.realpath(file)
-        inside = any(real.startswith(os.path.realpath(f) + os.sep) for f in folders)
-        self.paths = list(folders) if inside else [*folders, file]
-        self._reuse: dict[str, tuple[bytes, _Parsed]] = {}
-
-    def load(self) -> PreviewState:
-        """Check the file (never raises for content)."""
-        from vpkp_tutor.content.loader import _load
-
-        loaded = _load(self.paths, reuse=self._reuse)
-        real = os.path.realpath(self.file)
-        mine = next((p for p in loaded.files
-                     if p.file is not None and os.path.realpath(p.file) == real), None)
-        state = PreviewState(bank=loaded.bank)
-        if mine is None:
-            state.error = f"{self.file} is not a content file of this course"
-            return state
-        state.problems = sorted(mine.doc.problems, key=lambda p: (p.line, p.column))
-        value = mine.doc.value
-        state.kind = str(value.get("kind")) if isinstance(value, dict) else ""
-        if mine.loads_anything and mine.lessons:
-            state.lesson = mine.lessons[0].item
-        if mine.loads_anything and mine.cases:
-            state.case = mine.cases[0].item
-        questions = tuple(x.item for x in mine.good_questions())
-        ids = [x.item.id for x in mine.questions] + [x.item.id for x in mine.lessons] + [
-            x.item.id for x in mine.cases]
-        if self.item is not None:
-            questions = tuple(q for q in questions if q.id == self.item)
-            if state.lesson is not None and state.lesson.id != self.item:
-                state.lesson = None
-            if state.case is not None and state.case.id != self.item:
-                state.case = None
-            if not (questions or state.lesson or state.case):
-                raw = _raw_ids(value)
-                state.error = (f"'{self.item}' has errors" if self.item in raw or
-                               self.item in ids else
-                               f"no item '{self.item}' in {self.file}")
-                return state
-        state.questions = questions
-        if not (questions or state.lesson or state.case):
-            state.error = f"{self.file} has errors; nothing in it can be shown"
-        return state
-
-
-def _raw_ids(value: Any) -> set[str]:
-    if not isinstance(value, dict):
-        return set()
-    ids = {value["id"]} if isinstance(value.get("id"), str) else set()
-    items = value.get("questions")
-    if isinstance(items, list):
-        ids |= {q["id"] for q in items if isinstance(q, dict) and isinstance(q.get("id"), str)}
-    return ids
 
 
 class PreviewScreen(VpkpScreen):
@@ -171,11 +87,9 @@ class PreviewScreen(VpkpScreen):
         if state.error:
             body.append(state.error + "\n\n", style="bold")
         for p in state.problems:
-            from vpkp_tutor.content.codes import name_of
-
             style = "red" if p.severity == "error" else "yellow"
             body.append(f"{file}:{p.line}:{p.column}: {p.severity}: ", style=style)
-            body.append(f"{p.message} [{p.code} {name_of(p.code)}]\n")
+            body.append(f"{p.message} [{p.code} {code_name(p.code)}]\n")
         if not state.error:
             body.append("\nEnter opens the item again · r reloads · q quits\n")
         self.query_one("#preview-problems", Static).update(body)
@@ -187,11 +101,11 @@ class PreviewApp(VpkpApp):
     def __init__(self, file: Path, item: str | None = None, *, watch: bool = True) -> None:
         from vpkp_tutor.domain.model import ContentBank
         from vpkp_tutor.services import Services
-        from vpkp_tutor.storage import open_store
+        from vpkp_tutor.services.preview import open_preview_store
 
         self._dir = tempfile.TemporaryDirectory(prefix="vpkp-preview-")
-        store = open_store(Path(self._dir.name))
-        super().__init__(Services(ContentBank(), store))
+        self._store = open_preview_store(Path(self._dir.name))
+        super().__init__(Services(ContentBank(), self._store))
         self.file = file
         self.loader = PreviewLoader(file, item)
         self.state = PreviewState()
@@ -215,7 +129,7 @@ class PreviewApp(VpkpApp):
     def on_unmount(self) -> None:
         self._stop.set()
         super().on_unmount()
-        self.services.store.close() if hasattr(self.services.store, "close") else None
+        self._store.close()
         self._dir.cleanup()
 
     @work(thread=True, exclusive=True, group="preview-load")
