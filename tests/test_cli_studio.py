@@ -76,3 +76,49 @@ def test_new_refuses_to_overwrite_and_says_so(
     code, _, err = _run(capsys, "new", "question", str(tmp_path / "y.yaml"), "--type", "nope")
     assert code == 2 and "'nope' is not a question type" in err
     assert not (tmp_path / "y.yaml").exists()
+
+
+def test_watch_rechecks_a_changed_file(tmp_path: Path) -> None:
+    import os
+    import selectors
+    import subprocess
+    import sys
+    import time
+
+    course = tmp_path / "c"
+    (course / "lessons").mkdir(parents=True)
+    (course / "question_bank").mkdir()
+    from vpkp_tutor.content.scaffold import write_new
+
+    write_new("lesson", course / "lessons" / "l.yaml", topic="anatomy")
+    q = course / "question_bank" / "q.yaml"
+    write_new("question", q)
+    exe = Path(sys.executable).with_name("vpkp-tutor")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([str(exe), "validate", "--watch", "question_bank"], cwd=course,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    sel = selectors.DefaultSelector()
+    assert proc.stdout is not None
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    seen: list[str] = []
+
+    def until(text: str) -> None:
+        deadline = time.monotonic() + 20
+        while not any(text in line for line in seen):
+            assert time.monotonic() < deadline, f"no {text!r} in {seen}"
+            if sel.select(timeout=0.2):
+                line = proc.stdout.readline()  # type: ignore[union-attr]
+                if line:
+                    seen.append(line.rstrip("\n"))
+
+    try:
+        until("watching for changes")
+        assert any("0 errors" in line for line in seen)
+        q.write_text(q.read_text(encoding="utf-8").replace("key: A ", "key: F "),
+                     encoding="utf-8")
+        until("changed: question_bank/q.yaml")
+        until("1 error")
+        assert any("[VP301 key-not-an-option]" in line for line in seen)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

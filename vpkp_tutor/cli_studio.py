@@ -175,11 +175,17 @@ def _watch(targets: list[Path], args: argparse.Namespace) -> int:
 
     checker = Checker(targets, lint=args.lint)
     code = _report(checker.check(), [], args)
-    print("watching for changes (Ctrl+C to stop)", flush=True)
     roots = [str(t) for t in targets]
+    ready = False
     try:
-        for changes in watchfiles.watch(*roots, debounce=100, step=20,
-                                        watch_filter=_content_filter, raise_interrupt=False):
+        for changes in watchfiles.watch(*roots, debounce=100, step=20, rust_timeout=200,
+                                        yield_on_timeout=True, watch_filter=_content_filter,
+                                        raise_interrupt=False):
+            if not changes:  # the watcher is running: say so once
+                if not ready:
+                    print("watching for changes (Ctrl+C to stop)", flush=True)
+                    ready = True
+                continue
             changed = sorted({os.path.relpath(p) for _, p in changes})
             print(f"\n— changed: {', '.join(changed)}", flush=True)
             code = _report(checker.check(), [], args)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.journeys.terminal import app_terminal, needs_tmux
+from tests.journeys.terminal import Terminal, app_terminal, needs_tmux
 
 EXE = Path(sys.executable).with_name("vpkp-tutor")
 
@@ -49,7 +49,8 @@ def test_preview_reloads_after_the_file_is_written(tmp_path: Path) -> None:
     async def run() -> None:
         app = PreviewApp(file)
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, QuizScreen), "the question")
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.watching,
+                        "the question, watched")
             assert app.checks == 1
             text = file.read_text(encoding="utf-8")
             file.write_text(text.replace("    key: A ", "    key: E "), encoding="utf-8")
@@ -73,19 +74,25 @@ def test_new_preview_validate_in_a_terminal(tmp_path: Path) -> None:
     done = _vpkp(course, "new", "question", "question_bank/first.yaml", "--type", "true_false")
     assert done.returncode == 0 and "wrote question_bank/first.yaml" in done.stdout
     file = course / "question_bank" / "first.yaml"
+    def save(term: Terminal, text: str, shows: str) -> None:
+        """Save the file (again, until the watcher, which starts with the app, sees it)."""
+        for _ in range(10):
+            file.write_text(text, encoding="utf-8")
+            try:
+                term.wait_for(shows, timeout=2)
+                return
+            except AssertionError:
+                continue
+        term.wait_for(shows, timeout=1)
+
     with app_terminal(tmp_path, "preview", f"{file}#first-q001") as term:
         term.wait_for("Replace with the vignette")
         text = file.read_text(encoding="utf-8")
-        file.write_text(text.replace(
-            "Replace with the vignette and the lead-in question (Markdown).",
-            "The statement to judge, as written by the educator."), encoding="utf-8")
-        term.wait_for("as written by the educator")
-        file.write_text(text.replace('text: "False"', 'text: "Untrue"'), encoding="utf-8")
-        term.wait_for("VP303")
-        file.write_text(text.replace(
-            "Replace with the vignette and the lead-in question (Markdown).",
-            "The statement to judge, as written by the educator."), encoding="utf-8")
-        term.wait_for("as written by the educator")
+        edited = text.replace("Replace with the vignette and the lead-in question (Markdown).",
+                              "The statement to judge, as written by the educator.")
+        save(term, edited, "as written by the educator")
+        save(term, text.replace('text: "False"', 'text: "Untrue"'), "VP303")
+        save(term, edited, "as written by the educator")
         term.keys("C-q")
         term.wait_for("EXITED-0")
     done = _vpkp(course, "validate", "question_bank/first.yaml")

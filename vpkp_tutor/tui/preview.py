@@ -112,6 +112,8 @@ class PreviewApp(VpkpApp):
         self.checks = 0
         """How many times the file has been checked (shown, and read by tests)."""
         self._watch = watch
+        self.watching = False
+        """True once the file is being watched (saves from then on are seen)."""
         self._stop = threading.Event()
         self.preview_screen = PreviewScreen()
 
@@ -150,8 +152,12 @@ class PreviewApp(VpkpApp):
         def mine(_: Any, path: str) -> bool:
             return os.path.realpath(path) == real
 
-        for _ in watchfiles.watch(folder, watch_filter=mine, stop_event=self._stop,
-                                  debounce=50, step=20, raise_interrupt=False):
+        for changes in watchfiles.watch(folder, watch_filter=mine, stop_event=self._stop,
+                                        debounce=50, step=20, rust_timeout=200,
+                                        yield_on_timeout=True, raise_interrupt=False):
+            if not changes:  # the watcher is running
+                self.watching = True
+                continue
             state = self.loader.load()
             self.call_from_thread(self._show, state)
 
