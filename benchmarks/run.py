@@ -14,6 +14,9 @@ Figures (targets from the performance issue):
 | CSV export of 1,000,000 responses | the sqlite3 CLI's CSV dump of the same rows | ≤ 2× |
 | longest frame gap while the TUI exports 1,000,000 responses | — (absolute) | ≤ 100 ms |
 | cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
+| `validate` of the bundled course (with the lint) | — (absolute) | < 0.5 s |
+| `validate --watch` re-check of one changed file, 10,000 questions | — (absolute) | < 0.3 s |
+| preview reload of one changed file, 10,000 questions | — (absolute) | < 0.3 s |
 | `make test` | — (absolute) | ≤ 300 s (the CI limit: five minutes on a fresh machine) |
 
 Start-up is measured as a person sees it: each program runs in a pseudo-terminal and the
@@ -369,6 +372,26 @@ def fig_cohort(work: Path, quick: bool) -> list[Figure]:
                    "400 responses each, incl. process start")]
 
 
+def fig_studio(work: Path, quick: bool) -> list[Figure]:
+    """The educator's tools: validate of the bundled course, a `--watch` re-check and a
+    preview reload of one changed file in a 10,000-question course (benchmarks/
+    validate_watch.py)."""
+    import shutil as _shutil
+
+    from validate_watch import preview_reload, validate_bundled, watch_recheck
+
+    source = generated_bank(work, 10_000, 200, 200)
+    bank = work / "studio-bank"  # edited by the figures: a copy
+    if not bank.exists():
+        _shutil.copytree(source, bank)
+    runs = 2 if quick else 3
+    return [
+        Figure("validate, bundled course", validate_bundled(runs), "s", None, 0.5),
+        Figure("watch re-check, 10,000 questions", watch_recheck(bank, runs), "s", None, 0.3),
+        Figure("preview reload, 10,000 questions", preview_reload(bank, runs), "s", None, 0.3),
+    ]
+
+
 def fig_make_test(work: Path, quick: bool) -> list[Figure]:
     """Wall time of `make test` (lint + the whole suite)."""
     t = time.perf_counter()
@@ -386,6 +409,7 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "csv": fig_csv_export,
     "export-frames": fig_export_frames,
     "cohort": fig_cohort,
+    "studio": fig_studio,
     "make-test": fig_make_test,
 }
 

@@ -112,3 +112,15 @@ def test_every_problem_of_the_error_fixtures_has_a_registered_code() -> None:
                 assert p.code != "VP299", (f.name, str(p))
                 seen.add(p.code)
     assert {"VP101", "VP204", "VP301", "VP402"} <= seen
+
+
+def test_a_file_beside_a_cases_folder_is_checked_against_its_whole_course(
+    tmp_path: Path,
+) -> None:
+    """A course laid out like the bundle (`question_bank/cases/`): a question file named on
+    the command line is checked against the course's lessons, not against `cases/` alone."""
+    course = _course(tmp_path)
+    assert (course / "question_bank" / "cases").is_dir()
+    result = validate_paths([course / "question_bank" / "anatomy.yaml"], lint=False)
+    assert [str(p) for p in result.problems if p.severity == "error"] == []
+    assert result.questions > 0

@@ -77,15 +77,16 @@ def test_near_duplicate_stems_are_reported_once_with_both_places(tmp_path: Path)
     assert "q.yaml:9" in problem.message  # the first one's place
 
 
-def test_similarity_is_token_set_jaccard_over_normalised_stems() -> None:
+def test_similarity_is_jaccard_over_word_pairs_of_normalised_stems() -> None:
     a = stem_tokens("**Which** level is T4?")
-    assert a == {"which", "level", "is", "t4"}
+    assert a == {"which level", "level is", "is t4"}
     assert jaccard(a, stem_tokens("which LEVEL is t4")) == 1.0
-    sets = [stem_tokens(s) for s in ("one two three four five", "one two three four six",
-                                     "seven eight nine ten eleven")]
-    # 4 shared of 6 distinct = 0.67 < 0.7: not reported; at 0.6 it is
-    assert similar_pairs(sets) == []
-    assert similar_pairs(sets, threshold=0.6) == [(1, 0, pytest.approx(4 / 6))]
+    words = "one two three four five six seven eight nine ten eleven twelve".split()
+    edited = [*words[:11], "thirteen"]  # 10 shared pairs of 12 distinct: 0.83
+    reordered = list(reversed(words))  # the same words, no pair in common
+    sets = [stem_tokens(" ".join(w)) for w in (words, edited, reordered)]
+    assert similar_pairs(sets) == [(1, 0, pytest.approx(10 / 12))]
+    assert similar_pairs(sets, threshold=0.9) == []
 
 
 def test_stale_review_uses_the_period(tmp_path: Path) -> None:

@@ -467,6 +467,9 @@ def content_set(target: Path) -> list[Path] | None:
         return bundled
     for folder in Path(os.path.abspath(target)).parents:
         members = [folder / name for name in SET_FOLDERS if (folder / name).is_dir()]
+        if members and folder.name in SET_FOLDERS and any(
+                (folder.parent / name).is_dir() for name in SET_FOLDERS):
+            continue  # `question_bank/cases/` inside a course: the course is above
         if members:
             return members
     return None
