@@ -143,3 +143,20 @@ def test_a_never_event_on_a_coding_decision(tmp_path: Path, extra: str, codes: l
     case.write_text(text, encoding="utf-8")
     result = validate_paths([case], today=TODAY)
     assert [p.code for p in result.problems] == codes, [str(p) for p in result.problems]
+
+
+def test_a_recheck_keeps_the_warnings_of_unchanged_files(tmp_path: Path) -> None:
+    from vpkp_tutor.content.loader import Checker
+
+    _check(tmp_path, _sba("q1", options=("It is the T4 level", "It is always T2",
+                                         "It is T6", "It is T8")))
+    bank = tmp_path / "course" / "question_bank"
+    other = bank / "r.yaml"
+    other.write_text("kind: questions\nquestions:\n" + _sba("r1", stem="Which needle gauge "
+                     "suits a narrow upper thoracic pedicle?"), encoding="utf-8")
+    checker = Checker([bank], lint=True)
+    first = [(p.path, p.code) for p in checker.check(TODAY).problems]
+    assert first == [(str(bank / "q.yaml"), "VP506")]
+    other.write_text(other.read_text(encoding="utf-8").replace("key: A", "key: B"),
+                     encoding="utf-8")
+    assert [(p.path, p.code) for p in checker.check(TODAY).problems] == first

@@ -161,6 +161,10 @@ class _Parsed:
         """True when the file is left out whole."""
         self.file: Path | None = None
         """The file as found."""
+        self.fresh = True
+        """False when a re-check found the file's bytes unchanged (and reused this)."""
+        self.lint_problems: list[ContentProblem] = []
+        """The lint's item warnings for this file (kept for a re-check)."""
         self.base_problems: list[ContentProblem] = []
         """The file's own problems, before the cross-file checks (for a re-check)."""
         self.bad_items: set[int] = set()
@@ -367,6 +371,7 @@ def _load(
             if old is not None and old[0] == doc.raw and not doc.problems:
                 p = old[1]
                 p.doc.problems[:] = p.base_problems
+                p.fresh = False
             else:
                 p = _validate(read_document(path, shown), today, settings.review_months)
                 p.base_problems = list(p.doc.problems)
@@ -388,9 +393,21 @@ def _load(
         from vpkp_tutor.content.lint import lint as run_lint
 
         good = [p for p in parsed if p.loads_anything]
+        # A re-check lints only the files read again; the others keep their item warnings
+        # (near-duplicates are looked for across the whole bank every time).
+        fresh = {p.doc.path for p in parsed if p.fresh}
+        for p in parsed:
+            if not p.fresh:
+                p.doc.problems.extend(p.lint_problems)
+        before = {id(p): len(p.doc.problems) for p in parsed}
         run_lint([x for p in good for x in p.lessons],
                  [x for p in good for x in p.good_questions()],
-                 [x for p in good for x in p.cases], settings)
+                 [x for p in good for x in p.cases], settings,
+                 only=None if reuse is None else fresh)
+        for p in parsed:
+            if p.fresh:
+                p.lint_problems = [pr for pr in p.doc.problems[before[id(p)]:]
+                                   if pr.code != "VP501"]
     walk_problems = [ContentProblem(name_of(Path(n.path)), 1, 1, n.message, "error", "VP008")
                      for n in notes]
     problems = tuple(
