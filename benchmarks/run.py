@@ -17,6 +17,9 @@ Figures (targets from the performance issue):
 | cohort report over 200 learner exports | — (absolute) | ≤ 2 s |
 | director report (HTML) over 500 learners × 2,000 responses | — (absolute); DuckDB's per-item statistics | < 10 s, < 1 GB; ≤ 3× |
 | `vpkp-tutor import` of a 10,000-question GIFT file | — (absolute; lark alone parsing the same questions shown beside it) | ≤ 5 s |
+| `validate` of the bundled course (with the lint) | — (absolute) | < 0.5 s |
+| `validate --watch` re-check of one changed file, 10,000 questions | — (absolute) | < 0.3 s |
+| preview reload of one changed file, 10,000 questions | — (absolute) | < 0.3 s |
 | `make test` | — (absolute) | ≤ 300 s (the CI limit: five minutes on a fresh machine) |
 | sync 100,000 queued statements to a local Ralph LRS | bare httpx posting the same batches | ≤ 1.25× the time (≥ 0.8× the rate) |
 | queueing an answer's xAPI statement | — (absolute) | ≤ 2 ms added to the answer's transaction |
@@ -427,6 +430,26 @@ def fig_report_scale(work: Path, quick: bool) -> list[Figure]:
                    f"largest difference {m['max_diff']:.1g}")]
 
 
+def fig_studio(work: Path, quick: bool) -> list[Figure]:
+    """The educator's tools: validate of the bundled course, a `--watch` re-check and a
+    preview reload of one changed file in a 10,000-question course (benchmarks/
+    validate_watch.py)."""
+    import shutil as _shutil
+
+    from validate_watch import preview_reload, validate_bundled, watch_recheck
+
+    source = generated_bank(work, 10_000, 200, 200)
+    bank = work / "studio-bank"  # edited by the figures: a copy
+    if not bank.exists():
+        _shutil.copytree(source, bank)
+    runs = 2 if quick else 3
+    return [
+        Figure("validate, bundled course", validate_bundled(runs), "s", None, 0.5),
+        Figure("watch re-check, 10,000 questions", watch_recheck(bank, runs), "s", None, 0.3),
+        Figure("preview reload, 10,000 questions", preview_reload(bank, runs), "s", None, 0.3),
+    ]
+
+
 def fig_make_test(work: Path, quick: bool) -> list[Figure]:
     """Wall time of `make test` (lint + the whole suite)."""
     t = time.perf_counter()
@@ -461,6 +484,7 @@ FIGURES: dict[str, Callable[[Path, bool], list[Figure]]] = {
     "lrs-queue": fig_lrs_queue,
     "lrs-sync": fig_lrs_sync,
     "import": fig_import,
+    "studio": fig_studio,
     "make-test": fig_make_test,
 }
 

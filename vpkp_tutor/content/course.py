@@ -124,7 +124,7 @@ def read_course(manifest: Path, display: str | None = None
         return None, doc.problems
     if not isinstance(doc.value, dict):
         doc.error(*doc.where(()), "a course manifest is a mapping with id, title, version "
-                                  "and topics")
+                                  "and topics", "VP201")
         return None, doc.problems
     model = _model()
     try:
@@ -136,7 +136,8 @@ def read_course(manifest: Path, display: str | None = None
     for i, t in enumerate(m.topics):
         if t.id in seen:
             doc.error(*doc.where(("topics", i, "id")),
-                      f"topic '{t.id}' is declared twice (first as topic {seen[t.id] + 1})")
+                      f"topic '{t.id}' is declared twice (first as topic {seen[t.id] + 1})",
+                      "VP401")
         seen.setdefault(t.id, i)
     if doc.has_errors:
         return None, doc.problems
