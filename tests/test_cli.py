@@ -29,11 +29,11 @@ def test_validate_three_mistakes_prints_three_located_errors(
     assert code == 1
     assert errors == [
         "tests/data/errors/three_mistakes.yaml:14:10: error: 'E' is not one of this "
-        "question's options (A–C)",
+        "question's options (A–C) [VP301 key-not-an-option]",
         "tests/data/errors/three_mistakes.yaml:29:5: error: unknown field 'referencs' "
-        "(did you mean 'references'?)",
+        "(did you mean 'references'?) [VP204 unknown-field]",
         "tests/data/errors/three_mistakes.yaml:42:11: error: expected a list, got 'yes' "
-        "(write items on '- ' lines or as [a, b])",
+        "(write items on '- ' lines or as [a, b]) [VP205 wrong-type]",
     ]
     assert out[-1].startswith("checked 2 files: 1 lesson, 0 questions and 0 cases loaded; "
                               "3 errors, 0 warnings")

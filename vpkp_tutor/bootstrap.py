@@ -78,7 +78,9 @@ def make_app(
     """The study app over this content and store."""
     from vpkp_tutor.tui.app import VpkpApp
 
-    return VpkpApp(make_services(options, content, store), learner=options.learner)
+    app = VpkpApp(make_services(options, content, store), learner=options.learner)
+    app.content_reload = lambda: load_bank(options)
+    return app
 
 
 NEEDS_A_TERMINAL = ("the study app needs a terminal: standard input and output must be a "

@@ -1,6 +1,7 @@
 """Command-line entry point: argument parsing and dispatch.
 
-`vpkp-tutor` with no command opens the study app; `validate` and `schema` serve educators;
+`vpkp-tutor` with no command opens the study app; `validate`, `new`, `preview` and `schema`
+serve educators (`cli_studio`);
 `locate`, `export` and `report` serve learners and program directors. Only the app command
 imports Textual.
 """
@@ -16,39 +17,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from vpkp_tutor import __version__
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from vpkp_tutor.content import bundled_paths
-    from vpkp_tutor.content.loader import validate_paths
-
-    content = getattr(args, "content", None) or []
-    for p in content:  # `--content` names what the app would load: it must be there
-        if not os.path.lexists(p):
-            print(f"vpkp-tutor: error: --content {p}: no such file or folder", file=sys.stderr)
-            return 2
-    missing = [p for p in args.paths if not os.path.lexists(p)]
-    for p in missing:
-        print(f"{p}: error: no such file or folder", file=sys.stderr)
-    named = [p for p in [*args.paths, *content] if p not in missing]
-    if missing and not named:
-        print(f"checked 0 files; {len(missing)} error{'s' if len(missing) > 1 else ''}")
-        return 1
-    result = validate_paths([Path(p) for p in named] or bundled_paths())
-    for problem in result.problems:
-        print(problem)
-
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 else 's'}"
-
-    print(
-        f"checked {n(result.files_checked, 'file')}: {n(result.lessons, 'lesson')}, "
-        f"{n(result.questions, 'question')} and {n(result.cases, 'case')} loaded; "
-        f"{n(result.errors + len(missing), 'error')}, {n(result.warnings, 'warning')}"
-        + (f"; {n(len(result.skipped_files), 'file')} left out"
-           if result.skipped_files else "")
-    )
-    return 1 if result.errors or missing else 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -279,12 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _top_parser()
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check lessons, questions and cases",
-                       description="Check content files; print every problem as "
-                                   "path:line:col: severity: message. Exit 1 on any error.")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files or folders (default: the bundled content)")
-    p.set_defaults(func=_cmd_validate)
+    from vpkp_tutor.cli_studio import add_studio_commands
+
+    add_studio_commands(sub)  # validate, new, preview
 
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case"])

@@ -45,7 +45,7 @@ def test_one_broken_field_gives_exactly_one_located_error(tmp_path: Path) -> Non
     done = vpkp(tmp_path, "validate", "lessons/anatomy.yaml")
     errors = [line for line in done.stdout.splitlines() if ": error: " in line]
     assert errors == [f"lessons/anatomy.yaml:{n + 1}:14: error: check names no question: "
-                      "'anat-q915'"], done.stdout
+                      "'anat-q915' [VP402 unknown-reference]"], done.stdout
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.yaml")} == before

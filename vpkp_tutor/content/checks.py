@@ -7,13 +7,14 @@ import datetime as dt
 import unicodedata
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar, assert_never
 
 from vpkp_tutor.content.yamlsource import Document, Path_
 from vpkp_tutor.domain.model import (
     LETTERS,
     Case,
+    ContentProblem,
     Lesson,
     Matching,
     MultipleResponse,
@@ -27,8 +28,6 @@ from vpkp_tutor.domain.model import (
 
 T = TypeVar("T")
 
-STALE_AFTER_DAYS = 730
-"""A `last_reviewed` date older than this earns a warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +39,28 @@ class Located(Generic[T]):
     path: Path_
 
 
-def check_reviewed(doc: Document, path: Path_, reviewed: dt.date, today: dt.date) -> None:
-    """Future dates are errors; dates over two years old are warnings."""
+def check_reviewed(
+    doc: Document, path: Path_, reviewed: dt.date, today: dt.date, months: int = 24
+) -> None:
+    """Future dates are errors; dates older than `months` (the course's review period,
+    24 by default) are warnings."""
     where = doc.where((*path, "last_reviewed"))
     if reviewed > today:
-        doc.error(*where, f"last_reviewed {reviewed} is in the future")
-    elif (today - reviewed).days > STALE_AFTER_DAYS:
-        doc.warning(*where, f"last_reviewed {reviewed} is more than 2 years old; review it")
+        doc.error(*where, f"last_reviewed {reviewed} is in the future", "VP308")
+    elif reviewed < months_before(today, months):
+        period = "2 years" if months == 24 else f"{months} months"
+        doc.warning(*where, f"last_reviewed {reviewed} is more than {period} old; review it",
+                    "VP502")
+
+
+def months_before(today: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier (the month's last day when shorter)."""
+    import calendar
+
+    total = today.year * 12 + today.month - 1 - months
+    year, month = divmod(total, 12)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return dt.date(year, month + 1, day)
 
 
 def _letters(n: int) -> str:
@@ -120,7 +134,7 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
             _check_key(doc, path, q.key, len(q.options))
             if [o.text for o in q.options] != ["True", "False"]:
                 doc.error(*doc.where((*path, "options")),
-                          "a true_false question has exactly the options 'True' then 'False'")
+                          "a true_false question has exactly the options 'True' then 'False'", "VP303")
         case MultipleResponse():
             _check_options(doc, path, q.options)
             n = len(q.options)
@@ -129,9 +143,9 @@ def check_question(doc: Document, path: Path_, q: Question) -> None:
                 where = doc.where((*path, "keys", i))
                 if LETTERS.index(k) >= n:
                     doc.error(*where,
-                              f"'{k}' is not one of this question's options ({_letters(n)})")
+                              f"'{k}' is not one of this question's options ({_letters(n)})", "VP301")
                 if k in seen:
-                    doc.error(*where, f"key '{k}' is listed twice")
+                    doc.error(*where, f"key '{k}' is listed twice", "VP302")
                 seen.add(k)
         case Ordering():
             _check_options(doc, path, q.options)
@@ -148,13 +162,13 @@ def _check_options(doc: Document, path: Path_, options: Sequence[Option]) -> Non
     for i, j in _repeats(texts):
         doc.error(*doc.where((*path, "options", i, "text")),
                   f"option {LETTERS[i]} repeats option {LETTERS[j]}"
-                  + _looks_like(texts[i], texts[j]))
+                  + _looks_like(texts[i], texts[j]), "VP302")
 
 
 def _check_key(doc: Document, path: Path_, key: str, n: int) -> None:
     if LETTERS.index(key) >= n:
         doc.error(*doc.where((*path, "key")),
-                  f"'{key}' is not one of this question's options ({_letters(n)})")
+                  f"'{key}' is not one of this question's options ({_letters(n)})", "VP301")
 
 
 def _check_matching(doc: Document, path: Path_, q: Matching) -> None:
@@ -163,11 +177,11 @@ def _check_matching(doc: Document, path: Path_, q: Matching) -> None:
     for i, j in _repeats(lefts):
         doc.error(*doc.where((*path, "pairs", i, "left")),
                   f"'{_shown(lefts[i])}' appears twice on the left"
-                  + _looks_like(lefts[i], lefts[j]))
+                  + _looks_like(lefts[i], lefts[j]), "VP302")
     for i, j in _repeats(rights):
         doc.error(*doc.where((*path, "pairs", i, "right")),
                   f"'{_shown(rights[i])}' is the right-hand side of pair {j + 1} too; each "
-                  "pair needs its own answer" + _looks_like(rights[i], rights[j]))
+                  "pair needs its own answer" + _looks_like(rights[i], rights[j]), "VP302")
     right_looks = {skeleton(r): r for r in rights}
     twice = dict(_repeats(q.distractors))
     for i, d in enumerate(q.distractors):
@@ -175,10 +189,10 @@ def _check_matching(doc: Document, path: Path_, q: Matching) -> None:
         where = doc.where((*path, "distractors", i))
         if match is not None:
             doc.error(*where, f"distractor '{_shown(d)}' is also a correct match"
-                      + _looks_like(d, match))
+                      + _looks_like(d, match), "VP302")
         elif i in twice:
             doc.error(*where, f"distractor '{_shown(d)}' is listed twice"
-                      + _looks_like(d, q.distractors[twice[i]]))
+                      + _looks_like(d, q.distractors[twice[i]]), "VP302")
 
 
 def check_case(doc: Document, path: Path_, case: Case) -> None:
@@ -189,43 +203,43 @@ def check_case(doc: Document, path: Path_, case: Case) -> None:
     for i, node in enumerate(case.nodes):
         npath = (*path, "nodes", i)
         if node.id in node_index:
-            doc.error(*doc.where((*npath, "id")), f"node id '{node.id}' is used twice")
+            doc.error(*doc.where((*npath, "id")), f"node id '{node.id}' is used twice", "VP307")
         node_index.setdefault(node.id, i)
         if node.outcome is not None and node.choices:
             doc.error(*doc.where((*npath, "outcome"), key=True),
                       f"node '{node.id}' has both choices and an outcome; an end node has "
-                      "only an outcome")
+                      "only an outcome", "VP304")
         if node.outcome is None and not node.choices:
             doc.error(*doc.where((*npath, "id")),
-                      f"node '{node.id}' is a dead end: give it choices or an outcome")
+                      f"node '{node.id}' is a dead end: give it choices or an outcome", "VP304")
         for j, ch in enumerate(node.choices):
             cpath = (*npath, "choices", j)
             if ch.id in choice_at:
-                doc.error(*doc.where((*cpath, "id")), f"choice id '{ch.id}' is used twice")
+                doc.error(*doc.where((*cpath, "id")), f"choice id '{ch.id}' is used twice", "VP307")
             choice_at.setdefault(ch.id, (i, j))
             if ch.critical and ch.next is not None:
                 doc.error(*doc.where((*cpath, "next")),
-                          "a critical choice ends the case, so it has no 'next'")
+                          "a critical choice ends the case, so it has no 'next'", "VP304")
             elif not ch.critical and ch.next is None:
                 doc.error(*doc.where((*cpath, "id")),
-                          f"choice '{ch.id}' needs 'next' (or 'critical: true')")
+                          f"choice '{ch.id}' needs 'next' (or 'critical: true')", "VP304")
             elif ch.next is not None and ch.next not in nodes:
                 doc.error(*doc.where((*cpath, "next")),
-                          f"'next' names no node: '{ch.next}'")
+                          f"'next' names no node: '{ch.next}'", "VP304")
     if case.start not in nodes:
-        doc.error(*doc.where((*path, "start")), f"'start' names no node: '{case.start}'")
+        doc.error(*doc.where((*path, "start")), f"'start' names no node: '{case.start}'", "VP304")
         return
     reachable = _reachable(case, case.start)
     for node in case.nodes:
         if node.id not in reachable:
             doc.error(*doc.where((*path, "nodes", node_index[node.id], "id")),
-                      f"node '{node.id}' cannot be reached from '{case.start}'")
+                      f"node '{node.id}' cannot be reached from '{case.start}'", "VP304")
     ends = {n.id for n in case.nodes if n.is_end}
     for node in case.nodes:
         if node.id in reachable and not node.is_end and node.choices:
             if not (_reachable(case, node.id) & ends):
                 doc.error(*doc.where((*path, "nodes", node_index[node.id], "id")),
-                          f"no end node can be reached from node '{node.id}'")
+                          f"no end node can be reached from node '{node.id}'", "VP304")
     _check_loops(doc, path, case, node_index)
     _check_expert_path(doc, path, case, nodes)
 
@@ -273,7 +287,7 @@ def _check_loops(doc: Document, path: Path_, case: Case, node_index: dict[str, i
                 doc.error(*doc.where(cpath),
                           f"choice '{ch.id}' leads back to node '{ch.next}', closing a loop "
                           f"on which {named} could be scored again; give every choice on a "
-                          "loop score 0, or remove the loop")
+                          "loop score 0, or remove the loop", "VP305")
 
 
 def _reachable(case: Case, start: str) -> set[str]:
@@ -299,29 +313,65 @@ def _check_expert_path(
         where = doc.where((*path, "expert_path", i))
         choice = next((c for c in current.choices if c.id == cid), None)
         if choice is None:
-            doc.error(*where, f"expert path: '{cid}' is not a choice at node '{current.id}'")
+            doc.error(*where, f"expert path: '{cid}' is not a choice at node '{current.id}'", "VP306")
             return
         if choice.critical:
-            doc.error(*where, f"expert path: '{cid}' is a critical (never-event) choice")
+            doc.error(*where, f"expert path: '{cid}' is a critical (never-event) choice", "VP306")
             return
         if choice.next is None or choice.next not in nodes:
             return
         current = case.node(choice.next)
         if current.is_end and i != len(case.expert_path) - 1:
             doc.error(*doc.where((*path, "expert_path", i + 1)),
-                      f"expert path: the case has already ended at '{current.id}'")
+                      f"expert path: the case has already ended at '{current.id}'", "VP306")
             return
     if not current.is_end:
         doc.error(*doc.where((*path, "expert_path")),
-                  f"expert path stops at node '{current.id}', which is not an end node")
+                  f"expert path stops at node '{current.id}', which is not an end node", "VP306")
+
+
+@dataclass(slots=True)
+class Held:
+    """What was left out for errors, as far as its raw value tells: links into it are not
+    checked (one VP404 note per referring file instead of an error per link)."""
+
+    questions: dict[str, str] = field(default_factory=dict)
+    """Question id → the file it is in."""
+    objectives: dict[str, str] = field(default_factory=dict)
+    """Objective id → the lesson file declaring it."""
+    used_objectives: set[str] = field(default_factory=set)
+    """Objectives that left-out questions and cases test."""
+
+
+class _Unchecked:
+    """Links not checked, gathered per (referring file, file with errors)."""
+
+    def __init__(self) -> None:
+        self.sites: dict[tuple[str, str], tuple[Document, Path_, list[str]]] = {}
+
+    def add(self, doc: Document, path: Path_, ident: str, failed: str) -> None:
+        _, _, ids = self.sites.setdefault((doc.path, failed), (doc, path, []))
+        ids.append(ident)
+
+    def report(self) -> None:
+        for (_, failed), (doc, path, ids) in self.sites.items():
+            more = f" and {len(ids) - 1} more link{'s' if len(ids) > 2 else ''}" if len(ids) > 1 else ""
+            line, col = doc.where(path)
+            doc.problems.append(ContentProblem(
+                doc.path, line, col,
+                f"'{ids[0]}'{more} not checked because {failed} has errors", "note", "VP404"))
 
 
 def check_cross_references(
     lessons: list[Located[Lesson]],
     questions: list[Located[Question]],
     cases: list[Located[Case]],
+    held: Held | None = None,
 ) -> None:
-    """Duplicate ids across files, step checks, objective references, unused objectives."""
+    """Duplicate ids across files, step checks, objective references, unused objectives.
+    A link to something in `held` (left out for its own errors) is noted, not an error."""
+    held = held or Held()
+    unchecked = _Unchecked()
     _duplicates("lesson", [(x.item.id, x.doc, (*x.path, "id")) for x in lessons])
     _duplicates("question", [(x.item.id, x.doc, (*x.path, "id")) for x in questions])
     _duplicates("case", [(x.item.id, x.doc, (*x.path, "id")) for x in cases])
@@ -337,24 +387,31 @@ def check_cross_references(
     for x in lessons:
         for i, step in enumerate(x.item.steps):
             for j, qid in enumerate(step.checks):
-                if qid not in question_ids:
+                if qid not in question_ids and qid in held.questions:
+                    unchecked.add(x.doc, (*x.path, "steps", i, "checks", j), qid,
+                                  held.questions[qid])
+                elif qid not in question_ids:
                     x.doc.error(*x.doc.where((*x.path, "steps", i, "checks", j)),
-                                f"check names no question: '{qid}'")
+                                f"check names no question: '{qid}'", "VP402")
     referrers: list[tuple[tuple[str, ...], Document, Path_]] = [
         (x.item.objectives, x.doc, x.path) for x in questions
     ] + [(x.item.objectives, x.doc, x.path) for x in cases]
+    used |= held.used_objectives
     for objectives, doc, path in referrers:
         for i, oid in enumerate(objectives):
             used.add(oid)
-            if oid not in declared:
+            if oid not in declared and oid in held.objectives:
+                unchecked.add(doc, (*path, "objectives", i), oid, held.objectives[oid])
+            elif oid not in declared:
                 doc.error(
                     *doc.where((*path, "objectives", i)),
-                    f"objective '{oid}' is not declared by any lesson" + _suggest(oid, declared),
+                    f"objective '{oid}' is not declared by any lesson" + _suggest(oid, declared), "VP402",
                 )
     for oid, doc, opath in objective_sites:
         if oid not in used:
             doc.warning(*doc.where(opath), f"objective '{oid}' is not tested by any question "
-                                           "or case")
+                                           "or case", "VP403")
+    unchecked.report()
 
 
 def _suggest(word: str, choices: set[str]) -> str:
@@ -370,6 +427,6 @@ def _duplicates(kind: str, sites: list[tuple[str, Document, Path_]]) -> None:
             fdoc, fpath = first[ident]
             line, _ = fdoc.where(fpath)
             doc.error(*doc.where(p),
-                      f"duplicate {kind} id '{ident}' (first defined at {fdoc.path}:{line})")
+                      f"duplicate {kind} id '{ident}' (first defined at {fdoc.path}:{line})", "VP401")
         else:
             first[ident] = (doc, p)

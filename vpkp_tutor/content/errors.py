@@ -132,20 +132,26 @@ def report_validation_error(
         if err["type"] == "missing" and loc in misspelt:
             continue
         path, rest = _resolve(doc, loc)
+        if not rest and path in doc.reported:
+            continue  # its value was dropped with a problem of its own
         kind = err["type"]
         ctx = err.get("ctx") or {}
         given = err.get("input")
         field = next((p for p in reversed(loc) if isinstance(p, str)), "value")
         at_key = False
         if kind == "missing":
+            code = "VP203"
             message = f"missing required field '{rest[-1] if rest else field}'"
         elif kind == "union_tag_not_found":
+            code = "VP203"
             message = "missing required field 'type'"
         elif kind == "extra_forbidden":
+            code = "VP204"
             allowed = fields_at(model, loc[:-1])
             message = f"unknown field '{loc[-1]}'{did_you_mean(str(loc[-1]), allowed)}"
             at_key = True
         elif kind == "union_tag_invalid":
+            code = "VP206"
             expected = ctx.get("expected_tags", "")
             tags = [t.strip().strip("'") for t in str(expected).split(",")]
             tag = str(ctx.get("tag", given))
@@ -155,6 +161,7 @@ def report_validation_error(
             )
             path = (*path, "type") if isinstance(doc_value(doc, path), dict) else path
         elif kind in ("enum", "literal_error"):
+            code = "VP206"
             expected = str(ctx.get("expected", ""))
             words = [w.strip().strip("'") for w in expected.replace(" or ", ",").split(",")]
             message = (
@@ -162,30 +169,40 @@ def report_validation_error(
                 f"{did_you_mean(str(given), words)}"
             )
         elif kind in ("int_parsing", "int_type", "int_from_float"):
+            code = "VP205"
             message = f"expected a whole number, got {_describe(given)}"
         elif kind in ("float_parsing", "float_type"):
+            code = "VP205"
             message = f"expected a number, got {_describe(given)}"
         elif kind == "finite_number":
+            code = "VP205"
             message = "expected a finite number"
         elif kind in ("date_parsing", "date_from_datetime_parsing", "date_type",
                       "date_from_datetime_inexact"):
+            code = "VP205"
             message = f"expected a date like 2026-11-20, got {_describe(given)}"
         elif kind == "string_type":
+            code = "VP205"
             message = f"expected text, got {_describe(given)}"
             if isinstance(given, dict):
                 message += " (if the text contains ': ', put it in quotes)"
         elif kind == "string_too_long":
+            code = "VP207"
             limit = ctx.get("max_length")
             length = len(given) if isinstance(given, str) else 0
             message = (f"'{field}' is {length:,} characters long; the limit is {limit:,} — "
                        "split it or shorten it")
         elif kind == "content_limit":
+            code = "VP207"
             message = f"'{field}' {err['msg']}"
         elif kind == "yaml_bool":
+            code = "VP205"
             message = str(err["msg"])
         elif kind == "string_too_short":
+            code = "VP207"
             message = f"'{field}' must not be empty"
         elif kind == "string_pattern_mismatch":
+            code = "VP206"
             pattern = ctx.get("pattern")
             if pattern == ID_PATTERN:
                 message = (
@@ -197,11 +214,14 @@ def report_validation_error(
             else:
                 message = f"{_describe(given)} does not match {pattern}"
         elif kind == "too_short":
+            code = "VP207"
             n = ctx.get("min_length", 1)
             message = f"'{field}' needs at least {n} item{'s' if n != 1 else ''}"
         elif kind == "too_long":
+            code = "VP207"
             message = f"'{field}' allows at most {ctx.get('max_length')} items"
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            code = "VP207"
             bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
                      "greater_than": "more than", "less_than": "less than"}[kind]
             limit = next(iter(ctx.values()), "")
@@ -209,18 +229,22 @@ def report_validation_error(
                 limit = int(limit)
             message = f"'{field}' must be {bound} {limit}, got {_describe(given)}"
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            code = "VP205"
             message = f"expected a mapping of fields, got {_describe(given)}"
         elif kind == "list_type":
+            code = "VP205"
             message = (
                 f"expected a list, got {_describe(given)} "
                 "(write items on '- ' lines or as [a, b])"
             )
         elif kind in ("bool_type", "bool_parsing"):
+            code = "VP205"
             message = f"expected true or false, got {_describe(given)}"
         else:
+            code = "VP299"
             message = str(err["msg"])
         line, col = doc.where(path, key=at_key)
-        doc.error(line, col, message)
+        doc.error(line, col, message, code)
 
 
 def doc_value(doc: Document, path: Path_) -> Any:

@@ -16,9 +16,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     FiniteFloat,
     StringConstraints,
+    Tag,
 )
 from pydantic_core import PydanticCustomError
 
@@ -151,6 +153,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
+class ReferenceModel(_Strict):
+    """A structured reference (the free-form text form is accepted too)."""
+
+    title: Text = Field(description="Title of the work cited.")
+    year: int = Field(ge=1800, le=2200, description="Year of publication.")
+    url: Text | None = Field(None, description="Where it can be read.")
+    doi: Text | None = Field(None, description="Its DOI (10.xxxx/…).")
+    kind: Literal["guideline", "trial", "review", "coding-source", "textbook", "other"]
+    authors: Text | None = Field(None, description="Authors or issuing body.")
+
+
+def _reference_form(value: Any) -> str:
+    return "structured-reference" if isinstance(value, dict) else "text-reference"
+
+
+Reference = Annotated[
+    Annotated[Text, Tag("text-reference")]
+    | Annotated[ReferenceModel, Tag("structured-reference")],
+    Discriminator(_reference_form),
+]
+"""A reference: free text, or structured fields (a mapping)."""
+
+
 class ObjectiveModel(_Strict):
     """A learning objective declared by a lesson."""
 
@@ -179,7 +204,7 @@ class LessonModel(_Strict):
     estimated_minutes: int = Field(ge=1, le=120)
     last_reviewed: dt.date
     objectives: list[ObjectiveModel] = Field(min_length=1, max_length=30)
-    references: list[Text] = Field(min_length=1, max_length=60)
+    references: list[Reference] = Field(min_length=1, max_length=60)
     steps: list[StepModel] = Field(min_length=1, max_length=60)
 
 
@@ -205,7 +230,7 @@ class _QuestionBase(_Strict):
     difficulty: Difficulty
     stem: Markdown = Field(description="Markdown: vignette and lead-in.")
     explanation: Markdown = Field(description="Markdown: the overall teaching point.")
-    references: list[Text] = Field(min_length=1, max_length=60)
+    references: list[Reference] = Field(min_length=1, max_length=60)
     tags: list[Text] = Field(default_factory=list, max_length=20)
     last_reviewed: dt.date
 
@@ -295,6 +320,9 @@ class ChoiceModel(_Strict):
     score: int = Field(0, ge=0, le=10)
     next: Id | None = None
     critical: YamlBool = False
+    deliberate: YamlBool = Field(
+        False, description="A critical choice on a billing or coding decision is meant so "
+                           "(silences lint VP510).")
 
 
 class OutcomeModel(_Strict):
@@ -324,7 +352,7 @@ class CaseModel(_Strict):
     topic: Topic
     objectives: list[Id] = Field(default_factory=list, max_length=30)
     last_reviewed: dt.date
-    references: list[Text] = Field(min_length=1, max_length=60)
+    references: list[Reference] = Field(min_length=1, max_length=60)
     vignette: Markdown
     start: Id
     nodes: list[NodeModel] = Field(min_length=1, max_length=100)

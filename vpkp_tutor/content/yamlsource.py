@@ -58,14 +58,26 @@ class Document:
     """Errors and warnings found while reading."""
     raw: bytes = b""
     """The file's bytes (for fingerprints)."""
+    reported: set[Path_] = field(default_factory=set)
+    """Paths whose value was dropped with a problem already recorded (an alias): the schema
+    check does not report them again."""
+    fatal: bool = False
+    """True when the file could not be read into a value at all (unreadable, not UTF-8,
+    empty, a YAML syntax error…): nothing more can be checked. Other reading problems
+    (a duplicate key, an alias, a non-text key) leave the rest of the value to be checked."""
 
-    def error(self, line: int, col: int, message: str) -> None:
-        """Record an error."""
-        self.problems.append(ContentProblem(self.path, line, col, message))
+    def error(self, line: int, col: int, message: str, code: str = "VP299") -> None:
+        """Record an error with its code (see `content.codes`)."""
+        self.problems.append(ContentProblem(self.path, line, col, message, "error", code))
 
-    def warning(self, line: int, col: int, message: str) -> None:
-        """Record a warning."""
-        self.problems.append(ContentProblem(self.path, line, col, message, "warning"))
+    def warning(self, line: int, col: int, message: str, code: str = "VP299") -> None:
+        """Record a warning with its code (see `content.codes`)."""
+        self.problems.append(ContentProblem(self.path, line, col, message, "warning", code))
+
+    def fail(self, line: int, col: int, message: str, code: str) -> None:
+        """Record an error after which nothing more of the file can be checked."""
+        self.fatal = True
+        self.error(line, col, message, code)
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Best position for a path: the key (if asked and known), else the value, else the
@@ -94,10 +106,10 @@ def _line_col_of_byte(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _too_large(doc: Document, size: int, *, more: bool = False) -> None:
-    doc.error(
+    doc.fail(
         1, 1,
         f"file is {'more than ' if more else ''}{size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB — "
-        "split it into smaller files",
+        "split it into smaller files", "VP001",
     )
 
 
@@ -107,10 +119,10 @@ def decode(doc: Document, data: bytes) -> str | None:
         _too_large(doc, len(data))
         return None
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        doc.error(1, 1, "file is UTF-32 encoded; save it as UTF-8")
+        doc.fail(1, 1, "file is UTF-32 encoded; save it as UTF-8", "VP002")
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in data[:4]):
-        doc.error(1, 1, "file is UTF-16 encoded; save it as UTF-8")
+        doc.fail(1, 1, "file is UTF-16 encoded; save it as UTF-8", "VP002")
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -118,15 +130,15 @@ def decode(doc: Document, data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col_of_byte(data, exc.start)
-        doc.error(
+        doc.fail(
             line, col,
             f"byte 0x{data[exc.start]:02X} is not valid UTF-8 (the file may be Latin-1 or "
-            "Windows-1252); save it as UTF-8",
+            "Windows-1252); save it as UTF-8", "VP002",
         )
         return None
     if not text.strip():
-        doc.error(1, 1, "file is empty; a content file starts with 'kind: lesson', "
-                        "'kind: questions' or 'kind: case'")
+        doc.fail(1, 1, "file is empty; a content file starts with 'kind: lesson', "
+                       "'kind: questions' or 'kind: case'", "VP003")
         return None
     return text
 
@@ -145,7 +157,7 @@ def _syntax_problem(doc: Document, exc: yaml.MarkedYAMLError, text: str) -> None
             message += f" ({exc.context})"
         if "mapping values are not allowed" in problem:
             message += "; if the text contains ': ', put it in quotes"
-    doc.error(line, col, message)
+    doc.fail(line, col, message, "VP004")
 
 
 def _pos(event: yaml.Event) -> tuple[int, int]:
@@ -163,7 +175,7 @@ def _scalar_value(
         return None
     if _UNSAFE.search(value) is None:
         return value
-    doc.warning(*pos, "removed control characters or terminal escape sequences")
+    doc.warning(*pos, "removed control characters or terminal escape sequences", "VP105")
     return clean_text(value)
 
 
@@ -214,7 +226,7 @@ def build(doc: Document, text: str) -> None:
         if key in container:
             first = key_positions.get(path, (0, 0))
             doc.error(*top.pending_key_pos,
-                      f"duplicate key '{key}' (first defined at line {first[0]})")
+                      f"duplicate key '{key}' (first defined at line {first[0]})", "VP101")
             return None
         container[key] = value  # type: ignore[call-overload]
         positions[path] = pos
@@ -260,12 +272,12 @@ def build(doc: Document, text: str) -> None:
                     stack.pop()
             elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
                 if expecting_key:
-                    doc.error(*_pos(event), "a mapping key must be plain text")
+                    doc.error(*_pos(event), "a mapping key must be plain text", "VP102")
                     skip_depth = 1
                     stack[-1].pending_key = _DROP  # the value that follows is dropped too
                     continue
                 if len(stack) >= MAX_DEPTH:
-                    doc.error(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
+                    doc.fail(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels", "VP104")
                     return
                 container: dict[str, Any] | list[Any] = (
                     {} if cls is yaml.MappingStartEvent else []
@@ -276,15 +288,18 @@ def build(doc: Document, text: str) -> None:
                 stack.append(_Frame(container, path))
             elif cls is yaml.AliasEvent:
                 doc.error(*_pos(event),
-                          f"aliases (*{event.anchor}) are not supported; write the value out")
+                          f"aliases (*{event.anchor}) are not supported; write the value out",
+                          "VP103")
                 if expecting_key:
                     stack[-1].pending_key = _DROP  # the value that follows is dropped too
                 else:
-                    place(None, _pos(event))
+                    dropped = place(None, _pos(event))
+                    if dropped is not None:
+                        doc.reported.add(dropped)
             elif cls is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    doc.error(*_pos(event), "only one YAML document per file (remove '---')")
+                    doc.fail(*_pos(event), "only one YAML document per file (remove '---')", "VP005")
                     return
     except yaml.MarkedYAMLError as exc:
         _syntax_problem(doc, exc, text)
@@ -292,10 +307,10 @@ def build(doc: Document, text: str) -> None:
         before = text[: exc.position]
         line = before.count("\n") + 1
         col = exc.position - (before.rfind("\n") + 1) + 1
-        doc.error(line, col, f"control character U+{exc.character:04X} is not allowed in a "
-                             "content file; remove it")
+        doc.fail(line, col, f"control character U+{exc.character:04X} is not allowed in a "
+                            "content file; remove it", "VP006")
     except yaml.YAMLError as exc:  # pragma: no cover - every other error carries a mark
-        doc.error(1, 1, f"YAML error: {exc}")
+        doc.fail(1, 1, f"YAML error: {exc}", "VP004")
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:
@@ -332,7 +347,7 @@ def _read_limited(path: Path, doc: Document) -> bytes | None:
         finally:
             os.close(fd)
     except OSError as exc:
-        doc.error(1, 1, f"cannot read file: {exc.strerror or exc}")
+        doc.fail(1, 1, f"cannot read file: {exc.strerror or exc}", "VP001")
         return None
     data = b"".join(chunks)
     if len(data) > MAX_FILE_BYTES:
@@ -349,16 +364,19 @@ def _not_regular(doc: Document, mode: int) -> None:
         else "a socket" if stat.S_ISSOCK(mode)
         else "not a regular file"
     )
-    doc.error(1, 1, f"this is {what}, not a content file; give a .yaml file")
+    doc.fail(1, 1, f"this is {what}, not a content file; give a .yaml file", "VP001")
 
 
-def read_document(path: Path, display: str | None = None) -> Document:
-    """Read and parse one content file; never raises for bad content."""
+def read_document(path: Path, display: str | None = None, *, parse: bool = True) -> Document:
+    """Read and parse one content file; never raises for bad content. With `parse` False,
+    only read its bytes (a re-check compares them with the last ones)."""
     doc = Document(display or str(path))
     data = _read_limited(path, doc)
     if data is None:
         return doc
     doc.raw = data
+    if not parse:
+        return doc
     text = decode(doc, data)
     if text is not None:
         build(doc, text)
@@ -366,5 +384,6 @@ def read_document(path: Path, display: str | None = None) -> Document:
             extra = len(doc.problems) - MAX_PROBLEMS_PER_FILE
             del doc.problems[MAX_PROBLEMS_PER_FILE:]
             last = doc.problems[-1]
-            doc.error(last.line, last.column, f"{extra} more problems in this file not shown")
+            doc.error(last.line, last.column, f"{extra} more problems in this file not shown",
+                      "VP007")
     return doc

@@ -373,6 +373,8 @@ class ContentProblem(Struct, frozen=True):
     """What is wrong and, where possible, how to fix it."""
     severity: str = "error"
     """`error` or `warning`."""
+    code: str = ""
+    """The stable code of this kind of problem (`VP101`; see `content.codes`)."""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"

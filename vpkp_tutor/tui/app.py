@@ -29,6 +29,7 @@ from vpkp_tutor.tui.widgets.text import clean
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from vpkp_tutor.domain.model import ContentBank
     from vpkp_tutor.services import Services
 
 
@@ -122,6 +123,8 @@ class VpkpApp(App[None]):
         self._learner_arg = learner
         self._theme_ready = False
         self._settled = False
+        self.content_reload: Callable[[], ContentBank] | None = None
+        """Reads the content again ("Reload content"; set by `bootstrap.make_app`)."""
 
     # -- start-up ------------------------------------------------------------------------
     def on_load(self) -> None:

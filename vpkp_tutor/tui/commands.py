@@ -23,6 +23,7 @@ from vpkp_tutor.tui.messages import OpenCase, OpenLesson
 from vpkp_tutor.tui.widgets.text import clean
 
 if TYPE_CHECKING:
+    from vpkp_tutor.domain.model import ContentBank
     from vpkp_tutor.tui.app import VpkpApp
 
 
@@ -54,10 +55,42 @@ def app_commands(app: VpkpApp) -> list[SystemCommand]:
         SystemCommand("Switch learner", "Choose or create another profile", app.action_switch_learner),
         SystemCommand("Content problems", "Content files left out and why",
                       app.action_content_problems),
+        SystemCommand("Reload content", "Read changed content files again; your place is kept",
+                      partial(reload_content, app)),
         SystemCommand("Help", "Keys and how-to for this screen", app.action_help),
         SystemCommand("Settings", "Desired retention and key bindings",
                       partial(app.action_open, "settings")),
     ]
+
+
+def reload_content(app: VpkpApp) -> None:
+    """Read the content again in a thread; then serve it to every screen. The screens open
+    stay where they are (a lesson at its step, a quiz at its question, a case at its node);
+    what is no longer in the content is said when reached, as after a restart."""
+    load = app.content_reload
+    if load is None:
+        app.notify("This app cannot reload its content.", severity="warning")
+        return
+
+    def work() -> None:
+        bank = load()
+        app.call_from_thread(swap, bank)
+
+    def swap(bank: ContentBank) -> None:
+        from vpkp_tutor.services import Services
+
+        old = app.services
+        services = Services(bank, old.store, old.clock)
+        app.services = services
+        problems = sum(p.severity == "error" for p in bank.problems)
+        app.notify(
+            f"{len(bank.lessons)} lessons, {len(bank.questions)} questions and "
+            f"{len(bank.cases)} cases"
+            + (f"; {problems} content errors (Content problems lists them)" if problems else ""),
+            title="Content reloaded", markup=False)
+
+    app.run_worker(work, thread=True, exclusive=True, group="reload-content",
+                   name="reload content")
 
 
 class StudyCommands(Provider):

@@ -37,6 +37,7 @@ SCREEN_MODULES = (
     "vpkp_tutor.tui.dialogs.export",
     "vpkp_tutor.tui.dialogs.problems",
     "vpkp_tutor.tui.widgets.answers",
+    "vpkp_tutor.tui.preview",
 )
 """Every module that defines bindings."""
 

@@ -1,0 +1,151 @@
+"""An educator's path: `new` → `preview` (reloading on save) → `validate`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.journeys.terminal import Terminal, app_terminal, needs_tmux
+
+EXE = Path(sys.executable).with_name("vpkp-tutor")
+
+
+def _vpkp(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    return subprocess.run([str(EXE), *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def _course(tmp_path: Path) -> Path:
+    course = tmp_path / "course"
+    for folder in ("lessons", "question_bank"):
+        (course / folder).mkdir(parents=True)
+    done = _vpkp(course, "new", "lesson", "lessons/intro.yaml", "--topic", "anatomy")
+    assert done.returncode == 0, done.stderr
+    return course
+
+
+def test_preview_reloads_after_the_file_is_written(tmp_path: Path) -> None:
+    from vpkp_tutor.content.scaffold import write_new
+    from vpkp_tutor.tui.preview import PreviewApp, PreviewScreen
+    from vpkp_tutor.tui.screens.quiz import QuizScreen
+
+    course = _course(tmp_path)
+    file = course / "question_bank" / "q.yaml"
+    write_new("question", file)
+
+    async def until(pilot: object, ok: object, what: str) -> None:
+        deadline = time.monotonic() + 15
+        while not ok():  # type: ignore[operator]
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+    async def run() -> None:
+        app = PreviewApp(file)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.watching,
+                        "the question, watched")
+            assert app.checks == 1
+            text = file.read_text(encoding="utf-8")
+            file.write_text(text.replace("    key: A ", "    key: E "), encoding="utf-8")
+            await until(pilot, lambda: app.checks >= 2 and isinstance(app.screen, PreviewScreen),
+                        "the problems")
+            shown = str(app.screen.query_one("#preview-problems").render())
+            assert "'E' is not one of this question's options" in shown and "VP301" in shown
+            file.write_text(text.replace("Replace with option B", "Option B, edited"),
+                            encoding="utf-8")
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.checks >= 3,
+                        "the question again")
+            assert "Option B, edited" in [o.text for o in app.state.questions[0].options]  # type: ignore[attr-defined]
+            await pilot.press("ctrl+q")
+
+    asyncio.run(run())
+
+
+@needs_tmux
+def test_new_preview_validate_in_a_terminal(tmp_path: Path) -> None:
+    course = _course(tmp_path)
+    done = _vpkp(course, "new", "question", "question_bank/first.yaml", "--type", "true_false")
+    assert done.returncode == 0 and "wrote question_bank/first.yaml" in done.stdout
+    file = course / "question_bank" / "first.yaml"
+    def save(term: Terminal, text: str, shows: str) -> None:
+        """Save the file (again, until the watcher, which starts with the app, sees it)."""
+        for _ in range(10):
+            file.write_text(text, encoding="utf-8")
+            try:
+                term.wait_for(shows, timeout=2)
+                return
+            except AssertionError:
+                continue
+        term.wait_for(shows, timeout=1)
+
+    with app_terminal(tmp_path, "preview", f"{file}#first-q001") as term:
+        term.wait_for("Replace with the vignette")
+        text = file.read_text(encoding="utf-8")
+        edited = text.replace("Replace with the vignette and the lead-in question (Markdown).",
+                              "The statement to judge, as written by the educator.")
+        save(term, edited, "as written by the educator")
+        save(term, text.replace('text: "False"', 'text: "Untrue"'), "VP303")
+        save(term, edited, "as written by the educator")
+        term.keys("C-q")
+        term.wait_for("EXITED-0")
+    done = _vpkp(course, "validate", "question_bank/first.yaml")
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.splitlines()[-1].startswith(
+        "checked 1 file: 0 lessons, 1 question and 0 cases loaded; 0 errors")
+
+
+@pytest.mark.parametrize("bad", ["missing.yaml", "question_bank"])
+def test_preview_of_what_is_not_a_file_is_one_message(tmp_path: Path, bad: str) -> None:
+    course = _course(tmp_path)
+    done = _vpkp(course, "preview", bad)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("vpkp-tutor: error: ")
+
+
+def test_reload_content_keeps_the_learners_place(tmp_path: Path) -> None:
+    from vpkp_tutor.bootstrap import LaunchOptions, load_bank, make_app
+    from vpkp_tutor.content.scaffold import write_new
+    from vpkp_tutor.storage import open_store
+    from vpkp_tutor.tui.commands import app_commands, reload_content
+    from vpkp_tutor.tui.messages import OpenLesson
+    from vpkp_tutor.tui.screens.lesson import LessonScreen
+
+    course = _course(tmp_path)
+    question = course / "question_bank" / "q.yaml"
+    write_new("question", question)
+    options = LaunchOptions(data_dir=tmp_path / "data", learner="Ana",
+                            content_paths=(course / "lessons", course / "question_bank"))
+    store = open_store(tmp_path / "data", daily_backups=False)
+
+    async def run() -> None:
+        app = make_app(options, load_bank(options), store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert "Reload content" in [c.title for c in app_commands(app)]
+            app.post_message(OpenLesson("intro"))
+            await pilot.pause()
+            lesson_screen = app.screen
+            assert isinstance(lesson_screen, LessonScreen)
+            assert app.services.question("q-q001").stem.startswith("Replace with")
+            text = question.read_text(encoding="utf-8")
+            question.write_text(text.replace("Replace with the vignette",
+                                             "A new stem, replacing the vignette"),
+                                encoding="utf-8")
+            reload_content(app)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.services.question("q-q001").stem.startswith("A new stem")
+            assert app.screen is lesson_screen
+            await pilot.press("ctrl+q")
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()
