@@ -3,6 +3,8 @@ and the debrief with the path taken beside the expert path."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from textual.message import Message
 
@@ -111,7 +113,12 @@ def _bundled():  # type: ignore[no-untyped-def]
     return load_content(bundled_paths())
 
 
-@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+@pytest.mark.parametrize("size", [
+    (80, 24),
+    pytest.param((60, 20), marks=[  # a second size in `make soak`: each size takes ~18 s
+        pytest.mark.soak,
+        pytest.mark.skipif(not os.environ.get("VPKP_SOAK"), reason="soak: run `make soak`")]),
+])
 async def test_every_choice_of_every_bundled_case_is_in_view(make: MakeApp, size: tuple[int, int]) -> None:
     """At each node of each bundled case every choice line is on screen, above the footer,
     without scrolling (neither the story nor the choice list)."""
