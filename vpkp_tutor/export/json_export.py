@@ -259,6 +259,14 @@ class _Case(_Scored):
     finished_at: dt.datetime | None = None
 
 
+ConfidenceName = Literal["sure", "unsure", "guess"]
+"""A response's stated confidence, as an export writes it."""
+ErrorTagName = Literal["not_known", "misread", "reasoning", "slip", "disagree"]
+"""Why a miss was wrong, as an export writes it."""
+ErrorComment = Annotated[str, Meta(max_length=COMMENT_MAX)]
+"""The comment kept with a "disagree with the key" tag."""
+
+
 class _Response(_Scored):
     id: Text
     attempt_id: Text
@@ -275,9 +283,9 @@ class _Response(_Scored):
     objectives: SmallList | None = None
     type: Text | None = None
     difficulty: Text | None = None
-    confidence: Literal["sure", "unsure", "guess"] | None = None
-    error_tag: Literal["not_known", "misread", "reasoning", "slip", "disagree"] | None = None
-    error_comment: Annotated[str, Meta(max_length=COMMENT_MAX)] = ""
+    confidence: ConfidenceName | None = None
+    error_tag: ErrorTagName | None = None
+    error_comment: ErrorComment = ""
 
 
 class _Due(_Timed):

@@ -25,13 +25,15 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from vpkp_tutor.domain.confidence import COMMENT_MAX
 from vpkp_tutor.domain.progress import answer_to_json
 from vpkp_tutor.export.files import ExportError, read_bounded
 from vpkp_tutor.export.json_export import (
     MAX_EXPORT_BYTES,
     MAX_TEXT,
     AnswerItem,
+    ConfidenceName,
+    ErrorComment,
+    ErrorTagName,
     Finite,
     LearnerExport,
     Points,
@@ -83,9 +85,9 @@ class _LeanResponse(msgspec.Struct, gc=False):
     objectives: _Texts | None = None
     type: Text | None = None
     difficulty: Text | None = None
-    confidence: Literal["sure", "unsure", "guess"] | None = None
-    error_tag: Literal["not_known", "misread", "reasoning", "slip", "disagree"] | None = None
-    error_comment: Annotated[str, Meta(max_length=COMMENT_MAX)] = ""
+    confidence: ConfidenceName | None = None
+    error_tag: ErrorTagName | None = None
+    error_comment: ErrorComment = ""
 
 
 class _LeanDoc(_Timed):
