@@ -102,14 +102,17 @@ def test_watch_rechecks_a_changed_file(tmp_path: Path) -> None:
     sel.register(proc.stdout, selectors.EVENT_READ)
     seen: list[str] = []
 
+    pending = [b""]
+
     def until(text: str) -> None:
+        # raw reads: a buffered readline could keep a second line where select cannot see it
         deadline = time.monotonic() + 20
         while not any(text in line for line in seen):
             assert time.monotonic() < deadline, f"no {text!r} in {seen}"
             if sel.select(timeout=0.2):
-                line = proc.stdout.readline()  # type: ignore[union-attr]
-                if line:
-                    seen.append(line.rstrip("\n"))
+                chunk = os.read(proc.stdout.fileno(), 65536)  # type: ignore[union-attr]
+                *lines, pending[0] = (pending[0] + chunk).split(b"\n")
+                seen.extend(line.decode("utf-8", "replace") for line in lines)
 
     try:
         until("watching for changes")

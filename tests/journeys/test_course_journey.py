@@ -34,8 +34,12 @@ def test_a_course_folder_is_studied_apart_from_the_bundled_course(tmp_path: Path
         builder = term.wait_for("Build a quiz")
         assert "Descriptive statistics" in builder and "Probability basics" in builder
         term.keys("C-s")
-        term.wait_for("Item 1 of 4")
-        term.keys("a", "Enter")
+        first = term.wait_for("Item 1 of 4")
+        if "Type a number" in first:  # the quiz's order is shuffled: answer what is shown
+            term.type("4")
+            term.keys("Enter")
+        else:
+            term.keys("a", "Enter")
         term.wait_for("1/4 answered")
         term.keys("s")
         term.wait_for("Submit (y)")
