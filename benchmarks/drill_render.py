@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from keypress import summary  # noqa: E402  (median and p99, as the key-press figure)
 
 SIZE = (80, 24)
 TIMEOUT_S = 5.0
@@ -114,12 +115,6 @@ async def _measure(samples: int, drill: str) -> list[float]:
                 raise RuntimeError("the benchmark path broke the medial-wall rule")
     return times
 
-
-def summary(times: list[float]) -> tuple[float, float]:
-    """Median and 99th percentile."""
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p99
 
 
 def main() -> None:

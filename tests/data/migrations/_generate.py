@@ -11,7 +11,9 @@ never regenerate an old version's fixture with newer code.
   case runs, flags, review cards and a setting;
 - `v2-populated.sqlite3`: the same at schema version 2 (progress kept per course).
 - `v3-populated.sqlite3`: the same at version 3 (confidence and error tags), with two
-  answers' confidence stated and one miss tagged "disagree" with a comment.
+  answers' confidence stated and one miss tagged "disagree" with a comment;
+- `v4-populated.sqlite3`: the same at version 4 (the xAPI outbox), its statements queued as
+  the answers were given.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from __future__ import annotations
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,14 +57,17 @@ def v2() -> None:
     _populated(2)
 
 
-def _populated(version: int) -> None:
+def _populated(version: int, more: Callable[[Any], None] | None = None) -> None:
     """A learner with an exam, lesson checks, case runs, flags, review cards and a setting,
-    written by this code (at schema version `version`)."""
+    written by this code (at schema version `version`); `more(populated)` adds what that
+    version brought before the copy is taken."""
     from tests.export.conftest import populate
 
     with tempfile.TemporaryDirectory() as tmp:
         p = populate(Path(tmp) / "data", name="Fixture Learner")
         p.services.store.set_setting("theme", "nord")
+        if more is not None:
+            more(p)
         target = HERE / f"v{version}-populated.sqlite3"
         target.unlink(missing_ok=True)
         p.services.store.backup(target)
@@ -73,44 +80,31 @@ def _populated(version: int) -> None:
 
 def v3() -> None:
     """A populated version-3 database (confidence and error tags)."""
-    from tests.export.conftest import populate
     from vpkp_tutor.domain.confidence import Confidence, ErrorTag
     from vpkp_tutor.storage.schema import SCHEMA_VERSION
 
     assert SCHEMA_VERSION == 3, "v3 fixtures are made with the version-3 code only"
-    with tempfile.TemporaryDirectory() as tmp:
-        p = populate(Path(tmp) / "data", name="Fixture Learner")
+
+    def mark(p: Any) -> None:
         svc = p.services
         (attempt,) = svc.store.finished_attempts(p.learner_id)
         svc.set_confidence(attempt.id, "anat.sb1", Confidence.SURE)
         svc.set_confidence(attempt.id, "anat.tf1", Confidence.SURE)
         svc.set_error_tag(attempt.id, "anat.tf1", ErrorTag.DISAGREE, "key looks wrong")
-        svc.store.set_setting("theme", "nord")
         svc.store.set_setting("ask_confidence", "on")
-        target = HERE / "v3-populated.sqlite3"
-        target.unlink(missing_ok=True)
-        svc.store.backup(target)
-        svc.store.close()
-def v_outbox() -> None:
-    """A populated database at the xAPI outbox's version, 4 (statements queued as answered)."""
-    from tests.export.conftest import populate
-    from vpkp_tutor.storage.schema import MIGRATIONS, SCHEMA_VERSION, V_OUTBOX
 
-    assert MIGRATIONS[-1] == V_OUTBOX, "made with the code whose last migration is V_OUTBOX"
-    with tempfile.TemporaryDirectory() as tmp:
-        p = populate(Path(tmp) / "data", name="Fixture Learner")
-        p.services.store.set_setting("theme", "nord")
-        target = HERE / f"v{SCHEMA_VERSION}-populated.sqlite3"
-        target.unlink(missing_ok=True)
-        p.services.store.backup(target)
-        p.services.store.close()
-    conn = sqlite3.connect(target)
-    conn.execute("VACUUM")
-    conn.close()
-    target.chmod(0o644)
+    _populated(3, mark)
+
+
+def v4() -> None:
+    """A populated version-4 database (the xAPI outbox: statements queued as answered)."""
+    from vpkp_tutor.storage.schema import SCHEMA_VERSION
+
+    assert SCHEMA_VERSION == 4, "v4 fixtures are made with the version-4 code only"
+    _populated(4)
 
 
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["0", "1", "2", "3", "outbox"]
+    wanted = sys.argv[1:] or ["0", "1", "2", "3", "4"]
     for version in wanted:
-        {"0": v0, "1": v1, "2": v2, "3": v3, "outbox": v_outbox}[version]()
+        {"0": v0, "1": v1, "2": v2, "3": v3, "4": v4}[version]()
