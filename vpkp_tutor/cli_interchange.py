@@ -70,15 +70,20 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _topics(course_dir: Path) -> list[str]:
+def _topics(course_dir: Path) -> list[str] | str:
     """The topic ids of the course the import goes into: its own manifest's, else (a folder
-    of local items beside the bundled course) the bundled course's."""
+    of local items beside the bundled course) the bundled course's; or why the course's
+    manifest cannot be used."""
     from vpkp_tutor.content import bundled_manifest
     from vpkp_tutor.content.course import read_course
 
     manifest = course_dir / "course.yaml"
-    course, _ = read_course(manifest if manifest.is_file() else bundled_manifest())
-    return [t.id for t in course.topics] if course else []
+    course, problems = read_course(manifest if manifest.is_file() else bundled_manifest())
+    if course is None:
+        first = f": {problems[0]}" if problems else ""
+        return (f"--to {course_dir}: its course.yaml has errors{first} (see `vpkp-tutor "
+                f"validate {manifest}`)")
+    return [t.id for t in course.topics]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -96,6 +101,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         _err(f"vpkp-tutor: error: --to {course}: not a folder")
         return 2
     topics = _topics(course)
+    if isinstance(topics, str):
+        _err(f"vpkp-tutor: error: {topics}")
+        return 2
     if args.topic is not None and args.topic not in topics:
         _err(f"vpkp-tutor: error: --topic {args.topic}: not a topic (one of "
              f"{', '.join(topics)})")

@@ -279,3 +279,17 @@ def test_objective_must_be_declared_by_the_course(tmp_path: Path,
     imported = [q for q in load_content([course]).questions if "imported" in q.tags]
     assert len(imported) == 3
     assert {q.objectives for q in imported} == {("anat.level-counting",)}
+
+
+def test_a_course_with_a_broken_manifest_is_named_and_left_unchanged(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "course.yaml").write_text("id: x\ntitle: [unterminated\n", encoding="utf-8")
+    bank = tmp_path / "q.gift"
+    bank.write_text("::q1:: Which bone? {=sacrum ~ilium}\n", encoding="utf-8")
+    before = snapshot(course)
+    code, _, err = run("import", str(bank), "--to", str(course), "--topic", "anatomy")
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"--to {course}: its course.yaml has errors: {course}/course.yaml:" in err
+    assert snapshot(course) == before
