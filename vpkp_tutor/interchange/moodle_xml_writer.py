@@ -51,9 +51,11 @@ def _answer(q: Element, fraction: float, text: str, feedback: str,
 
 
 def _question(quiz: Element, item: Question) -> None:
+    if isinstance(item, Trajectory):  # left out by write_moodle_xml
+        raise ValueError(f"{item.id}: Moodle XML has no needle-trajectory drills")
     kind = {SingleBest: "multichoice", MultipleResponse: "multichoice",
             TrueFalse: "truefalse", Ordering: "ordering", Matching: "matching",
-            Numeric: "numerical", ShortAnswer: "shortanswer", Trajectory: ""}[type(item)]
+            Numeric: "numerical", ShortAnswer: "shortanswer"}[type(item)]
     q = SubElement(quiz, "question", type=kind)
     _text(q, "name", item.id)
     _text(q, "questiontext", item.stem.strip(), "markdown")
@@ -104,8 +106,6 @@ def _question(quiz: Element, item: Question) -> None:
             SubElement(q, "usecase").text = "1" if item.case_sensitive else "0"
             for ans in item.answers:
                 _answer(q, ans.weight * 100, ans.text, ans.feedback, "moodle_auto_format")
-        case Trajectory():  # left out by write_moodle_xml
-            raise ValueError(f"{item.id}: Moodle XML has no needle-trajectory drills")
         case _:
             assert_never(item)
     if item.tags:
