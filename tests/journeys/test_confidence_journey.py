@@ -52,14 +52,14 @@ def test_confidence_and_error_tag_journey(tmp_path: Path) -> None:
         missed = False
         for _ in range(10):
             term.keys("a", "Enter")
-            if not shows(term, "How sure are you?", 2.0):
+            if not shows(term, "How sure are you?", 5.0):  # generous: the machine may be busy
                 term.keys("n")  # not a choice item: leave it open
                 continue
             screen = term.screen()
             assert "Correct" not in screen and "Incorrect" not in screen  # no feedback yet
             term.keys("1")
             term.wait_for("You said: sure")
-            if shows(term, "You were sure — this is worth a second look", 1.0):
+            if shows(term, "You were sure — this is worth a second look", 3.0):
                 missed = True
                 break
             term.keys("n")
