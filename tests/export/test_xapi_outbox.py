@@ -200,3 +200,41 @@ def test_a_program_issued_account_name_names_the_actor_from_then_on(
     assert lesson["timestamp"] == next(  # the completion keeps its first time
         st for _, st in keyed_statements(fresh, svc.content, XapiConfig())
         if st["object"]["id"].endswith("/lesson/anat-basics"))["timestamp"]
+
+
+class AnswerChangedMidway:
+    """A learner's data whose answers stream as a catch-up reads them — and the learner
+    changes an answer (in the app) just after the first one was read."""
+
+    def __init__(self, svc: Services, lid: str, change: Any) -> None:
+        self._data = svc.learner_data(lid)
+        self._change = change
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._data, name)
+
+    def responses(self) -> Any:
+        for n, event in enumerate(self._data.responses()):
+            yield event
+            if n == 0:
+                self._change()
+
+
+def test_a_catch_up_never_overwrites_an_answer_changed_while_it_was_building(
+        fresh: Services) -> None:
+    lid, attempt = exam(fresh)
+    fresh.record_answer(attempt, "anat.sb1", "B", 10)
+    fresh.record_answer(attempt, "anat.tf1", "B", 10)
+    send_all(fresh)
+    data = AnswerChangedMidway(fresh, lid,
+                               lambda: fresh.record_answer(attempt, "anat.tf1", "A", 5))
+    catch_up(outbox(fresh), fresh.content, AppSettings(), data,  # type: ignore[arg-type]
+             fresh.clock())
+    rows = fresh.store.query("SELECT record_key, statement_json FROM xapi_statement")
+    answers = {json.loads(text)["object"]["id"].rsplit("/", 1)[1]:
+               json.loads(text)["result"]["response"] for key, text in rows
+               if key.startswith("answer:")}
+    assert answers["anat.tf1"] == "true"  # the learner's change (A: true) stands
+    queued = waiting(fresh)
+    assert [st["result"]["response"] for st in queued if "result" in st] == ["true"]
+    assert sum(st["verb"]["id"] == VOIDED for st in queued) == 1  # the sent "B", voided

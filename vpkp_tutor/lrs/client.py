@@ -67,7 +67,7 @@ class LrsClient:
 
     def __init__(self, endpoint: str, credentials: Credentials, *, timeout: float = 30.0,
                  tries: int = 6, backoff: float = 0.5, max_delay: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep,
+                 sleep: Callable[[float], object] = time.sleep,
                  transport: httpx.BaseTransport | None = None) -> None:
         import httpx
 

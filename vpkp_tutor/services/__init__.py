@@ -64,6 +64,7 @@ from vpkp_tutor.storage import is_disk_full  # the store's test, for the screens
 if TYPE_CHECKING:
     from vpkp_tutor.export.formats import ExportFormat
     from vpkp_tutor.export.record import LearnerData
+    from vpkp_tutor.services.sync import Sent
     from vpkp_tutor.storage.base import ProgressStore
 
 __all__ = ["Services", "is_disk_full", "utc_now"]
@@ -352,3 +353,13 @@ class Services:
         from vpkp_tutor.services.sync import status_line
 
         return status_line(self.store, self.settings, learner_id)
+
+    def sync_now(self, learner_id: str, catch_up: bool, cancelled: Callable[[], bool],
+                 wait: Callable[[float], object]) -> Sent:
+        """Send the learner's statements to the LRS now (the app's background sync; run in
+        a thread): brought up to date with the history first when `catch_up`."""
+        from vpkp_tutor.services.sync import sync_learner
+
+        return sync_learner(self.store, self.content, self.settings,
+                            (lambda: self.learner_data(learner_id)) if catch_up else None,
+                            learner_id, self.clock, cancelled, wait)

@@ -54,6 +54,9 @@ class AppSettings(Struct, frozen=True, kw_only=True):
     `VPKP_TUTOR_LRS_KEY`/`VPKP_TUTOR_LRS_SECRET` come first. The secret is never stored."""
     lrs_batch_size: int = 50
     """Statements sent in one POST by `vpkp-tutor sync`."""
+    lrs_sync_minutes: int = 0
+    """While the app is open, send the learner's statements to the LRS every this many
+    minutes (and once soon after the learner is chosen); 0 = only by `vpkp-tutor sync`."""
     xapi_base: str = ""
     """The program's base IRI of xAPI activities and extensions ("" = a placeholder)."""
     xapi_home_page: str = ""
@@ -180,6 +183,18 @@ def _batch_size(raw: str, rules: UiRules) -> int:
     return value
 
 
+def _sync_minutes(raw: str, rules: UiRules) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError("minutes between background syncs: a whole number from 0 (off) to "
+                         "1440") from None
+    if not 0 <= value <= 1440:
+        raise ValueError("minutes between background syncs: a whole number from 0 (off) to "
+                         "1440")
+    return value
+
+
 SETTINGS: dict[str, Setting] = {
     "theme": Setting("colour theme (ctrl+t in the app)",
                      lambda raw, rules: rules.theme(raw), str),
@@ -207,6 +222,10 @@ SETTINGS: dict[str, Setting] = {
         quiet_default=True),
     "lrs_batch_size": Setting("statements sent to the LRS in one request, 1–1000",
                               lambda raw, rules: _batch_size(raw, rules), str),
+    "lrs_sync_minutes": Setting(
+        "while the app is open, send statements to the LRS every this many minutes (and "
+        "soon after a learner is chosen); 0 = off, only `vpkp-tutor sync` sends",
+        _sync_minutes, str),
     "xapi_base": Setting("the program's base IRI of xAPI activities and extensions, e.g. "
                          "https://lms.example.org/xapi/vpkp/", _base, str,
                          quiet_default=True),

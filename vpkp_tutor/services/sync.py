@@ -183,12 +183,13 @@ def catch_up(outbox: Outbox, content: ContentBank, settings: AppSettings,
     """Queue what the learner's history needs that is not queued yet (see the module
     docstring); return how many statements were queued."""
     learner_id = data.learner.id
+    expected = outbox.current(learner_id)  # read before anything is built: see `put`
     config = config_of(settings, outbox.account_name(learner_id), outbox.stored(learner_id))
     discarded = outbox.voided_attempts(learner_id)
     items = (Queued(key, st, _attempt_of(key, st))
              for key, st in keyed_statements(data, content, config))
     kept = (item for item in items if item.attempt_id not in discarded)
-    return outbox.put(learner_id, _valid(kept), _void, now)
+    return outbox.put_built(learner_id, _valid(kept), _void, now, expected)
 
 
 class SyncResult(NamedTuple):
@@ -224,3 +225,66 @@ def send(outbox: Outbox, client: LrsClient, learner_ids: list[str], batch_size: 
         batches += 1
         if progress is not None:
             progress(sent, total)
+
+
+class Sent(NamedTuple):
+    """What one background sync did."""
+
+    sent: int
+    """Statements the LRS acknowledged."""
+    status: str
+    """The outbox line after it (`3 waiting · last sent 10:42`)."""
+    problem: str = ""
+    """Why it stopped short ("" when everything waiting was sent), never with a secret."""
+
+
+def sync_learner(store: object, content: ContentBank, settings: AppSettings,
+                 data: Callable[[], LearnerData] | None, learner_id: str,
+                 clock: Callable[[], dt.datetime], cancelled: Callable[[], bool],
+                 wait: Callable[[float], object]) -> Sent:
+    """One background sync of a learner's outbox while the app is open: bring it up to date
+    with the history first when `data` is given (the first sync of a run), then send it in
+    batches until it is empty, the LRS fails or `cancelled()` (the app is closing).
+
+    Everything runs on the caller's thread; the store's own lock keeps each transaction
+    whole, so the app's answers go on being saved (and queued) meanwhile. The LRS client
+    tries each batch a few times with short delays (`wait`, which returns early when the
+    app closes) — the next sync, minutes later, is the real retry."""
+    from vpkp_tutor.lrs.client import LrsClient, LrsError
+    from vpkp_tutor.lrs.credentials import CredentialsError, load_credentials
+    from vpkp_tutor.storage import StoreError
+
+    outbox = Outbox(store)  # type: ignore[arg-type]
+
+    def line(sent: int, problem: str = "") -> Sent:
+        return Sent(sent, status_line(store, settings, learner_id), problem)
+
+    if not settings.xapi_base or not settings.xapi_home_page:
+        return line(0, "set xapi_base and xapi_home_page (vpkp-tutor config) to send")
+    try:
+        credentials = load_credentials(settings.lrs_credentials_file)
+    except CredentialsError as exc:
+        return line(0, str(exc))
+    sent = 0
+    try:
+        if data is not None:
+            catch_up(outbox, content, settings, data(), clock())
+        with LrsClient(settings.lrs_endpoint, credentials, timeout=BACKGROUND_TIMEOUT,
+                       tries=BACKGROUND_TRIES, backoff=1.0, max_delay=5.0,
+                       sleep=wait) as client:
+            while not cancelled():
+                batch = outbox.claim([learner_id], settings.lrs_batch_size)
+                if not batch:
+                    break
+                client.post([w.statement_json for w in batch])
+                outbox.ack(batch, clock())
+                sent += len(batch)
+    except (LrsError, StoreError) as exc:
+        return line(sent, str(exc))
+    return line(sent)
+
+
+BACKGROUND_TIMEOUT = 5.0
+"""Seconds a background request may take (closing the app waits at most this long)."""
+BACKGROUND_TRIES = 3
+"""Tries of one batch in a background sync."""

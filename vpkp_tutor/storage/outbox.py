@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from vpkp_tutor.domain.progress import iso_utc, parse_utc
@@ -79,15 +79,22 @@ def _retract(c: sqlite3.Connection, learner_id: str, old_id: str, new: Statement
 
 
 def put(c: sqlite3.Connection, learner_id: str, items: Iterable[Queued], void: Voider,
-        now: dt.datetime) -> int:
+        now: dt.datetime, expected: Mapping[str, str] | None = None) -> int:
     """Queue the statements of records inside the caller's transaction; return how many were
-    queued (a record whose statement is unchanged, or was voided, queues nothing)."""
+    queued (a record whose statement is unchanged, or was voided, queues nothing).
+
+    `expected` (record key → statement id, as read before the statements were built) makes
+    the put optimistic: a record whose current statement is no longer the one expected was
+    queued anew meanwhile (the learner changed an answer while a catch-up was building) and
+    is left as it is, since what was built is older."""
     queued = 0
     for item in items:
         st = item.statement
         row = c.execute("SELECT statement_id, voided FROM xapi_statement WHERE learner_id = ?"
                         " AND record_key = ?", (learner_id, item.key)).fetchone()
         if row is not None and (row[1] or row[0] == st["id"] or item.keep_first):
+            continue
+        if expected is not None and (row[0] if row else None) != expected.get(item.key):
             continue
         text = _text(st)
         if row is None:
@@ -197,9 +204,33 @@ class Outbox:
 
     def put(self, learner_id: str, items: Iterable[Queued], void: Voider,
             now: dt.datetime) -> int:
-        """`put` in a transaction of its own (catching up a history)."""
+        """`put` in a transaction of its own."""
         with self.store.transaction() as c:
             return put(c, learner_id, items, void, now)
+
+    def current(self, learner_id: str) -> dict[str, str]:
+        """Record key → the id of the statement last queued for it (voided ones too)."""
+        rows = self.store.query("SELECT record_key, statement_id FROM xapi_statement"
+                                " WHERE learner_id = ?", (learner_id,))
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def put_built(self, learner_id: str, items: Iterable[Queued], void: Voider,
+                  now: dt.datetime, expected: Mapping[str, str], chunk: int = 500) -> int:
+        """Queue statements built outside any transaction (a catch-up), `chunk` records
+        per transaction so the app's own writes are never held up for long; a record
+        queued anew since `expected` was read is left alone (see `put`)."""
+        queued = 0
+        batch: list[Queued] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= chunk:
+                with self.store.transaction() as c:
+                    queued += put(c, learner_id, batch, void, now, expected)
+                batch = []
+        if batch:
+            with self.store.transaction() as c:
+                queued += put(c, learner_id, batch, void, now, expected)
+        return queued
 
     def account_name(self, learner_id: str) -> str:
         """The learner's program-issued account name, or ""."""

@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from vpkp_tutor.domain.progress import Attempt, Learner, QuizMode, QuizSettings
 from vpkp_tutor.tui.disk import saved, saved_value
@@ -25,6 +26,9 @@ from vpkp_tutor.tui.gc_pacing import hold_start_up, release_heap, settle_heap
 from vpkp_tutor.tui.messages import LearnerChosen, OpenCase, OpenLesson, RunQuiz
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.widgets.text import clean
+
+SYNC_SOON = 3.0
+"""Seconds after the start (or a learner is chosen) before the first background sync."""
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -123,6 +127,10 @@ class VpkpApp(App[None]):
         self._learner_arg = learner
         self._theme_ready = False
         self._settled = False
+        self.sync_problem = ""
+        """Why the last background sync stopped short ("" when it did not)."""
+        self._syncing = False
+        self._caught_up: set[str] = set()
         self.content_reload: Callable[[], ContentBank] | None = None
         """Reads the content again ("Reload content"; set by `bootstrap.make_app`); raises
         ValueError with a message when the course cannot be opened now."""
@@ -173,6 +181,7 @@ class VpkpApp(App[None]):
         if not self._settled:
             self._settled = True
             settle_heap()
+            self._start_background_sync()
 
     def _load_keymap(self) -> None:
         """Load the settings, checked against this app's themes and bindings (a stored value
@@ -195,6 +204,52 @@ class VpkpApp(App[None]):
     def _set_learner(self, learner: Learner) -> None:
         self.learner = learner
         self.sub_title = clean(learner.display_name)
+        self.sync_problem = ""
+        if self._settled and self._sync_minutes():
+            self.set_timer(SYNC_SOON, self.sync_in_background)
+
+    # -- background sync to the Learning Record Store ------------------------------------
+    def _sync_minutes(self) -> int:
+        settings = self.services.settings
+        return settings.lrs_sync_minutes if settings.lrs_endpoint else 0
+
+    def _start_background_sync(self) -> None:
+        """With `lrs_sync_minutes` set (and an LRS), send the learner's statements soon and
+        then every so many minutes while the app is open."""
+        minutes = self._sync_minutes()
+        if minutes:
+            self.set_interval(minutes * 60, self.sync_in_background, name="lrs-sync")
+            self.set_timer(SYNC_SOON, self.sync_in_background)
+
+    def sync_in_background(self) -> None:
+        """Send the learner's waiting statements in a thread (unless one is on its way)."""
+        learner = self.learner
+        if learner is None or self._syncing or not self._sync_minutes():
+            return
+        self._syncing = True
+        self._sync_worker(learner.id, learner.id not in self._caught_up)
+
+    @work(thread=True, group="lrs-sync", exit_on_error=False)
+    def _sync_worker(self, learner_id: str, catch_up: bool) -> None:
+        stop = get_current_worker().cancelled_event
+        try:
+            result = self.services.sync_now(learner_id, catch_up, stop.is_set, stop.wait)
+        except Exception as exc:
+            self.call_from_thread(self._synced, learner_id, None, str(exc) or type(exc).__name__)
+            return
+        if not stop.is_set():
+            self.call_from_thread(self._synced, learner_id, result.status, result.problem)
+
+    def _synced(self, learner_id: str, status: str | None, problem: str) -> None:
+        self._syncing = False
+        if self.learner is None or self.learner.id != learner_id:
+            return
+        if status is not None and not problem:
+            self._caught_up.add(learner_id)
+        self.sync_problem = problem
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_sync_status(status)
 
     def _enter(self, learner: Learner) -> None:
         self._set_learner(learner)

@@ -129,6 +129,7 @@ class HomeScreen(VpkpScreen):
         `on_mount`)."""
         if self._resumed and self.dashboard is not None and self.study_app.learner is not None:
             self.refresh_dashboard()
+            self.study_app.sync_in_background()  # what was just answered goes out now
         self._resumed = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -177,13 +178,28 @@ class HomeScreen(VpkpScreen):
         if dashboard is None:
             return
         top = [self._greeting(dashboard), self._problems(), self._continue(dashboard),
-               Content.styled(f"Learning Record Store: {self.sync_status}", "dim")
-               if self.sync_status else None]
+               self._sync_line()]
         parts = [Content("\n").join(part for part in top if part), self._actions(),
                  topic_table(dashboard), self._weakest(dashboard)]
         self.query_one("#dashboard", Static).update(
             Content("\n\n").join(part for part in parts if part)
         )
+
+    def show_sync_status(self, status: str | None) -> None:
+        """A background sync ended: show the outbox as it left it (`None`: as it was)."""
+        if status is not None:
+            self.sync_status = status
+        self.show_dashboard()
+
+    def _sync_line(self) -> Content | None:
+        if not self.sync_status:
+            return None
+        line = Content.styled(f"Learning Record Store: {self.sync_status}", "dim")
+        problem = self.study_app.sync_problem
+        if problem:
+            line = Content.assemble(line, Content.styled(f"\nNot sent: {problem}",
+                                                         "$text-warning"))
+        return line
 
     def key_for(self, action: str, default: str) -> str:
         """The key that runs `action` here now (a keymap may have moved it)."""
