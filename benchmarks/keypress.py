@@ -55,6 +55,7 @@ def measure_keypress(samples: int = 200, *, answer: bool = False) -> list[float]
 async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
     from vpkp_tutor.bootstrap import LaunchOptions, load_bank, make_app, open_progress_store
     from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+    from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
     from vpkp_tutor.tui.screens.quiz import QuizScreen
     from vpkp_tutor.tui.widgets.question_view import QuestionView
 
@@ -110,6 +111,11 @@ async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
                         step = 1
                     await _choose(pilot, screen.question)
                     key = "enter"
+                    if app.services.settings.ask_confidence:  # asked before moving on
+                        await pilot.press("enter")  # the answer, stored; then how sure
+                        while not isinstance(app.screen, ConfidenceDialog):
+                            await asyncio.sleep(0.001)
+                        key = "2"  # the key that moves on is the confidence
                 else:
                     key = "n" if step > 0 else "p"
                 target = screen.index + step

@@ -238,3 +238,41 @@ def test_a_catch_up_never_overwrites_an_answer_changed_while_it_was_building(
     queued = waiting(fresh)
     assert [st["result"]["response"] for st in queued if "result" in st] == ["true"]
     assert sum(st["verb"]["id"] == VOIDED for st in queued) == 1  # the sent "B", voided
+
+
+def result_extensions(st: dict[str, Any]) -> dict[str, str]:
+    return {k.rsplit("/", 1)[1]: v for k, v in st.get("result", {}).get("extensions", {}).items()
+            if "/ext/" in k}
+
+
+def test_confidence_and_an_error_tag_go_out_with_the_answer_at_once(fresh: Services) -> None:
+    from vpkp_tutor.domain.confidence import Confidence, ErrorTag
+
+    _, attempt = exam(fresh)
+    fresh.record_answer(attempt, "anat.tf1", "B", 10)  # keyed A (true): a miss
+    fresh.set_confidence(attempt, "anat.tf1", Confidence.SURE)
+    [st] = waiting(fresh)  # the statement queued with the answer, still unsent, is replaced
+    assert problems(st) == [] and result_extensions(st)["confidence"] == "sure"
+    send_all(fresh)
+    fresh.set_error_tag(attempt, "anat.tf1", ErrorTag.DISAGREE, "the key looks wrong")
+    void, new = waiting(fresh)  # once sent: voided, then the statement as it now stands
+    assert void["verb"]["id"] == VOIDED and void["object"]["id"] == st["id"]
+    assert result_extensions(new) == {"confidence": "sure", "error-tag": "disagree",
+                                      "error-comment": "the key looks wrong"}
+
+
+def test_a_lesson_check_confidence_is_the_learners_own(fresh: Services) -> None:
+    from vpkp_tutor.domain.confidence import Confidence
+
+    ana = fresh.create_learner("Ana").id
+    ben = fresh.create_learner("Ben").id
+    fresh.answer_lesson_check(ana, "anat-basics", "anat.sb1", "A", 4)
+    fresh.answer_lesson_check(ben, "anat-basics", "anat.sb1", "B", 4)  # the latest row
+    fresh.set_lesson_confidence(ana, "anat-basics", "anat.sb1", Confidence.GUESS)
+    rows = dict(fresh.store.query("SELECT learner_id, confidence FROM response"))
+    assert rows == {ana: int(Confidence.GUESS), ben: None}
+    ana_statements = [st for st in waiting(fresh)
+                      if st["actor"]["account"]["name"] == ana]
+    assert [result_extensions(st).get("confidence") for st in ana_statements] == ["guess"]
+    with pytest.raises(ValueError, match="no stored answer"):
+        fresh.set_lesson_confidence(ana, "anat-basics", "anat.tf1", Confidence.SURE)

@@ -189,6 +189,7 @@ def raw_bank(bank: ContentBank) -> ContentBank:
 
 def app_for(bank: ContentBank, store: SqliteProgressStore, monkeypatch: pytest.MonkeyPatch,
             learner: str = "Dr Test") -> tuple[VpkpApp, list[str]]:
+    store.set_setting("ask_confidence", "off")  # hostile text, not confidence, is tested
     app = make_app(LaunchOptions(learner=learner), bank, store)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))

@@ -42,6 +42,13 @@ class Terminal:
         )
         return out.stdout
 
+    def say_how_sure(self, key: str = "2") -> str:
+        """Answer the confidence question the app asks after each answer (on by default):
+        1 sure, 2 unsure, 3 guess; Escape skips. Returns the screen that asked."""
+        screen = self.wait_for("How sure are you?")
+        self.keys(key)
+        return screen
+
     def keys(self, *keys: str) -> None:
         """Send keys (tmux names: Enter, Escape, C-q, PPage, NPage, Down …; other strings are
         typed literally when `literal` names are not tmux key names)."""

@@ -1,8 +1,9 @@
-"""Confidence and "why was it wrong?" by keyboard in a real terminal at 80×24: turn both
-settings on in Settings, answer tutor items stating confidence until a confident miss,
-see it pointed out, tag it "disagree with the key" with a comment, submit, read the
-confidence and CBM lines of the results, and find the miss on the Progress screen's
-calibration chart and error profile. The stored row is checked in the real database."""
+"""Confidence and "why was it wrong?" by keyboard in a real terminal at 80×24: turn CBM
+scoring on in Settings (confidence is asked by default), answer tutor items stating
+confidence until a confident miss, see it pointed out, tag it "disagree with the key" with
+a comment, submit, read the confidence and CBM lines of the results, and find the miss on
+the Progress screen's calibration chart and error profile. The stored row is checked in
+the real database."""
 
 from __future__ import annotations
 
@@ -37,11 +38,9 @@ def test_confidence_and_error_tag_journey(tmp_path: Path) -> None:
         term.type("Settings")
         term.wait_for("Desired retention and key bindings")
         term.keys("Enter")
-        term.wait_for("Ask how sure (1/2/3): off")
+        term.wait_for("Ask how sure (1/2/3): on")  # on by default
         term.keys("BTab", "Space")
         term.wait_for("CBM scoring: on")
-        term.keys("BTab", "Space")
-        term.wait_for("Ask how sure (1/2/3): on")
         term.keys("Escape")
         term.wait_for("Quiz (q)")
         # a tutor quiz: answer A and say "sure" until an answer misses

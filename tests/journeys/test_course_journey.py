@@ -40,6 +40,7 @@ def test_a_course_folder_is_studied_apart_from_the_bundled_course(tmp_path: Path
             term.keys("Enter")
         else:
             term.keys("a", "Enter")
+        term.say_how_sure("3")
         term.wait_for("1/4 answered")
         term.keys("s")
         term.wait_for("Submit (y)")

@@ -78,6 +78,7 @@ def test_a_drill_in_a_lesson_by_keyboard_at_80x24(tmp_path: Path) -> None:
         screen = term.wait_for(f"depth {depth} mm")
         assert screen.count("●") == 2  # the tip, in both views together
         term.keys("f")
+        term.say_how_sure("1")
         screen = term.wait_for("✓ Correct")
         term.keys("PPage")
         screen = term.wait_for("ant⅓")  # the anterior third, shown in feedback only

@@ -93,6 +93,7 @@ def test_a_director_reads_every_item_of_a_part_answered_exam(tmp_path: Path,
                 term.keys("1")
             if "f final" not in screen:
                 term.keys("Enter")
+            term.say_how_sure("2")
             term.wait_for(f"{n}/5 answered")
         term.keys("s")
         term.wait_for("3 of 5 items are unanswered")

@@ -51,6 +51,7 @@ def test_imported_gift_bank_opens_and_short_answers_are_typed(tmp_path: Path) ->
             into_field(term)  # from here every key is typed
             term.type("  Nobody " if "Grant's tomb" in screen else "one")  # case and spaces
             term.keys("Enter")
+            term.say_how_sure("1")
             screen = term.wait_for("✓ Correct")
             assert f"{n}/2 answered" in screen
             assert "accepted:" in screen

@@ -13,6 +13,7 @@ from tests.journeys.pilot import bundled, isolated_dirs, pilot_app  # noqa: F401
 from tests.tui.helpers import answer_correctly, settle
 from vpkp_tutor.domain.model import QuestionType
 from vpkp_tutor.tui.app import VpkpApp
+from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
 from vpkp_tutor.tui.screens.lesson import LessonScreen
 from vpkp_tutor.tui.screens.library import LibraryScreen
 from vpkp_tutor.tui.widgets.question_view import QuestionView
@@ -58,6 +59,9 @@ async def test_a_whole_lesson_is_read_and_answered_by_keyboard(
                     assert app.focused is views[i - 1].input.focus_target
                     typed_from_an_answered_check += 1
                 await answer_correctly(pilot, question, view.input)
+                assert isinstance(app.screen, ConfidenceDialog), f"{where}: not asked how sure"
+                await pilot.press("1")
+                await settle(pilot)
                 assert question.id in screen.answered, f"{where}: the answer went nowhere"
                 assert screen.answered[question.id][1].correct, where
                 answered += 1

@@ -137,6 +137,7 @@ async def answer_from_screen(pilot: Pilot[None], question: Question,
 
         await pilot.press(*ideal_keys(question.geometry))  # type: ignore[union-attr]
         await settle(pilot)
+        await say_how_sure(pilot)
         return
     elif qtype is QuestionType.SHORT_ANSWER:
         assert "Enter, then type the answer" in screen
@@ -145,6 +146,15 @@ async def answer_from_screen(pilot: Pilot[None], question: Question,
         assert "Type a number" in screen
         await pilot.press(*f"{question.answer:g}")
     await pilot.press("enter")
+    await settle(pilot)
+    await say_how_sure(pilot)
+
+
+async def say_how_sure(pilot: Pilot[None], key: str = "1") -> None:
+    """Answer the confidence question the app asks after each answer (on by default)."""
+    screen = screen_text(pilot)
+    assert "How sure are you?" in screen, screen
+    await pilot.press(key)
     await settle(pilot)
 
 

@@ -158,18 +158,18 @@ def test_calibration_error_profile_and_cbm(services: Services) -> None:
 def test_confidence_settings_are_stored_and_checked(tmp_path: Path) -> None:
     services = make_services(tmp_path / "data")
     try:
-        assert services.settings.ask_confidence is False
+        assert services.settings.ask_confidence is True  # asked by default
         assert services.settings.scoring is ScoringMode.PLAIN
-        services.save_settings(replace(services.settings, ask_confidence=True,
+        services.save_settings(replace(services.settings, ask_confidence=False,
                                        scoring=ScoringMode.CBM))
-        assert services.store.get_setting("ask_confidence") == "on"
+        assert services.store.get_setting("ask_confidence") == "off"
         assert services.store.get_setting("scoring") == "cbm"
         settings, refused = load_settings(services.store)
-        assert settings.ask_confidence is True and settings.scoring is ScoringMode.CBM
+        assert settings.ask_confidence is False and settings.scoring is ScoringMode.CBM
         services.store.set_setting("scoring", "negative")
         services.store.set_setting("ask_confidence", "maybe")
         settings, refused = load_settings(services.store)
         assert settings.scoring is ScoringMode.PLAIN and "plain or cbm" in refused["scoring"]
-        assert settings.ask_confidence is False and "on or off" in refused["ask_confidence"]
+        assert settings.ask_confidence is True and "on or off" in refused["ask_confidence"]
     finally:
         services.store.close()

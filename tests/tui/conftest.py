@@ -57,6 +57,11 @@ class MakeApp(Protocol):
 def make(bank: ContentBank, store: SqliteProgressStore, clock: FakeClock) -> MakeApp:
     """Build the app as the CLI does, with the frozen clock; `learner` skips the picker."""
 
+    if not store.get_setting("ask_confidence"):
+        # These tests are about other things: they answer without the confidence question
+        # (on by default; test_confidence.py and the journeys answer it).
+        store.set_setting("ask_confidence", "off")
+
     def build(learner: str | None = "Dr Test", content: ContentBank | None = None) -> VpkpApp:
         app = make_app(LaunchOptions(learner=learner), content or bank, store)
         app.services.clock = clock

@@ -225,3 +225,45 @@ async def test_exam_time_running_out_during_the_question_keeps_the_answer(
         assert isinstance(results, ResultsScreen)
         assert results.result.points == 1.0  # the answer counted; confidence not stated
         assert _stored(app, first.id) == (None, None, "", 1)
+
+
+async def test_a_lesson_check_asks_how_sure_before_its_feedback(make: MakeApp) -> None:
+    from tests.tui.bank import NUMERIC
+    from vpkp_tutor.tui.screens.lesson import LessonScreen
+    from vpkp_tutor.tui.widgets.question_view import QuestionView
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("enter")  # the anatomy lesson; its first step has a check
+        await settle(pilot)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        await pilot.press("a", "enter")  # a miss (keyed B)
+        await settle(pilot)
+        assert isinstance(app.screen, ConfidenceDialog)
+        assert not lesson.query(FeedbackView)  # the feedback waits for the answer to it
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen is lesson
+        view = lesson.query_one(QuestionView)
+        assert view.query(FeedbackView)
+        assert "You said: sure" in _note(lesson)  # type: ignore[arg-type]
+        assert CONFIDENT_ERROR.split(" —")[0] in _note(lesson)  # type: ignore[arg-type]
+        rows = app.services.store.query("SELECT confidence, correct, attempt_id FROM response")
+        assert [tuple(r) for r in rows] == [(1, 0, "lesson:lesson-anatomy")]
+        # skipped with Escape: the answer is kept, no confidence, feedback follows
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"23", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfidenceDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is lesson and lesson.query_one(QuestionView).query(FeedbackView)
+        rows = app.services.store.query("SELECT confidence FROM response WHERE question_id = ?",
+                                        (NUMERIC.id,))
+        assert [r[0] for r in rows] == [None]

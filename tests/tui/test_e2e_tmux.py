@@ -59,6 +59,7 @@ def answer_current_item(term: Terminal) -> None:
         term.keys("1")
     if "f final" not in screen:
         term.keys("Enter")
+    term.say_how_sure()
     term.wait_for(lambda s: any(v in s for v in ("✓ Correct", "✗ Incorrect", "◐ Partly")))
 
 

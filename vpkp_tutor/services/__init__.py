@@ -201,6 +201,12 @@ class Services:
         """Score and record an embedded check answered inside a lesson."""
         return self._catalogue.answer_lesson_check(learner_id, lesson_id, question_id, answer, seconds)
 
+    def set_lesson_confidence(self, learner_id: str, lesson_id: str, question_id: str,
+                              confidence: Confidence | None) -> None:
+        """State how sure the learner was of their latest answer to a lesson's check."""
+        return self._catalogue.set_lesson_confidence(learner_id, lesson_id, question_id,
+                                                     confidence)
+
     # -- learners -----------------------------------------------------------------------
     def list_learners(self) -> list[Learner]:
         """All learner profiles, by display name."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
+from vpkp_tutor.domain.confidence import Confidence
 from vpkp_tutor.domain.model import (
     Case,
     ContentProblem,
@@ -163,3 +164,17 @@ class CatalogueServices(ServicesBase):
                                    answer_hook(self.content, self._settings, learner_id,
                                                "lesson", record, self.clock()))
         return Score(record.points, record.max_points)
+
+    def set_lesson_confidence(self, learner_id: str, lesson_id: str, question_id: str,
+                              confidence: Confidence | None) -> None:
+        """State how sure the learner was of their latest answer to a lesson's check (None:
+        not stated): kept with the answer, its spaced review rescheduled and its statement
+        queued again, as for a quiz answer. ValueError when there is no such answer."""
+        from vpkp_tutor.services.sync import restate_hook
+
+        question = self._question(question_id)
+        if not self.store.set_confidence(
+                f"lesson:{lesson_id}", question_id, confidence, type(question),
+                learner_id=learner_id,
+                outbox=restate_hook(self.content, self._settings, self.clock())):
+            raise ValueError("there is no stored answer to state a confidence for")

@@ -115,8 +115,12 @@ class QuizServices(ServicesBase):
         (`domain.confidence.review_rating`). The answer itself is already stored, so this
         may follow it at any time, even after the attempt was submitted (a timed exam that
         ran out while the question was asked). ValueError when there is no such answer."""
+        from vpkp_tutor.services.sync import restate_hook
+
         question = self._question(question_id)
-        if not self.store.set_confidence(attempt_id, question_id, confidence, type(question)):
+        if not self.store.set_confidence(
+                attempt_id, question_id, confidence, type(question),
+                outbox=restate_hook(self.content, self._settings, self.clock())):
             raise ValueError("there is no stored answer to state a confidence for")
 
     def set_error_tag(self, attempt_id: str, question_id: str, tag: ErrorTag | None,
@@ -131,8 +135,12 @@ class QuizServices(ServicesBase):
             raise ValueError("there is no stored answer to tag")
         if record.correct and tag is not None:
             raise ValueError("only a missed answer can be tagged")
+        from vpkp_tutor.services.sync import restate_hook
+
         kept = clean_comment(comment) if tag is ErrorTag.DISAGREE else ""
-        self.store.set_error_tag(attempt_id, question_id, tag, kept)
+        self.store.set_error_tag(attempt_id, question_id, tag, kept,
+                                 outbox=restate_hook(self.content, self._settings,
+                                                     self.clock()))
 
     def cbm(self, attempt: Attempt) -> CbmTotal:
         """Certainty-based marks over the attempt's items (unanswered items count 0)."""

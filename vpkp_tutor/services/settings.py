@@ -42,9 +42,9 @@ class AppSettings(Struct, frozen=True, kw_only=True):
     """Keys moved by binding id (`{"quiz.flag": "f"}`); see `tui/keymap.py`."""
     last_learner: str = ""
     """The id of the learner who studied last (the picker offers them first)."""
-    ask_confidence: bool = False
-    """Ask how sure the learner is (1 sure, 2 unsure, 3 guess) after each quiz answer
-    (off until turned on in Settings, so a quiz runs as before)."""
+    ask_confidence: bool = True
+    """Ask how sure the learner is (1 sure, 2 unsure, 3 guess) after each answer, before
+    the feedback (Escape or Enter skips one; Settings turns the question off)."""
     scoring: ScoringMode = ScoringMode.PLAIN
     """How quiz results are scored: plain points, or certainty-based marks beside them."""
     lrs_endpoint: str = ""
@@ -207,7 +207,8 @@ SETTINGS: dict[str, Setting] = {
     LAST_LEARNER: Setting("the learner who studied last", lambda raw, rules: raw, str,
                             in_config=False),
     "ask_confidence": Setting(
-        "ask how sure you are (1 sure, 2 unsure, 3 guess) after each quiz answer: on or off",
+        "ask how sure you are (1 sure, 2 unsure, 3 guess) after each answer: on (the "
+        "default) or off",
         lambda raw, rules: parse_switch(raw), lambda v: "on" if v else "off"),
     "scoring": Setting(
         "quiz scoring: plain (points) or cbm (certainty-based marks: 3/2/1 if right, "

@@ -127,6 +127,19 @@ def answer_hook(content: ContentBank, settings: AppSettings, learner_id: str, mo
     return queue
 
 
+def restate_hook(content: ContentBank, settings: AppSettings, now: dt.datetime
+                 ) -> Callable[[sqlite3.Connection, str, str, str, ResponseRecord], None]:
+    """Queues a stored answer's statement again after its confidence or error tag changed
+    (they travel as result extensions), inside that change's transaction: the statement
+    queued with the answer, when still unsent, is replaced; once sent, it is voided."""
+
+    def queue(c: sqlite3.Connection, learner_id: str, response_id: str, mode: str,
+              record: ResponseRecord) -> None:
+        answer_hook(content, settings, learner_id, mode, record, now)(c, response_id)
+
+    return queue
+
+
 def lesson_hook(content: ContentBank, settings: AppSettings, learner_id: str, lesson_id: str,
                 now: dt.datetime) -> Callable[[sqlite3.Connection], None]:
     """Queues a lesson's one `completed` (a lesson completed again queues nothing)."""

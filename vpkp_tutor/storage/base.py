@@ -42,6 +42,9 @@ mapped, so the map is capped)."""
 
 
 OnCommit = Callable[[sqlite3.Connection], None]
+Restated = Callable[[sqlite3.Connection, str, str, str, ResponseRecord], None]
+"""Queues a stored answer's statement again once its confidence or error tag changed, in
+the same transaction: (connection, learner id, response id, mode, the record as it now is)."""
 """Work done inside a write's own transaction (queueing its xAPI statements)."""
 
 
@@ -107,9 +110,12 @@ class ProgressStore(Protocol):
     def response_rows(self, learner_id: str
                       ) -> AbstractContextManager[Iterator[ResponseRow]]: ...
     def set_confidence(self, attempt_id: str, question_id: str,
-                       confidence: Confidence | None, kind: type[Question]) -> bool: ...
+                       confidence: Confidence | None, kind: type[Question], *,
+                       learner_id: str | None = None, outbox: Restated | None = None
+                       ) -> bool: ...
     def set_error_tag(self, attempt_id: str, question_id: str, tag: ErrorTag | None,
-                      comment: str = "") -> bool: ...
+                      comment: str = "", *, learner_id: str | None = None,
+                      outbox: Restated | None = None) -> bool: ...
     def confidence_rows(self, learner_id: str
                         ) -> list[tuple[str, int | None, bool, str | None]]: ...
     def answered_ids(self, learner_id: str) -> set[str]: ...

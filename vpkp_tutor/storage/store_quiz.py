@@ -36,7 +36,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     parse_utc,
 )
-from vpkp_tutor.storage.base import AttemptStatus, OnCommit, StoreBase
+from vpkp_tutor.storage.base import AttemptStatus, OnCommit, Restated, StoreBase
 from vpkp_tutor.storage.review import rating_for
 
 LESSON_PREFIX = "lesson:"
@@ -292,23 +292,42 @@ class QuizTables(StoreBase):
             (*key, record.attempt_id, int(rating), iso_utc(record.answered_at), before))
 
     def _latest_response(self, c: sqlite3.Connection, attempt_id: str,
-                         question_id: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = c.execute(
-            "SELECT * FROM response WHERE attempt_id = ? AND question_id = ? AND course_id = ?"
-            " ORDER BY seq DESC LIMIT 1", (attempt_id, question_id, self.course_id)).fetchone()
+                         question_id: str, learner_id: str | None = None
+                         ) -> sqlite3.Row | None:
+        """The latest answer to the question in the attempt (a lesson's checks, `lesson:`
+        attempts, are shared by every learner: `learner_id` says whose)."""
+        sql = ("SELECT * FROM response WHERE attempt_id = ? AND question_id = ? AND"
+               " course_id = ?")
+        params: tuple[str, ...] = (attempt_id, question_id, self.course_id)
+        if learner_id is not None:
+            sql += " AND learner_id = ?"
+            params += (learner_id,)
+        row: sqlite3.Row | None = c.execute(sql + " ORDER BY seq DESC LIMIT 1",
+                                            params).fetchone()
         return row
 
+    @staticmethod
+    def _restate(c: sqlite3.Connection, seq: int, outbox: Restated | None) -> None:
+        """Queue the answer's statement again, as it now stands (see `Restated`)."""
+        if outbox is None:
+            return
+        row = c.execute("SELECT * FROM response WHERE seq = ?", (seq,)).fetchone()
+        outbox(c, str(row["learner_id"]), str(row["id"]), str(row["mode"]), _record(row))
+
     def set_confidence(self, attempt_id: str, question_id: str,
-                       confidence: Confidence | None, kind: type[Question]) -> bool:
+                       confidence: Confidence | None, kind: type[Question], *,
+                       learner_id: str | None = None, outbox: Restated | None = None) -> bool:
         """State the confidence of the latest answer to `question_id` in the attempt, and
         review its card again (from the state before this attempt's answer) with the rating
-        the confidence implies, in one transaction. False when there is no such answer."""
+        the confidence implies, in one transaction (with `outbox`, the answer's statement is
+        queued again as it now stands). False when there is no such answer."""
         with self.transaction() as c:
-            row = self._latest_response(c, attempt_id, question_id)
+            row = self._latest_response(c, attempt_id, question_id, learner_id)
             if row is None:
                 return False
             c.execute("UPDATE response SET confidence = ? WHERE seq = ?",
                       (int(confidence) if confidence else None, row["seq"]))
+            self._restate(c, int(row["seq"]), outbox)
             log = c.execute(
                 "SELECT card_before_json FROM review_log WHERE learner_id = ? AND"
                 " course_id = ? AND question_id = ? AND attempt_id = ?",
@@ -328,15 +347,18 @@ class QuizTables(StoreBase):
         return True
 
     def set_error_tag(self, attempt_id: str, question_id: str, tag: ErrorTag | None,
-                      comment: str = "") -> bool:
+                      comment: str = "", *, learner_id: str | None = None,
+                      outbox: Restated | None = None) -> bool:
         """Tag (or untag, with None) why the latest answer to `question_id` in the attempt
-        was wrong, with a comment for the educator. False when there is no such answer."""
+        was wrong, with a comment for the educator (with `outbox`, the answer's statement is
+        queued again as it now stands). False when there is no such answer."""
         with self.transaction() as c:
-            row = self._latest_response(c, attempt_id, question_id)
+            row = self._latest_response(c, attempt_id, question_id, learner_id)
             if row is None:
                 return False
             c.execute("UPDATE response SET error_tag = ?, error_comment = ? WHERE seq = ?",
                       (tag.value if tag else None, comment if tag else "", row["seq"]))
+            self._restate(c, int(row["seq"]), outbox)
         return True
 
     def responses(self, learner_id: str) -> list[ResponseRecord]:

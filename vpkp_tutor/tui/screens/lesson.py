@@ -14,11 +14,14 @@ from textual.containers import HorizontalScroll, VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Input, Static
 
+from vpkp_tutor.domain.confidence import Confidence
 from vpkp_tutor.domain.model import Lesson, Score
 from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
 from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
+from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.question_view import QuestionView
@@ -49,6 +52,8 @@ class LessonScreen(VpkpScreen):
         self.lesson = lesson
         self.position = 0
         self.answered: dict[str, tuple[AnswerValue, Score]] = {}
+        self.confidences: dict[str, Confidence] = {}
+        """How sure the learner said they were of each check (when asked)."""
         self._shown_at = time.monotonic()
 
     def compose(self) -> ComposeResult:
@@ -107,6 +112,8 @@ class LessonScreen(VpkpScreen):
             if previous is not None:
                 view.input.set_value(previous[0])
                 await view.show_feedback(previous[1])
+                await show_confidence_note(view, self.confidences.get(view.question.id),
+                                           previous[1].correct, None, can_tag=False)
         self._shown_at = time.monotonic()
         saved(self, lambda: self.services.save_lesson_position(
             self.learner.id, self.lesson.id, self.position), "the lesson step you are on")
@@ -170,14 +177,33 @@ class LessonScreen(VpkpScreen):
         still unanswered (so that the next letters typed land there)."""
         event.stop()
         seconds = time.monotonic() - self._shown_at
+        qid = event.question_id
         score = self.services.answer_lesson_check(
-            self.learner.id, self.lesson.id, event.question_id, event.answer, seconds
+            self.learner.id, self.lesson.id, qid, event.answer, seconds
         )
-        self.answered[event.question_id] = (event.answer, score)
+        self.answered[qid] = (event.answer, score)
+        if self.services.settings.ask_confidence:  # how sure, before the feedback
+
+            async def given(confidence: Confidence | None) -> None:
+                if confidence is not None and saved(
+                        self, lambda: self.services.set_lesson_confidence(
+                            self.learner.id, self.lesson.id, qid, confidence),
+                        "your confidence"):
+                    self.confidences[qid] = confidence
+                if self.is_current:
+                    await self._show_check_feedback(qid, score)
+
+            self.app.push_screen(ConfidenceDialog(), given)
+            return
+        await self._show_check_feedback(qid, score)
+
+    async def _show_check_feedback(self, question_id: str, score: Score) -> None:
         for view in self.query(QuestionView):
-            if view.question.id == event.question_id:
+            if view.question.id == question_id:
                 await view.show_feedback(score)
-                following = self.next_unanswered(after=event.question_id)
+                await show_confidence_note(view, self.confidences.get(question_id),
+                                           score.correct, None, can_tag=False)
+                following = self.next_unanswered(after=question_id)
                 if following is None:
                     self.query_one("#lesson-body", VerticalScroll).focus()
                 else:

@@ -47,7 +47,7 @@ class SettingsScreen(VpkpScreen):
     HOW_TO: ClassVar[str] = (
         "Desired retention: type a value from 0.70 to 0.97 and press Enter. Confidence: tab "
         "to a box, space ticks it — \"Ask how sure\" asks 1 sure / 2 unsure / 3 guess after "
-        "each quiz answer; \"CBM scoring\" adds certainty-based marks (3/2/1 if right, "
+        "each answer (on by default); \"CBM scoring\" adds certainty-based marks (3/2/1 if right, "
         "-6/-2/0 if wrong) to the results. Keys: ↑/↓ choose "
         "a binding, Enter then press its new key (escape cancels), Delete puts its default "
         "keys back. Changes are saved and apply at once."
