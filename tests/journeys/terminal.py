@@ -28,11 +28,17 @@ class Terminal:
                  width: int = 80, height: int = 24) -> None:
         self.name = name
         self.env = env
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
-             f"{command}; echo EXITED-$?; sleep 30"],
-            check=True, env=env,
-        )
+        for attempt in range(3):  # a tmux server starting on a loaded machine may fail
+            started = subprocess.run(
+                ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", str(height),
+                 f"{command}; echo EXITED-$?; sleep 30"],
+                env=env, capture_output=True, text=True,
+            )
+            if started.returncode == 0:
+                break
+            time.sleep(0.5 * (attempt + 1))
+        else:
+            raise RuntimeError(f"tmux could not start a session: {started.stderr.strip()}")
 
     def screen(self) -> str:
         """The visible text."""
