@@ -148,7 +148,8 @@ class Course:
     def break_item(self) -> str:
         if (f := self._question_file()) is None:
             return "no question file"
-        self._edit(f, lambda t: t.replace("difficulty: easy", "difficulty: eazy", 1))
+        self._edit(f, lambda t: t.replace("difficulty: easy", "difficulty: eazy",
+                                          self.rng.choice([1, 2])))
         return f"a difficulty in {f.name} misspelt"
 
     def bad_objective(self) -> str:
@@ -178,7 +179,7 @@ class Course:
         f = self.root / "lessons" / "probability.yaml"
         if not f.exists():
             return "no lesson"
-        qid = self.rng.choice(["g0-1", "g3-5", "stats-q4", "nowhere-1"])
+        qid = self.rng.choice(["g0-0", "g0-1", "g1-0", "g2-1", "stats-q1", "nowhere-1"])
         self._edit(f, lambda t: t.rstrip("\n") + f"\n    checks: [{qid}]\n"
                    if "checks:" not in t else re.sub(r"checks: \[.*\]", f"checks: [{qid}]", t))
         return f"the probability lesson checks {qid}"
@@ -197,6 +198,16 @@ class Course:
         f = self.rng.choice(files)
         f.unlink()
         return f"{f.relative_to(self.root)} deleted"
+
+    def rename_id(self) -> str:
+        """A question renamed; when it is one left out for an error, only what was left out
+        changes (a lesson's check of it goes from "not checked" to an error)."""
+        if (f := self._question_file()) is None:
+            return "no question file"
+        ids = re.findall(r"^  - id: (\S+)$", f.read_text(encoding="utf-8"), re.M)
+        old = self.rng.choice(ids[:2])
+        self._edit(f, lambda t: t.replace(f"  - id: {old}\n", f"  - id: {old}x\n", 1))
+        return f"{old} in {f.name} renamed"
 
     def delete_lesson(self) -> str:
         """Its objective's questions in every other file are left out (their warnings go)."""
@@ -226,7 +237,7 @@ class Course:
         return f"review period {months} months"
 
     EDITS = ("edit_stem", "same_size_edit", "copy_stem", "copy_stem", "break_item",
-             "bad_objective", "duplicate_key", "syntax_error", "absolute_word", "lesson_check",
+             "bad_objective", "rename_id", "rename_id", "duplicate_key", "syntax_error", "absolute_word", "lesson_check",
              "case_link", "delete_file", "delete_lesson", "add_file", "add_file", "restore", "restore",
              "restore", "manifest")
 
@@ -340,3 +351,24 @@ def test_near_duplicates_kept_between_checks_match_a_fresh_search() -> None:
         assert index.pairs(tokens) == similar_pairs(tokens)
         found_some = found_some or bool(similar_pairs(tokens))
     assert found_some
+
+
+def test_renaming_a_question_left_out_for_an_error_is_seen_by_the_links_into_it(
+    tmp_path: Path,
+) -> None:
+    """Only what was left out changes (the question passes no schema before or after): a
+    lesson's check of it goes from "not checked" (VP404) to an error (VP402)."""
+    course = Course(tmp_path / "stats", 11)
+    lesson = course.root / "lessons" / "probability.yaml"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "    checks: [g0-0]\n",
+                      encoding="utf-8")
+    bank = course.root / "question_bank" / "q0.yaml"
+    text = bank.read_text(encoding="utf-8").replace("difficulty: easy", "difficulty: eazy", 1)
+    bank.write_text(text, encoding="utf-8")
+    checker = Checker([course.root])
+    codes = [p.code for p in checker.check(TODAY).problems]
+    assert "VP404" in codes and "VP402" not in codes
+    bank.write_text(text.replace("  - id: g0-0\n", "  - id: g0-0x\n"), encoding="utf-8")
+    warm = checker.check(TODAY)
+    assert warm == validate_paths([course.root], TODAY)
+    assert "VP402" in [p.code for p in warm.problems]

@@ -437,12 +437,18 @@ def _load(
         parsed.append(p)
     if reuse is not None:
         reuse.forget_missing({p.doc.path for p in parsed})
-    check_cross_references(  # every item that passed its schema, even in a failed file
-        [x for p in parsed for x in p.lessons],
-        [x for p in parsed for x in p.questions],
-        [x for p in parsed for x in p.cases],
-        _held(parsed),
-    )
+    held = _held(parsed)
+    if reuse is None or not reuse.same_links(parsed, held):
+        before = [len(p.doc.problems) for p in parsed]
+        check_cross_references(  # every item that passed its schema, even in a failed file
+            [x for p in parsed for x in p.lessons],
+            [x for p in parsed for x in p.questions],
+            [x for p in parsed for x in p.cases],
+            held,
+        )
+        if reuse is not None:
+            reuse.keep_links(parsed, held, [p.doc.problems[n:] for p, n in zip(
+                parsed, before, strict=True)])
     course_problems.extend(_check_codes(course, manifest, name_of(manifest), parsed))
     for p in parsed:
         p.sort_out()

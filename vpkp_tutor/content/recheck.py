@@ -12,6 +12,11 @@ lints that file only.
 - Each file's item warnings of the content lint are kept with the set of its questions that
   loaded (a question left out for an error elsewhere — a link to a deleted lesson — is not
   linted, as in a full check).
+- The checks between files (`checks.check_cross_references`) are kept with everything they
+  read: each file's item ids, declared objectives, steps' checks and objectives named, with
+  their positions, and what was left out (`checks.Held`). When none of it changed — an edit
+  to a stem, an option, an explanation — their problems are taken as they were; otherwise
+  the checks run again over the whole content.
 - The near-duplicate index (`lint.NearDuplicates`) keeps the bank's MinHash buckets and
   the pairs found, and compares only the stems that changed.
 
@@ -27,7 +32,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +40,7 @@ from typing import TYPE_CHECKING
 from vpkp_tutor.content.lint import NearDuplicates
 
 if TYPE_CHECKING:
+    from vpkp_tutor.content.checks import Held
     from vpkp_tutor.content.loader import _Parsed
     from vpkp_tutor.domain.model import ContentProblem, Course
 
@@ -66,6 +72,8 @@ class _Entry:
     """What was left out of the file when the kept lint warnings were found (None: none
     kept)."""
     lint: list[ContentProblem] = field(default_factory=list)
+    links: Links | None = None
+    """What the checks between files read from this file (see `_links`)."""
 
     def trusted(self, key: StatKey | None) -> bool:
         """True when `key` shows the file unchanged since it was read, beyond doubt."""
@@ -79,6 +87,8 @@ class Recheck:
     def __init__(self) -> None:
         self.files: dict[str, _Entry] = {}
         self.near = NearDuplicates()
+        self._links: tuple[list[Links], Held] | None = None
+        self._link_problems: dict[str, list[ContentProblem]] = {}
         self._against: tuple[Course, dt.date] | None = None
 
     def begin(self, course: Course, today: dt.date) -> None:
@@ -86,6 +96,7 @@ class Recheck:
         day (dates are checked against today) is dropped."""
         if self._against != (course, today):
             self.files.clear()
+            self._links = None
             self._against = (course, today)
 
     def parsed(
@@ -124,6 +135,33 @@ class Recheck:
         for name in [n for n in self.files if n not in present]:
             del self.files[name]
 
+    def _file_links(self, p: _Parsed) -> Links:
+        entry = self.files.get(p.doc.path)
+        if entry is None or entry.parsed is not p:
+            return _links(p)
+        if entry.links is None:
+            entry.links = _links(p)
+        return entry.links
+
+    def same_links(self, parsed: list[_Parsed], held: Held) -> bool:
+        """True when the checks between files read the same as last time: their problems
+        are then added to the files as they were."""
+        if self._links is None:
+            return False
+        links, was_held = self._links
+        if was_held != held or links != [self._file_links(p) for p in parsed]:
+            return False
+        for p in parsed:
+            p.doc.problems.extend(self._link_problems[p.doc.path])
+        return True
+
+    def keep_links(self, parsed: list[_Parsed], held: Held,
+                   problems: list[list[ContentProblem]]) -> None:
+        """Keep what the checks between files read and found (per file), for `same_links`."""
+        self._links = ([self._file_links(p) for p in parsed], held)
+        self._link_problems = {p.doc.path: found for p, found in zip(parsed, problems,
+                                                                     strict=True)}
+
     def lint_warnings(self, p: _Parsed) -> list[ContentProblem] | None:
         """The file's kept item warnings when they are for the same loaded questions."""
         entry = self.files.get(p.doc.path)
@@ -136,6 +174,35 @@ class Recheck:
         entry = self.files.get(p.doc.path)
         if entry is not None and entry.parsed is p:
             entry.lint_for, entry.lint = _loaded(p), warnings
+
+
+Site = tuple[str, tuple[int, int]]
+Links = tuple[str, tuple[object, ...], tuple[object, ...], tuple[object, ...]]
+
+
+def _links(p: _Parsed) -> Links:
+    """Everything `check_cross_references` reads from one file's items: their ids, the
+    objectives they declare or name, the lessons' checks, each with where it stands."""
+    doc = p.doc
+
+    def sites(values: Iterable[str], *path: str | int) -> tuple[Site, ...]:
+        return tuple((v, doc.where((*path, i))) for i, v in enumerate(values))
+
+    return (
+        doc.path,
+        tuple((x.item.id, doc.where((*x.path, "id")),
+               tuple((o.id, doc.where((*x.path, "objectives", i, "id")))
+                     for i, o in enumerate(x.item.objectives)),
+               tuple(sites(step.checks, *x.path, "steps", i, "checks")
+                     for i, step in enumerate(x.item.steps)),
+               doc.where(x.path)) for x in p.lessons),
+        tuple((x.item.id, doc.where((*x.path, "id")),
+               sites(x.item.objectives, *x.path, "objectives"), doc.where(x.path))
+              for x in p.questions),
+        tuple((x.item.id, doc.where((*x.path, "id")),
+               sites(x.item.objectives, *x.path, "objectives"), doc.where(x.path))
+              for x in p.cases),
+    )
 
 
 def _loaded(p: _Parsed) -> tuple[bool, frozenset[int]]:
