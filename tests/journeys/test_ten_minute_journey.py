@@ -212,6 +212,14 @@ def test_a_new_topic_from_nothing_to_previewed_and_valid(tmp_path: Path) -> None
         term.wait_for("EXITED-0")
     with app_terminal(tmp_path, "preview", str(course / "question_bank/cases/sacrum-case.yaml")) as term:
         term.wait_for("buttock pain")
+        term.wait_for("Offer sacroplasty under CT guidance")
+        term.keys("1")  # stepped through as a learner would: choice, feedback, end, debrief
+        term.wait_for("mobilises her")
+        term.keys("Enter")
+        term.wait_for("She walks the next day")
+        term.keys("Enter")
+        term.wait_for("Score 2 / 2")
+        term.wait_for("fracture early; keep the needle")
         term.keys("C-q")
         term.wait_for("EXITED-0")
 
