@@ -7,9 +7,9 @@ learner, and the content of the course the file belongs to. Its first screen,
 case screen; when the item does not validate, the screen shows the file's problems instead.
 A thread worker watches the file's folder (watchfiles, imported there); on a save the item is
 checked again — only the changed file is read again — and shown afresh, with no restart.
-Once the preview has been idle for `SETTLE_AFTER_S` after a reload, the collector runs once
-and what is alive then (the course's content) is kept out of later collections, so that no
-full collection over a large course holds up the next reload.
+`SETTLE_AFTER_S` after the last reload (while the educator is back in the editor), the
+collector runs once and what is alive then (the course's content) is kept out of later
+collections, so that no full collection over a large course holds up the next reload.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class PreviewApp(VpkpApp):
     """The study app showing one previewed file."""
 
     SETTLE_AFTER_S = 2.0
-    """Idle time after a reload before the heap is settled (see the module doc)."""
+    """Seconds after the last reload before the heap is settled (see the module doc)."""
 
     def __init__(self, file: Path, item: str | None = None, *, watch: bool = True) -> None:
         from vpkp_tutor.domain.model import ContentBank
