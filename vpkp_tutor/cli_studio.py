@@ -168,7 +168,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _watch(targets: list[Path], args: argparse.Namespace) -> int:
     """Check once, then again after every change under the targets, until interrupted.
-    Files whose bytes did not change are not read into values again."""
+    Only what changed is read, checked and linted again (`content.recheck`). When the
+    watcher is idle after a check, the heap is settled: one collection, then what is alive
+    (the content kept for the next check) is kept out of later collections, so that no full
+    collection over a large course lands inside a re-check or its report."""
     try:
         import watchfiles
     except ImportError:  # pragma: no cover - a dependency of the package
@@ -180,6 +183,7 @@ def _watch(targets: list[Path], args: argparse.Namespace) -> int:
     code = _report(checker.check(), [], args)
     roots = [str(t) for t in targets]
     ready = False
+    unsettled = True
     try:
         for changes in watchfiles.watch(*roots, debounce=100, step=20, rust_timeout=200,
                                         yield_on_timeout=True, watch_filter=_content_filter,
@@ -188,14 +192,30 @@ def _watch(targets: list[Path], args: argparse.Namespace) -> int:
                 if not ready:
                     print("watching for changes (Ctrl+C to stop)", flush=True)
                     ready = True
+                if unsettled:
+                    _settle_heap()
+                    unsettled = False
                 continue
             changed = sorted({os.path.relpath(p) for _, p in changes})
             print(f"\n— changed: {', '.join(changed)}", flush=True)
             code = _report(checker.check(), [], args)
             sys.stdout.flush()
+            unsettled = True
     except KeyboardInterrupt:  # pragma: no cover - raise_interrupt=False handles it
         pass
+    finally:
+        import gc
+
+        gc.unfreeze()
     return code
+
+
+def _settle_heap() -> None:
+    import gc
+
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _content_filter(change: Any, path: str) -> bool:

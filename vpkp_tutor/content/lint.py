@@ -133,6 +133,77 @@ def similar_pairs(
     return out
 
 
+class NearDuplicates:
+    """The near-duplicate pairs of a bank, kept between re-checks (`validate --watch`).
+
+    It holds each distinct token set in the bank (with how many questions have it), the
+    MinHash buckets of those sets, and for each set the other sets that share a bucket with
+    it and are at least `threshold` alike. Given the bank again after an edit, only the sets
+    that appeared are hashed and compared, and those that disappeared are dropped, so a
+    re-check after editing one file costs a few dictionary look-ups per question instead of
+    the whole bank's comparisons. `pairs` returns what `similar_pairs` returns for the same
+    sets: a pair of questions is reported when their sets share a bucket and are alike
+    enough, which depends on the two sets only."""
+
+    def __init__(self, threshold: float = NEAR_DUPLICATE) -> None:
+        self.threshold = threshold
+        self._count: dict[frozenset[str], int] = {}
+        self._buckets: dict[tuple[int, tuple[int, ...]], set[frozenset[str]]] = {}
+        self._near: dict[frozenset[str], dict[frozenset[str], float]] = {}
+
+    def _bands(self, s: frozenset[str]) -> list[tuple[int, tuple[int, ...]]]:
+        sig = _signature(s)
+        return [(band, sig[band * ROWS:(band + 1) * ROWS]) for band in range(BANDS)]
+
+    def _drop(self, s: frozenset[str]) -> None:
+        for key in self._bands(s):
+            members = self._buckets[key]
+            members.discard(s)
+            if not members:
+                del self._buckets[key]
+        for t in self._near.pop(s):
+            del self._near[t][s]
+
+    def _add(self, s: frozenset[str]) -> None:
+        keys = self._bands(s)
+        candidates: set[frozenset[str]] = set()
+        for key in keys:
+            candidates.update(self._buckets.get(key, ()))
+        near: dict[frozenset[str], float] = {}
+        for t in candidates:
+            sim = jaccard(s, t)
+            if sim >= self.threshold:
+                near[t] = sim
+                self._near[t][s] = sim
+        self._near[s] = near
+        for key in keys:
+            self._buckets.setdefault(key, set()).add(s)
+
+    def pairs(self, token_sets: Sequence[frozenset[str]]) -> list[tuple[int, int, float]]:
+        """(i, j, similarity) with j < i for every pair at or above the threshold, as
+        `similar_pairs(token_sets, threshold)`; the sets are remembered for the next call."""
+        positions: dict[frozenset[str], list[int]] = {}
+        for i, s in enumerate(token_sets):
+            if len(s) >= MIN_STEM_TOKENS:
+                positions.setdefault(s, []).append(i)
+        for s in [s for s in self._count if s not in positions]:
+            self._drop(s)
+        self._count = {s: len(at) for s, at in positions.items()}
+        for s in positions:
+            if s not in self._near:
+                self._add(s)
+        out: list[tuple[int, int, float]] = []
+        near = self._near
+        for s, at in positions.items():
+            if len(at) > 1:  # identical sets: always in the same buckets
+                out.extend((i, j, 1.0) for x, i in enumerate(at) for j in at[:x])
+            if near[s]:
+                out.extend((i, j, sim) for t, sim in near[s].items()
+                           for i in at for j in positions[t] if j < i)
+        out.sort()
+        return out
+
+
 # -- item-writing flaws ----------------------------------------------------------------------
 
 _HOW_MANY = re.compile(
@@ -269,28 +340,41 @@ def lint(
     questions: Sequence[Located[Question]],
     cases: Sequence[Located[Case]],
     settings: LintSettings | None = None,
-    only: set[str] | None = None,
+    near: NearDuplicates | None = None,
 ) -> None:
-    """Record lint warnings on the items' documents. With `only` (file names), lint just
-    the items of those files (near-duplicates are still looked for in the whole bank)."""
+    """Record lint warnings on the items' documents: each item's own (`lint_items`), then
+    the near-duplicate stems across all the questions given (`near_duplicates`)."""
+    lint_items(lessons, questions, cases, settings)
+    near_duplicates(questions, near)
+
+
+def lint_items(
+    lessons: Sequence[Located[Lesson]],
+    questions: Sequence[Located[Question]],
+    cases: Sequence[Located[Case]],
+    settings: LintSettings | None = None,
+) -> None:
+    """Record each item's own warnings (references, item-writing flaws) on its document, in
+    the order of the items: they depend on the item and the course's settings only."""
     settings = settings or LintSettings()
-
-    def mine(x: Located[Any]) -> bool:
-        return only is None or x.doc.path in only
-
     for xl in lessons:
-        if mine(xl):
-            _references(xl.doc, xl.path, settings)
+        _references(xl.doc, xl.path, settings)
     for xq in questions:
-        if mine(xq):
-            _references(xq.doc, xq.path, settings)
-            _question_flaws(xq)
+        _references(xq.doc, xq.path, settings)
+        _question_flaws(xq)
     for xc in cases:
-        if mine(xc):
-            _references(xc.doc, xc.path, settings)
-            _case_flaws(xc)
+        _references(xc.doc, xc.path, settings)
+        _case_flaws(xc)
+
+
+def near_duplicates(
+    questions: Sequence[Located[Question]], near: NearDuplicates | None = None,
+) -> None:
+    """Record a VP501 warning at the later question of each near-duplicate pair. With
+    `near` (kept from the last check of the same bank), only what changed is compared."""
     tokens = [stem_tokens(x.item.stem) for x in questions]
-    for i, j, sim in similar_pairs(tokens):
+    found = similar_pairs(tokens) if near is None else near.pairs(tokens)
+    for i, j, sim in found:
         a, b = questions[j], questions[i]
         line, _ = a.doc.where((*a.path, "stem"))
         b.doc.warning(*b.doc.where((*b.path, "stem")),

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from vpkp_tutor.content.recheck import Recheck
     from vpkp_tutor.content.schema import OptionModel, QuestionModel
 
 from vpkp_tutor.content.checks import (
@@ -193,8 +194,6 @@ class _Parsed:
         """The file as found."""
         self.fresh = True
         """False when a re-check found the file's bytes unchanged (and reused this)."""
-        self.lint_problems: list[ContentProblem] = []
-        """The lint's item warnings for this file (kept for a re-check)."""
         self.base_problems: list[ContentProblem] = []
         """The file's own problems, before the cross-file checks (for a re-check)."""
         self.bad_items: set[int] = set()
@@ -400,13 +399,13 @@ def _load(
     *,
     display: Callable[[Path], str] | None = None,
     manifest: Path | None = None,
-    reuse: dict[str, tuple[bytes, _Parsed]] | None = None,
+    reuse: Recheck | None = None,
     lint: bool = False,
 ) -> Loaded:
     """Read, validate and cross-check the files under `paths` as content of the course
-    whose manifest is `manifest` (default: the bundled course). `reuse` (file name → its
-    bytes and what they gave, updated here) lets a re-check skip the schema check of files
-    whose bytes (and course) did not change (`validate --watch`)."""
+    whose manifest is `manifest` (default: the bundled course). `reuse` (what the last
+    check of the same files kept, updated here) lets a re-check skip the files that did
+    not change (`validate --watch`, the preview's reload; see `content.recheck`)."""
     from vpkp_tutor.content.course import read_course
 
     today = today or dt.date.today()
@@ -421,55 +420,40 @@ def _load(
     read, course_problems = read_course(manifest, name_of(manifest))
     course = read or Course()
     digest.update(hashlib.sha256(repr(course).encode()).digest())
+    if reuse is not None:
+        reuse.begin(course, today)
     for path, name in files:
         shown = name_of(path)
-        doc = read_document(path, shown, parse=False) if reuse is not None else None
-        if doc is not None and reuse is not None:
-            old = reuse.get(shown)
-            if (old is not None and old[0] == doc.raw and not doc.problems
-                    and old[1].course == course):
-                p = old[1]
-                p.doc.problems[:] = p.base_problems
-                p.fresh = False
-            else:
-                p = _validate(read_document(path, shown), today, course)
-                p.base_problems = list(p.doc.problems)
-                reuse[shown] = (p.doc.raw, p)
+        if reuse is not None:
+            p, sha = reuse.parsed(path, shown, functools.partial(
+                lambda path, shown: _validate(read_document(path, shown), today, course),
+                path, shown))
         else:
             p = _validate(read_document(path, shown), today, course)
+            sha = hashlib.sha256(p.doc.raw).digest()
         p.file = path
         p.course = course
-        digest.update(os.fsencode(name) + b"\0" + hashlib.sha256(p.doc.raw).digest())
+        digest.update(os.fsencode(name) + b"\0" + sha)
         parsed.append(p)
-    check_cross_references(  # every item that passed its schema, even in a failed file
-        [x for p in parsed for x in p.lessons],
-        [x for p in parsed for x in p.questions],
-        [x for p in parsed for x in p.cases],
-        _held(parsed),
-    )
+    if reuse is not None:
+        reuse.forget_missing({p.doc.path for p in parsed})
+    held = _held(parsed)
+    if reuse is None or not reuse.same_links(parsed, held):
+        before = [len(p.doc.problems) for p in parsed]
+        check_cross_references(  # every item that passed its schema, even in a failed file
+            [x for p in parsed for x in p.lessons],
+            [x for p in parsed for x in p.questions],
+            [x for p in parsed for x in p.cases],
+            held,
+        )
+        if reuse is not None:
+            reuse.keep_links(parsed, held, [p.doc.problems[n:] for p, n in zip(
+                parsed, before, strict=True)])
     course_problems.extend(_check_codes(course, manifest, name_of(manifest), parsed))
     for p in parsed:
         p.sort_out()
     if lint:
-        from vpkp_tutor.content.course import lint_settings
-        from vpkp_tutor.content.lint import lint as run_lint
-
-        good = [p for p in parsed if p.loads_anything]
-        # A re-check lints only the files read again; the others keep their item warnings
-        # (near-duplicates are looked for across the whole bank every time).
-        fresh = {p.doc.path for p in parsed if p.fresh}
-        for p in parsed:
-            if not p.fresh:
-                p.doc.problems.extend(p.lint_problems)
-        before = {id(p): len(p.doc.problems) for p in parsed}
-        run_lint([x for p in good for x in p.lessons],
-                 [x for p in good for x in p.good_questions()],
-                 [x for p in good for x in p.cases], lint_settings(course),
-                 only=None if reuse is None else fresh)
-        for p in parsed:
-            if p.fresh:
-                p.lint_problems = [pr for pr in p.doc.problems[before[id(p)]:]
-                                   if pr.code != "VP501"]
+        _lint(parsed, course, reuse)
     walk_problems = [ContentProblem(name_of(Path(n.path)), 1, 1, n.message, "error", "VP008")
                      for n in notes]
     problems = tuple(
@@ -491,6 +475,32 @@ def _load(
         course=course,
     )
     return Loaded(bank, parsed, list(notes))
+
+
+def _lint(parsed: list[_Parsed], course: Course, reuse: Recheck | None) -> None:
+    """The content lint over what loads. A re-check lints again only the files whose loaded
+    items changed (the others' item warnings are kept), and compares only the changed stems
+    for near-duplicates."""
+    from vpkp_tutor.content.course import lint_settings
+    from vpkp_tutor.content.lint import lint as run_lint
+    from vpkp_tutor.content.lint import lint_items, near_duplicates
+
+    settings = lint_settings(course)
+    good = [p for p in parsed if p.loads_anything]
+    if reuse is None:
+        run_lint([x for p in good for x in p.lessons],
+                 [x for p in good for x in p.good_questions()],
+                 [x for p in good for x in p.cases], settings)
+        return
+    for p in good:
+        kept = reuse.lint_warnings(p)
+        if kept is not None:
+            p.doc.problems.extend(kept)
+            continue
+        before = len(p.doc.problems)
+        lint_items(p.lessons, p.good_questions(), p.cases, settings)
+        reuse.keep_lint_warnings(p, p.doc.problems[before:])
+    near_duplicates([x for p in good for x in p.good_questions()], reuse.near)
 
 
 def _ids(items: Any, key: str = "id") -> list[str]:
@@ -606,14 +616,33 @@ class _Group:
         self.paths = paths
         self.manifest = manifest
         self.members: list[Path] = []
-        self.reuse: dict[str, tuple[bytes, _Parsed]] = {}
+        self.reuse: Recheck | None = None
+        self._reals: list[tuple[str, str]] = []
+        self._owned: dict[str, str | None] = {}
+        self._folders: dict[str, str] = {}
+
+    def begin(self) -> None:
+        """Start a check: links may have changed since the last one."""
+        self._reals = [(os.path.realpath(m), str(m)) for m in self.members]
+        self._owned.clear()
+        self._folders.clear()
 
     def owned(self, path: Path) -> str | None:
         """How the caller named this file, when it is one of theirs; else None."""
-        here = os.path.join(os.path.realpath(path.parent), path.name)
-        for member in self.members:
-            real, shown = os.path.realpath(member), str(member)
-            if here == real or os.path.realpath(path) == real:
+        key = str(path)
+        if key not in self._owned:
+            self._owned[key] = self._find(path)
+        return self._owned[key]
+
+    def _find(self, path: Path) -> str | None:
+        parent = str(path.parent)
+        if parent not in self._folders:
+            self._folders[parent] = os.path.realpath(parent)
+        here = os.path.join(self._folders[parent], path.name)
+        full = (here if path.name not in ("", ".", "..") and not os.path.islink(path)
+                else os.path.realpath(path))  # the same as realpath(path), with fewer calls
+        for real, shown in self._reals:
+            if here == real or full == real:
                 return shown
             if _inside(here, real):
                 return os.path.join(shown, os.path.relpath(here, real))
@@ -627,12 +656,15 @@ class Checker:
     """Checks the given files and folders as the app would load them: each against the
     content it belongs to (see `content_set`; a loose file against the bundled content,
     loose folders together, as `--content` would load them), reporting the targets' own
-    problems only, each named as the caller named it. Checking again (`validate --watch`)
-    reads into values only the files whose bytes changed."""
+    problems only, each named as the caller named it. With `recheck`, checking again
+    (`validate --watch`) reads, parses and lints again only what changed
+    (`content.recheck`); the result is the same as a new Checker's."""
 
-    def __init__(self, targets: Sequence[Path], *, lint: bool = True) -> None:
+    def __init__(self, targets: Sequence[Path], *, lint: bool = True,
+                 recheck: bool = True) -> None:
         from vpkp_tutor.content import bundled_paths
         from vpkp_tutor.content.course import MANIFEST
+        from vpkp_tutor.content.recheck import Recheck
 
         self.lint = lint
         groups: dict[tuple[str, ...], _Group] = {}
@@ -643,6 +675,8 @@ class Checker:
             folders, manifest = where
             key = (*(os.path.realpath(p) for p in folders), str(manifest))
             group = groups.setdefault(key, _Group(list(folders), manifest))
+            if recheck and group.reuse is None:
+                group.reuse = Recheck()
             group.members.append(target)
             real = os.path.realpath(target)
             if target.name == MANIFEST and manifest is not None:
@@ -654,12 +688,19 @@ class Checker:
 
     def check(self, today: dt.date | None = None) -> Validation:
         """Check (again) and report."""
+        from vpkp_tutor.content.recheck import collector_paused
+
+        with collector_paused():
+            return self._check(today)
+
+    def _check(self, today: dt.date | None) -> Validation:
         from vpkp_tutor.content import bundled_manifest
 
         problems: list[ContentProblem] = []
         files = lessons = questions = cases = left_out = 0
         skipped: list[str] = []
         for group in self.groups:
+            group.begin()
             loaded = _load(group.paths, today, display=group.display, lint=self.lint,
                            manifest=group.manifest, reuse=group.reuse)
             bank = loaded.bank
@@ -687,7 +728,7 @@ def validate_paths(
     targets: Sequence[Path], today: dt.date | None = None, *, lint: bool = True
 ) -> Validation:
     """Check the given files and folders once (see `Checker`)."""
-    return Checker(targets, lint=lint).check(today)
+    return Checker(targets, lint=lint, recheck=False).check(today)
 
 
 __all__ = ["Checker", "content_set", "load_content", "validate_paths"]

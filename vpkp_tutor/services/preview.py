@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from vpkp_tutor.content.loader import _Parsed
+    from vpkp_tutor.content.recheck import Recheck
     from vpkp_tutor.domain.model import Case, ContentBank, ContentProblem, Lesson, Question
     from vpkp_tutor.storage.store import SqliteProgressStore
 
@@ -60,13 +60,17 @@ class PreviewLoader:
         real = os.path.realpath(file)
         inside = any(real.startswith(os.path.realpath(f) + os.sep) for f in folders)
         self.paths = list(folders) if inside else [*folders, file]
-        self._reuse: dict[str, tuple[bytes, _Parsed]] = {}
+        self._reuse: Recheck | None = None
 
     def load(self) -> PreviewState:
         """Check the file (never raises for content)."""
         from vpkp_tutor.content.loader import _load
+        from vpkp_tutor.content.recheck import Recheck, collector_paused
 
-        loaded = _load(self.paths, manifest=self.manifest, reuse=self._reuse)
+        if self._reuse is None:
+            self._reuse = Recheck()
+        with collector_paused():
+            loaded = _load(self.paths, manifest=self.manifest, reuse=self._reuse)
         real = os.path.realpath(self.file)
         mine = next((p for p in loaded.files
                      if p.file is not None and os.path.realpath(p.file) == real), None)

@@ -7,10 +7,14 @@ learner, and the content of the course the file belongs to. Its first screen,
 case screen; when the item does not validate, the screen shows the file's problems instead.
 A thread worker watches the file's folder (watchfiles, imported there); on a save the item is
 checked again — only the changed file is read again — and shown afresh, with no restart.
+`SETTLE_AFTER_S` after the last reload (while the educator is back in the editor), the
+collector runs once and what is alive then (the course's content) is kept out of later
+collections, so that no full collection over a large course holds up the next reload.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import threading
@@ -29,6 +33,7 @@ from vpkp_tutor.tui.screens.base import VpkpScreen
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.timer import Timer
 
     from vpkp_tutor.services import Services
 
@@ -98,6 +103,9 @@ class PreviewScreen(VpkpScreen):
 class PreviewApp(VpkpApp):
     """The study app showing one previewed file."""
 
+    SETTLE_AFTER_S = 2.0
+    """Seconds after the last reload before the heap is settled (see the module doc)."""
+
     def __init__(self, file: Path, item: str | None = None, *, watch: bool = True) -> None:
         from vpkp_tutor.domain.model import ContentBank
         from vpkp_tutor.services import Services
@@ -116,6 +124,9 @@ class PreviewApp(VpkpApp):
         """True once the file is being watched (saves from then on are seen)."""
         self._stop = threading.Event()
         self.preview_screen = PreviewScreen()
+        self._settle_timer: Timer | None = None
+        self.settled = 0
+        """How many times the heap was settled after a reload (read by tests)."""
 
     def get_default_screen(self) -> Screen[None]:
         self._load_keymap()
@@ -170,6 +181,19 @@ class PreviewApp(VpkpApp):
         self.preview_screen.show(state, self.file, self.checks)
         if not state.error:
             self.open_item()
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+        self._settle_timer = self.set_timer(self.SETTLE_AFTER_S, self._settle)
+
+    def _settle(self) -> None:
+        """Collect what the reloads left behind (screens, the content replaced) and keep
+        what is alive now out of later collections: a full collection walks every object,
+        and a large course's would otherwise hold up a later reload now and then."""
+        self._settle_timer = None
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self.settled += 1
 
     def _swap_services(self, state: PreviewState) -> None:
         from vpkp_tutor.domain.model import ContentBank
