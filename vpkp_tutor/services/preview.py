@@ -22,10 +22,14 @@ def code_name(code: str) -> str:
 
 
 def open_preview_store(folder: Path) -> SqliteProgressStore:
-    """A progress store in `folder` (a temporary folder the preview removes)."""
+    """A progress store in `folder` (a temporary folder the preview removes). An author
+    previewing an item sees its feedback at once: the confidence question a learner is
+    asked after each answer is off here."""
     from vpkp_tutor.storage import open_store
 
-    return open_store(folder, daily_backups=False)
+    store = open_store(folder, daily_backups=False)
+    store.set_setting("ask_confidence", "off")
+    return store
 
 
 @dataclass(slots=True)

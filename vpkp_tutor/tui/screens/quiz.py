@@ -174,8 +174,10 @@ class QuizScreen(VpkpScreen):
         self.tags = {qid: ErrorTag(r.error_tag) if r.error_tag else None
                      for qid, r in self.attempt.responses.items()}
         if not self.questions:
-            self.notify("This quiz's questions are no longer in the content.", severity="warning")
-            self.dismiss()
+            if self.is_current:  # (a screen replaced while it mounted is already gone)
+                self.notify("This quiz's questions are no longer in the content.",
+                            severity="warning")
+                self.dismiss()
             return
         self.set_reactive(QuizScreen.index,
                           max(0, min(self.attempt.position, len(self.questions) - 1)))
