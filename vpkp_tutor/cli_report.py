@@ -316,8 +316,11 @@ def print_report(report: CohortReport) -> None:
         cases = Table(box=box.SIMPLE, padding=(0, 1, 0, 0), show_edge=False)
         for col in ("Learner", "Case", "Critical choice"):
             cases.add_column(col)
+        several = len({m.course.id for m in report.learners}) > 1
         for c in report.critical_cases:
-            cases.add_row(plain(c.learner.display_name), plain(c.title),
+            who = f"{c.learner.display_name} ({c.course_id})" if several else (
+                c.learner.display_name)
+            cases.add_row(plain(who), plain(c.title),
                           plain(", ".join(c.critical_errors)))
         console.print(cases)
     else:
@@ -352,7 +355,7 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         rows[row.learner.id, row.course.id][row.topic] = row
     several = len({m.course.id for m in report.learners}) > 1
     topics = list(dict.fromkeys(row.topic for row in report.rows))
-    critical = Counter(c.learner.id for c in report.critical_cases)
+    critical = Counter((c.learner.id, c.course_id) for c in report.critical_cases)
 
     def sums(lines: list[TopicRow]) -> list[str]:
         return [
@@ -378,7 +381,7 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         mine = rows.get((m.learner.id, m.course.id), {})
         name = f"{m.learner.display_name} ({m.course.id})" if several else m.learner.display_name
         table.add_row(plain(name), *sums(list(mine.values())),
-                      str(critical[m.learner.id]), "│",
+                      str(critical[m.learner.id, m.course.id]), "│",
                       *[_percent(r.points, r.max_points) if (r := mine.get(t)) else "–"
                         for t in topics])
     return table

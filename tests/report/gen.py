@@ -144,5 +144,30 @@ def learner_doc(lid: str, name: str, items: dict[str, Item],
     }
 
 
+def two_courses(folder: Path) -> tuple[Path, Path, Path]:
+    """Learner l0000 in course "vp" (every answer right) and in course "kp" (every answer
+    wrong, on objectives of its own), and a second learner in "vp" only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(5)
+    items = make_items(12, rng)
+    qids = [q for q in items if q.startswith("q.0")][:12]
+    paths = []
+    for lid, course, right in (("l0000", "vp", True), ("l0000", "kp", False),
+                               ("l0001", "vp", True)):
+        doc = learner_doc(lid, f"Name {lid}", items, [(f"{course}-a", "tutor", qids)],
+                          theta=0.0, rng=rng)
+        doc["content"].update(course_id=course, course_version=f"{course}-1",  # type: ignore[union-attr]
+                              course_title=f"Course {course.upper()}")
+        for r in doc["responses"]:  # type: ignore[union-attr]
+            r.update(id=f"{r['id']}-{course}", points=1.0 if right else 0.0, correct=right,
+                     answer=items[r["question_id"]].key if right else "Z")
+            if course == "kp":
+                r["objectives"] = [f"kp.{o}" for o in r["objectives"]]
+        path = folder / f"{lid}-{course}.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1], paths[2]
+
+
 def _iso(when: dt.datetime) -> str:
     return when.isoformat().replace("+00:00", "Z")

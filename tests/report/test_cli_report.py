@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.gen import Cohort, make_cohort
+from tests.report.gen import Cohort, make_cohort, two_courses
 from vpkp_tutor.cli import main
 
 HOSTILE = "<script>alert(1)</script>"
@@ -132,3 +132,50 @@ def test_threshold_out_of_range(cohort: Cohort, tmp_path: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert run(str(cohort.paths[0]), "--threshold", "60", data=tmp_path / "d") == 2
     assert "not between 0 and 1" in capsys.readouterr().err
+
+
+def test_one_learner_in_two_courses_in_the_csv_and_html(tmp_path: Path) -> None:
+    """Two rows for the learner in each output, each with its own course's numbers."""
+    from html.parser import HTMLParser
+
+    vp, kp, other = two_courses(tmp_path / "exports")
+    out, html_out = tmp_path / "cohort.csv", tmp_path / "report.html"
+    assert run(str(vp), str(kp), str(other), "-o", str(out), "--html", str(html_out),
+               data=tmp_path / "d") == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    mine = {(r["course_id"], r["topic"]): r for r in rows if r["learner_id"] == "l0000"}
+    assert {c for c, _ in mine} == {"vp", "kp"}
+    assert all(r["accuracy"] == ("1.0" if c == "vp" else "0.0") for (c, _), r in mine.items())
+    assert {r["course_version"] for (c, _), r in mine.items() if c == "kp"} == {"kp-1"}
+    assert sum(int(r["responses"]) for (c, _), r in mine.items() if c == "kp") == 12
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[tuple[str, str, list[str]]] = []
+            self.cells: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "tr" and "data-learner" in a:
+                self.rows.append((a["data-learner"] or "", a["data-course"] or "", []))
+                self.cells = self.rows[-1][2]
+            elif tag == "td" and self.cells is not None:
+                self.cells.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "tr":
+                self.cells = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cells:
+                self.cells[-1] += data
+
+    parser = Rows()
+    parser.feed(html_out.read_text(encoding="utf-8"))
+    by_row = {(lid, course): cells for lid, course, cells in parser.rows}
+    assert sorted(by_row) == [("Name l0000", "kp"), ("Name l0000", "vp"), ("Name l0001", "vp")]
+    # name, course, programme, answers, accuracy
+    mine = [by_row["Name l0000", c] for c in ("vp", "kp")]
+    assert [cells[1].split()[0] for cells in mine] == ["vp", "kp"]
+    assert [[c.strip() for c in cells[3:5]] for cells in mine] == [["12", "100%"], ["12", "0%"]]

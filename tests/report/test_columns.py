@@ -85,6 +85,7 @@ def test_roll_up_cells_match_a_plain_computation(folder: Path, report: CohortRep
     topics_in_bank = {m.learner.id: m.topic_totals for m in report.learners}
     checked = 0
     for lid, responses in merged.items():
+        (row,) = [s.key for s in rollup.learners if s.id == lid]  # one course each
         timeline = sorted(responses, key=lambda r: _when(r["answered_at"]))
         history: dict[str, list[float]] = defaultdict(list)
         for r in timeline:
@@ -92,7 +93,7 @@ def test_roll_up_cells_match_a_plain_computation(folder: Path, report: CohortRep
         scores = {q: item_score(fr) for q, fr in history.items()}
         for topic in {r["topic"] for r in responses}:
             mine = [r for r in timeline if r["topic"] == topic]
-            cell = rollup.by_topic[lid, topic]
+            cell = rollup.by_topic[row, topic]
             questions = {r["question_id"] for r in mine}
             fr = [_fraction(r) for r in mine]
             assert cell.responses == len(mine) and cell.items == len(questions)

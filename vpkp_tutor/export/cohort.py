@@ -113,6 +113,8 @@ class CriticalCase:
     title: str
     critical_errors: tuple[str, ...]
     finished_at: dt.datetime | None
+    course_id: str = ""
+    """The course the run was made in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,7 +459,7 @@ def _report(merged: Merged, most_missed: int) -> CohortReport:
     learners, answers, fingerprints, duplicates = merged
     critical = [
         CriticalCase(m.learner, c.run.case_id, c.title or c.run.case_id, c.run.critical_errors,
-                     c.run.finished_at)
+                     c.run.finished_at, m.course.id)
         for m in learners for c in m.case_runs.values() if c.run.critical_errors
     ]
     return CohortReport(

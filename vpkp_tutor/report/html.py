@@ -73,7 +73,12 @@ def render_html(report: DirectorReport,
 
 def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[str, Any]:
     rollup = report.rollup
-    learners = sorted(rollup.learners, key=lambda s: (s.mastery, report.names[s.id].casefold()))
+    several = rollup.several_courses
+    # a row is a learner in one course: with several courses, each row names its course
+    who = {s.key: f"{report.names[s.id]} ({s.course_id or 'no course id'})" if several
+           else report.names[s.id] for s in rollup.learners}
+    learners = sorted(rollup.learners, key=lambda s: (s.mastery, report.names[s.id].casefold(),
+                                                      s.course_id))
     flagged = [s for s in report.items if s.flags and not s.suppressed]
     flag_counts: dict[str, int] = {}
     for s in report.items:
@@ -87,6 +92,8 @@ def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[
     return {
         "r": report,
         "names": report.names,
+        "who": who,
+        "several_courses": several,
         "learners": learners,
         "objectives": objectives,
         "unstarted": [g for g in rollup.objectives if not g.started],
