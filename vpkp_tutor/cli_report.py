@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 ITEM_COLUMNS = (
     "question_id", "topic", "type", "n", "facility", "point_biserial", "upper_lower",
     "flags", "options", "option_proportions", "option_point_biserials", "keys",
+    "disagree", "disagree_comments",
 )
-"""Header of the item analysis CSV (one row per item)."""
+"""Header of the item analysis CSV (one row per item). `disagree`: answers whose learner
+tagged the miss "disagree with the key"; `disagree_comments`: their comments (those
+written, oldest first) as a JSON array of strings."""
 
 
 def add_report_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
@@ -154,6 +157,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     print_report(report.cohort)
     print_flags(report)
+    print_disagreements(report)
     for path, what in written:
         print(f"wrote {path} ({what})")
     return 0
@@ -208,6 +212,8 @@ def _write(args: argparse.Namespace, report: DirectorReport,
 def write_items_csv(report: DirectorReport, path: Path, protected: tuple[Path, ...] = (),
                     overwrite: bool = False) -> Path:
     """The item analysis as CSV (formula-safe writer, written atomically)."""
+    import json
+
     from vpkp_tutor.export.csv_safe import SafeCsvWriter
     from vpkp_tutor.export.files import atomic_text, check_output
 
@@ -221,12 +227,15 @@ def write_items_csv(report: DirectorReport, path: Path, protected: tuple[Path, .
     with atomic_text(path, newline="") as stream:
         writer = SafeCsvWriter(stream, ITEM_COLUMNS)
         for s in report.items:
+            d = report.disagree.get(s.question_id)
             writer.writerow((
                 s.question_id, s.topic, s.type, s.n, num(s.facility), num(s.point_biserial),
                 num(s.upper_lower), ";".join(s.flags), ";".join(o.letter for o in s.options),
                 per_option([(o.letter, o.proportion) for o in s.options]),
                 per_option([(o.letter, o.point_biserial) for o in s.options]),
-                ";".join(o.letter for o in s.options if o.keyed)))
+                ";".join(o.letter for o in s.options if o.keyed),
+                d.count if d else 0,
+                json.dumps([a.comment for a in d.comments], ensure_ascii=False) if d else "[]"))
     return path
 
 
@@ -271,6 +280,26 @@ def print_flags(report: DirectorReport) -> None:
     if len(flagged) > 15:
         console.print(f"  … and {len(flagged) - 15} more (all in --csv and --html)",
                       style="dim")
+
+
+def print_disagreements(report: DirectorReport) -> None:
+    """One line: the items whose key learners disagree with, most disagreed with first (their
+    comments are in --html and --csv)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from vpkp_tutor.domain.progress import clean_name
+
+    if not report.disagree:
+        return
+    items = list(report.disagree.values())
+    answers = sum(d.count for d in items)
+    shown = ", ".join(f"{clean_name(d.question_id)} ×{d.count}" for d in items[:8])
+    more = f" and {len(items) - 8} more" if len(items) > 8 else ""
+    Console(highlight=False).print(Text(
+        f"\nDisagree with the key: {answers} answer{'s' if answers != 1 else ''} on "
+        f"{len(items)} item{'s' if len(items) != 1 else ''} ({shown}{more}); comments in "
+        "--html and --csv"))
 
 
 def print_report(report: CohortReport) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.gen import Cohort, make_cohort, two_courses
+from tests.report.gen import HOSTILE_COMMENT, Cohort, make_cohort, two_courses
 from vpkp_tutor.cli import main
 
 HOSTILE = "<script>alert(1)</script>"
@@ -38,7 +38,9 @@ def test_html_from_a_folder(cohort: Cohort, tmp_path: Path,
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Ana &#34;A&amp;B&#34; O&#39;Neil" in html
     assert html.count("<script>") == 1  # the sorting script, and nothing else
-    for section in ("summary", "behind", "learners", "heatmap", "items", "cases", "method"):
+    assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in html
+    for section in ("summary", "behind", "learners", "heatmap", "items", "errors", "cases",
+                    "method"):
         assert f'<section id="{section}"' in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
@@ -64,6 +66,18 @@ def test_items_csv(cohort: Cohort, tmp_path: Path) -> None:
     assert "too_easy" in rows["q.easy"]["flags"].split(";")
     assert rows["q.miskey"]["n"] == "40"
     assert rows["q.miskey"]["option_point_biserials"].startswith("A=-")
+    # the "disagree with the key" answers and comments, as in the exports
+    said: dict[str, list[str]] = {}
+    for path in cohort.paths:
+        for r in json.loads(path.read_text(encoding="utf-8"))["responses"]:
+            if r.get("error_tag") == "disagree":
+                said.setdefault(r["question_id"], []).append(r["error_comment"])
+    assert set(said) == {"q.miskey"}
+    for qid, row in rows.items():
+        assert int(row["disagree"]) == len(said.get(qid, []))
+        assert sorted(json.loads(row["disagree_comments"])) == sorted(
+            c for c in said.get(qid, []) if c)
+    assert HOSTILE_COMMENT in json.loads(rows["q.miskey"]["disagree_comments"])
 
 
 def test_anonymise_uses_stable_codes(cohort: Cohort, tmp_path: Path) -> None:
@@ -72,7 +86,7 @@ def test_anonymise_uses_stable_codes(cohort: Cohort, tmp_path: Path) -> None:
         assert run(*map(str, cohort.paths), "--html", str(out), "--anonymise",
                    data=tmp_path / "d") == 0
     a, b = (p.read_text(encoding="utf-8") for p in (first, second))
-    assert "Learner 010" not in a and "alert" not in a and "Metro IR" not in a
+    assert "Learner 010" not in a and "alert(1)" not in a and "Metro IR" not in a
     assert "l0010" not in a  # nor the learner ids
     from vpkp_tutor.report.build import anonymous_code
 

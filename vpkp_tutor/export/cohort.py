@@ -173,6 +173,10 @@ class Answers:
     attempt_ids: list[str]
     choices: list[Any]
     """Every answer given (a text, a number, a tuple or None)."""
+    why: Any
+    """Code into `whys`: why the learner says the answer was wrong."""
+    whys: list[tuple[str | None, str]]
+    """(error tag or None, the comment kept with the tag, else "")."""
 
     def __len__(self) -> int:
         return len(self.question)
@@ -298,7 +302,7 @@ def merge_columns(columns: ResponseColumns,
 
     # the question facts and sittings behind the codes, each as its own code
     facts, sittings = columns.facts.values(), columns.sittings.values()
-    questions, topics, kinds, objective_sets, attempts = (Codes() for _ in range(5))
+    questions, topics, kinds, objective_sets, attempts, whys = (Codes() for _ in range(6))
     fact, sitting = col(columns.fact, np.int64), col(columns.sitting, np.int64)
     answers = Answers(
         learner=np.repeat(np.arange(len(learners), dtype=np.int64), counts),
@@ -315,7 +319,11 @@ def merge_columns(columns: ResponseColumns,
         answered_us=col(columns.answered_us, np.int64),
         question_ids=questions.values(), topics=topics.values(), kinds=kinds.values(),
         objective_sets=objective_sets.values(), attempt_ids=attempts.values(),
-        choices=columns.answers.values())
+        choices=columns.answers.values(),
+        # a comment is kept only with a tag (as `json_export.read_export` keeps it)
+        why=table(whys, [(tag, comment if tag else "")
+                         for tag, comment in columns.whys.values()])[col(columns.why, np.int64)],
+        whys=whys.values() or [(None, "")])
     return learners, answers, fingerprints, duplicates
 
 

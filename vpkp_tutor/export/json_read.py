@@ -143,15 +143,18 @@ class ResponseColumns:
     """The answers of many exports, one entry per answer in file order.
 
     What an answer says about its question (id, topic, type, objectives) is one code into
-    `facts`, its attempt and mode one into `sittings`, its answer one into `answers`: a
-    cohort repeats a few thousand of each a million times."""
+    `facts`, its attempt and mode one into `sittings`, its answer one into `answers`, why it
+    was wrong (the learner's error tag and comment, mostly none) one into `whys`: a cohort
+    repeats a few thousand of each a million times."""
 
     facts: Codes = field(default_factory=Codes)
     sittings: Codes = field(default_factory=Codes)
     answers: Codes = field(default_factory=Codes)
+    whys: Codes = field(default_factory=Codes)
     fact: array[int] = field(default_factory=lambda: array("q"))
     sitting: array[int] = field(default_factory=lambda: array("q"))
     answer: array[int] = field(default_factory=lambda: array("q"))
+    why: array[int] = field(default_factory=lambda: array("q"))
     points: array[float] = field(default_factory=lambda: array("d"))
     max_points: array[float] = field(default_factory=lambda: array("d"))
     correct: array[int] = field(default_factory=lambda: array("b"))
@@ -166,6 +169,7 @@ class ResponseColumns:
 
 _FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
+_WHY = attrgetter("error_tag", "error_comment")
 _NUMBERS = tuple(attrgetter(name) for name in ("points", "max_points", "answered_at"))
 _ANSWER, _CORRECT, _ID = attrgetter("answer"), attrgetter("correct"), attrgetter("id")
 
@@ -198,6 +202,7 @@ def read_columns(path: Path, columns: ResponseColumns,
     columns.fact.extend(columns.facts.code(list(map(_FACTS, rs))))
     columns.sitting.extend(columns.sittings.code(list(map(_SITTING, rs))))
     columns.answer.extend(columns.answers.code(list(map(_ANSWER, rs))))
+    columns.why.extend(columns.whys.code(list(map(_WHY, rs))))
     columns.points.frombytes(points_a.tobytes())
     columns.max_points.frombytes(most_a.tobytes())
     columns.correct.extend(map(_CORRECT, rs))
@@ -223,6 +228,8 @@ def columns_of(exports: Sequence[LearnerExport]
             [(r.event.record.attempt_id, r.event.mode) for r in rs]))
         columns.answer.extend(columns.answers.code(
             [_as_json(r.event.record.answer) for r in rs]))
+        columns.why.extend(columns.whys.code(
+            [(r.event.record.error_tag, r.event.record.error_comment) for r in rs]))
         columns.points.extend(float(r.event.record.points) for r in rs)
         columns.max_points.extend(float(r.event.record.max_points) for r in rs)
         columns.correct.extend(bool(r.event.record.correct) for r in rs)
@@ -315,7 +322,7 @@ def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport
     for part, headers, _ in parts:
         start = len(out)
         for table, column in (("facts", "fact"), ("sittings", "sitting"),
-                              ("answers", "answer")):
+                              ("answers", "answer"), ("whys", "why")):
             renumber = np.frombuffer(getattr(out, table).code(getattr(part, table).values()),
                                      dtype=np.int64)
             codes = np.frombuffer(getattr(part, column), dtype=np.int64)

@@ -23,6 +23,7 @@ from vpkp_tutor.report.items import (
     TOO_HARD,
     UPPER_LOWER_SHARE,
 )
+from vpkp_tutor.report.why import TAGS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -49,6 +50,17 @@ def _when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d") if value else "–"
 
 
+def _answer(value: object) -> str:
+    """An answer as the report shows it: a letter or text, a number, options ticked."""
+    if value is None:
+        return "–"
+    if isinstance(value, tuple | list):
+        return ", ".join(map(_answer, value)) or "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _heat(value: float | None) -> str:
     """A cell colour for a mastery value (grey when nothing was answered)."""
     if value is None:
@@ -67,7 +79,7 @@ def render_html(report: DirectorReport,
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
-    env.filters.update(text=_text, pct=_pct, num=_num, when=_when, heat=_heat)
+    env.filters.update(text=_text, pct=_pct, num=_num, when=_when, heat=_heat, answer=_answer)
     return env.get_template("report.html.j2").render(**_context(report, topic_label))
 
 
@@ -107,6 +119,12 @@ def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[
                         if f in flag_counts],
         "flag_labels": FLAG_LABELS,
         "forms": report.forms,
+        "errors": report.errors,
+        "errors_total": report.errors_total,
+        "tags": TAGS,
+        "disagree": report.disagree,
+        "disagree_at": {qid: i for i, qid in enumerate(report.disagree, 1)},
+        "item_stats": {s.question_id: s for s in report.items},
         "cases": rollup.cases,
         "median_mastery": median,
         "responses": sum(s.responses for s in rollup.learners),
