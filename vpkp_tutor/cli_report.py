@@ -157,7 +157,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     print_report(report.cohort)
     print_flags(report)
-    print_disagreements(report)
     for path, what in written:
         print(f"wrote {path} ({what})")
     return 0
@@ -280,26 +279,6 @@ def print_flags(report: DirectorReport) -> None:
     if len(flagged) > 15:
         console.print(f"  … and {len(flagged) - 15} more (all in --csv and --html)",
                       style="dim")
-
-
-def print_disagreements(report: DirectorReport) -> None:
-    """One line: the items whose key learners disagree with, most disagreed with first (their
-    comments are in --html and --csv)."""
-    from rich.console import Console
-    from rich.text import Text
-
-    from vpkp_tutor.domain.progress import clean_name
-
-    if not report.disagree:
-        return
-    items = list(report.disagree.values())
-    answers = sum(d.count for d in items)
-    shown = ", ".join(f"{clean_name(d.question_id)} ×{d.count}" for d in items[:8])
-    more = f" and {len(items) - 8} more" if len(items) > 8 else ""
-    Console(highlight=False).print(Text(
-        f"\nDisagree with the key: {answers} answer{'s' if answers != 1 else ''} on "
-        f"{len(items)} item{'s' if len(items) != 1 else ''} ({shown}{more}); comments in "
-        "--html and --csv"))
 
 
 def print_report(report: CohortReport) -> None:
