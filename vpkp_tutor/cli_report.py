@@ -299,8 +299,11 @@ def print_report(report: CohortReport) -> None:
         return Text(clean_name(value))
 
     console = Console(highlight=False)
-    n = len(report.learners)
+    n = len({m.learner.id for m in report.learners})
+    courses = len({m.course.id for m in report.learners})
     console.print(f"[bold]Cohort report[/bold]: {n} learner{'s' if n != 1 else ''}"
+                  + (f" in {courses} courses (a row per learner and course)"
+                     if courses > 1 else "")
                   + (f", {report.duplicates_ignored} duplicate responses counted once"
                      if report.duplicates_ignored else ""))
     if report.fingerprint_mismatch:

@@ -148,7 +148,8 @@ def test_threshold_out_of_range(cohort: Cohort, tmp_path: Path,
     assert "not between 0 and 1" in capsys.readouterr().err
 
 
-def test_one_learner_in_two_courses_in_the_csv_and_html(tmp_path: Path) -> None:
+def test_one_learner_in_two_courses_in_the_csv_and_html(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two rows for the learner in each output, each with its own course's numbers."""
     from html.parser import HTMLParser
 
@@ -157,6 +158,7 @@ def test_one_learner_in_two_courses_in_the_csv_and_html(tmp_path: Path) -> None:
     assert run(str(vp), str(kp), str(other), "-o", str(out), "--html", str(html_out),
                data=tmp_path / "d") == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert "2 learners in 2 courses" in capsys.readouterr().out
     mine = {(r["course_id"], r["topic"]): r for r in rows if r["learner_id"] == "l0000"}
     assert {c for c, _ in mine} == {"vp", "kp"}
     assert all(r["accuracy"] == ("1.0" if c == "vp" else "0.0") for (c, _), r in mine.items())
@@ -193,3 +195,5 @@ def test_one_learner_in_two_courses_in_the_csv_and_html(tmp_path: Path) -> None:
     mine = [by_row["Name l0000", c] for c in ("vp", "kp")]
     assert [cells[1].split()[0] for cells in mine] == ["vp", "kp"]
     assert [[c.strip() for c in cells[3:5]] for cells in mine] == [["12", "100%"], ["12", "0%"]]
+    assert '<div class="card" data-figure="learners"><b>2</b>learners in 2 courses' in (
+        html_out.read_text(encoding="utf-8"))

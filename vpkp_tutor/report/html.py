@@ -106,6 +106,8 @@ def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[
         "names": report.names,
         "who": who,
         "several_courses": several,
+        "people": len({s.id for s in rollup.learners}),
+        "courses": len({s.course_id for s in rollup.learners}),
         "learners": learners,
         "objectives": objectives,
         "unstarted": [g for g in rollup.objectives if not g.started],
