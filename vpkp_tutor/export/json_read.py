@@ -17,7 +17,6 @@ import os
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import filterfalse
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -109,18 +108,28 @@ _DOC = msgspec.json.Decoder(_LeanDoc)
 _UTC = dt.UTC
 
 
+class _Numbering(dict[Any, int]):
+    """A dict that gives a value it has not seen the next number (in one lookup per value:
+    the lookup of a known value is the dict's own, in C)."""
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self)
+        return code
+
+
 @dataclass(slots=True)
 class Codes:
     """Texts shared by many answers (question ids, topics, …) as small integers."""
 
-    index: dict[Any, int] = field(default_factory=dict)
+    index: dict[Any, int] = field(default_factory=_Numbering)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.index, _Numbering):
+            self.index = _Numbering(self.index)
 
     def code(self, values: list[Any]) -> array[int]:
         """Each value's code (new values get the next numbers, in order of appearance)."""
-        index = self.index
-        fresh = list(filterfalse(index.__contains__, dict.fromkeys(values)))
-        index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
-        return array("q", map(index.__getitem__, values))
+        return array("q", map(self.index.__getitem__, values))
 
     def values(self) -> list[Any]:
         """The texts, by code."""
@@ -150,7 +159,8 @@ class ResponseColumns:
     facts: Codes = field(default_factory=Codes)
     sittings: Codes = field(default_factory=Codes)
     answers: Codes = field(default_factory=Codes)
-    whys: Codes = field(default_factory=Codes)
+    whys: Codes = field(default_factory=lambda: Codes({NO_REASON: 0}))
+    """Code 0 is `NO_REASON` (most answers)."""
     fact: array[int] = field(default_factory=lambda: array("q"))
     sitting: array[int] = field(default_factory=lambda: array("q"))
     answer: array[int] = field(default_factory=lambda: array("q"))
@@ -170,6 +180,9 @@ class ResponseColumns:
 _FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
 _WHY = attrgetter("error_tag", "error_comment")
+_TAG = attrgetter("error_tag")
+NO_REASON = (None, "")
+"""(error tag, comment) of an answer without a reason given."""
 _NUMBERS = tuple(attrgetter(name) for name in ("points", "max_points", "answered_at"))
 _ANSWER, _CORRECT, _ID = attrgetter("answer"), attrgetter("correct"), attrgetter("id")
 
@@ -202,7 +215,10 @@ def read_columns(path: Path, columns: ResponseColumns,
     columns.fact.extend(columns.facts.code(list(map(_FACTS, rs))))
     columns.sitting.extend(columns.sittings.code(list(map(_SITTING, rs))))
     columns.answer.extend(columns.answers.code(list(map(_ANSWER, rs))))
-    columns.why.extend(columns.whys.code(list(map(_WHY, rs))))
+    if list(map(_TAG, rs)).count(None) == len(rs):  # no reason given: all code 0
+        columns.why.frombytes(bytes(columns.why.itemsize * len(rs)))
+    else:  # (a comment without a tag is dropped when merged)
+        columns.why.extend(columns.whys.code(list(map(_WHY, rs))))
     columns.points.frombytes(points_a.tobytes())
     columns.max_points.frombytes(most_a.tobytes())
     columns.correct.extend(map(_CORRECT, rs))

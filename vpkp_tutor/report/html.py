@@ -73,7 +73,11 @@ def _heat(value: float | None) -> str:
 def render_html(report: DirectorReport,
                 topic_label: Callable[[str], str] = lambda t: t) -> str:
     """The report's HTML text."""
+    import functools
+
     import jinja2
+
+    topic_label = functools.cache(topic_label)  # asked once per item, of a few topics
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
