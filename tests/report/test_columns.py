@@ -188,6 +188,13 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     assert bytes(together[0].why) == bytes(one_by_one[0].why)
     assert together[0].whys.values() == one_by_one[0].whys.values()
     assert len(one_by_one[0].whys.values()) > 2  # untagged and some reasons
+    assert together[0].ids == one_by_one[0].ids and len(together[0].ids) == len(together[0])
+    # an id holding the separator the workers send ids with still arrives as it was
+    doc = json.loads(cohort.paths[3].read_text(encoding="utf-8"))
+    doc["responses"][1]["id"] = "odd\u0000id"
+    cohort.paths[3].write_text(json.dumps(doc), encoding="utf-8")
+    odd = read_all(cohort.paths, workers=2)[0].ids
+    assert odd == read_all(cohort.paths, workers=1)[0].ids and "odd\x00id" in odd
     assert [(ex.source, rows) for ex, rows in together[1]] == [
         (ex.source, rows) for ex, rows in one_by_one[1]]
     for n, value in ((PARALLEL_FROM - 5, "7"), (PARALLEL_FROM + 5, "-1")):
