@@ -108,6 +108,10 @@ _DOC = msgspec.json.Decoder(_LeanDoc)
 _UTC = dt.UTC
 
 
+NO_REASON: tuple[str | None, str] = (None, "")
+"""(error tag, comment) of an answer without a reason given."""
+
+
 class _Numbering(dict[Any, int]):
     """A dict that gives a value it has not seen the next number (in one lookup per value:
     the lookup of a known value is the dict's own, in C)."""
@@ -181,8 +185,6 @@ _FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
 _WHY = attrgetter("error_tag", "error_comment")
 _TAG = attrgetter("error_tag")
-NO_REASON = (None, "")
-"""(error tag, comment) of an answer without a reason given."""
 _NUMBERS = tuple(attrgetter(name) for name in ("points", "max_points", "answered_at"))
 _ANSWER, _CORRECT, _ID = attrgetter("answer"), attrgetter("correct"), attrgetter("id")
 
