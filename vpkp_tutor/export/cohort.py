@@ -327,6 +327,17 @@ def merge_columns(columns: ResponseColumns,
     return learners, answers, fingerprints, duplicates
 
 
+def distinct(values: Any) -> Any:
+    """The distinct values of an integer array, sorted: `np.unique(values)` by sorting (numpy
+    2's hashing `unique` took 16 times longer on a cohort's half a million codes)."""
+    import numpy as np
+
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def recency_scores(key: Any, fraction: Any, order: Any) -> Any:
     """Each answer's item score (`mastery.item_score`) over the answers sharing its `key`:
     the recency-weighted mean of the group's last `RECENT` fractions, in `order` (time)."""
@@ -425,11 +436,11 @@ def _most_missed(learners: Sequence[MergedLearner], answers: Answers,
     person = np.array([person_code.setdefault(m.learner.id, len(person_code))
                        for m in learners] or [0], dtype=np.int64)[answers.learner]
     people = max(1, len(person_code))
-    who = np.unique(q[missed] * people + person[missed]) // people
+    who = distinct(q[missed] * people + person[missed]) // people
     learners_missing = np.bincount(who, minlength=nq)
     _, from_end = np.unique(q[::-1], return_index=True)
     last = np.zeros(nq, dtype=np.int64)
-    last[np.unique(q)] = len(q) - 1 - from_end  # the topic an item's last answer carried
+    last[distinct(q)] = len(q) - 1 - from_end  # the topic an item's last answer carried
     items = [MissedItem(answers.question_ids[i], answers.topics[answers.topic[last[i]]],
                         int(misses[i]), int(answered[i]), int(learners_missing[i]))
              for i in np.nonzero(misses)[0].tolist()]

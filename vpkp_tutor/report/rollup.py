@@ -24,6 +24,7 @@ from vpkp_tutor.export.cohort import (
     Answers,
     CohortReport,
     MergedLearner,
+    distinct,
     group_mastery,
     moment,
     recency_scores,
@@ -171,7 +172,9 @@ def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[LearnerKey],
         np.zeros(0, np.int64))
     last = np.zeros(ng, dtype=np.int64)  # the newest answer: the last of each group
     last[g_sorted[ends]] = answers.answered_us[rows][by_group][ends]
-    starts = np.searchsorted(g_sorted, g_sorted, side="left")
+    # where each answer's group starts in the sorted order (each run repeated over its length)
+    firsts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+    starts = np.repeat(firsts, ends - firsts + 1)
     rank = np.empty(len(group), dtype=np.int64)
     rank[by_group] = np.arange(len(group)) - starts
     half = count // 2
@@ -256,7 +259,7 @@ def build_rollup(cohort: CohortReport, *,
     overall = _cells(answers, order, answers.learner[order], ids, [""], score, totals)
     review = answers.review
     reviews = np.bincount(answers.learner[review], minlength=nlearners)
-    days = np.unique(answers.learner[review] * (1 << 32)
+    days = distinct(answers.learner[review] * (1 << 32)
                      + answers.answered_us[review] // 86_400_000_000)
     review_days = np.bincount(days // (1 << 32), minlength=nlearners)
     summaries = []
