@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 ITEM_COLUMNS = (
     "question_id", "topic", "type", "n", "facility", "point_biserial", "upper_lower",
     "flags", "options", "option_proportions", "option_point_biserials", "keys",
+    "disagree", "disagree_comments",
 )
-"""Header of the item analysis CSV (one row per item)."""
+"""Header of the item analysis CSV (one row per item). `disagree`: answers whose learner
+tagged the miss "disagree with the key"; `disagree_comments`: their comments (those
+written, oldest first) as a JSON array of strings."""
 
 
 def add_report_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
@@ -208,6 +211,8 @@ def _write(args: argparse.Namespace, report: DirectorReport,
 def write_items_csv(report: DirectorReport, path: Path, protected: tuple[Path, ...] = (),
                     overwrite: bool = False) -> Path:
     """The item analysis as CSV (formula-safe writer, written atomically)."""
+    import json
+
     from vpkp_tutor.export.csv_safe import SafeCsvWriter
     from vpkp_tutor.export.files import atomic_text, check_output
 
@@ -221,12 +226,15 @@ def write_items_csv(report: DirectorReport, path: Path, protected: tuple[Path, .
     with atomic_text(path, newline="") as stream:
         writer = SafeCsvWriter(stream, ITEM_COLUMNS)
         for s in report.items:
+            d = report.disagree.get(s.question_id)
             writer.writerow((
                 s.question_id, s.topic, s.type, s.n, num(s.facility), num(s.point_biserial),
                 num(s.upper_lower), ";".join(s.flags), ";".join(o.letter for o in s.options),
                 per_option([(o.letter, o.proportion) for o in s.options]),
                 per_option([(o.letter, o.point_biserial) for o in s.options]),
-                ";".join(o.letter for o in s.options if o.keyed)))
+                ";".join(o.letter for o in s.options if o.keyed),
+                d.count if d else 0,
+                json.dumps([a.comment for a in d.comments], ensure_ascii=False) if d else "[]"))
     return path
 
 
@@ -291,8 +299,11 @@ def print_report(report: CohortReport) -> None:
         return Text(clean_name(value))
 
     console = Console(highlight=False)
-    n = len(report.learners)
+    n = len({m.learner.id for m in report.learners})
+    courses = len({m.course.id for m in report.learners})
     console.print(f"[bold]Cohort report[/bold]: {n} learner{'s' if n != 1 else ''}"
+                  + (f" in {courses} courses (a row per learner and course)"
+                     if courses > 1 else "")
                   + (f", {report.duplicates_ignored} duplicate responses counted once"
                      if report.duplicates_ignored else ""))
     if report.fingerprint_mismatch:
@@ -316,8 +327,11 @@ def print_report(report: CohortReport) -> None:
         cases = Table(box=box.SIMPLE, padding=(0, 1, 0, 0), show_edge=False)
         for col in ("Learner", "Case", "Critical choice"):
             cases.add_column(col)
+        several = len({m.course.id for m in report.learners}) > 1
         for c in report.critical_cases:
-            cases.add_row(plain(c.learner.display_name), plain(c.title),
+            who = f"{c.learner.display_name} ({c.course_id})" if several else (
+                c.learner.display_name)
+            cases.add_row(plain(who), plain(c.title),
                           plain(", ".join(c.critical_errors)))
         console.print(cases)
     else:
@@ -352,7 +366,7 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         rows[row.learner.id, row.course.id][row.topic] = row
     several = len({m.course.id for m in report.learners}) > 1
     topics = list(dict.fromkeys(row.topic for row in report.rows))
-    critical = Counter(c.learner.id for c in report.critical_cases)
+    critical = Counter((c.learner.id, c.course_id) for c in report.critical_cases)
 
     def sums(lines: list[TopicRow]) -> list[str]:
         return [
@@ -378,7 +392,7 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
         mine = rows.get((m.learner.id, m.course.id), {})
         name = f"{m.learner.display_name} ({m.course.id})" if several else m.learner.display_name
         table.add_row(plain(name), *sums(list(mine.values())),
-                      str(critical[m.learner.id]), "│",
+                      str(critical[m.learner.id, m.course.id]), "│",
                       *[_percent(r.points, r.max_points) if (r := mine.get(t)) else "–"
                         for t in topics])
     return table

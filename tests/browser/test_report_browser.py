@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.browser.cdp import Browser, Page
-from tests.report.gen import make_cohort
+from tests.report.gen import HOSTILE_COMMENT, make_cohort
 from vpkp_tutor.cli import main
+from vpkp_tutor.domain.confidence import ErrorTag
 
 HOSTILE = "<script>alert(1)</script>"
 SECTIONS = ("Cohort summary", "Who is behind, on what", "Learners", "Mastery by objective",
-            "Item analysis", "Case outcomes", "Method and limits")
+            "Item analysis", "Why answers were wrong", "Case outcomes", "Method and limits")
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,13 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("browser-artifacts")
     print(f"\nbrowser artifacts: {folder}")
     return folder
+
+
+@pytest.fixture(scope="module")
+def exports(report: Path) -> list[dict[str, Any]]:
+    """Every answer in the exports the report was made from."""
+    return [r for path in sorted((report.parent / "exports").glob("*.json"))
+            for r in json.loads(path.read_text(encoding="utf-8"))["responses"]]
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +88,37 @@ def test_renders_the_key_sections_and_numbers(page: Page, report: Path,
     names = texts(page, "#learners-table tbody td:first-child")
     assert HOSTILE in names and "Zoë <b>bold</b> & co" in names
     assert page.evaluate("document.querySelectorAll('#learners-table b').length") == 0
+
+
+def test_why_answers_were_wrong(page: Page, exports: list[dict[str, Any]],
+                                 artifacts: Path) -> None:
+    """The cohort's error profile per topic and the disagreements beside the item's figures,
+    as the exports hold them; a hostile comment reads as text."""
+    page.evaluate("document.getElementById('errors').scrollIntoView()")
+    page.screenshot(artifacts / "report-errors.png", full_page=False)
+    topics = texts(page, "#errors-table tbody tr td:first-child")
+    assert sorted(topics) == sorted({r["topic"] for r in exports if not r["correct"]})
+    for topic in [*topics, ""]:
+        mine = [r for r in exports if topic in ("", r["topic"])]
+        row = f'#errors-table tr[data-topic="{topic}"]'
+        cells = texts(page, f"{row} > *")
+        assert cells[1] == str(sum(1 for r in mine if not r["correct"]))  # misses
+        for tag in ErrorTag:
+            shown = texts(page, f'{row} [data-tag="{tag.value}"]')[0].split()[0]
+            assert shown == str(sum(1 for r in mine if r.get("error_tag") == tag.value)), tag
+    said = [r for r in exports if r.get("error_tag") == "disagree"]
+    assert said and {r["question_id"] for r in said} == {"q.miskey"}
+    (row,) = texts(page, '#disagree-table tr[data-item="q.miskey"] [data-figure="disagree"]')
+    assert row == str(len(said))
+    # beside the item's statistics: the same n, facility and flags as the items table
+    beside = texts(page, '#disagree-table tr[data-item="q.miskey"] td')
+    items = texts(page, '#items-table tr[data-item="q.miskey"] > td')
+    assert beside[2:5] == items[1:4] and "possible miskey" in beside[5]
+    assert items[-1] == str(len(said))  # the items table's Disagree column
+    comments = texts(page, '#disagree-table tr[data-item="q.miskey"] q.comment')
+    assert sorted(comments) == sorted(r["error_comment"] for r in said if r["error_comment"])
+    assert HOSTILE_COMMENT in comments
+    assert page.evaluate("document.querySelectorAll('#errors img').length") == 0
 
 
 def test_no_console_error_and_no_network(page: Page, report: Path) -> None:

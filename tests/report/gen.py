@@ -11,6 +11,12 @@ Planted items:
 
 Every learner sits the same exam form (`FORM`, 10 items) first, then a practice attempt of
 random items from the pool.
+
+In practice (tutor mode) about half the misses carry the learner's reason (`error_tag`),
+drawn from a second random stream so the answers are the same with or without them: a
+learner who chose `q.miskey`'s true answer tags the miss "disagree" with a comment (every
+third without one, the first one hostile markup); other misses get one of the other four
+tags, "misread" twice as likely on imaging.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import datetime as dt
 import json
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +34,9 @@ from vpkp_tutor.report.items import ItemContent
 LETTERS = "ABCD"
 TOPICS = ("anatomy", "imaging", "complications")
 FORM = tuple(f"q.{i:03d}" for i in range(10))
+HOSTILE_COMMENT = '<img src=x onerror="alert(2)"> B is right & the key is not'
+"""The first "disagree" comment of a generated cohort."""
+OTHER_TAGS = ("not_known", "misread", "reasoning", "slip")
 EPOCH = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
@@ -79,10 +89,33 @@ def _answer(item: Item, theta: float, rng: random.Random) -> str:
     return rng.choices(wrong, weights=item.weights)[0]
 
 
+class Why:
+    """The reasons learners give for their misses (see the module's note)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed * 7919 + 1)
+        self.disagreed = 0
+
+    def __call__(self, item: Item, answer: str, mode: str) -> tuple[str, str] | None:
+        if mode != "tutor":
+            return None
+        if item.true_key != item.key and answer == item.true_key:
+            self.disagreed += 1
+            if self.disagreed == 1:
+                return "disagree", HOSTILE_COMMENT
+            return "disagree", "" if self.disagreed % 3 == 0 else (
+                f"{answer} is right, not {item.key} (comment {self.disagreed})")
+        if self.rng.random() < 0.5:
+            return None
+        weights = (1, 2, 1, 1) if item.topic == "imaging" else (1, 1, 1, 1)
+        return self.rng.choices(OTHER_TAGS, weights=weights)[0], ""
+
+
 def make_cohort(folder: Path, learners: int = 120, pool: int = 40, practice: int = 20,
                 seed: int = 7, names: list[str] | None = None) -> Cohort:
     """Write one JSON export per learner into `folder`."""
     rng = random.Random(seed)
+    why = Why(seed)
     items = make_items(pool, rng)
     cohort = Cohort(items)
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,7 +127,8 @@ def make_cohort(folder: Path, learners: int = 120, pool: int = 40, practice: int
         drill = rng.sample(everything, min(practice, len(everything)))
         doc = learner_doc(f"l{n:04d}", name, items,
                           [("exam-" + str(n), "exam", exam), ("drill-" + str(n), "tutor", drill)],
-                          theta, rng, case_critical=(n % 5 == 0), lessons_done=n % 3)
+                          theta, rng, case_critical=(n % 5 == 0), lessons_done=n % 3,
+                          why=why)
         path = folder / f"learner-{n:04d}.json"
         path.write_text(json.dumps(doc), encoding="utf-8")
         cohort.paths.append(path)
@@ -105,7 +139,9 @@ def make_cohort(folder: Path, learners: int = 120, pool: int = 40, practice: int
 def learner_doc(lid: str, name: str, items: dict[str, Item],
                 attempts: list[tuple[str, str, tuple[str, ...] | list[str]]], theta: float,
                 rng: random.Random, *, case_critical: bool = False,
-                lessons_done: int = 0) -> dict[str, object]:
+                lessons_done: int = 0,
+                why: Callable[[Item, str, str], tuple[str, str] | None] | None = None
+                ) -> dict[str, object]:
     """One learner's export document."""
     at = EPOCH + dt.timedelta(days=rng.randrange(30))
     responses = []
@@ -124,6 +160,9 @@ def learner_doc(lid: str, name: str, items: dict[str, Item],
                 "type": "single_best", "difficulty": "medium", "content_hash": "h",
                 "answer": answer, "points": 1.0 if right else 0.0, "max_points": 1.0,
                 "correct": right, "seconds": 30.0, "answered_at": _iso(at)})
+            reason = why(item, answer, mode) if why is not None and not right else None
+            if reason is not None:
+                responses[-1].update(error_tag=reason[0], error_comment=reason[1])
     case_runs = [{
         "id": f"{lid}-run1", "case_id": "case.leak", "title": "Cement leak", "topic":
         "complications", "choice_path": ["push"] if case_critical else ["stop", "ct"],
@@ -142,6 +181,31 @@ def learner_doc(lid: str, name: str, items: dict[str, Item],
         "lesson_progress": lessons, "attempts": attempt_docs, "case_runs": case_runs,
         "flags": [], "responses": responses,
     }
+
+
+def two_courses(folder: Path) -> tuple[Path, Path, Path]:
+    """Learner l0000 in course "vp" (every answer right) and in course "kp" (every answer
+    wrong, on objectives of its own), and a second learner in "vp" only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(5)
+    items = make_items(12, rng)
+    qids = [q for q in items if q.startswith("q.0")][:12]
+    paths = []
+    for lid, course, right in (("l0000", "vp", True), ("l0000", "kp", False),
+                               ("l0001", "vp", True)):
+        doc = learner_doc(lid, f"Name {lid}", items, [(f"{course}-a", "tutor", qids)],
+                          theta=0.0, rng=rng)
+        doc["content"].update(course_id=course, course_version=f"{course}-1",  # type: ignore[union-attr]
+                              course_title=f"Course {course.upper()}")
+        for r in doc["responses"]:  # type: ignore[union-attr]
+            r.update(id=f"{r['id']}-{course}", points=1.0 if right else 0.0, correct=right,
+                     answer=items[r["question_id"]].key if right else "Z")
+            if course == "kp":
+                r["objectives"] = [f"kp.{o}" for o in r["objectives"]]
+        path = folder / f"{lid}-{course}.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1], paths[2]
 
 
 def _iso(when: dt.datetime) -> str:

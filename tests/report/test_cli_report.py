@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.gen import Cohort, make_cohort
+from tests.report.gen import HOSTILE_COMMENT, Cohort, make_cohort, two_courses
 from vpkp_tutor.cli import main
 
 HOSTILE = "<script>alert(1)</script>"
@@ -38,7 +38,9 @@ def test_html_from_a_folder(cohort: Cohort, tmp_path: Path,
     assert HOSTILE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Ana &#34;A&amp;B&#34; O&#39;Neil" in html
     assert html.count("<script>") == 1  # the sorting script, and nothing else
-    for section in ("summary", "behind", "learners", "heatmap", "items", "cases", "method"):
+    assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;" in html
+    for section in ("summary", "behind", "learners", "heatmap", "items", "errors", "cases",
+                    "method"):
         assert f'<section id="{section}"' in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
@@ -64,6 +66,18 @@ def test_items_csv(cohort: Cohort, tmp_path: Path) -> None:
     assert "too_easy" in rows["q.easy"]["flags"].split(";")
     assert rows["q.miskey"]["n"] == "40"
     assert rows["q.miskey"]["option_point_biserials"].startswith("A=-")
+    # the "disagree with the key" answers and comments, as in the exports
+    said: dict[str, list[str]] = {}
+    for path in cohort.paths:
+        for r in json.loads(path.read_text(encoding="utf-8"))["responses"]:
+            if r.get("error_tag") == "disagree":
+                said.setdefault(r["question_id"], []).append(r["error_comment"])
+    assert set(said) == {"q.miskey"}
+    for qid, row in rows.items():
+        assert int(row["disagree"]) == len(said.get(qid, []))
+        assert sorted(json.loads(row["disagree_comments"])) == sorted(
+            c for c in said.get(qid, []) if c)
+    assert HOSTILE_COMMENT in json.loads(rows["q.miskey"]["disagree_comments"])
 
 
 def test_anonymise_uses_stable_codes(cohort: Cohort, tmp_path: Path) -> None:
@@ -72,7 +86,7 @@ def test_anonymise_uses_stable_codes(cohort: Cohort, tmp_path: Path) -> None:
         assert run(*map(str, cohort.paths), "--html", str(out), "--anonymise",
                    data=tmp_path / "d") == 0
     a, b = (p.read_text(encoding="utf-8") for p in (first, second))
-    assert "Learner 010" not in a and "alert" not in a and "Metro IR" not in a
+    assert "Learner 010" not in a and "alert(1)" not in a and "Metro IR" not in a
     assert "l0010" not in a  # nor the learner ids
     from vpkp_tutor.report.build import anonymous_code
 
@@ -132,3 +146,54 @@ def test_threshold_out_of_range(cohort: Cohort, tmp_path: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert run(str(cohort.paths[0]), "--threshold", "60", data=tmp_path / "d") == 2
     assert "not between 0 and 1" in capsys.readouterr().err
+
+
+def test_one_learner_in_two_courses_in_the_csv_and_html(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two rows for the learner in each output, each with its own course's numbers."""
+    from html.parser import HTMLParser
+
+    vp, kp, other = two_courses(tmp_path / "exports")
+    out, html_out = tmp_path / "cohort.csv", tmp_path / "report.html"
+    assert run(str(vp), str(kp), str(other), "-o", str(out), "--html", str(html_out),
+               data=tmp_path / "d") == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert "2 learners in 2 courses" in capsys.readouterr().out
+    mine = {(r["course_id"], r["topic"]): r for r in rows if r["learner_id"] == "l0000"}
+    assert {c for c, _ in mine} == {"vp", "kp"}
+    assert all(r["accuracy"] == ("1.0" if c == "vp" else "0.0") for (c, _), r in mine.items())
+    assert {r["course_version"] for (c, _), r in mine.items() if c == "kp"} == {"kp-1"}
+    assert sum(int(r["responses"]) for (c, _), r in mine.items() if c == "kp") == 12
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[tuple[str, str, list[str]]] = []
+            self.cells: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "tr" and "data-learner" in a:
+                self.rows.append((a["data-learner"] or "", a["data-course"] or "", []))
+                self.cells = self.rows[-1][2]
+            elif tag == "td" and self.cells is not None:
+                self.cells.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "tr":
+                self.cells = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cells:
+                self.cells[-1] += data
+
+    parser = Rows()
+    parser.feed(html_out.read_text(encoding="utf-8"))
+    by_row = {(lid, course): cells for lid, course, cells in parser.rows}
+    assert sorted(by_row) == [("Name l0000", "kp"), ("Name l0000", "vp"), ("Name l0001", "vp")]
+    # name, course, programme, answers, accuracy
+    mine = [by_row["Name l0000", c] for c in ("vp", "kp")]
+    assert [cells[1].split()[0] for cells in mine] == ["vp", "kp"]
+    assert [[c.strip() for c in cells[3:5]] for cells in mine] == [["12", "100%"], ["12", "0%"]]
+    assert '<div class="card" data-figure="learners"><b>2</b>learners in 2 courses' in (
+        html_out.read_text(encoding="utf-8"))

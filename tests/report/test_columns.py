@@ -20,6 +20,7 @@ from vpkp_tutor.domain.mastery import item_score, mastery_value
 from vpkp_tutor.export.cohort import CohortReport, build_report
 from vpkp_tutor.report.items import analyse_items
 from vpkp_tutor.report.rollup import TREND_MIN, build_rollup
+from vpkp_tutor.report.why import TAGS, disagreements, error_profile
 
 
 def _when(text: str) -> dt.datetime:
@@ -85,6 +86,7 @@ def test_roll_up_cells_match_a_plain_computation(folder: Path, report: CohortRep
     topics_in_bank = {m.learner.id: m.topic_totals for m in report.learners}
     checked = 0
     for lid, responses in merged.items():
+        (row,) = [s.key for s in rollup.learners if s.id == lid]  # one course each
         timeline = sorted(responses, key=lambda r: _when(r["answered_at"]))
         history: dict[str, list[float]] = defaultdict(list)
         for r in timeline:
@@ -92,7 +94,7 @@ def test_roll_up_cells_match_a_plain_computation(folder: Path, report: CohortRep
         scores = {q: item_score(fr) for q, fr in history.items()}
         for topic in {r["topic"] for r in responses}:
             mine = [r for r in timeline if r["topic"] == topic]
-            cell = rollup.by_topic[lid, topic]
+            cell = rollup.by_topic[row, topic]
             questions = {r["question_id"] for r in mine}
             fr = [_fraction(r) for r in mine]
             assert cell.responses == len(mine) and cell.items == len(questions)
@@ -144,6 +146,36 @@ def test_cohort_rows_and_item_facility_match_a_plain_computation(
     assert ticked == {"A": 20, "C": 20}
 
 
+def test_error_profile_and_disagreements_match_a_plain_computation(
+        folder: Path, report: CohortReport) -> None:
+    merged = _merged(sorted(folder.glob("*.json")))
+    answers = [r for responses in merged.values() for r in responses]
+    topics = ["imaging", "anatomy"]
+    rows, total = error_profile(report, topics)
+    assert [e.topic for e in rows][:2] == topics  # the order asked for, then the others
+    assert {e.topic for e in rows} == {r["topic"] for r in answers if not r["correct"]}
+    for e in (*rows, total):
+        mine = [r for r in answers if e.topic in ("", r["topic"])]
+        assert e.misses == sum(1 for r in mine if not r["correct"])
+        assert e.counts == tuple(sum(1 for r in mine if r.get("error_tag") == tag.value)
+                                 for tag in TAGS)
+    assert total.tagged > 50 and all(total.counts)  # every reason is given somewhere
+    found = disagreements(report)
+    expected: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for lid, responses in merged.items():
+        for r in responses:
+            if r.get("error_tag") == "disagree":
+                expected[r["question_id"]].append((lid, r["error_comment"]))
+    assert set(found) == set(expected) == {"q.miskey"}
+    for qid, d in found.items():
+        assert sorted((a.learner[0], a.comment) for a in d.answers) == sorted(expected[qid])
+        assert d.count == len(expected[qid]) and all(a.answer == "B" for a in d.answers)
+        assert [a.answered_at for a in d.answers] == sorted(a.answered_at for a in d.answers)
+        assert {a.comment for a in d.comments} == {c for _, c in expected[qid] if c}
+    counts = [d.count for d in found.values()]
+    assert counts == sorted(counts, reverse=True)
+
+
 def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) -> None:
     from vpkp_tutor.export.files import ExportError
     from vpkp_tutor.export.json_read import PARALLEL_FROM, read_all
@@ -153,6 +185,16 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     together = read_all(cohort.paths, workers=2)
     assert bytes(together[0].fact) == bytes(one_by_one[0].fact)
     assert together[0].facts.values() == one_by_one[0].facts.values()
+    assert bytes(together[0].why) == bytes(one_by_one[0].why)
+    assert together[0].whys.values() == one_by_one[0].whys.values()
+    assert len(one_by_one[0].whys.values()) > 2  # untagged and some reasons
+    assert together[0].ids == one_by_one[0].ids and len(together[0].ids) == len(together[0])
+    # an id holding the separator the workers send ids with still arrives as it was
+    doc = json.loads(cohort.paths[3].read_text(encoding="utf-8"))
+    doc["responses"][1]["id"] = "odd\u0000id"
+    cohort.paths[3].write_text(json.dumps(doc), encoding="utf-8")
+    odd = read_all(cohort.paths, workers=2)[0].ids
+    assert odd == read_all(cohort.paths, workers=1)[0].ids and "odd\x00id" in odd
     assert [(ex.source, rows) for ex, rows in together[1]] == [
         (ex.source, rows) for ex, rows in one_by_one[1]]
     for n, value in ((PARALLEL_FROM - 5, "7"), (PARALLEL_FROM + 5, "-1")):
@@ -210,6 +252,10 @@ def test_records_read_already_give_the_report_of_their_files(
     assert repr(analyse_items(records)) == repr(analyse_items(report))
     assert repr(analyse_forms(records)) == repr(analyse_forms(report))
     assert repr(build_rollup(records)) == repr(build_rollup(report))
+    assert records.answers.whys == report.answers.whys
+    assert bytes(records.answers.why) == bytes(report.answers.why)
+    assert error_profile(records) == error_profile(report)
+    assert disagreements(records) == disagreements(report)
 
 
 def test_one_learners_two_courses_stay_apart_and_count_once_as_missing(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.gen import Cohort, learner_doc, make_cohort, make_items
+from tests.report.gen import Cohort, learner_doc, make_cohort, make_items, two_courses
 from vpkp_tutor.export.cohort import build_report
 from vpkp_tutor.report.rollup import ObjectiveInfo, build_rollup
 
@@ -25,7 +25,7 @@ def test_topic_cells_agree_with_the_cohort_rows(cohort: Cohort) -> None:
     report = build_report(cohort.paths)
     rollup = build_rollup(report)
     for row in report.rows:
-        cell = rollup.by_topic[row.learner.id, row.topic]
+        cell = rollup.by_topic[(row.learner.id, row.course.id), row.topic]
         assert cell.mastery == pytest.approx(row.mastery)
         assert cell.accuracy == pytest.approx(row.accuracy)
         assert cell.responses == row.responses and cell.items == row.items_answered
@@ -35,15 +35,15 @@ def test_objectives_medians_and_who_is_behind(cohort: Cohort) -> None:
     report = build_report(cohort.paths)
     rollup = build_rollup(report, threshold=0.5)
     group = next(g for g in rollup.objectives if g.key == "imaging.obj1")
-    masteries = {m.learner.id: (rollup.by_objective.get((m.learner.id, "imaging.obj1")))
-                 for m in report.learners}
+    masteries = {(m.learner.id, m.course.id): rollup.by_objective.get(
+        ((m.learner.id, m.course.id), "imaging.obj1")) for m in report.learners}
     values = [c.mastery if c else 0.0 for c in masteries.values()]
     assert group.median_mastery == pytest.approx(statistics.median(values))
-    assert set(group.below) == {lid for lid, c in masteries.items()
+    assert set(group.below) == {row for row, c in masteries.items()
                                 if (c.mastery if c else 0.0) < 0.5}
     assert group.below  # the planted miskey makes this objective hard
-    behind = {s.id: s.behind_on for s in rollup.learners}
-    assert all(behind[lid] >= 1 for lid in group.below)
+    behind = {s.key: s.behind_on for s in rollup.learners}
+    assert all(behind[row] >= 1 for row in group.below)
 
 
 def test_case_outcomes_lessons_and_learner_lines(cohort: Cohort) -> None:
@@ -71,11 +71,11 @@ def test_objectives_group_by_external_code(cohort: Cohort) -> None:
     assert "PC-3" in keys and "anatomy.obj0" not in keys and "anatomy.obj1" not in keys
     pc3 = next(g for g in rollup.objectives if g.key == "PC-3")
     assert pc3.code == "PC-3" and "Pedicle landmarks" in pc3.label
-    lid = report.learners[0].learner.id
+    row = report.learners[0].learner.id, report.learners[0].course.id
     doc = json.loads(Path(report.learners[0].sources[0]).read_text(encoding="utf-8"))
     both = [r for r in doc["responses"]
             if set(r["objectives"]) & {"anatomy.obj0", "anatomy.obj1"}]
-    assert rollup.by_objective[lid, "PC-3"].responses == len(both)
+    assert rollup.by_objective[row, "PC-3"].responses == len(both)
     assert next(g for g in rollup.objectives if g.key == "imaging.obj1").label == \
         "Fracture age on MRI"
 
@@ -95,6 +95,35 @@ def test_trend_and_reviews(tmp_path: Path) -> None:
     rollup = build_rollup(build_report([path]))
     (line,) = rollup.learners
     assert line.reviews_done == 12 and line.review_days == 1
-    cells = [c for (lid, _), c in rollup.by_topic.items() if lid == "lt"]
+    cells = [c for ((lid, _), _), c in rollup.by_topic.items() if lid == "lt"]
     assert cells and all(c.responses >= 6 for c in cells)
     assert all(c.trend is not None and c.trend > 0.5 for c in cells)
+
+
+def test_one_learner_in_two_courses_has_two_rows_that_do_not_mix(tmp_path: Path) -> None:
+    vp, kp, other = two_courses(tmp_path)
+    rollup = build_rollup(build_report([vp, kp, other]), threshold=0.5)
+    assert rollup.several_courses
+    assert sorted(s.key for s in rollup.learners) == [
+        ("l0000", "kp"), ("l0000", "vp"), ("l0001", "vp")]
+    lines = {s.key: s for s in rollup.learners}
+    assert lines["l0000", "vp"].accuracy == 1.0 and lines["l0000", "kp"].accuracy == 0.0
+    assert lines["l0000", "vp"].responses == lines["l0000", "kp"].responses == 12
+    assert lines["l0000", "kp"].course_title == "Course KP"
+    # each row's cells are those of its course's export read alone
+    for path, row in ((vp, ("l0000", "vp")), (kp, ("l0000", "kp"))):
+        alone = build_rollup(build_report([path]), threshold=0.5)
+        for table, alone_table in ((rollup.by_topic, alone.by_topic),
+                                   (rollup.by_objective, alone.by_objective)):
+            mine = {key: cell for (r, key), cell in table.items() if r == row}
+            assert mine == {key: cell for (_, key), cell in alone_table.items()}
+            assert mine and all(c.course_id == row[1] for c in mine.values())
+    # who is behind: the row that missed everything, on its own course's objectives only
+    behind = {g.key: set(g.below) for g in rollup.objectives}
+    assert all(below == {("l0000", "kp")} for key, below in behind.items()
+               if key.startswith("kp."))
+    assert all(below == set() for key, below in behind.items() if not key.startswith("kp."))
+    assert lines["l0000", "vp"].behind_on == 0 and lines["l0001", "vp"].behind_on == 0
+    assert lines["l0000", "kp"].behind_on == sum(1 for k in behind if k.startswith("kp."))
+    topics = {g.key: g for g in rollup.topics}
+    assert all(g.started == 3 and set(g.below) == {("l0000", "kp")} for g in topics.values())

@@ -17,7 +17,6 @@ import os
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import filterfalse
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -109,18 +108,32 @@ _DOC = msgspec.json.Decoder(_LeanDoc)
 _UTC = dt.UTC
 
 
+NO_REASON: tuple[str | None, str] = (None, "")
+"""(error tag, comment) of an answer without a reason given."""
+
+
+class _Numbering(dict[Any, int]):
+    """A dict that gives a value it has not seen the next number (in one lookup per value:
+    the lookup of a known value is the dict's own, in C)."""
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self)
+        return code
+
+
 @dataclass(slots=True)
 class Codes:
     """Texts shared by many answers (question ids, topics, …) as small integers."""
 
-    index: dict[Any, int] = field(default_factory=dict)
+    index: dict[Any, int] = field(default_factory=_Numbering)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.index, _Numbering):
+            self.index = _Numbering(self.index)
 
     def code(self, values: list[Any]) -> array[int]:
         """Each value's code (new values get the next numbers, in order of appearance)."""
-        index = self.index
-        fresh = list(filterfalse(index.__contains__, dict.fromkeys(values)))
-        index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
-        return array("q", map(index.__getitem__, values))
+        return array("q", map(self.index.__getitem__, values))
 
     def values(self) -> list[Any]:
         """The texts, by code."""
@@ -143,15 +156,19 @@ class ResponseColumns:
     """The answers of many exports, one entry per answer in file order.
 
     What an answer says about its question (id, topic, type, objectives) is one code into
-    `facts`, its attempt and mode one into `sittings`, its answer one into `answers`: a
-    cohort repeats a few thousand of each a million times."""
+    `facts`, its attempt and mode one into `sittings`, its answer one into `answers`, why it
+    was wrong (the learner's error tag and comment, mostly none) one into `whys`: a cohort
+    repeats a few thousand of each a million times."""
 
     facts: Codes = field(default_factory=Codes)
     sittings: Codes = field(default_factory=Codes)
     answers: Codes = field(default_factory=Codes)
+    whys: Codes = field(default_factory=lambda: Codes({NO_REASON: 0}))
+    """Code 0 is `NO_REASON` (most answers)."""
     fact: array[int] = field(default_factory=lambda: array("q"))
     sitting: array[int] = field(default_factory=lambda: array("q"))
     answer: array[int] = field(default_factory=lambda: array("q"))
+    why: array[int] = field(default_factory=lambda: array("q"))
     points: array[float] = field(default_factory=lambda: array("d"))
     max_points: array[float] = field(default_factory=lambda: array("d"))
     correct: array[int] = field(default_factory=lambda: array("b"))
@@ -166,6 +183,8 @@ class ResponseColumns:
 
 _FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
+_WHY = attrgetter("error_tag", "error_comment")
+_TAG = attrgetter("error_tag")
 _NUMBERS = tuple(attrgetter(name) for name in ("points", "max_points", "answered_at"))
 _ANSWER, _CORRECT, _ID = attrgetter("answer"), attrgetter("correct"), attrgetter("id")
 
@@ -198,6 +217,10 @@ def read_columns(path: Path, columns: ResponseColumns,
     columns.fact.extend(columns.facts.code(list(map(_FACTS, rs))))
     columns.sitting.extend(columns.sittings.code(list(map(_SITTING, rs))))
     columns.answer.extend(columns.answers.code(list(map(_ANSWER, rs))))
+    if list(map(_TAG, rs)).count(None) == len(rs):  # no reason given: all code 0
+        columns.why.frombytes(bytes(columns.why.itemsize * len(rs)))
+    else:  # (a comment without a tag is dropped when merged)
+        columns.why.extend(columns.whys.code(list(map(_WHY, rs))))
     columns.points.frombytes(points_a.tobytes())
     columns.max_points.frombytes(most_a.tobytes())
     columns.correct.extend(map(_CORRECT, rs))
@@ -223,6 +246,8 @@ def columns_of(exports: Sequence[LearnerExport]
             [(r.event.record.attempt_id, r.event.mode) for r in rs]))
         columns.answer.extend(columns.answers.code(
             [_as_json(r.event.record.answer) for r in rs]))
+        columns.why.extend(columns.whys.code(
+            [(r.event.record.error_tag, r.event.record.error_comment) for r in rs]))
         columns.points.extend(float(r.event.record.points) for r in rs)
         columns.max_points.extend(float(r.event.record.max_points) for r in rs)
         columns.correct.extend(bool(r.event.record.correct) for r in rs)
@@ -281,7 +306,7 @@ def read_all(paths: Sequence[Path], workers: int | None = None
         chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
                                  ) as pool:
-            parts = list(pool.map(_read_part, chunks))
+            parts = [_unpacked(part) for part in pool.map(_read_part_packed, chunks)]
     for _, _, error in parts:
         if error is not None:
             raise ExportError(error)
@@ -304,6 +329,29 @@ def _read_part(paths: list[str]) -> _Part:
     return columns, read, None
 
 
+_SEPARATOR = "\x00"
+
+
+def _read_part_packed(paths: list[str]) -> tuple[_Part, str | None]:
+    """`_read_part` in a worker process, its response ids sent back as one text (a million
+    short texts cost several times more to send one by one), unless one holds the
+    separator."""
+    part = _read_part(paths)
+    ids = part[0].ids
+    packed = _SEPARATOR.join(ids)
+    if packed.count(_SEPARATOR) != max(0, len(ids) - 1):
+        return part, None
+    part[0].ids = []
+    return part, packed
+
+
+def _unpacked(sent: tuple[_Part, str | None]) -> _Part:
+    part, packed = sent
+    if packed is not None and len(part[0]):
+        part[0].ids = packed.split(_SEPARATOR)
+    return part
+
+
 def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
     """One part's columns as they are; several parts' appended, their codes renumbered."""
     import numpy as np
@@ -315,7 +363,7 @@ def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport
     for part, headers, _ in parts:
         start = len(out)
         for table, column in (("facts", "fact"), ("sittings", "sitting"),
-                              ("answers", "answer")):
+                              ("answers", "answer"), ("whys", "why")):
             renumber = np.frombuffer(getattr(out, table).code(getattr(part, table).values()),
                                      dtype=np.int64)
             codes = np.frombuffer(getattr(part, column), dtype=np.int64)

@@ -6,7 +6,10 @@ report and item analysis are built by the same code either way.
 What a statement does not carry comes from the director's content bank, as an export takes
 it from the learner's: each question's topic, objectives, type and difficulty, each case's
 title and topic, the bank's per-topic totals and fingerprint. Learners are named by their
-xAPI account name (the display name never leaves the learner's machine). A voided statement
+xAPI account name (the display name never leaves the learner's machine). An answer's reason
+for a miss (result extensions `ext/error-tag` and `ext/error-comment`) is read back as the
+export carries it: a tag the app does not know is dropped, a comment kept only with a tag
+and cut to the export's limit. A voided statement
 (an answer replaced, an attempt discarded) is left out, as are statements under another
 base.
 """
@@ -18,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from vpkp_tutor.domain.confidence import COMMENT_MAX, error_tag_from
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -114,12 +118,17 @@ def exports(statements: Iterable[dict[str, Any]], bank: ContentBank, base: str, 
             lesson = _tail(str(parent), f"{prefix}lesson/")
             attempt = f"lesson:{lesson}" if lesson is not None else str(
                 ctx.get("registration", ""))
+            found = result.get("extensions", {})
+            tag = error_tag_from(found.get(f"{prefix}ext/error-tag"))
+            comment = found.get(f"{prefix}ext/error-comment", "")
             record = ResponseRecord(
                 attempt_id=attempt, question_id=qid,
                 content_hash=str(ext.get(f"{prefix}ext/content-hash", "")), answer=None,
                 points=float(score.get("raw", 0.0)), max_points=float(score.get("max", 0.0)),
                 correct=bool(result.get("success", False)),
-                seconds=_seconds(str(result.get("duration", ""))), answered_at=when)
+                seconds=_seconds(str(result.get("duration", ""))), answered_at=when,
+                error_tag=tag.value if tag else None,
+                error_comment=comment[:COMMENT_MAX] if tag and isinstance(comment, str) else "")
             event = ResponseEvent(id=str(st["id"]), learner_id=name,
                                   mode=str(ext.get(f"{prefix}ext/mode", "")), record=record)
             mine["responses"].append(ExportedResponse(event, question_meta(bank, qid)))

@@ -20,6 +20,7 @@ from vpkp_tutor.report.items import (
     analyse_items,
 )
 from vpkp_tutor.report.rollup import BELOW, ObjectiveInfo, Rollup, build_rollup
+from vpkp_tutor.report.why import ItemDisagreements, TopicErrors, disagreements, error_profile
 
 if TYPE_CHECKING:
     from vpkp_tutor.domain.model import ContentBank
@@ -38,6 +39,12 @@ class DirectorReport:
     anonymised: bool
     generated_at: dt.datetime
     min_n: int
+    errors: tuple[TopicErrors, ...]
+    """The cohort's error profile: per topic, misses and the reasons learners gave."""
+    errors_total: TopicErrors
+    """The same over every topic."""
+    disagree: Mapping[str, ItemDisagreements]
+    """Items whose key learners disagree with (most disagreed with first)."""
 
 
 def anonymous_code(learner_id: str) -> str:
@@ -112,7 +119,10 @@ def build_director_report(paths: Sequence[Path], course: Course = NO_COURSE, *,
         rollup = build_rollup(cohort, objectives=course.objectives,
                               topic_label=topic_label,
                               objective_items=course.objective_items, threshold=threshold)
+        errors, errors_total = error_profile(cohort, [g.key for g in rollup.topics])
+        disagree = disagreements(cohort)
     names = {m.learner.id: anonymous_code(m.learner.id) if anonymise
              else m.learner.display_name for m in cohort.learners}
     return DirectorReport(cohort, tuple(items), tuple(forms), rollup, names, anonymise,
-                          now or dt.datetime.now(dt.UTC), min_n)
+                          now or dt.datetime.now(dt.UTC), min_n, errors, errors_total,
+                          disagree)

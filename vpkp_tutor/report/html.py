@@ -23,6 +23,7 @@ from vpkp_tutor.report.items import (
     TOO_HARD,
     UPPER_LOWER_SHARE,
 )
+from vpkp_tutor.report.why import TAGS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -49,6 +50,17 @@ def _when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d") if value else "–"
 
 
+def _answer(value: object) -> str:
+    """An answer as the report shows it: a letter or text, a number, options ticked."""
+    if value is None:
+        return "–"
+    if isinstance(value, tuple | list):
+        return ", ".join(map(_answer, value)) or "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _heat(value: float | None) -> str:
     """A cell colour for a mastery value (grey when nothing was answered)."""
     if value is None:
@@ -61,19 +73,28 @@ def _heat(value: float | None) -> str:
 def render_html(report: DirectorReport,
                 topic_label: Callable[[str], str] = lambda t: t) -> str:
     """The report's HTML text."""
+    import functools
+
     import jinja2
+
+    topic_label = functools.cache(topic_label)  # asked once per item, of a few topics
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
-    env.filters.update(text=_text, pct=_pct, num=_num, when=_when, heat=_heat)
+    env.filters.update(text=_text, pct=_pct, num=_num, when=_when, heat=_heat, answer=_answer)
     return env.get_template("report.html.j2").render(**_context(report, topic_label))
 
 
 def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[str, Any]:
     rollup = report.rollup
-    learners = sorted(rollup.learners, key=lambda s: (s.mastery, report.names[s.id].casefold()))
+    several = rollup.several_courses
+    # a row is a learner in one course: with several courses, each row names its course
+    who = {s.key: f"{report.names[s.id]} ({s.course_id or 'no course id'})" if several
+           else report.names[s.id] for s in rollup.learners}
+    learners = sorted(rollup.learners, key=lambda s: (s.mastery, report.names[s.id].casefold(),
+                                                      s.course_id))
     flagged = [s for s in report.items if s.flags and not s.suppressed]
     flag_counts: dict[str, int] = {}
     for s in report.items:
@@ -87,6 +108,10 @@ def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[
     return {
         "r": report,
         "names": report.names,
+        "who": who,
+        "several_courses": several,
+        "people": len({s.id for s in rollup.learners}),
+        "courses": len({s.course_id for s in rollup.learners}),
         "learners": learners,
         "objectives": objectives,
         "unstarted": [g for g in rollup.objectives if not g.started],
@@ -100,6 +125,12 @@ def _context(report: DirectorReport, topic_label: Callable[[str], str]) -> dict[
                         if f in flag_counts],
         "flag_labels": FLAG_LABELS,
         "forms": report.forms,
+        "errors": report.errors,
+        "errors_total": report.errors_total,
+        "tags": TAGS,
+        "disagree": report.disagree,
+        "disagree_at": {qid: i for i, qid in enumerate(report.disagree, 1)},
+        "item_stats": {s.question_id: s for s in report.items},
         "cases": rollup.cases,
         "median_mastery": median,
         "responses": sum(s.responses for s in rollup.learners),

@@ -1,6 +1,9 @@
 """Roll-ups a program director reads: learner × topic and learner × objective, cohort
 medians, who is below a threshold per objective, case outcomes, lessons and reviews.
 
+A row is one learner in one course (`LearnerKey`: learner id, course id): a learner with
+answers in two courses has two rows, and no figure mixes them.
+
 Topics and objectives are opaque string ids, as the exports carry them. An objective may
 carry a label and an external code (a milestone or curriculum code from the course
 manifest): pass an `objectives` lookup (id → `ObjectiveInfo`) and the objective roll-up
@@ -21,6 +24,7 @@ from vpkp_tutor.export.cohort import (
     Answers,
     CohortReport,
     MergedLearner,
+    distinct,
     group_mastery,
     moment,
     recency_scores,
@@ -30,6 +34,9 @@ BELOW = 0.6
 """Default mastery threshold: a learner under it on an objective is listed as behind."""
 TREND_MIN = 6
 """Responses needed in a group before a trend is shown."""
+
+LearnerKey = tuple[str, str]
+"""A roll-up row: (learner id, course id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +50,10 @@ class ObjectiveInfo:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One learner on one topic or objective."""
+    """One learner (in one course) on one topic or objective."""
 
     learner_id: str
+    course_id: str
     key: str
     mastery: float
     accuracy: float
@@ -67,13 +75,13 @@ class Group:
     median_mastery: float
     median_accuracy: float | None
     started: int
-    below: tuple[str, ...]
-    """Learner ids whose mastery is under the threshold (not started included)."""
+    below: tuple[LearnerKey, ...]
+    """Rows (learner, course) whose mastery is under the threshold (not started included)."""
 
 
 @dataclass(frozen=True, slots=True)
 class LearnerSummary:
-    """One line of the learners table."""
+    """One line of the learners table: a learner in one course."""
 
     id: str
     name: str
@@ -94,6 +102,13 @@ class LearnerSummary:
     reviews_overdue: int | None = None
     """Questions past their review date when the newest export was made (None: the
     exports do not carry the schedule)."""
+    course_id: str = ""
+    course_title: str = ""
+
+    @property
+    def key(self) -> LearnerKey:
+        """The row's key in the roll-up's cells and groups."""
+        return (self.id, self.course_id)
 
     @property
     def review_adherence(self) -> float | None:
@@ -127,14 +142,20 @@ class Rollup:
     learners: tuple[LearnerSummary, ...]
     topics: tuple[Group, ...]
     objectives: tuple[Group, ...]
-    by_topic: dict[tuple[str, str], Cell]
-    by_objective: dict[tuple[str, str], Cell]
+    by_topic: dict[tuple[LearnerKey, str], Cell]
+    by_objective: dict[tuple[LearnerKey, str], Cell]
+    """(learner, course), topic or objective key → the cell."""
     cases: tuple[CaseOutcome, ...]
     threshold: float
 
+    @property
+    def several_courses(self) -> bool:
+        """True when the rows come from more than one course (rows then name theirs)."""
+        return len({s.course_id for s in self.learners}) > 1
 
-def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[str], keys: Sequence[str],
-           score: Any, in_bank: Any) -> dict[tuple[str, str], Cell]:
+
+def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[LearnerKey],
+           keys: Sequence[str], score: Any, in_bank: Any) -> dict[tuple[LearnerKey, str], Cell]:
     """Cells of the answers at `rows`, grouped by learner × key (`group` = learner * nkeys +
     key code, per row; `rows` in time order, learner by learner)."""
     import numpy as np
@@ -151,7 +172,9 @@ def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[str], keys: Se
         np.zeros(0, np.int64))
     last = np.zeros(ng, dtype=np.int64)  # the newest answer: the last of each group
     last[g_sorted[ends]] = answers.answered_us[rows][by_group][ends]
-    starts = np.searchsorted(g_sorted, g_sorted, side="left")
+    # where each answer's group starts in the sorted order (each run repeated over its length)
+    firsts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+    starts = np.repeat(firsts, ends - firsts + 1)
     rank = np.empty(len(group), dtype=np.int64)
     rank[by_group] = np.arange(len(group)) - starts
     half = count // 2
@@ -160,14 +183,14 @@ def _cells(answers: Answers, rows: Any, group: Any, ids: Sequence[str], keys: Se
     early_sum = np.bincount(group[early], frac[early], minlength=ng)
     late_sum = np.bincount(group[~early], frac[~early], minlength=ng)
     nkeys = max(1, len(keys))
-    out: dict[tuple[str, str], Cell] = {}
+    out: dict[tuple[LearnerKey, str], Cell] = {}
     for g in np.nonzero(count)[0].tolist():
         li, key = divmod(g, nkeys)
         n = int(count[g])
         trend = (float(late_sum[g]) / (n - int(half[g])) - float(early_sum[g]) / int(half[g])
                  if n >= TREND_MIN else None)
         out[ids[li], keys[key]] = Cell(
-            ids[li], keys[key], float(mastery[g]),
+            *ids[li], keys[key], float(mastery[g]),
             float(points[g]) / float(most[g]) if most[g] else 0.0, n, int(items[g]),
             moment(int(last[g])), trend)
     return out
@@ -187,7 +210,7 @@ def build_rollup(cohort: CohortReport, *,
     objectives = objectives or {}
     learners = cohort.learners
     answers = cohort.answers
-    ids = [m.learner.id for m in learners]
+    ids = [(m.learner.id, m.course.id) for m in learners]
     nlearners = len(learners)
     obj_bank: dict[str, int] = defaultdict(int)
     for oid, count in (objective_items or {}).items():
@@ -236,13 +259,13 @@ def build_rollup(cohort: CohortReport, *,
     overall = _cells(answers, order, answers.learner[order], ids, [""], score, totals)
     review = answers.review
     reviews = np.bincount(answers.learner[review], minlength=nlearners)
-    days = np.unique(answers.learner[review] * (1 << 32)
+    days = distinct(answers.learner[review] * (1 << 32)
                      + answers.answered_us[review] // 86_400_000_000)
     review_days = np.bincount(days // (1 << 32), minlength=nlearners)
     summaries = []
     for li, m in enumerate(learners):
         lid = m.learner.id
-        cell = overall.get((lid, ""))
+        cell = overall.get((ids[li], ""))
         finished = [c for c in m.case_runs.values() if c.run.finished_at is not None]
         quality = [c.run.points / c.run.max_points for c in finished if c.run.max_points > 0]
         lessons_total = sum(c.get("lessons", 0) for c in m.topic_totals.values())
@@ -258,23 +281,49 @@ def build_rollup(cohort: CohortReport, *,
             reviews_done=int(reviews[li]), review_days=int(review_days[li]),
             last_active=_last_active(m, cell), behind_on=0,
             reviews_overdue=None if m.review_due is None else sum(
-                1 for _, due in m.review_due if due < m.exported_at)))
+                1 for _, due in m.review_due if due < m.exported_at),
+            course_id=m.course.id, course_title=m.course.title))
+    # a group is judged over the rows of the courses that offer it (a course declaring the
+    # topic, or any of its rows answering it), so one course's rows are not "behind" on
+    # another course's topics and objectives
+    topic_courses = _courses_of(by_topic)
+    for m in learners:
+        for topic in m.topic_totals:
+            topic_courses[topic].add(m.course.id)
     topic_keys = list(dict.fromkeys([*topic_bank, *(t for _, t in by_topic)]))
-    topics = [_group(t, topic_label(t), "", topic_bank.get(t, 0), ids, by_topic, threshold)
+    topics = [_group(t, topic_label(t), "", topic_bank.get(t, 0),
+                     _offering(ids, topic_courses[t]), by_topic, threshold)
               for t in topic_keys if t]
+    obj_courses = _courses_of(by_obj)
     obj_keys = sorted({o for _, o in by_obj} | set(obj_bank))
     groups = []
     for key in obj_keys:
         info = _info_for_key(key, objectives)
         groups.append(_group(key, info.label if info else "", info.code if info else "",
-                             obj_bank.get(key, 0), ids, by_obj, threshold))
-    behind: dict[str, int] = defaultdict(int)
+                             obj_bank.get(key, 0), _offering(ids, obj_courses[key]), by_obj,
+                             threshold))
+    behind: dict[LearnerKey, int] = defaultdict(int)
     for g in groups:
-        for lid in g.below if g.started else ():  # nobody started it: not one's lag
-            behind[lid] += 1
-    summaries = [_replace_behind(s, behind[s.id]) for s in summaries]
+        for row in g.below if g.started else ():  # nobody started it: not one's lag
+            behind[row] += 1
+    summaries = [_replace_behind(s, behind[s.key]) for s in summaries]
     return Rollup(tuple(summaries), tuple(topics), tuple(groups), by_topic, by_obj,
                   tuple(_cases(learners)), threshold)
+
+
+def _courses_of(cells: Mapping[tuple[LearnerKey, str], Cell]) -> defaultdict[str, set[str]]:
+    """Group key → the courses with a row that answered it."""
+    out: defaultdict[str, set[str]] = defaultdict(set)
+    for (_, course), key in cells:
+        out[key].add(course)
+    return out
+
+
+def _offering(ids: Sequence[LearnerKey], courses: set[str]) -> Sequence[LearnerKey]:
+    """The rows of these courses (every row when no course is known to offer the group)."""
+    if not courses or len(courses) == len({c for _, c in ids}):
+        return ids
+    return [k for k in ids if k[1] in courses]
 
 
 def _objective_key(oid: str, objectives: Mapping[str, ObjectiveInfo]) -> str:
@@ -304,16 +353,16 @@ def _replace_behind(s: LearnerSummary, n: int) -> LearnerSummary:
     return replace(s, behind_on=n)
 
 
-def _group(key: str, label: str, code: str, in_bank: int, ids: Sequence[str],
-           cells: Mapping[tuple[str, str], Cell], threshold: float) -> Group:
-    mine = [cells.get((lid, key)) for lid in ids]
+def _group(key: str, label: str, code: str, in_bank: int, ids: Sequence[LearnerKey],
+           cells: Mapping[tuple[LearnerKey, str], Cell], threshold: float) -> Group:
+    mine = [cells.get((row, key)) for row in ids]
     masteries = [c.mastery if c else 0.0 for c in mine]
     accuracies = [c.accuracy for c in mine if c]
     return Group(key, label, code, in_bank,
                  statistics.median(masteries) if masteries else 0.0,
                  statistics.median(accuracies) if accuracies else None,
                  sum(1 for c in mine if c),
-                 tuple(lid for lid, v in zip(ids, masteries, strict=True) if v < threshold))
+                 tuple(row for row, v in zip(ids, masteries, strict=True) if v < threshold))
 
 
 def _cases(learners: Sequence[MergedLearner]) -> list[CaseOutcome]:
