@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpkp_tutor.domain.text import UNSAFE
+
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()?/+_-]*")
 """A text written without quotes (matched whole: `$` would let a final line break in)."""
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -76,8 +78,9 @@ class Written:
     events: list[str | int | None] = field(default_factory=list)
     """The parser events the text gives, as compared by `reads_back`."""
     exact: bool = True
-    """False when a key is not one the reader surely reads as itself (the mapping writes
-    only field names)."""
+    """False when the reader may not read `value` from the text as it is: a key that may not
+    read as itself (the mapping writes only field names), or a text the reader cleans of
+    control characters (with a warning)."""
 
     def reads_back(self) -> bool:
         """True when libyaml's parser (the one the reader uses) gives exactly `events` for
@@ -149,9 +152,7 @@ class _Emitter:
             line = self.line
             key_positions[sub] = (line, ind + 1)
             if type(item) is str and "\n" not in item:  # the common case, kept short
-                scalar = known.get(item)
-                if scalar is None:
-                    scalar = known[item] = _scalar(item)
+                scalar = known.get(item) or self.text(item)
                 out.append(f"{key}: {scalar[0]}\n" if first else f"{pad}{key}: {scalar[0]}\n")
                 events.append(item)
                 positions[sub] = (line, ind + len(key) + 3)
@@ -176,7 +177,7 @@ class _Emitter:
             sub = (*path, i)
             w.positions[sub] = (self.line, ind + 3)
             if type(item) is str:
-                written, text = self.known.get(item) or _scalar(item)
+                written, text = self.known.get(item) or self.text(item)
                 out.append(written + "\n")
                 events.append(text)
                 self.line += 1
@@ -189,6 +190,14 @@ class _Emitter:
                 read.append(self.flat(item))
         events.append(SEQ_END)
         return read
+
+    def text(self, item: str) -> tuple[str, str]:
+        """`_scalar` of a text, remembered; a text the reader would clean (and warn about)
+        leaves the file to the reader."""
+        scalar = self.known[item] = _scalar(item)
+        if UNSAFE.search(item):
+            self.w.exact = False
+        return scalar
 
     def value(self, item: object, ind: int, col: int, path: Path_) -> Any:
         """The value of a key written at indent `ind`; `col` is where a value on the key's
@@ -207,7 +216,7 @@ class _Emitter:
         w.positions[path] = (self.line, col)
         if isinstance(item, str) and "\n" in item:
             block = _block(item, " " * (ind + 2))
-            if block is not None:
+            if block is not None:  # printable: nothing the reader would clean
                 out.append(" " + block + "\n")
                 self.line += item.count("\n") + 2  # the `|-` line, then the text
                 self.events.append(item)
