@@ -20,6 +20,7 @@ model is reached by `mapping.py`, which reports what cannot be carried over.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,10 @@ BLANK = "_____"
 """What stands for the answer block of a missing-word question in its stem."""
 MAX_BLOCK_CHARS = 200_000
 """Longest question block read (far beyond any real question; bounds the parser's work)."""
+MAX_ERRORS = 50
+"""Problems reported per file: past them the file is read no further, and the last message
+says so (a flood of broken questions would otherwise cost a parse and a line of output
+each: a 10 MB file of them took a minute and 500 MB)."""
 
 
 @dataclass
@@ -423,26 +428,31 @@ class Block:
     tags: list[str]
 
 
-def blocks(text: str) -> list[Block]:
-    """Split a decoded file into question blocks (see the module docstring)."""
-    out: list[Block] = []
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, one at a time (a file of many short lines is not split into a
+    list all at once)."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
+def blocks(text: str) -> Iterator[Block]:
+    """Split a decoded file into question blocks, one at a time (see the module
+    docstring)."""
     lines: list[str] = []
     start = 0
     ids: list[str] = []
     tags: list[str] = []
-
-    def flush() -> None:
-        nonlocal lines, ids, tags
-        if any(line.strip() for line in lines):
-            out.append(Block(start, "\n".join(lines), ids, tags))
-        elif ids or tags:  # metadata comments carry over to the next question
-            return
-        lines, ids, tags = [], [], []
-
-    for n, line in enumerate(text.split("\n"), start=1):
+    for n, line in enumerate(_lines(text), start=1):
         stripped = line.strip()
         if not stripped:
-            flush()
+            if any(x.strip() for x in lines):
+                yield Block(start, "\n".join(lines), ids, tags)
+            elif ids or tags:  # metadata comments carry over to the next question
+                continue
+            lines, ids, tags = [], [], []
             continue
         if stripped.startswith("//"):
             ids += _ID.findall(stripped)
@@ -453,8 +463,8 @@ def blocks(text: str) -> list[Block]:
         if not lines:
             start = n
         lines.append(line)
-    flush()
-    return out
+    if any(x.strip() for x in lines):
+        yield Block(start, "\n".join(lines), ids, tags)
 
 
 @dataclass
@@ -463,6 +473,16 @@ class GiftFile:
 
     items: list[GiftItem] = field(default_factory=list)
     errors: list[Located] = field(default_factory=list)
+
+    def full(self, path: str, line: int) -> bool:
+        """True once `MAX_ERRORS` problems are recorded, adding (once) at `line` that the
+        file is read no further: the reader then stops."""
+        if len(self.errors) < MAX_ERRORS:
+            return False
+        if len(self.errors) == MAX_ERRORS:
+            self.errors.append(Located(path, line, 1, f"{MAX_ERRORS} problems so far: the "
+                                                      "rest of the file is not read"))
+        return True
 
 
 def parse_gift(data: bytes, path: str, encoding: str | None = None) -> GiftFile:
@@ -485,6 +505,8 @@ def parse_gift_text(text: str, path: str) -> GiftFile:
             result.errors.append(Located(path, block.line, 1,
                                          f"a question of {len(block.text):,} characters; "
                                          f"the limit is {MAX_BLOCK_CHARS:,}"))
+            if result.full(path, block.line):
+                break
             continue
         lead = len(block.text) - len(block.text.lstrip())
         body = block.text.strip()
@@ -499,6 +521,8 @@ def parse_gift_text(text: str, path: str) -> GiftFile:
                 line = first_line + body.count("\n", 0, brace)
                 col = brace - (body.rfind("\n", 0, brace) + 1) + 1
             result.errors.append(Located(path, line, col, _why(exc, body)))
+            if result.full(path, line):
+                break
             continue
         if tree[0] is not None:
             category = tree[0][len("$CATEGORY:"):].strip()

@@ -259,7 +259,7 @@ def _as_read(written: Written, data: bytes, path: str) -> Document | None:
     if not written.reads_back():
         return None
     return Read(path, value=written.value, positions=written.positions,
-                    key_positions=written.key_positions, raw=data)
+                key_positions=written.key_positions, raw=data)
 
 
 def _drop_refused(plan: Plan, staged: dict[str, tuple[FilePlan, list[Imported], list[int]]],
