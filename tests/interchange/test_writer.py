@@ -70,6 +70,13 @@ def test_every_conformance_file_is_described_as_the_reader_reads_it() -> None:
     assert described >= 35  # the others hold only what the app skips (essays, descriptions)
 
 
+def test_an_empty_question_file_is_described_as_the_reader_reads_it() -> None:
+    written, starts = questions_file([], "empty.gift")
+    assert_described(written)
+    assert starts == []
+    assert written.value == {"kind": "questions", "questions": []}
+
+
 def test_a_generated_bank_is_described_as_the_reader_reads_it(tmp_path: Path) -> None:
     items = mapped(generated_bank(tmp_path, 140))
     assert len(items) == 140

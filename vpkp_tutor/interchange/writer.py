@@ -245,7 +245,10 @@ class _Emitter:
 def dump(value: dict[str, Any], indent: str = "") -> str:
     """`value` as block-style YAML (multi-line texts as literal blocks where exact)."""
     em = _Emitter(Written(), 1)
-    em.mapping(value, len(indent), ()) if value else em.flat(value)
+    if value:
+        em.mapping(value, len(indent), ())
+    else:
+        em.flat(value)
     return "".join(em.out)
 
 
@@ -283,12 +286,6 @@ def questions_file(items: list[dict[str, Any]], source: str) -> tuple[Written, l
     w.text = "".join(em.out)
     w.value = {"kind": "questions", "questions": read}
     return w, starts
-
-
-def questions_yaml(items: list[dict[str, Any]], source: str) -> tuple[str, list[int]]:
-    """A question file holding `items` (its text), and the line where each item starts."""
-    written, starts = questions_file(items, source)
-    return written.text, starts
 
 
 def lesson_yaml(lesson_id: str, objective: str, topic: str, sources: list[str],
