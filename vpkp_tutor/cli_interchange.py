@@ -88,6 +88,23 @@ def _topics(course_dir: Path) -> list[str] | str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import the files (see the module docstring)."""
+    import gc
+
+    # A large bank becomes hundreds of thousands of small objects that all live until the
+    # files are written, and almost none form cycles (under 3,000 garbage objects for
+    # 10,000 questions, also when the validator refuses 3,000 of them): the cycle
+    # collector would only walk live objects again and again (a third of the CPU time of
+    # a 10,000-question import with the default thresholds). It is off while importing.
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _import(args)
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _import(args: argparse.Namespace) -> int:
     from vpkp_tutor.interchange import importer
 
     files = [Path(f) for f in args.files]

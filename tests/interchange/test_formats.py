@@ -108,3 +108,25 @@ def test_cli_choices_are_the_readers() -> None:
 
     assert cli_interchange.FORMATS == formats.FORMATS
     assert cli_interchange.ENCODINGS == source.ENCODINGS
+
+
+def test_a_flood_of_broken_questions_is_read_no_further_than_the_limit() -> None:
+    from vpkp_tutor.interchange.gift import MAX_ERRORS, parse_gift
+
+    gift = b"Fine?{T}\n\n" + b"Open {=a ~b\n\n" * 500
+    parsed = parse_gift(gift, "flood.gift")
+    assert len(parsed.errors) == MAX_ERRORS + 1
+    assert [(e.line, e.column) for e in parsed.errors[:2]] == [(3, 6), (5, 6)]
+    assert "never closed" in parsed.errors[0].message
+    last = parsed.errors[-1]
+    assert (last.line, last.message) == (2 * MAX_ERRORS + 1, f"{MAX_ERRORS} problems so far: "
+                                                             "the rest of the file is not read")
+    assert [i.type for i in parsed.items] == ["TF"]
+    aiken = b"A. before any question\n" * 500
+    parsed = parse_aiken(aiken, "flood.txt")
+    assert len(parsed.errors) == MAX_ERRORS + 1
+    assert parsed.errors[-1].line == MAX_ERRORS + 1
+    assert parsed.errors[-1].message.endswith("the rest of the file is not read")
+    few = parse_gift(b"Open {=a ~b\n\n" * (MAX_ERRORS - 1), "few.gift")
+    assert len(few.errors) == MAX_ERRORS - 1
+    assert not any("not read" in e.message for e in few.errors)

@@ -207,6 +207,25 @@ def test_a_10_mb_file_is_refused_quickly_and_located(tmp_path: Path) -> None:
     assert os.listdir(course) == ["keep.txt"]
 
 
+def test_a_10_mb_file_of_broken_questions_is_refused_with_the_first_problems(
+        tmp_path: Path) -> None:
+    """One parse per question would take a minute and 500 MB: the reader stops after
+    `MAX_ERRORS` problems and says so."""
+    from vpkp_tutor.interchange.gift import MAX_ERRORS
+
+    path = tmp_path / "flood.gift"
+    path.write_bytes(b"Q?{=a ~b\n\n" * (10 * 1024 * 1024 // 10))
+    course = tmp_path / "course"
+    code, _, err = run("import", str(path), "--to", str(course), "--topic", "anatomy")
+    assert code == 1 and "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{path}:1:3: an answer block '{{' is never closed")
+    assert len(lines) == MAX_ERRORS + 2
+    assert lines[-2].endswith("the rest of the file is not read")
+    assert lines[-1] == "vpkp-tutor: error: nothing was written"
+    assert not course.exists()
+
+
 def test_topic_comes_from_categories_or_must_be_given(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str],
                                                       ) -> None:

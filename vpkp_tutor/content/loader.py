@@ -17,11 +17,12 @@ with a stable code (`content.codes`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
@@ -378,11 +379,16 @@ def load_content(
     *,
     display: Callable[[Path], str] | None = None,
     manifest: Path | None = None,
+    documents: Mapping[str, Document] | None = None,
 ) -> ContentBank:
     """Load every content file under `paths` into a ContentBank (never raises for content),
     as content of the course whose manifest is `manifest` (default: the bundled course).
-    `display` names each file in problems and sources (default: the path as found)."""
-    return _load(paths, today, display=display, manifest=manifest).bank
+    `display` names each file in problems and sources (default: the path as found).
+    `documents` (by the real path of a file) are files already read by their writer: each
+    is validated as given instead of being read again (`vpkp-tutor import` describes the
+    files it writes, see `interchange.writer`)."""
+    return _load(paths, today, display=display, manifest=manifest,
+                 documents=documents).bank
 
 
 class Loaded(NamedTuple):
@@ -401,6 +407,7 @@ def _load(
     manifest: Path | None = None,
     reuse: Recheck | None = None,
     lint: bool = False,
+    documents: Mapping[str, Document] | None = None,
 ) -> Loaded:
     """Read, validate and cross-check the files under `paths` as content of the course
     whose manifest is `manifest` (default: the bundled course). `reuse` (what the last
@@ -429,7 +436,9 @@ def _load(
                 lambda path, shown: _validate(read_document(path, shown), today, course),
                 path, shown))
         else:
-            p = _validate(read_document(path, shown), today, course)
+            given = documents.get(os.path.realpath(path)) if documents else None
+            p = _validate(read_document(path, shown) if given is None
+                          else dataclasses.replace(given, path=shown), today, course)
             sha = hashlib.sha256(p.doc.raw).digest()
         p.file = path
         p.course = course

@@ -43,6 +43,8 @@ def parse_aiken(data: bytes, path: str, encoding: str | None = None) -> GiftFile
         line = raw.strip()
         if not line:
             continue
+        if out.full(path, n):
+            return out
         if m := _OPTION.match(line):
             if not stem:
                 error(n, f"option {m.group(1)} comes before any question text")

@@ -9,8 +9,9 @@ How a file is read, as Moodle reads it:
    non-blank characters are `//` is a comment (Moodle's `// [id:…]` and `// [tag:…]`
    comments set the question's id and tags).
 3. Each block is parsed by the grammar below (lark, LALR(1) with its contextual lexer, so the
-   same characters are read as stem text outside braces and as answer syntax inside), and
-   the tree is turned into one `GiftItem`.
+   same characters are read as stem text outside braces and as answer syntax inside); the
+   parser reduces each rule to a small tuple as it goes (`_Reduce`, no parse tree is
+   built), and these are turned into one `GiftItem`.
 
 The item keeps GIFT's own model (the one the conformance corpus describes): the app's
 model is reached by `mapping.py`, which reports what cannot be carried over.
@@ -19,6 +20,7 @@ model is reached by `mapping.py`, which reports what cannot be carried over.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from vpkp_tutor.interchange.source import Located, decode_text
 
 if TYPE_CHECKING:
-    from lark import Lark, Token, Tree
+    from lark import Lark
 
 GRAMMAR = r"""
 block: CATEGORY? question?
@@ -72,6 +74,10 @@ BLANK = "_____"
 """What stands for the answer block of a missing-word question in its stem."""
 MAX_BLOCK_CHARS = 200_000
 """Longest question block read (far beyond any real question; bounds the parser's work)."""
+MAX_ERRORS = 50
+"""Problems reported per file: past them the file is read no further, and the last message
+says so (a flood of broken questions would otherwise cost a parse and a line of output
+each: a 10 MB file of them took a minute and 500 MB)."""
 
 
 @dataclass
@@ -156,11 +162,21 @@ class GiftItem:
 
 @cache
 def parser() -> Lark:
-    """The LALR parser of one block (built once; lark is imported only here)."""
+    """The LALR parser of one block, giving lark's parse tree (built once; lark is imported
+    only here)."""
     from lark import Lark
 
     return Lark(GRAMMAR, start="block", parser="lalr", lexer="contextual",
                 propagate_positions=False, maybe_placeholders=False)
+
+
+@cache
+def _reader() -> Lark:
+    """The same parser, reducing each rule with `_Reduce` as it parses (no tree)."""
+    from lark import Lark
+
+    return Lark(GRAMMAR, start="block", parser="lalr", lexer="contextual",
+                propagate_positions=False, maybe_placeholders=False, transformer=_Reduce())
 
 
 _ESCAPE = re.compile(r"\\(.)", re.S)
@@ -197,55 +213,120 @@ def _fmt(token: str) -> str:
     return token[1:-1].lower()
 
 
+_Rich = tuple[str | None, str]
+"""A text as parsed: its own `[format]` (None: the question's) and its raw text."""
+
+
+class _Reduce:
+    """What the parser makes of each rule as it reduces it (lark calls these while it
+    parses, so no parse tree is built): small tuples, read by `_Builder`. A text keeps its
+    raw form until the question's format is known."""
+
+    @staticmethod
+    def _tag(name: str) -> Any:
+        return lambda children: (name, children)
+
+    def __init__(self) -> None:
+        for name in ("question", "answers", "truefalse", "choices", "bare", "numeric"):
+            setattr(self, name, self._tag(name))
+
+    @staticmethod
+    def block(c: list[Any]) -> tuple[str | None, Any]:
+        category = next((str(t) for t in c if getattr(t, "type", "") == "CATEGORY"), None)
+        return category, next((x for x in c if isinstance(x, tuple)), None)
+
+    @staticmethod
+    def head(c: list[Any]) -> tuple[str, tuple[str | None, str | None]]:
+        title = fmt = None
+        for t in c:
+            if t.type == "TITLE":
+                title = unescape(t[2:-2].strip())
+            else:
+                fmt = _fmt(str(t))
+        return "head", (title, fmt)
+
+    @staticmethod
+    def stem_text(c: list[Any]) -> tuple[str, str]:
+        return "stem_text", str(c[0])
+
+    @staticmethod
+    def suffix(c: list[Any]) -> tuple[str, str]:
+        return "suffix", str(c[0])
+
+    @staticmethod
+    def rich(c: list[Any]) -> tuple[str, _Rich]:
+        fmt: str | None = None
+        text = ""
+        for t in c:
+            if t.type == "FORMAT":
+                fmt = _fmt(str(t))
+            else:
+                text = str(t)
+        return "rich", (fmt, text)
+
+    @staticmethod
+    def feedback(c: list[Any]) -> tuple[str, _Rich | None]:
+        return "feedback", c[0][1] if c else None
+
+    @staticmethod
+    def general(c: list[Any]) -> tuple[str, _Rich | None]:
+        return "general", c[1][1] if len(c) > 1 else None
+
+    @staticmethod
+    def choice(c: list[Any]) -> tuple[str, list[Any]]:
+        return "choice", c
+
+    num_choice = choice
+
+    @staticmethod
+    def simple(c: list[Any]) -> NumberSpec:
+        return NumberSpec("simple", number=float(c[0]))
+
+    @staticmethod
+    def tolerance(c: list[Any]) -> NumberSpec:
+        return NumberSpec("range", number=float(c[0]), tolerance=abs(float(c[1])))
+
+    @staticmethod
+    def range(c: list[Any]) -> NumberSpec:
+        return NumberSpec("high-low", low=float(c[0]), high=float(c[1]))
+
+
 class _Builder:
-    """Turns the tree of one block into a `GiftItem`."""
+    """Turns what the parser made of one block into a `GiftItem`."""
 
     def __init__(self, line: int) -> None:
         self.line = line
         self.format = "moodle"
 
-    def rich(self, tree: Tree[Token] | None, default: str | None = None) -> Text | None:
-        if tree is None:
+    def rich(self, raw: _Rich | None) -> Text | None:
+        if raw is None:
             return None
-        fmt = default or self.format
-        text = ""
-        for tok in tree.children:
-            if getattr(tok, "type", "") == "FORMAT":
-                fmt = _fmt(str(tok))
-            else:
-                text = str(tok)
-        return Text(fmt, clean(text, fmt))
+        fmt = raw[0] or self.format
+        return Text(fmt, clean(raw[1], fmt))
 
-    def feedback(self, tree: Tree[Token] | None) -> Text | None:
-        if tree is None:
-            return None
-        inner = next((c for c in tree.children if getattr(c, "data", "") == "rich"), None)
-        fb = self.rich(inner)  # type: ignore[arg-type]
+    def feedback(self, raw: _Rich | None) -> Text | None:
+        fb = self.rich(raw)
         return fb if fb is not None and fb.text else None
 
-    def build(self, tree: Tree[Token], category: str | None) -> GiftItem | None:
-        from lark import Token, Tree
-
-        question = next((c for c in tree.children if isinstance(c, Tree)), None)
+    def build(self, parsed: tuple[str | None, Any], category: str | None) -> GiftItem | None:
+        question = parsed[1]
         if question is None:
             return None
         title: str | None = None
         prefix = ""
         suffix: str | None = None
-        answers: Tree[Token] | None = None
-        parts = [*next(c for c in question.children if isinstance(c, Tree)).children,
-                 *question.children]
-        for c in parts:
-            if isinstance(c, Token) and c.type == "TITLE":
-                title = unescape(c[2:-2].strip())
-            elif isinstance(c, Token) and c.type == "FORMAT":
-                self.format = _fmt(str(c))
-            elif isinstance(c, Tree) and c.data == "stem_text":
-                prefix = str(c.children[0])
-            elif isinstance(c, Tree) and c.data == "suffix":
-                suffix = str(c.children[0])
-            elif isinstance(c, Tree) and c.data == "answers":
-                answers = c
+        answers: list[Any] | None = None
+        for tag, value in question[1]:
+            if tag == "head":
+                title, fmt = value
+                if fmt is not None:
+                    self.format = fmt
+            elif tag == "stem_text":
+                prefix = value
+            elif tag == "suffix":
+                suffix = value
+            elif tag == "answers":
+                answers = value
         item = GiftItem("Description", self.line, title=title, category=category)
         if answers is None:
             item.stem = Text(self.format, clean(prefix, self.format))
@@ -256,46 +337,54 @@ class _Builder:
         else:
             stem = prefix
         item.stem = Text(self.format, clean(stem, self.format))
-        body = answers.children[0] if answers.children else None
-        if body is None:
+        if not answers:
             item.type = "Essay"
             return item
-        assert isinstance(body, Tree)
-        getattr(self, "_" + str(body.data))(item, body)
+        kind, children = answers[0]
+        getattr(self, "_" + kind)(item, children)
         return item
 
-    def _sub(self, tree: Tree[Token], name: str) -> list[Tree[Token]]:
-        from lark import Tree
+    def _general(self, item: GiftItem, children: list[Any]) -> None:
+        for c in children:
+            if isinstance(c, tuple) and c[0] == "general":
+                item.general = self.feedback(c[1])
 
-        return [c for c in tree.children if isinstance(c, Tree) and c.data == name]
-
-    def _general(self, item: GiftItem, tree: Tree[Token]) -> None:
-        for g in self._sub(tree, "general"):
-            inner = next(iter(self._sub(g, "rich")), None)
-            fb = self.rich(inner)
-            item.general = fb if fb is not None and fb.text else None
-
-    def _truefalse(self, item: GiftItem, tree: Tree[Token]) -> None:
+    def _truefalse(self, item: GiftItem, children: list[Any]) -> None:
         item.type = "TF"
-        item.is_true = str(tree.children[0]).upper().startswith("T")
-        feedbacks = [self.feedback(f) for f in self._sub(tree, "feedback")]
+        item.is_true = str(children[0]).upper().startswith("T")
+        feedbacks = [self.feedback(c[1]) for c in children
+                     if isinstance(c, tuple) and c[0] == "feedback"]
         item.true_feedback = feedbacks[0] if feedbacks else None
         item.false_feedback = feedbacks[1] if len(feedbacks) > 1 else None
-        self._general(item, tree)
+        self._general(item, children)
 
-    def _choice(self, tree: Tree[Token]) -> Choice:
-        from lark import Token
+    def _choice(self, children: list[Any]) -> Choice:
+        mark = str(children[0])
+        weight: float | None = None
+        text: Text | None = None
+        fb: Text | None = None
+        spec: NumberSpec | None = None
+        for c in children[1:]:
+            if isinstance(c, NumberSpec):
+                spec = c
+            elif isinstance(c, tuple):
+                if c[0] == "rich" and text is None:
+                    text = self.rich(c[1])
+                elif c[0] == "feedback" and fb is None:
+                    fb = self.feedback(c[1])
+            elif c.type == "WEIGHT" and weight is None:
+                weight = float(str(c)[1:-1])
+        return Choice(mark == "=", weight, text, fb, spec)
 
-        mark = str(tree.children[0])
-        weight = next((float(str(c)[1:-1]) for c in tree.children
-                       if isinstance(c, Token) and c.type == "WEIGHT"), None)
-        text = self.rich(next(iter(self._sub(tree, "rich")), None)) or Text(self.format, "")
-        fb = self.feedback(next(iter(self._sub(tree, "feedback")), None))
-        return Choice(mark == "=", weight, text, fb)
-
-    def _choices(self, item: GiftItem, tree: Tree[Token]) -> None:
-        choices = [self._choice(c) for c in self._sub(tree, "choice")]
-        self._general(item, tree)
+    def _choices(self, item: GiftItem, children: list[Any]) -> None:
+        choices = []
+        for c in children:
+            if c[0] == "choice":
+                choice = self._choice(c[1])
+                if choice.text is None:
+                    choice.text = Text(self.format, "")
+                choices.append(choice)
+        self._general(item, children)
         texts = [c.text.text if c.text else "" for c in choices]
         if all(c.correct for c in choices) and all("->" in t for t in texts):
             item.type = "Matching"
@@ -310,42 +399,23 @@ class _Builder:
             item.type = "MC"
         item.choices = choices
 
-    def _bare(self, item: GiftItem, tree: Tree[Token]) -> None:
+    def _bare(self, item: GiftItem, children: list[Any]) -> None:
         item.type = "Short"
-        text = self.rich(next(iter(self._sub(tree, "rich")), None))
-        fb = self.feedback(next(iter(self._sub(tree, "feedback")), None))
+        text = next((self.rich(c[1]) for c in children if c[0] == "rich"), None)
+        fb = next((self.feedback(c[1]) for c in children if c[0] == "feedback"), None)
         item.choices = [Choice(True, None, text, fb)]
-        self._general(item, tree)
+        self._general(item, children)
 
-    def _spec(self, tree: Tree[Token]) -> NumberSpec:
-        nums = [float(str(t)) for t in tree.children]
-        match str(tree.data):
-            case "simple":
-                return NumberSpec("simple", number=nums[0])
-            case "tolerance":
-                return NumberSpec("range", number=nums[0], tolerance=abs(nums[1]))
-            case _:
-                return NumberSpec("high-low", low=nums[0], high=nums[1])
-
-    def _numeric(self, item: GiftItem, tree: Tree[Token]) -> None:
-        from lark import Token, Tree
-
+    def _numeric(self, item: GiftItem, children: list[Any]) -> None:
         item.type = "Numerical"
-        self._general(item, tree)
-        specs = [c for c in tree.children
-                 if isinstance(c, Tree) and c.data in ("simple", "tolerance", "range")]
-        if specs:
-            item.numeric = self._spec(specs[0])
+        self._general(item, children)
+        spec = next((c for c in children if isinstance(c, NumberSpec)), None)
+        if spec is not None:
+            item.numeric = spec
             return
-        for c in self._sub(tree, "num_choice"):
-            mark = str(c.children[0])
-            weight = next((float(str(t)[1:-1]) for t in c.children
-                           if isinstance(t, Token) and t.type == "WEIGHT"), None)
-            spec = next((self._spec(t) for t in c.children
-                         if isinstance(t, Tree) and t.data in ("simple", "tolerance", "range")),
-                        None)
-            fb = self.feedback(next(iter(self._sub(c, "feedback")), None))
-            item.choices.append(Choice(mark == "=", weight, None, fb, spec))
+        for c in children:
+            if isinstance(c, tuple) and c[0] == "choice":
+                item.choices.append(self._choice(c[1]))
 
 
 @dataclass
@@ -358,26 +428,31 @@ class Block:
     tags: list[str]
 
 
-def blocks(text: str) -> list[Block]:
-    """Split a decoded file into question blocks (see the module docstring)."""
-    out: list[Block] = []
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, one at a time (a file of many short lines is not split into a
+    list all at once)."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
+def blocks(text: str) -> Iterator[Block]:
+    """Split a decoded file into question blocks, one at a time (see the module
+    docstring)."""
     lines: list[str] = []
     start = 0
     ids: list[str] = []
     tags: list[str] = []
-
-    def flush() -> None:
-        nonlocal lines, ids, tags
-        if any(line.strip() for line in lines):
-            out.append(Block(start, "\n".join(lines), ids, tags))
-        elif ids or tags:  # metadata comments carry over to the next question
-            return
-        lines, ids, tags = [], [], []
-
-    for n, line in enumerate(text.split("\n"), start=1):
+    for n, line in enumerate(_lines(text), start=1):
         stripped = line.strip()
         if not stripped:
-            flush()
+            if any(x.strip() for x in lines):
+                yield Block(start, "\n".join(lines), ids, tags)
+            elif ids or tags:  # metadata comments carry over to the next question
+                continue
+            lines, ids, tags = [], [], []
             continue
         if stripped.startswith("//"):
             ids += _ID.findall(stripped)
@@ -388,8 +463,8 @@ def blocks(text: str) -> list[Block]:
         if not lines:
             start = n
         lines.append(line)
-    flush()
-    return out
+    if any(x.strip() for x in lines):
+        yield Block(start, "\n".join(lines), ids, tags)
 
 
 @dataclass
@@ -398,6 +473,16 @@ class GiftFile:
 
     items: list[GiftItem] = field(default_factory=list)
     errors: list[Located] = field(default_factory=list)
+
+    def full(self, path: str, line: int) -> bool:
+        """True once `MAX_ERRORS` problems are recorded, adding (once) at `line` that the
+        file is read no further: the reader then stops."""
+        if len(self.errors) < MAX_ERRORS:
+            return False
+        if len(self.errors) == MAX_ERRORS:
+            self.errors.append(Located(path, line, 1, f"{MAX_ERRORS} problems so far: the "
+                                                      "rest of the file is not read"))
+        return True
 
 
 def parse_gift(data: bytes, path: str, encoding: str | None = None) -> GiftFile:
@@ -414,18 +499,20 @@ def parse_gift_text(text: str, path: str) -> GiftFile:
 
     result = GiftFile()
     category: str | None = None
-    p = parser()
+    p = _reader()
     for block in blocks(text):
         if len(block.text) > MAX_BLOCK_CHARS:
             result.errors.append(Located(path, block.line, 1,
                                          f"a question of {len(block.text):,} characters; "
                                          f"the limit is {MAX_BLOCK_CHARS:,}"))
+            if result.full(path, block.line):
+                break
             continue
         lead = len(block.text) - len(block.text.lstrip())
         body = block.text.strip()
         first_line = block.line + block.text[:lead].count("\n")
         try:
-            tree = p.parse(body)
+            tree: tuple[str | None, Any] = p.parse(body)  # type: ignore[assignment]
         except UnexpectedInput as exc:
             line = first_line + (exc.line - 1 if exc.line and exc.line > 0 else 0)
             col = exc.column if exc.column and exc.column > 0 else 1
@@ -434,11 +521,11 @@ def parse_gift_text(text: str, path: str) -> GiftFile:
                 line = first_line + body.count("\n", 0, brace)
                 col = brace - (body.rfind("\n", 0, brace) + 1) + 1
             result.errors.append(Located(path, line, col, _why(exc, body)))
+            if result.full(path, line):
+                break
             continue
-        cat_token = next((c for c in tree.children if getattr(c, "type", "") == "CATEGORY"),
-                         None)
-        if cat_token is not None:
-            category = str(cat_token)[len("$CATEGORY:"):].strip()
+        if tree[0] is not None:
+            category = tree[0][len("$CATEGORY:"):].strip()
             result.items.append(GiftItem("Category", first_line, title=category))
         item = _Builder(first_line).build(tree, category)
         if item is not None:

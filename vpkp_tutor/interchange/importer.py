@@ -11,11 +11,15 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vpkp_tutor.interchange.formats import guess_format, reader
 from vpkp_tutor.interchange.mapping import Imported, Mapped, Report, slug, to_app
 from vpkp_tutor.interchange.source import ImportError_, Located
-from vpkp_tutor.interchange.writer import lesson_yaml, questions_yaml
+from vpkp_tutor.interchange.writer import Written, lesson_yaml, questions_file
+
+if TYPE_CHECKING:
+    from vpkp_tutor.content.yamlsource import Document
 
 QUESTIONS_FOLDER = "question_bank"
 LESSONS_FOLDER = "lessons"
@@ -198,8 +202,8 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *
         replaced = {os.path.realpath(p) for p in plan.writes}
         existing = _existing_content(course, replaced)
         for _ in range(3):
-            staged = _write_stage(plan, stage, course)
-            bank = load_content([*existing, stage], today=today)
+            staged, described = _write_stage(plan, stage, course)
+            bank = load_content([*existing, stage], today=today, documents=described)
             ours = [p for p in bank.errors if os.path.realpath(p.path).startswith(
                 os.path.realpath(stage) + os.sep)]
             if not ours:
@@ -214,22 +218,48 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *
 
 
 def _write_stage(plan: Plan, stage: Path, course: Path,
-                 ) -> dict[str, tuple[FilePlan, list[Imported], list[int]]]:
+                 ) -> tuple[dict[str, tuple[FilePlan, list[Imported], list[int]]],
+                            dict[str, Document]]:
+    """Write the plan's files into `stage`. Returns, by real path, what each question file
+    holds, and the description of each that reads back exactly as written (the loader
+    validates it without reading the file again; the others it reads)."""
     for old in stage.iterdir():  # what an earlier round wrote (it may hold fewer files now)
         shutil.rmtree(old) if old.is_dir() else old.unlink()
     staged: dict[str, tuple[FilePlan, list[Imported], list[int]]] = {}
+    described: dict[str, Document] = {}
     for f in plan.files:
         for target, items in f.parts():
-            text, starts = questions_yaml([i.data for i in items], Path(f.source).name)
+            written, starts = questions_file([i.data for i in items], Path(f.source).name)
             dest = stage / target.relative_to(course)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(text, encoding="utf-8")
-            staged[os.path.realpath(dest)] = (f, items, starts)
+            data = written.text.encode("utf-8")
+            dest.write_bytes(data)
+            real = os.path.realpath(dest)
+            staged[real] = (f, items, starts)
+            document = _as_read(written, data, str(dest))
+            if document is not None:
+                described[real] = document
     if plan.lesson is not None:
         dest = stage / plan.lesson[0].relative_to(course)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(plan.lesson[1], encoding="utf-8")
-    return staged
+    return staged, described
+
+
+def _as_read(written: Written, data: bytes, path: str) -> Document | None:
+    """The document the loader would read from `data`, or None when reading it could
+    differ from `written`'s description or say more than its value: a file over the size
+    limit, a text the reader would clean (with a warning) or a key it may read otherwise
+    (`Written.exact`), or events libyaml does not give back as described."""
+    from vpkp_tutor.content.yamlsource import MAX_FILE_BYTES
+    from vpkp_tutor.content.yamlsource import Document as Read
+
+    if not written.exact or len(data) > MAX_FILE_BYTES:
+        return None
+    if not written.reads_back():
+        return None
+    return Read(path, value=written.value, positions=written.positions,
+                key_positions=written.key_positions, raw=data)
 
 
 def _drop_refused(plan: Plan, staged: dict[str, tuple[FilePlan, list[Imported], list[int]]],
