@@ -323,3 +323,53 @@ def test_the_bundled_course_has_no_item_writing_warnings_beyond_known_false_posi
     flagged = re.findall(r"([\w.-]+\.yaml):\d+:\d+: warning: .*\[(VP50[5-9]|VP510) ", out)
     assert "checked" in out
     assert Counter((name, code) for name, code in flagged) == Counter(LINT_FALSE_POSITIVES)
+
+
+UNIDENTIFIED = re.compile(r"not identified|secondary (?:source|web copy|copy)", re.IGNORECASE)
+"""The label the bank gives a reference whose primary document was not identified: a
+textbook excerpt read in a web copy, a teaching page, an abstract whose journal is unknown."""
+
+TEACHING_HOSTS = ("78stepshealth.us", "alpfmedical.info", "radiologykey.com", "openradiology.org",
+                  "discovery.researcher.life", "medscape.com/answers")
+"""Hosts of textbook excerpts, teaching pages and abstracts that stand in for a primary
+document the fact sheet does not name."""
+
+DRILLS_ON_TEACHING_SOURCES = frozenset({
+    "drill-l3-right", "drill-l2-left", "drill-l5-right", "drill-t12-left", "drill-t10-right",
+    "drill-t7-left",
+})
+"""Needle-path drills scored on the entry corner, the medial-wall rule and the tip target,
+which the fact sheet verifies only from textbook excerpts and teaching pages whose primary
+document is not identified. The list may only shrink (see the test below)."""
+
+
+def _rests_only_on_unidentified(references: tuple[str, ...]) -> bool:
+    return bool(references) and all(UNIDENTIFIED.search(r) for r in references)
+
+
+def test_references_to_teaching_pages_say_that_their_primary_is_not_identified() -> None:
+    unlabelled = sorted({f"{where}: {r.get('title')}" for where, r in _references()
+                         if isinstance(r, dict)
+                         and any(h in str(r.get("url") or "") for h in TEACHING_HOSTS)
+                         and not UNIDENTIFIED.search(str(r["title"]))})
+    assert unlabelled == []
+
+
+def test_no_scored_item_rests_only_on_sources_whose_primary_is_not_identified() -> None:
+    """A keyed answer or a case's best choice cites at least one identified primary or
+    authoritative document (the fact sheet's rule); an unidentified excerpt may only add to
+    it."""
+    only = {q.id for q in bank().questions if _rests_only_on_unidentified(q.references)}
+    only |= {c.id for c in bank().cases if _rests_only_on_unidentified(c.references)}
+    assert only - DRILLS_ON_TEACHING_SOURCES == set()
+    assert only >= DRILLS_ON_TEACHING_SOURCES, "a listed drill now cites a primary: drop it"
+
+
+def test_the_rule_sees_an_item_resting_only_on_an_unidentified_source() -> None:
+    alpf = ("Transpedicular approach (textbook excerpt) (secondary web copy; source textbook "
+            "not identified) (2024). https://alpfmedical.info/")
+    primary = "Klazen et al.. VERTOS II. Lancet 2010 (2010). https://pubmed.ncbi.nlm.nih.gov/20701962/"
+    fls = "Wong RMY. Secondary prevention of fragility fractures. HKMJ 2019 (2019)."
+    assert _rests_only_on_unidentified((alpf,))
+    assert not _rests_only_on_unidentified((alpf, primary))
+    assert not _rests_only_on_unidentified((fls,))
