@@ -115,6 +115,9 @@ class HomeScreen(VpkpScreen):
         self._keys: dict[str, str] | None = None
         self.sync_status = ""
         """The xAPI outbox line ("12 waiting · last sent 10:42"; "" with no LRS set)."""
+        self._synced = 0
+        """Background syncs shown so far (a dashboard read before the last one keeps its
+        line)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,13 +150,16 @@ class HomeScreen(VpkpScreen):
 
     @work(thread=True, exclusive=True, group=LOAD_GROUP)
     def _load_dashboard(self, learner_id: str) -> None:
+        synced = self._synced
         dashboard = self.services.dashboard(learner_id)
-        self.sync_status = self.services.sync_status(learner_id)
-        self.app.call_from_thread(self._dashboard_loaded, dashboard)
+        status = self.services.sync_status(learner_id)
+        self.app.call_from_thread(self._dashboard_loaded, dashboard, status, synced)
 
-    def _dashboard_loaded(self, dashboard: Dashboard) -> None:
+    def _dashboard_loaded(self, dashboard: Dashboard, status: str, synced: int) -> None:
         if self.study_app.learner is None or self.study_app.learner.id != dashboard.learner.id:
             return  # the learner changed while it was read
+        if synced == self._synced:  # (a sync that ended meanwhile showed a newer line)
+            self.sync_status = status
         self.dashboard = dashboard
         self._keys = None  # looked up again: a keymap may have changed them
         self.sub_title = clean(dashboard.learner.display_name)
@@ -189,6 +195,7 @@ class HomeScreen(VpkpScreen):
         """A background sync ended: show the outbox as it left it (`None`: as it was)."""
         if status is not None:
             self.sync_status = status
+            self._synced += 1
         self.show_dashboard()
 
     def _sync_line(self) -> Content | None:
