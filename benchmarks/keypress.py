@@ -109,11 +109,15 @@ async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
                     if step < 0:  # answers only move forward: rewind to item 1 untimed
                         await _rewind(pilot, screen)
                         step = 1
-                    await _choose(pilot, screen.question)
-                    key = "enter"
+                    key = await _choose(pilot, screen.question,
+                                        screen.question.id in screen.answers)
                     if app.services.settings.ask_confidence:  # asked before moving on
-                        await pilot.press("enter")  # the answer, stored; then how sure
+                        await pilot.press(key)  # the answer, stored; then how sure
+                        asked = time.perf_counter()
                         while not isinstance(app.screen, ConfidenceDialog):
+                            if time.perf_counter() > asked + TIMEOUT_S:
+                                raise RuntimeError(f"no confidence question after {key!r} on a "
+                                                   f"{screen.question.type} item")
                             await asyncio.sleep(0.001)
                         key = "2"  # the key that moves on is the confidence
                 else:
@@ -135,15 +139,20 @@ async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
         store.close()
 
 
-async def _choose(pilot: Any, question: Any) -> None:
-    """Give the item on screen an answer without submitting it (untimed)."""
+async def _choose(pilot: Any, question: Any, answered: bool = False) -> str:
+    """Give the item on screen an answer without submitting it (untimed); return the key
+    that submits it (Enter; `f`, the final position, on a needle drill)."""
     from vpkp_tutor.domain.model import QuestionType
 
     keys = {QuestionType.ORDERING: (), QuestionType.MATCHING: ("1",),
-            QuestionType.NUMERIC: ("1",)}.get(question.type, ("a",))
+            QuestionType.NUMERIC: ("1",), QuestionType.TRAJECTORY: ("+",),
+            QuestionType.SHORT_ANSWER: ("enter", "a")}.get(question.type, ("a",))
+    if question.type is QuestionType.MULTIPLE_RESPONSE and answered:
+        keys = ()  # "a" again would take back the option chosen last time round
     if keys:
         await pilot.press(*keys)
     await pilot.pause()
+    return "f" if question.type is QuestionType.TRAJECTORY else "enter"
 
 
 async def _rewind(pilot: Any, screen: Any) -> None:
