@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 ITEM_COLUMNS = (
     "question_id", "topic", "type", "n", "facility", "point_biserial", "upper_lower",
     "flags", "options", "option_proportions", "option_point_biserials", "keys",
-    "disagree", "disagree_comments",
+    "disagree", "disagree_comments", "confident_errors",
 )
 """Header of the item analysis CSV (one row per item). `disagree`: answers whose learner
 tagged the miss "disagree with the key"; `disagree_comments`: their comments (those
-written, oldest first) as a JSON array of strings."""
+written, oldest first) as a JSON array of strings; `confident_errors`: answers stated
+"sure" that missed full marks."""
 
 
 def add_report_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
@@ -234,7 +235,8 @@ def write_items_csv(report: DirectorReport, path: Path, protected: tuple[Path, .
                 per_option([(o.letter, o.point_biserial) for o in s.options]),
                 ";".join(o.letter for o in s.options if o.keyed),
                 d.count if d else 0,
-                json.dumps([a.comment for a in d.comments], ensure_ascii=False) if d else "[]"))
+                json.dumps([a.comment for a in d.comments], ensure_ascii=False) if d else "[]",
+                report.confident_errors.get(s.question_id, 0)))
     return path
 
 

@@ -119,6 +119,13 @@ def test_why_answers_were_wrong(page: Page, exports: list[dict[str, Any]],
     assert sorted(comments) == sorted(r["error_comment"] for r in said if r["error_comment"])
     assert HOSTILE_COMMENT in comments
     assert page.evaluate("document.querySelectorAll('#errors img').length") == 0
+    # how sure they were: the answers at each stated confidence, as the exports hold them
+    for level in ("sure", "unsure", "guess", "none"):
+        cells = texts(page, f'#sureness-table tr[data-level="{level}"] td')
+        stated = [r for r in exports if r.get("confidence") == (None if level == "none"
+                                                                else level)]
+        assert cells[1] == str(len(stated)) and len(stated) > 0, level
+        assert cells[2] == str(sum(1 for r in stated if r["points"] >= r["max_points"]))
 
 
 def test_no_console_error_and_no_network(page: Page, report: Path) -> None:

@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import math
 import random
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,9 @@ class Cohort:
         item = self.items.get(qid)
         return item.content() if item else None
 
+
+STATED = ("sure", "unsure", "guess", None, None)
+"""The confidence each answer states, picked by a checksum of its ids (None: not stated)."""
 
 def make_items(pool: int, rng: random.Random) -> dict[str, Item]:
     items: dict[str, Item] = {}
@@ -160,6 +164,9 @@ def learner_doc(lid: str, name: str, items: dict[str, Item],
                 "type": "single_best", "difficulty": "medium", "content_hash": "h",
                 "answer": answer, "points": 1.0 if right else 0.0, "max_points": 1.0,
                 "correct": right, "seconds": 30.0, "answered_at": _iso(at)})
+            stated = STATED[zlib.crc32(f"{lid}/{aid}/{qid}".encode()) % len(STATED)]
+            if stated is not None:  # (drawn without the generator, so figures stay put)
+                responses[-1]["confidence"] = stated
             reason = why(item, answer, mode) if why is not None and not right else None
             if reason is not None:
                 responses[-1].update(error_tag=reason[0], error_comment=reason[1])

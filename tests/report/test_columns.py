@@ -176,6 +176,25 @@ def test_error_profile_and_disagreements_match_a_plain_computation(
     assert counts == sorted(counts, reverse=True)
 
 
+def test_calibration_and_confident_errors_match_a_plain_computation(
+        folder: Path, report: CohortReport) -> None:
+    from vpkp_tutor.report.why import calibration
+
+    merged = _merged(sorted(folder.glob("*.json")))
+    answers = [r for responses in merged.values() for r in responses]
+    rows, confident = calibration(report)
+    assert [x.level for x in rows] == ["sure", "unsure", "guess", ""]
+    for x in rows:
+        mine = [r for r in answers if r.get("confidence") == (x.level or None)]
+        assert x.answers == len(mine) > 0
+        assert x.right == sum(1 for r in mine if _fraction(r) >= 1.0)
+    expected: dict[str, int] = defaultdict(int)
+    for r in answers:
+        if r.get("confidence") == "sure" and _fraction(r) < 1.0:
+            expected[r["question_id"]] += 1
+    assert confident == dict(expected) and sum(confident.values()) > 10
+
+
 def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) -> None:
     from vpkp_tutor.export.files import ExportError
     from vpkp_tutor.export.json_read import PARALLEL_FROM, read_all
@@ -186,6 +205,7 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     assert bytes(together[0].fact) == bytes(one_by_one[0].fact)
     assert together[0].facts.values() == one_by_one[0].facts.values()
     assert bytes(together[0].why) == bytes(one_by_one[0].why)
+    assert bytes(together[0].sure) == bytes(one_by_one[0].sure) and any(together[0].sure)
     assert together[0].whys.values() == one_by_one[0].whys.values()
     assert len(one_by_one[0].whys.values()) > 2  # untagged and some reasons
     assert together[0].ids == one_by_one[0].ids and len(together[0].ids) == len(together[0])

@@ -163,6 +163,8 @@ class Answers:
     points: Any
     max_points: Any
     correct: Any
+    sure: Any
+    """The stated confidence: 1 sure, 2 unsure, 3 guess, 0 not stated."""
     review: Any
     answered_us: Any
     """Microseconds since 1970-01-01T00:00:00Z (UTC)."""
@@ -315,6 +317,7 @@ def merge_columns(columns: ResponseColumns,
         points=col(columns.points, np.float64),
         max_points=col(columns.max_points, np.float64),
         correct=col(columns.correct, np.int8).astype(bool),
+        sure=col(columns.sure, np.int8),
         review=np.array([mode == "review" for _, mode in sittings] or [False])[sitting],
         answered_us=col(columns.answered_us, np.int64),
         question_ids=questions.values(), topics=topics.values(), kinds=kinds.values(),

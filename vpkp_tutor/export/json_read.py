@@ -172,6 +172,8 @@ class ResponseColumns:
     points: array[float] = field(default_factory=lambda: array("d"))
     max_points: array[float] = field(default_factory=lambda: array("d"))
     correct: array[int] = field(default_factory=lambda: array("b"))
+    sure: array[int] = field(default_factory=lambda: array("b"))
+    """The stated confidence: 1 sure, 2 unsure, 3 guess, 0 not stated."""
     answered_us: array[int] = field(default_factory=lambda: array("q"))
     """Microseconds since 1970-01-01T00:00:00Z."""
     ids: list[str] = field(default_factory=list)
@@ -185,6 +187,9 @@ _FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
 _WHY = attrgetter("error_tag", "error_comment")
 _TAG = attrgetter("error_tag")
+_CONFIDENCE = attrgetter("confidence")
+SURENESS = {None: 0, "sure": 1, "unsure": 2, "guess": 3}
+"""A stated confidence as stored in `ResponseColumns.sure`."""
 _NUMBERS = tuple(attrgetter(name) for name in ("points", "max_points", "answered_at"))
 _ANSWER, _CORRECT, _ID = attrgetter("answer"), attrgetter("correct"), attrgetter("id")
 
@@ -224,6 +229,11 @@ def read_columns(path: Path, columns: ResponseColumns,
     columns.points.frombytes(points_a.tobytes())
     columns.max_points.frombytes(most_a.tobytes())
     columns.correct.extend(map(_CORRECT, rs))
+    stated = list(map(_CONFIDENCE, rs))
+    if stated.count(None) == len(stated):  # none stated: all 0
+        columns.sure.frombytes(bytes(len(rs)))
+    else:
+        columns.sure.extend(map(SURENESS.__getitem__, stated))
     columns.answered_us.frombytes(micros.tobytes())
     columns.ids.extend(map(_ID, rs))
     doc.responses = []
@@ -251,6 +261,7 @@ def columns_of(exports: Sequence[LearnerExport]
         columns.points.extend(float(r.event.record.points) for r in rs)
         columns.max_points.extend(float(r.event.record.max_points) for r in rs)
         columns.correct.extend(bool(r.event.record.correct) for r in rs)
+        columns.sure.extend(r.event.record.confidence or 0 for r in rs)
         columns.answered_us.extend(_micros(r.event.record.answered_at) for r in rs)
         columns.ids.extend(r.event.id for r in rs)
         read.append((ex, range(start, len(columns))))
@@ -368,7 +379,7 @@ def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport
                                      dtype=np.int64)
             codes = np.frombuffer(getattr(part, column), dtype=np.int64)
             getattr(out, column).frombytes(renumber[codes].tobytes() if len(codes) else b"")
-        for name in ("points", "max_points", "correct", "answered_us"):
+        for name in ("points", "max_points", "correct", "sure", "answered_us"):
             getattr(out, name).extend(getattr(part, name))
         out.ids.extend(part.ids)
         read.extend((ex, range(rows.start + start, rows.stop + start)) for ex, rows in headers)

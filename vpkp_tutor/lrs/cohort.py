@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from vpkp_tutor.domain.confidence import COMMENT_MAX, error_tag_from
+from vpkp_tutor.domain.confidence import COMMENT_MAX, confidence_from, error_tag_from
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.domain.progress import (
     CaseRun,
@@ -128,7 +128,9 @@ def exports(statements: Iterable[dict[str, Any]], bank: ContentBank, base: str, 
                 correct=bool(result.get("success", False)),
                 seconds=_seconds(str(result.get("duration", ""))), answered_at=when,
                 error_tag=tag.value if tag else None,
-                error_comment=comment[:COMMENT_MAX] if tag and isinstance(comment, str) else "")
+                error_comment=comment[:COMMENT_MAX] if tag and isinstance(comment, str) else "",
+                confidence=int(sure) if (sure := confidence_from(
+                    found.get(f"{prefix}ext/confidence"))) else None)
             event = ResponseEvent(id=str(st["id"]), learner_id=name,
                                   mode=str(ext.get(f"{prefix}ext/mode", "")), record=record)
             mine["responses"].append(ExportedResponse(event, question_meta(bank, qid)))

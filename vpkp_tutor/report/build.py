@@ -3,6 +3,7 @@ the content bank's stems, options and objectives when one is given."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,14 @@ from vpkp_tutor.report.items import (
     analyse_items,
 )
 from vpkp_tutor.report.rollup import BELOW, ObjectiveInfo, Rollup, build_rollup
-from vpkp_tutor.report.why import ItemDisagreements, TopicErrors, disagreements, error_profile
+from vpkp_tutor.report.why import (
+    ItemDisagreements,
+    Sureness,
+    TopicErrors,
+    calibration,
+    disagreements,
+    error_profile,
+)
 
 if TYPE_CHECKING:
     from vpkp_tutor.domain.model import ContentBank
@@ -45,6 +53,10 @@ class DirectorReport:
     """The same over every topic."""
     disagree: Mapping[str, ItemDisagreements]
     """Items whose key learners disagree with (most disagreed with first)."""
+    sureness: tuple[Sureness, ...] = ()
+    """How often the cohort was right at each stated confidence (then none stated)."""
+    confident_errors: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    """Per item, answers stated "sure" that missed full marks."""
 
 
 def anonymous_code(learner_id: str) -> str:
@@ -121,8 +133,9 @@ def build_director_report(paths: Sequence[Path], course: Course = NO_COURSE, *,
                               objective_items=course.objective_items, threshold=threshold)
         errors, errors_total = error_profile(cohort, [g.key for g in rollup.topics])
         disagree = disagreements(cohort)
+        sureness, confident_errors = calibration(cohort)
     names = {m.learner.id: anonymous_code(m.learner.id) if anonymise
              else m.learner.display_name for m in cohort.learners}
     return DirectorReport(cohort, tuple(items), tuple(forms), rollup, names, anonymise,
                           now or dt.datetime.now(dt.UTC), min_n, errors, errors_total,
-                          disagree)
+                          disagree, sureness, confident_errors)

@@ -129,3 +129,43 @@ def disagreements(cohort: CohortReport) -> dict[str, ItemDisagreements]:
         topics[qid] = answers.topics[answers.topic[i]]
     items = sorted(by_item.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return {qid: ItemDisagreements(qid, topics[qid], tuple(found)) for qid, found in items}
+
+
+@dataclass(frozen=True, slots=True)
+class Sureness:
+    """The cohort's answers at one stated confidence (or none stated: `level` "")."""
+
+    level: str
+    """"sure", "unsure", "guess", or "" for answers given without a confidence."""
+    answers: int
+    right: int
+    """Answers that earned full marks."""
+
+    @property
+    def share(self) -> float | None:
+        """The share fully right (None with no answers)."""
+        return self.right / self.answers if self.answers else None
+
+
+LEVELS = ("sure", "unsure", "guess")
+"""The stated confidences in the order of their keys (1, 2, 3)."""
+
+
+def calibration(cohort: CohortReport) -> tuple[tuple[Sureness, ...], dict[str, int]]:
+    """How often the cohort was right at each stated confidence (sure, unsure, guess, then
+    none stated), and per item its confident errors — answers stated "sure" that missed
+    full marks (a misconception, or a miskey, to read beside the item's statistics)."""
+    import numpy as np
+
+    answers = cohort.answers
+    if not len(answers):
+        return tuple(Sureness(level, 0, 0) for level in (*LEVELS, "")), {}
+    sure = answers.sure.astype(np.int64)
+    full = answers.fraction >= 1.0
+    totals = np.bincount(sure, minlength=4)
+    right = np.bincount(sure[full], minlength=4)
+    rows = tuple(Sureness(level, int(totals[n]), int(right[n]))
+                 for n, level in ((1, "sure"), (2, "unsure"), (3, "guess"), (0, "")))
+    wrong = (sure == 1) & ~full
+    per = np.bincount(answers.question[wrong], minlength=len(answers.question_ids))
+    return rows, {answers.question_ids[i]: int(per[i]) for i in np.nonzero(per)[0].tolist()}
