@@ -14,12 +14,12 @@ from tests.lrs.ralph import KEY, SECRET, Ralph
 from tests.lrs.test_sync import BASE, configure, settings
 from tests.services.tinybank import tiny_bank
 from vpkp_tutor.cli import main
-from vpkp_tutor.domain.confidence import ErrorTag
+from vpkp_tutor.domain.confidence import Confidence, ErrorTag
 from vpkp_tutor.export.cohort import CohortReport, build_report, report_of
 from vpkp_tutor.lrs.client import LrsClient
 from vpkp_tutor.lrs.cohort import exports, fetch
 from vpkp_tutor.lrs.credentials import Credentials
-from vpkp_tutor.report.why import disagreements, error_profile
+from vpkp_tutor.report.why import calibration, disagreements, error_profile
 from vpkp_tutor.services.sync import catch_up, send
 from vpkp_tutor.storage.outbox import Outbox
 
@@ -35,9 +35,10 @@ def summary(report: CohortReport) -> dict[str, Any]:
         "critical": sorted((c.learner.id, c.case_id, c.title, c.critical_errors,
                             c.finished_at) for c in report.critical_cases),
         # why answers were wrong (a statement does not carry the answer given)
-        "errors": error_profile(report),
+        "errors": error_profile(report, ("anatomy", "complications")),  # (in this order)
         "disagree": {qid: [(a.learner, a.comment, a.answered_at) for a in d.answers]
                      for qid, d in disagreements(report).items()},
+        "sureness": calibration(report),
     }
 
 
@@ -54,6 +55,10 @@ def cohort(tmp_path: Path, ralph: Ralph) -> list[Path]:
                   if not r.correct]
         for qid, tag in zip(missed, (ErrorTag.DISAGREE, ErrorTag.MISREAD), strict=False):
             svc.set_error_tag(attempt.id, qid, tag, f"{name}: the key is wrong <b>")
+        for qid, sure in zip(sorted(svc.store.get_attempt(attempt.id).responses),
+                             (Confidence.SURE, Confidence.GUESS, Confidence.UNSURE,
+                              Confidence.SURE), strict=False):
+            svc.set_confidence(attempt.id, qid, sure)
         box = Outbox(svc.store)  # type: ignore[arg-type]
         catch_up(box, svc.content, settings(), svc.learner_data(p.learner_id), svc.clock())
         with LrsClient(ralph.endpoint, Credentials(KEY, SECRET)) as client:
@@ -86,6 +91,9 @@ def test_the_report_from_the_lrs_equals_the_report_from_the_files(
     assert len(expected["rows"]) == 4 and expected["critical"] and expected["most_missed"]
     assert sum(r[2] for r in expected["rows"]) == 7 + 4  # Ana's 7 answers, Ben's 4
     assert expected["disagree"] and expected["errors"][1].count(ErrorTag.MISREAD)
+    sureness, confident = expected["sureness"]
+    # four stated by Ana, three by Ben, whose sure answer to anat.sb1 was replaced later
+    assert [x.answers for x in sureness[:3]] == [2, 2, 2] and confident
     assert summary(from_lrs) == expected
 
 
