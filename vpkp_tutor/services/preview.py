@@ -25,10 +25,13 @@ def open_preview_store(folder: Path) -> SqliteProgressStore:
     """A progress store in `folder` (a temporary folder the preview removes). An author
     previewing an item sees its feedback at once: the confidence question a learner is
     asked after each answer is off here."""
+    from msgspec.structs import replace
+
+    from vpkp_tutor.services.settings import DEFAULTS, save_changes
     from vpkp_tutor.storage import open_store
 
     store = open_store(folder, daily_backups=False)
-    store.set_setting("ask_confidence", "off")
+    save_changes(store, DEFAULTS, replace(DEFAULTS, ask_confidence=False))
     return store
 
 
