@@ -126,63 +126,50 @@ async def home_text(app: object, pilot: object, wanted: str, seconds: float = 20
     return text
 
 
-async def test_home_sends_in_the_background_and_shows_it(
-        tmp_path: Path, ralph: Ralph, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("vpkp_tutor.tui.app.SYNC_SOON", 0.2)
+async def home_of_ana(tmp_path: Path, endpoint: str, minutes: int, wanted: str,
+                      seconds: float = 20) -> tuple[int, str, int]:
+    """Ana's history with the LRS at `endpoint` and background syncs every `minutes`: the
+    statements waiting before the app opens, Home's text once it shows `wanted` (80×24),
+    and the statements waiting after the app closed."""
     p = populate(tmp_path / "data", name="Ana")
-    configure(p.services, ralph.endpoint, minutes=30)
-    waiting = Outbox(p.services.store).waiting()  # type: ignore[arg-type]
-    assert waiting > 10
+    configure(p.services, endpoint, minutes=minutes)
+    before = Outbox(p.services.store).waiting()  # type: ignore[arg-type]
     p.services.store.close()
     store = open_store(tmp_path / "data", daily_backups=False)
     try:
         app = make_app(LaunchOptions(learner="Ana"), tiny_bank(), store)
         async with app.run_test(size=(80, 24)) as pilot:
-            text = await home_text(app, pilot, "0 waiting · last sent")
-            assert "Learning Record Store: 0 waiting · last sent" in text
-            assert "Not sent" not in text
-        assert Outbox(store).waiting() == 0  # type: ignore[arg-type]
-        assert ralph.stored_lines() == waiting
+            text = await home_text(app, pilot, wanted, seconds)
+            await pilot.pause(0.5)
+        return before, text, Outbox(store).waiting()  # type: ignore[arg-type]
     finally:
         store.close()
+
+
+async def test_home_sends_in_the_background_and_shows_it(
+        tmp_path: Path, ralph: Ralph, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vpkp_tutor.tui.app.SYNC_SOON", 0.2)
+    before, text, after = await home_of_ana(tmp_path, ralph.endpoint, 30,
+                                            "0 waiting · last sent")
+    assert "Learning Record Store: 0 waiting · last sent" in text and "Not sent" not in text
+    assert before > 10 and after == 0 and ralph.stored_lines() == before
 
 
 async def test_home_says_why_nothing_was_sent_and_keeps_everything(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("vpkp_tutor.tui.app.SYNC_SOON", 0.2)
     monkeypatch.setattr("vpkp_tutor.services.sync.BACKGROUND_TRIES", 1)
-    p = populate(tmp_path / "data", name="Ana")
-    configure(p.services, f"http://127.0.0.1:{free_port()}/xAPI/")  # nobody listens
-    waiting = Outbox(p.services.store).waiting()  # type: ignore[arg-type]
-    p.services.store.close()
-    store = open_store(tmp_path / "data", daily_backups=False)
-    try:
-        app = make_app(LaunchOptions(learner="Ana"), tiny_bank(), store)
-        async with app.run_test(size=(80, 24)) as pilot:
-            text = await home_text(app, pilot, "Not sent")
-            assert f"Learning Record Store: {waiting} waiting · never sent" in text
-            assert "Not sent: cannot reach the LRS at http://127.0.0.1" in text
-            assert SECRET not in text
-        assert Outbox(store).waiting() == waiting  # type: ignore[arg-type]
-    finally:
-        store.close()
+    nobody = f"http://127.0.0.1:{free_port()}/xAPI/"  # nobody listens there
+    before, text, after = await home_of_ana(tmp_path, nobody, 5, "Not sent")
+    assert f"Learning Record Store: {before} waiting · never sent" in text
+    assert "Not sent: cannot reach the LRS at http://127.0.0.1" in text
+    assert SECRET not in text and after == before
 
 
 async def test_no_background_sync_unless_minutes_are_set(
         tmp_path: Path, ralph: Ralph, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("vpkp_tutor.tui.app.SYNC_SOON", 0.1)
-    p = populate(tmp_path / "data", name="Ana")
-    configure(p.services, ralph.endpoint, minutes=0)
-    waiting = Outbox(p.services.store).waiting()  # type: ignore[arg-type]
-    p.services.store.close()
-    store = open_store(tmp_path / "data", daily_backups=False)
-    try:
-        app = make_app(LaunchOptions(learner="Ana"), tiny_bank(), store)
-        async with app.run_test(size=(80, 24)) as pilot:
-            text = await home_text(app, pilot, "never sent", seconds=3)
-            await pilot.pause(1.0)
-            assert f"{waiting} waiting · never sent" in text
-        assert Outbox(store).waiting() == waiting  # type: ignore[arg-type]
-        assert ralph.stored_lines() == 0
-    finally:
-        store.close()
+    before, text, after = await home_of_ana(tmp_path, ralph.endpoint, 0, "never sent",
+                                            seconds=3)
+    assert f"{before} waiting · never sent" in text
+    assert after == before and ralph.stored_lines() == 0
