@@ -38,3 +38,14 @@ def pilot_app(tmp_path: Path, isolated_dirs: None,  # noqa: F811 (the fixture)
     yield build
     for store in stores:
         store.close()
+
+
+async def until(pilot: object, ok: Callable[[], object], what: str,
+                seconds: float = 15) -> None:
+    """Let the app run until `ok()` holds (failing with `what` after `seconds`)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not ok():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.05)  # type: ignore[attr-defined]

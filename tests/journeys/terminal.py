@@ -105,3 +105,16 @@ def app_terminal(tmp_path: Path, *args: str, width: int = 80,
         yield term
     finally:
         term.close()
+
+
+def save_until(term: Terminal, path: Path, text: str, shows: str) -> None:
+    """Save `text` to `path` (again, until a watcher that starts with the app sees it and
+    the screen `shows` it)."""
+    for _ in range(10):
+        path.write_text(text, encoding="utf-8")
+        try:
+            term.wait_for(shows, timeout=2)
+            return
+        except AssertionError:
+            continue
+    term.wait_for(shows, timeout=1)

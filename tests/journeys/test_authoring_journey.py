@@ -7,12 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.journeys.terminal import Terminal, app_terminal, needs_tmux
+from tests.journeys.pilot import until
+from tests.journeys.terminal import Terminal, app_terminal, needs_tmux, save_until
 
 EXE = Path(sys.executable).with_name("vpkp-tutor")
 
@@ -40,12 +40,6 @@ def test_preview_reloads_after_the_file_is_written(tmp_path: Path) -> None:
     course = _course(tmp_path)
     file = course / "question_bank" / "q.yaml"
     write_new("question", file)
-
-    async def until(pilot: object, ok: object, what: str) -> None:
-        deadline = time.monotonic() + 15
-        while not ok():  # type: ignore[operator]
-            assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            await pilot.pause(0.05)  # type: ignore[attr-defined]
 
     async def run() -> None:
         app = PreviewApp(file)
@@ -76,15 +70,7 @@ def test_new_preview_validate_in_a_terminal(tmp_path: Path) -> None:
     assert done.returncode == 0 and "wrote question_bank/first.yaml" in done.stdout
     file = course / "question_bank" / "first.yaml"
     def save(term: Terminal, text: str, shows: str) -> None:
-        """Save the file (again, until the watcher, which starts with the app, sees it)."""
-        for _ in range(10):
-            file.write_text(text, encoding="utf-8")
-            try:
-                term.wait_for(shows, timeout=2)
-                return
-            except AssertionError:
-                continue
-        term.wait_for(shows, timeout=1)
+        save_until(term, file, text, shows)
 
     with app_terminal(tmp_path, "preview", f"{file}#first-q001") as term:
         term.wait_for("Replace with the vignette")

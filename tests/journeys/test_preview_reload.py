@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 from pathlib import Path
 
+from tests.journeys.pilot import until
 from vpkp_tutor.content.scaffold import write_new
 
 
@@ -22,12 +22,6 @@ def test_the_preview_settles_the_heap_when_idle_and_still_reloads(tmp_path: Path
     write_new("lesson", course / "lessons" / "intro.yaml", topic="anatomy")
     file = course / "question_bank" / "q.yaml"
     write_new("question", file)
-
-    async def until(pilot: object, ok: object, what: str) -> None:
-        deadline = time.monotonic() + 15
-        while not ok():  # type: ignore[operator]
-            assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            await pilot.pause(0.05)  # type: ignore[attr-defined]
 
     async def run() -> None:
         app = PreviewApp(file, watch=False)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.journeys.terminal import Terminal, app_terminal, needs_tmux
+from tests.journeys.terminal import app_terminal, needs_tmux, save_until
 
 EXE = Path(sys.executable).with_name("vpkp-tutor")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
@@ -147,18 +147,6 @@ def _edit(path: Path, changes: list[tuple[str, str]]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _save_until(term: Terminal, path: Path, text: str, shows: str) -> None:
-    """Save (again, until the preview's watcher, which starts with the app, sees it)."""
-    for _ in range(10):
-        path.write_text(text, encoding="utf-8")
-        try:
-            term.wait_for(shows, timeout=2)
-            return
-        except AssertionError:
-            continue
-    term.wait_for(shows, timeout=1)
-
-
 @needs_tmux
 def test_a_new_topic_from_nothing_to_previewed_and_valid(tmp_path: Path) -> None:
     manifest, news, clean = _documented()
@@ -193,7 +181,7 @@ def test_a_new_topic_from_nothing_to_previewed_and_valid(tmp_path: Path) -> None
     with app_terminal(tmp_path, "preview", str(lesson)) as term:
         term.wait_for("The sacral ala")
         text = lesson.read_text(encoding="utf-8")
-        _save_until(term, lesson, text.replace("clear of the nerve roots",
+        save_until(term, lesson, text.replace("clear of the nerve roots",
                                                "clear of the sacral nerve roots"),
                     "sacral nerve roots")
         term.keys("C-q")
