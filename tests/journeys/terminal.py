@@ -50,9 +50,11 @@ class Terminal:
 
     def say_how_sure(self, key: str = "2") -> str:
         """Answer the confidence question the app asks after each answer (on by default):
-        1 sure, 2 unsure, 3 guess; Escape skips. Returns the screen that asked."""
+        1 sure, 2 unsure, 3 guess; Escape skips. Returns the screen that asked, once the
+        question has closed (a key sent while it is still open would go to it)."""
         screen = self.wait_for("How sure are you?")
         self.keys(key)
+        self.wait_for(lambda s: "How sure are you?" not in s)
         return screen
 
     def keys(self, *keys: str) -> None:
