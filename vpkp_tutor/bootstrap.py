@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from msgspec import Struct
 from msgspec.structs import replace
 
-from vpkp_tutor.domain.model import ContentBank
+from vpkp_tutor.domain.model import ContentBank, Course
 from vpkp_tutor.services import Services
 
 if TYPE_CHECKING:
@@ -34,50 +34,81 @@ class LaunchOptions(Struct, frozen=True):
     learner: str | None = None
     """Learner name or id to open as, skipping the picker."""
     content_paths: tuple[Path, ...] = ()
-    """`--content`: a course folder, or folders of items; empty means the bundled course."""
+    """`--content`: course folders (several open several courses), or folders of items;
+    empty means the bundled course."""
     added_paths: tuple[Path, ...] = ()
-    """`--add`: folders of items read beside the course's own content."""
+    """`--add`: folders of items read beside the open course's own content."""
+    course: Path | None = None
+    """The manifest of the course to open when `content_paths` names several (None: the
+    app opens the first; a command that reads one course refuses several)."""
 
 
 class CourseOpenError(ValueError):
     """The course named on the command line cannot be opened (its manifest has errors, or
-    two courses were named); the message says where."""
+    it is not one course where one is needed); the message says where."""
 
 
-def check_course(options: LaunchOptions) -> None:
-    """Refuse, with CourseOpenError, content that cannot be opened as one course: two
-    courses named, a course given to --add, or a course manifest with errors (read here only
-    for a course other than the bundled one, whose manifest the content cache holds)."""
+class OpenCourse(NamedTuple):
+    """One of several courses named on the command line: its manifest and what it declares."""
+
+    manifest: Path
+    course: Course
+
+
+def check_course(options: LaunchOptions) -> tuple[OpenCourse, ...]:
+    """Refuse, with CourseOpenError, content that cannot be opened: a course given to
+    --add, items beside several courses, or a course manifest with errors (read here only
+    for a course other than the bundled one, whose manifest the content cache holds, unless
+    several courses are named). With several courses, return them in the order named (two
+    folders of one course id are refused: progress is kept per course id); with one, ()."""
     from vpkp_tutor.content import bundled_manifest
-    from vpkp_tutor.content.course import CourseError, read_course, resolve_source
+    from vpkp_tutor.content.course import CourseError, read_course, resolve_sources
 
     try:
-        source = resolve_source(options.content_paths, options.added_paths)
+        sources = resolve_sources(options.content_paths, options.added_paths)
     except CourseError as exc:
         raise CourseOpenError(str(exc)) from None
-    if source.manifest != bundled_manifest():
+    if len(sources) == 1 and sources[0].manifest == bundled_manifest():
+        return ()
+    opened: list[OpenCourse] = []
+    for source in sources:
         course, problems = read_course(source.manifest)
         if course is None:
             raise CourseOpenError("\n".join(str(p) for p in problems))
+        twin = next((o for o in opened if o.course.id == course.id), None)
+        if twin is not None:
+            raise CourseOpenError(
+                f"{source.manifest}: the course id '{course.id}' is also the id of "
+                f"{twin.manifest}; progress is kept per course id, so two courses open at "
+                "once need two ids")
+        opened.append(OpenCourse(source.manifest, course))
+    return tuple(opened) if len(opened) > 1 else ()
 
 
-def _lines(message: str) -> str:
+def lines(message: str) -> str:
     """A message after a colon: on the same line when it is one line, else below it."""
     return f"\n{message}" if "\n" in message else f" {message}"
 
 
 def load_bank(options: LaunchOptions) -> ContentBank:
-    """Load the course named by the options (the bundled course by default), through the
-    content cache in the data folder. A course whose manifest has errors is refused with
-    CourseOpenError (items with errors are left out, as always)."""
+    """Load the course named by the options (the bundled course by default; among several,
+    `options.course`), through the content cache in the data folder. A course whose
+    manifest has errors is refused with CourseOpenError (items with errors are left out, as
+    always), and so are several courses when `options.course` does not say which."""
     from vpkp_tutor.content.cache import load_cached
-    from vpkp_tutor.content.course import CourseError, resolve_source
+    from vpkp_tutor.content.course import CourseError, resolve_sources, several_courses
     from vpkp_tutor.storage.paths import resolve_data_dir
 
     try:
-        source = resolve_source(options.content_paths, options.added_paths)
+        sources = resolve_sources(options.content_paths, options.added_paths)
     except CourseError as exc:
         raise CourseOpenError(str(exc)) from None
+    source = sources[0]
+    if len(sources) > 1:
+        chosen = [s for s in sources if s.manifest == options.course]
+        if not chosen:
+            raise CourseOpenError(several_courses(sources))
+        source = chosen[0]
     bank = load_cached(list(source.paths), resolve_data_dir(options.data_dir) / "cache",
                        manifest=source.manifest)
     if not bank.course.id:
@@ -85,6 +116,20 @@ def load_bank(options: LaunchOptions) -> ContentBank:
         problems = [str(p) for p in bank.problems if p.path == str(source.manifest)]
         raise CourseOpenError("\n".join(problems) or f"{shown}: the course cannot be read")
     return bank
+
+
+def load_banks(options: LaunchOptions) -> list[ContentBank]:
+    """Every course the options name (one, or several in the order named), each loaded as
+    `load_bank` loads it; for the commands that work over several courses."""
+    from vpkp_tutor.content.course import CourseError, resolve_sources
+
+    try:
+        sources = resolve_sources(options.content_paths, options.added_paths)
+    except CourseError as exc:
+        raise CourseOpenError(str(exc)) from None
+    if len(sources) == 1:
+        return [load_bank(options)]
+    return [load_bank(replace(options, course=s.manifest)) for s in sources]
 
 
 def open_progress_store(options: LaunchOptions) -> SqliteProgressStore:
@@ -112,13 +157,33 @@ def make_services(
 
 
 def make_app(
-    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore
+    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore,
+    courses: tuple[OpenCourse, ...] | None = None,
 ) -> VpkpApp:
-    """The study app over this content and store."""
+    """The study app over this content and store. When the options name several courses
+    (`courses`, else read by `check_course`), `content` is one of them and the app can
+    switch to the others ("Switch course"); "Reload content" reads the open one again."""
     from vpkp_tutor.tui.app import VpkpApp
 
     app = VpkpApp(make_services(options, content, store), learner=options.learner)
-    app.content_reload = lambda: load_bank(options)
+    if courses is None:
+        courses = check_course(options) if len(options.content_paths) > 1 else ()
+    if not courses:
+        app.content_reload = lambda: load_bank(options)
+        return app
+    manifests = {c.course.id: c.manifest for c in courses}
+
+    def load(course_id: str) -> ContentBank:
+        bank = load_bank(replace(options, course=manifests[course_id]))
+        if bank.course.id != course_id:  # its manifest was edited since the start
+            raise CourseOpenError(f"{manifests[course_id]}: the course's id is now "
+                                  f"'{bank.course.id}' (it was '{course_id}'); restart the "
+                                  "app to open it")
+        return bank
+
+    app.courses = tuple(c.course for c in courses)
+    app.course_loader = load
+    app.content_reload = lambda: load(app.services.course.id)
     return app
 
 
@@ -170,9 +235,9 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     try:  # before anything opens: a course that cannot be opened is said at once
-        check_course(options)
+        courses = check_course(options)
     except CourseOpenError as exc:
-        print(f"vpkp-tutor: error: cannot open the course:{_lines(str(exc))}",
+        print(f"vpkp-tutor: error: cannot open the course:{lines(str(exc))}",
                   file=sys.stderr)
         return 2
     terminal = is_terminal(stdin) and is_terminal(stdout)
@@ -192,11 +257,13 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
         store.close()
         print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
         return 2
+    if courses:  # several: the first is opened
+        options = replace(options, course=courses[0].manifest)
     try:
         try:
             content = load_bank(options)
         except CourseOpenError as exc:
-            print(f"vpkp-tutor: error: cannot open the course:{_lines(str(exc))}",
+            print(f"vpkp-tutor: error: cannot open the course:{lines(str(exc))}",
                   file=sys.stderr)
             return 2
         if options.learner is not None:  # an ambiguous or impossible name: refused here
@@ -206,7 +273,7 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
                 print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
                 return 2
             options = replace(options, learner=learner.id)
-        app = make_app(options, content, store)
+        app = make_app(options, content, store, courses)
         app.run()
     finally:
         store.close()

@@ -91,6 +91,11 @@ def _run(args: argparse.Namespace) -> int:
     )
 
 
+BUNDLED = "bundled"
+"""`--content bundled` names the bundled course (beside others: `--content bundled --content
+COURSE`); a folder of that name is `./bundled`."""
+
+
 GLOBAL_OPTIONS = ("data_dir", "learner", "content", "add")
 """The options every command takes, before or after the command's name."""
 
@@ -111,11 +116,14 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None
                                   "skipping the picker; export exports this learner"}),
         (("--content",), {"metavar": "PATH", "action": "append", **dest("content"),
                           "help": "open this course folder (one with a course.yaml) instead "
-                                  "of the bundled course; a folder or file of items is read "
-                                  "in place of the bundled items (repeatable)"}),
+                                  "of the bundled course; repeat it to open several courses "
+                                  f"(the app opens the first; Home switches), `{BUNDLED}` "
+                                  "naming the bundled course; a folder or file of items is "
+                                  "read in place of the bundled items, or beside the one "
+                                  "course named"}),
         (("--add",), {"metavar": "PATH", "action": "append", **dest("add"),
-                      "help": "read this folder or file of items beside the course's own "
-                              "content, e.g. local questions beside the bundled bank "
+                      "help": "read this folder or file of items beside the open course's "
+                              "own content, e.g. local questions beside the bundled bank "
                               "(repeatable)"}),
     ]
     for flags, kwargs in options:
@@ -126,7 +134,8 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None
 
 def _merge_global_options(args: argparse.Namespace) -> None:
     """One value per global option: given after the command it wins over before (for
-    --content and --add, both lists are loaded, in order)."""
+    --content and --add, both lists are loaded, in order). `--content bundled` becomes the
+    bundled course's manifest."""
     for name in GLOBAL_OPTIONS:
         after = getattr(args, f"{name}_after", None)
         if after is None:
@@ -135,6 +144,11 @@ def _merge_global_options(args: argparse.Namespace) -> None:
         if name in ("content", "add"):
             after = [*(getattr(args, name, None) or ()), *after]
         setattr(args, name, after)
+    content = getattr(args, "content", None)
+    if content and BUNDLED in content:
+        from vpkp_tutor.content import bundled_manifest
+
+        args.content = [str(bundled_manifest()) if p == BUNDLED else p for p in content]
 
 
 INPUTS = {"content": "--content", "add": "--add", "paths": "", "exports": "", "restore": "--restore"}

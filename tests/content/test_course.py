@@ -1,6 +1,6 @@
 """Courses are content: a manifest (`course.yaml`) declares the topics, their labels and
 order, objective codes and lint settings; items are checked against their course; the
-command line opens one course (`--content`) and adds folders of items (`--add`); progress
+command line opens courses (`--content`, one or several) and adds folders of items (`--add`); progress
 is kept per course."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from vpkp_tutor.content.course import (
     lint_settings,
     read_course,
     resolve_source,
+    resolve_sources,
 )
 from vpkp_tutor.content.loader import load_content, validate_paths
 from vpkp_tutor.domain.progress import QuizSettings
@@ -153,13 +154,46 @@ def test_content_opens_a_course_and_add_reads_items_beside_it(tmp_path: Path) ->
     assert resolve_source([COURSE / "course.yaml"]).manifest == COURSE / "course.yaml"
 
 
-def test_two_courses_at_once_or_a_course_added_are_refused(tmp_path: Path) -> None:
+def test_several_course_folders_open_several_courses_in_the_order_named(
+        tmp_path: Path) -> None:
+    other = copy_course(tmp_path, "other", **{"id: stats-basics": "id: stats-other"})
+    extra = tmp_path / "mine"
+    extra.mkdir()
+    sources = resolve_sources([other, COURSE, other / "course.yaml"], [extra])
+    assert [s.manifest for s in sources] == [other / "course.yaml", COURSE / "course.yaml"]
+    assert [s.paths for s in sources] == [
+        (other / "lessons", other / "question_bank", extra),  # --add: beside each course
+        (COURSE / "lessons", COURSE / "question_bank", extra)]
+    # the bundled course is one of them when named by its manifest (`--content bundled`)
+    with_bundled = resolve_sources([bundled_manifest(), COURSE])
+    assert [(s.manifest, s.paths) for s in with_bundled] == [
+        (bundled_manifest(), tuple(bundled_paths())),
+        (COURSE / "course.yaml", (COURSE / "lessons", COURSE / "question_bank"))]
+
+
+def test_a_command_that_reads_one_course_refuses_several(tmp_path: Path) -> None:
     other = copy_course(tmp_path, "other")
-    with pytest.raises(CourseError, match=r"^--content .*other: a second course \(.*stats is "
-                                          r"one\); the app opens one course at a time"):
+    with pytest.raises(CourseError) as caught:
         resolve_source([COURSE, other])
+    assert str(caught.value) == (f"--content names 2 courses ({COURSE}, {other}); this reads "
+                                 "one course: name only that course's folder with --content")
+    assert resolve_source([COURSE, COURSE / "course.yaml"]).manifest == COURSE / "course.yaml"
+
+
+def test_items_beside_several_courses_or_a_course_added_are_refused(tmp_path: Path) -> None:
+    other = copy_course(tmp_path, "other")
+    extra = tmp_path / "mine"
+    extra.mkdir()
+    with pytest.raises(CourseError) as caught:
+        resolve_sources([COURSE, extra, other])
+    assert str(caught.value) == (
+        f"--content {extra}: a folder of items (no course.yaml) beside several courses "
+        f"({COURSE}, {other}): which course is it part of? Read it beside whichever course "
+        f"is open with --add {extra}")
+    assert [s.paths for s in resolve_sources([COURSE, extra])] == [
+        (COURSE / "lessons", COURSE / "question_bank", extra)]  # beside one course: kept
     with pytest.raises(CourseError, match=r"^--add .*stats: is a course"):
-        resolve_source([], [COURSE])
+        resolve_sources([], [COURSE])
 
 
 def test_added_items_use_the_course_topics(tmp_path: Path) -> None:

@@ -73,34 +73,58 @@ def _as_manifest(path: Path) -> Path | None:
     return path if path.name == MANIFEST and path.is_file() else None
 
 
-def resolve_source(content: Sequence[Path], added: Sequence[Path] = ()) -> CourseSource:
-    """What `--content` and `--add` open. A `--content` course folder (one with a
-    `course.yaml`) is opened instead of the bundled course; other `--content` folders and
-    files are read in place of the bundled items, as items of that course (the bundled
-    course when no course folder is named). `--add` folders and files are read beside the
-    course's own content. One course at a time: two course folders are refused."""
+def resolve_sources(content: Sequence[Path], added: Sequence[Path] = ()
+                    ) -> list[CourseSource]:
+    """What `--content` and `--add` open: one source per course, in the order named.
+
+    A `--content` course folder (one with a `course.yaml`) is opened instead of the bundled
+    course; several course folders open several courses (the same one named twice counts
+    once). Other `--content` folders and files are read in place of the bundled items, as
+    items of that course (the bundled course when no course folder is named), or beside the
+    one course folder named; beside several courses they are refused (which course would
+    they belong to?). `--add` folders and files are read beside each course's own content
+    (so beside whichever course is open); a course given to `--add` is refused."""
     from vpkp_tutor.content import bundled_manifest, bundled_paths
 
-    courses = [(p, m) for p in content if (m := _as_manifest(p)) is not None]
     for p in added:
         if _as_manifest(p) is not None:
             raise CourseError(f"--add {p}: is a course (it has a {MANIFEST}); open it with "
                               f"--content {p}, or add only its item folders")
-    real = {os.path.realpath(m) for _, m in courses}
-    if len(real) > 1:
-        first, second = courses[0][0], next(p for p, m in courses[1:]
-                                            if os.path.realpath(m) != os.path.realpath(
-                                                courses[0][1]))
-        raise CourseError(f"--content {second}: a second course ({first} is one); the app "
-                          "opens one course at a time (use --add for a folder of items)")
-    loose = [p for p in content if _as_manifest(p) is None]
-    if courses:
-        manifest = courses[0][1]
-        paths = [*course_folders(manifest), *loose]
-    else:
-        manifest = bundled_manifest()
-        paths = loose or bundled_paths()
-    return CourseSource(manifest, tuple([*paths, *added]))
+    courses: dict[str, tuple[Path, Path]] = {}  # real manifest path -> (as named, manifest)
+    loose: list[Path] = []
+    for p in content:
+        manifest = _as_manifest(p)
+        if manifest is None:
+            loose.append(p)
+        else:
+            courses.setdefault(os.path.realpath(manifest), (p, manifest))
+    if len(courses) > 1 and loose:
+        named = ", ".join(str(p) for p, _ in courses.values())
+        raise CourseError(f"--content {loose[0]}: a folder of items (no {MANIFEST}) beside "
+                          f"several courses ({named}): which course is it part of? Read it "
+                          f"beside whichever course is open with --add {loose[0]}")
+    if not courses:
+        return [CourseSource(bundled_manifest(), tuple([*(loose or bundled_paths()), *added]))]
+    bundled = os.path.realpath(bundled_manifest())
+    return [CourseSource(manifest, tuple([
+        *(bundled_paths() if real == bundled else course_folders(manifest)), *loose, *added]))
+        for real, (_, manifest) in courses.items()]
+
+
+def resolve_source(content: Sequence[Path], added: Sequence[Path] = ()) -> CourseSource:
+    """What `--content` and `--add` open when one course is named (see `resolve_sources`);
+    naming several is refused here (CourseError): the caller reads one course."""
+    sources = resolve_sources(content, added)
+    if len(sources) > 1:
+        raise CourseError(several_courses(sources))
+    return sources[0]
+
+
+def several_courses(sources: Sequence[CourseSource]) -> str:
+    """Why a command that reads one course refuses several."""
+    named = ", ".join(str(s.manifest.parent) for s in sources)
+    return (f"--content names {len(sources)} courses ({named}); this reads one course: "
+            "name only that course's folder with --content")
 
 
 def _model() -> type[BaseModel]:
@@ -176,4 +200,6 @@ __all__ = [
     "manifest_schema",
     "read_course",
     "resolve_source",
+    "resolve_sources",
+    "several_courses",
 ]
