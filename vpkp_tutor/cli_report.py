@@ -121,6 +121,7 @@ def _output_kind(raw: str) -> str | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Merge JSON exports, print the summary and write what was asked for."""
+    from vpkp_tutor.bootstrap import CourseOpenError, lines
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.export.files import check_output
     from vpkp_tutor.services.progress import protected_paths
@@ -156,6 +157,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         written = _write(args, report, protected)
     except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
+    except CourseOpenError as exc:  # --html and --csv read one course's content
+        return _fail(f"cannot open the course:{lines(str(exc))}")
     print_report(report.cohort)
     print_flags(report)
     for path, what in written:
@@ -184,8 +187,9 @@ def _load_bank(args: argparse.Namespace) -> ContentBank:
 
     data_dir = getattr(args, "data_dir", None)
     content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
+    added = tuple(Path(p) for p in (getattr(args, "add", None) or ()))
     return load_bank(LaunchOptions(data_dir=Path(data_dir) if data_dir else None,
-                                   content_paths=content))
+                                   content_paths=content, added_paths=added))
 
 
 def _write(args: argparse.Namespace, report: DirectorReport,

@@ -27,7 +27,10 @@ def add_store_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     p = subparsers.add_parser(
         "export", help=f"export a learner's scores ({', '.join(NAMES)})",
         description="Write one learner's scores. "
-                    + "; ".join(f"{f.name}: {f.about}" for f in FORMATS) + ".")
+                    + "; ".join(f"{f.name}: {f.about}" for f in FORMATS) + ". With "
+                    "several courses (--content A --content B), csv and xapi write every "
+                    "course's scores into one file, each row or statement naming its course; "
+                    "json holds one course.")
     p.add_argument("--learner", dest="export_learner", metavar="ID|NAME",
                    help="learner id or display name (default: the global --learner)")
     p.add_argument("--format", dest="export_format", choices=NAMES,
@@ -72,9 +75,10 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export one learner's scores."""
-    from vpkp_tutor.bootstrap import LaunchOptions, load_bank
+    from vpkp_tutor.bootstrap import LaunchOptions, load_banks
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.services import Services
+    from vpkp_tutor.services.progress import export_courses
     from vpkp_tutor.storage import StoreError, resolve_paths
     from vpkp_tutor.storage.store import open_store_for_reading
 
@@ -105,11 +109,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
         added = tuple(Path(p) for p in (getattr(args, "add", None) or ()))
-        services = Services(load_bank(LaunchOptions(
-            data_dir=paths.data_dir, content_paths=content, added_paths=added)), store)
+        banks = load_banks(LaunchOptions(data_dir=paths.data_dir, content_paths=content,
+                                         added_paths=added))
+        services = Services(banks[0], store)
         learner = services.resolve_learner(who)
-        written = services.export(learner.id, args.export_format, output,
-                                  overwrite=args.force)
+        if len(banks) > 1:  # several courses: one file, each row naming its course
+            written = export_courses(banks, store, learner.id, args.export_format, output,
+                                     overwrite=args.force)
+        else:
+            written = services.export(learner.id, args.export_format, output,
+                                      overwrite=args.force)
     except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
     except ValueError as exc:

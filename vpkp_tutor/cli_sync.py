@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import datetime as dt
 
+    from vpkp_tutor.domain.model import ContentBank
     from vpkp_tutor.export.cohort import CohortReport
-    from vpkp_tutor.services import Services
     from vpkp_tutor.storage.outbox import Outbox
     from vpkp_tutor.storage.store import SqliteProgressStore
 
@@ -69,9 +69,11 @@ def _status_line(outbox: Outbox, learner_ids: list[str]) -> str:
     return f"{waiting} waiting · last sent {when}"
 
 
-def _open(args: argparse.Namespace) -> tuple[Services, SqliteProgressStore] | str:
-    from vpkp_tutor.bootstrap import LaunchOptions, load_bank
-    from vpkp_tutor.services import Services
+def _open(args: argparse.Namespace
+          ) -> tuple[list[ContentBank], SqliteProgressStore] | str:
+    """The courses named (several with `--content A --content B`) and the store, or why
+    they cannot be opened."""
+    from vpkp_tutor.bootstrap import CourseOpenError, LaunchOptions, lines, load_banks
     from vpkp_tutor.storage import StoreError, open_store, resolve_paths
 
     data_dir = getattr(args, "data_dir", None)
@@ -86,9 +88,13 @@ def _open(args: argparse.Namespace) -> tuple[Services, SqliteProgressStore] | st
     for notice in store.notices:
         print(f"vpkp-tutor: warning: {notice}", file=sys.stderr)
     content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
+    added = tuple(Path(p) for p in (getattr(args, "add", None) or ()))
     try:
-        return Services(load_bank(LaunchOptions(data_dir=paths.data_dir,
-                                                content_paths=content)), store), store
+        return load_banks(LaunchOptions(data_dir=paths.data_dir, content_paths=content,
+                                        added_paths=added)), store
+    except CourseOpenError as exc:
+        store.close()
+        return f"cannot open the course:{lines(str(exc))}"
     except BaseException:
         store.close()
         raise
@@ -104,21 +110,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
     opened = _open(args)
     if isinstance(opened, str):
         return _fail(opened)
-    services, store = opened
+    banks, store = opened
     try:
-        return _sync(services, store, args, who)
+        return _sync(banks, store, args, who)
     finally:
         store.close()
 
 
-def _sync(services: Services, store: SqliteProgressStore, args: argparse.Namespace,
+def _sync(banks: list[ContentBank], store: SqliteProgressStore, args: argparse.Namespace,
           who: str | None) -> int:
     from vpkp_tutor.lrs.client import LrsClient, LrsError
     from vpkp_tutor.lrs.credentials import CredentialsError, load_credentials
+    from vpkp_tutor.services import Services
     from vpkp_tutor.services.sync import INVALID, catch_up, send
     from vpkp_tutor.storage import StoreError
     from vpkp_tutor.storage.outbox import Outbox
 
+    services = Services(banks[0], store)
     outbox = Outbox(store)
     try:
         learners = ([services.resolve_learner(who)] if who
@@ -147,9 +155,12 @@ def _sync(services: Services, store: SqliteProgressStore, args: argparse.Namespa
         credentials = load_credentials(settings.lrs_credentials_file)
     except CredentialsError as exc:
         return _fail(str(exc))
-    try:
-        queued = sum(catch_up(outbox, services.content, settings,
-                              services.learner_data(i), services.clock()) for i in ids)
+    try:  # each course's history in turn (the store serves one course at a time)
+        queued = 0
+        for bank in banks:
+            part = Services(bank, store)
+            queued += sum(catch_up(outbox, part.content, settings, part.learner_data(i),
+                                   part.clock()) for i in ids)
     except StoreError as exc:
         return _fail(str(exc))
     if INVALID:
@@ -211,7 +222,7 @@ def lrs_report(args: argparse.Namespace) -> CohortReport | str:
     """The cohort report built from the LRS's statements, or why it cannot be."""
     import datetime as dt
 
-    from vpkp_tutor.bootstrap import LaunchOptions, load_bank
+    from vpkp_tutor.bootstrap import CourseOpenError, LaunchOptions, lines, load_bank
     from vpkp_tutor.export.cohort import report_of
     from vpkp_tutor.lrs.client import LrsClient, LrsError
     from vpkp_tutor.lrs.cohort import exports, fetch
@@ -251,7 +262,12 @@ def lrs_report(args: argparse.Namespace) -> CohortReport | str:
     except CredentialsError as exc:
         return str(exc)
     content = tuple(Path(p) for p in (getattr(args, "content", None) or ()))
-    bank = load_bank(LaunchOptions(data_dir=paths.data_dir, content_paths=content))
+    added = tuple(Path(p) for p in (getattr(args, "add", None) or ()))
+    try:  # the statements are read against one course's content
+        bank = load_bank(LaunchOptions(data_dir=paths.data_dir, content_paths=content,
+                                       added_paths=added))
+    except CourseOpenError as exc:
+        return f"cannot open the course:{lines(str(exc))}"
     try:
         with LrsClient(settings.lrs_endpoint, credentials) as client:
             found = exports(fetch(client, settings.xapi_base, since, until, args.page), bank,

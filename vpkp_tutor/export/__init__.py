@@ -8,6 +8,7 @@ xAPI; listed in `formats.FORMATS`) and the cohort report.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,5 +43,36 @@ def write_learner_export(data: LearnerData, bank: ContentBank, fmt: str, path: P
                                     exported_at or dt.datetime.now(dt.UTC))
 
 
+def write_learner_exports(parts: Sequence[Callable[[], tuple[LearnerData, ContentBank]]],
+                          fmt: str, path: Path, exported_at: dt.datetime | None = None, *,
+                          protected: tuple[Path, ...] = (), overwrite: bool = False) -> Path:
+    """Write one learner's export over several courses into one file (CSV: one responses
+    file and one summary; xAPI: one set of statements), every row or statement naming its
+    course. Each part, called in turn as the file is written, gives the learner's data in
+    one course and that course's content. A format that holds one course (JSON, which the
+    cohort report reads per course) refuses several (ExportError); otherwise as
+    `write_learner_export`."""
+    form = export_format_or_error(fmt)
+    when = exported_at or dt.datetime.now(dt.UTC)
+    if len(parts) > 1 and form.write_courses is None:
+        raise ExportError(f"a {fmt} export holds one course (the cohort report reads one "
+                          f"course per file): export each course with its own --content, "
+                          "or choose csv, xapi or xapi-lines, which keep the courses apart "
+                          "in one file")
+    check_outputs(output_paths(fmt, path), protected, overwrite)
+    if len(parts) == 1:
+        return form.write(*parts[0](), Path(path), when)
+    assert form.write_courses is not None
+    return form.write_courses((part() for part in parts), Path(path), when)
+
+
+def export_format_or_error(fmt: str) -> ExportFormat:
+    """The format called `fmt`; ExportError naming the choices when there is none."""
+    try:
+        return export_format(fmt)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+
+
 __all__ = ["FORMATS", "ExportError", "ExportFormat", "OutputExists",
-           "export_format", "output_paths", "write_learner_export"]
+           "export_format", "output_paths", "write_learner_export", "write_learner_exports"]

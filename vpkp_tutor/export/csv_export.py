@@ -130,41 +130,61 @@ class _Questions:
 
 def write_csv(data: LearnerData, bank: ContentBank, path: Path) -> tuple[Path, Path]:
     """Write the responses CSV at `path` and the summary beside it; return both paths."""
-    learner = data.learner
-    who = (learner.id, learner.display_name, learner.program, learner.level,
-           bank.course.id, bank.course.version)
-    tallies: dict[str, _TopicTally] = {}
-    rows: AbstractContextManager[Iterable[ResponseRow]] = (
-        data.response_rows() if data.response_rows is not None
-        else nullcontext(rows_from_events(data.responses())))
-    questions = _Questions(bank)
-    slots = {a.id: _Slots(a, {q: i for i, q in reversed(list(enumerate(a.question_ids, 1)))})
-             for a in data.attempts}
+    return write_csv_courses([(data, bank)], path)
+
+
+def write_csv_courses(parts: Iterable[tuple[LearnerData, ContentBank]], path: Path
+                      ) -> tuple[Path, Path]:
+    """Write one learner's responses CSV at `path` and the summary beside it over several
+    courses: each part is the learner's data in one course and that course's content, taken
+    in turn (its rows are all written before the next part is asked for); every row carries
+    its course's id and version. Return both paths."""
+    courses: list[tuple[_Cells, LearnerData, ContentBank, dict[str, _TopicTally]]] = []
     with atomic_text(path, newline="") as stream:
         writer = SafeCsvWriter(stream, RESPONSE_COLUMNS)
-        prefix = [cell(v) for v in who]
-        with rows as stream_of_rows:
-            _write_rows(writer, prefix, stream_of_rows, questions, slots, tallies)
-        _write_unanswered(writer, prefix, slots, questions, tallies)
-        _write_case_runs(writer, prefix, data.case_runs, bank)
-    totals = bank_topic_totals(bank)
-    done = {p.lesson_id for p in data.lesson_progress if p.completed}
+        for data, bank in parts:
+            learner = data.learner
+            who: _Cells = (learner.id, learner.display_name, learner.program, learner.level,
+                           bank.course.id, bank.course.version)
+            tallies: dict[str, _TopicTally] = {}
+            rows: AbstractContextManager[Iterable[ResponseRow]] = (
+                data.response_rows() if data.response_rows is not None
+                else nullcontext(rows_from_events(data.responses())))
+            questions = _Questions(bank)
+            slots = {a.id: _Slots(a, {q: i for i, q in
+                                      reversed(list(enumerate(a.question_ids, 1)))})
+                     for a in data.attempts}
+            prefix = [cell(v) for v in who]
+            with rows as stream_of_rows:
+                _write_rows(writer, prefix, stream_of_rows, questions, slots, tallies)
+            _write_unanswered(writer, prefix, slots, questions, tallies)
+            _write_case_runs(writer, prefix, data.case_runs, bank)
+            courses.append((who, data, bank, tallies))
     summary = summary_path(path)
     with atomic_text(summary, newline="") as stream:
         writer = SafeCsvWriter(stream, SUMMARY_COLUMNS)
-        for topic in [*totals, *sorted(set(tallies) - set(totals))]:
-            tally = tallies.get(topic, _TopicTally())
-            in_bank = totals.get(topic, {}).get("questions", 0)
-            lessons = [x.id for x in bank.lessons if x.topic == topic]
-            writer.writerow((
-                *who, topic, topic_label(topic, bank.course), tally.responses, len(tally.items),
-                tally.unanswered, in_bank, round(tally.points, 6), round(tally.max_points, 6),
-                round(tally.points / tally.max_points, 4) if tally.max_points else 0.0,
-                round(mastery_value((item_score(list(d)) for d in tally.items.values()),
-                                    in_bank), 4),
-                sum(1 for x in lessons if x in done), len(lessons),
-            ))
+        for cells, data, bank, tallies in courses:
+            _write_summary(writer, cells, data, bank, tallies)
     return path, summary
+
+
+def _write_summary(writer: SafeCsvWriter, who: _Cells, data: LearnerData, bank: ContentBank,
+                   tallies: dict[str, _TopicTally]) -> None:
+    """The learner × topic rows of one course."""
+    totals = bank_topic_totals(bank)
+    done = {p.lesson_id for p in data.lesson_progress if p.completed}
+    for topic in [*totals, *sorted(set(tallies) - set(totals))]:
+        tally = tallies.get(topic, _TopicTally())
+        in_bank = totals.get(topic, {}).get("questions", 0)
+        lessons = [x.id for x in bank.lessons if x.topic == topic]
+        writer.writerow((
+            *who, topic, topic_label(topic, bank.course), tally.responses, len(tally.items),
+            tally.unanswered, in_bank, round(tally.points, 6), round(tally.max_points, 6),
+            round(tally.points / tally.max_points, 4) if tally.max_points else 0.0,
+            round(mastery_value((item_score(list(d)) for d in tally.items.values()),
+                                in_bank), 4),
+            sum(1 for x in lessons if x in done), len(lessons),
+        ))
 
 
 def _write_rows(writer: SafeCsvWriter, prefix: Sequence[str | int | float],

@@ -10,7 +10,7 @@ parser on every start) stays cheap.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 Writer = Callable[["LearnerData", "ContentBank", Path, dt.datetime], Path]
 """Writes one learner's export at the path; returns the main file written."""
+Part = tuple["LearnerData", "ContentBank"]
+"""A learner's data in one course and that course's content."""
+CoursesWriter = Callable[[Iterable[Part], Path, dt.datetime], Path]
+"""Writes one learner's export over several courses (one part after another) at the path;
+returns the main file written."""
 
 
 def _one_file(path: Path) -> tuple[Path, ...]:
@@ -40,6 +45,8 @@ class ExportFormat(NamedTuple):
     write: Writer
     outputs: Callable[[Path], tuple[Path, ...]] = _one_file
     """Every file an export at a path writes, checked before anything is written."""
+    write_courses: CoursesWriter | None = None
+    """Writes several courses into one export (None: the format holds one course)."""
 
 
 def _write_csv(data: LearnerData, bank: ContentBank, path: Path, when: dt.datetime) -> Path:
@@ -52,6 +59,24 @@ def _csv_outputs(path: Path) -> tuple[Path, ...]:
     from vpkp_tutor.export.csv_export import summary_path
 
     return (path, summary_path(path))
+
+
+def _write_csv_courses(parts: Iterable[Part], path: Path, when: dt.datetime) -> Path:
+    from vpkp_tutor.export.csv_export import write_csv_courses
+
+    return write_csv_courses(parts, path)[0]
+
+
+def _write_xapi_courses(parts: Iterable[Part], path: Path, when: dt.datetime) -> Path:
+    from vpkp_tutor.export.xapi import write_xapi_courses
+
+    return write_xapi_courses(parts, path)
+
+
+def _write_xapi_lines_courses(parts: Iterable[Part], path: Path, when: dt.datetime) -> Path:
+    from vpkp_tutor.export.xapi import write_xapi_lines_courses
+
+    return write_xapi_lines_courses(parts, path)
 
 
 def _write_json(data: LearnerData, bank: ContentBank, path: Path, when: dt.datetime) -> Path:
@@ -76,13 +101,14 @@ def _write_xapi_lines(data: LearnerData, bank: ContentBank, path: Path,
 FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("csv", "CSV (responses + summary)", ".csv",
                  "one row per response, plus `<stem>-summary.csv` with one row per topic",
-                 _write_csv, _csv_outputs),
+                 _write_csv, _csv_outputs, _write_csv_courses),
     ExportFormat("json", "JSON", ".json", "the full record (for `report`)", _write_json),
     ExportFormat("xapi", "xAPI statements (JSON array)", ".xapi.json",
                  "xAPI 1.0.3 statements as one JSON array (what an LRS takes in a POST)",
-                 _write_xapi),
+                 _write_xapi, write_courses=_write_xapi_courses),
     ExportFormat("xapi-lines", "xAPI statements (JSON lines)", ".xapi.jsonl",
-                 "xAPI 1.0.3 statements, one per line", _write_xapi_lines),
+                 "xAPI 1.0.3 statements, one per line", _write_xapi_lines,
+                 write_courses=_write_xapi_lines_courses),
 )
 """Every export format, the default first."""
 

@@ -31,7 +31,7 @@ import hashlib
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, assert_never
@@ -545,20 +545,35 @@ def jsonl(statement: dict[str, Any]) -> str:
 
 def write_xapi_lines(data: LearnerData, bank: ContentBank, path: Path) -> Path:
     """Write the statements as JSON lines (one statement per line, UTF-8; `.jsonl`)."""
+    return write_xapi_lines_courses([(data, bank)], path)
+
+
+def write_xapi_lines_courses(parts: Iterable[tuple[LearnerData, ContentBank]],
+                             path: Path) -> Path:
+    """`write_xapi_lines` over several courses, one part (the learner's data in a course and
+    its content) after another; every statement names its course."""
     with atomic_text(path, newline="\n") as out:
-        for st in statements(data, bank):
-            out.write(jsonl(st) + "\n")
+        for data, bank in parts:
+            for st in statements(data, bank):
+                out.write(jsonl(st) + "\n")
     return path
 
 
 def write_xapi(data: LearnerData, bank: ContentBank, path: Path) -> Path:
     """Write the statements as one JSON array (what an LRS's POST /statements takes),
     streaming one statement per line."""
+    return write_xapi_courses([(data, bank)], path)
+
+
+def write_xapi_courses(parts: Iterable[tuple[LearnerData, ContentBank]], path: Path) -> Path:
+    """`write_xapi` over several courses, one part (the learner's data in a course and its
+    content) after another; every statement names its course."""
     with atomic_text(path, newline="\n") as out:
         out.write("[")
         first = True
-        for st in statements(data, bank):
-            out.write(("\n" if first else ",\n") + jsonl(st))
-            first = False
+        for data, bank in parts:
+            for st in statements(data, bank):
+                out.write(("\n" if first else ",\n") + jsonl(st))
+                first = False
         out.write("\n]\n")
     return path

@@ -16,7 +16,7 @@ must be announced here and both sides updated. Added so far: `resolve_learner`, 
 `export_formats`, `course`, `topics`, `topic_label`, and the typed settings: `settings`,
 `load_settings`, `save_settings` (replacing `get_setting`, `set_setting` and
 `desired_retention`; `mastery` is gone, unused), `set_confidence`, `set_error_tag`, `cbm`,
-`calibration`, `error_profile`.
+`calibration`, `error_profile`, `answered_by_course`.
 
 Errors the UI should show (unknown learner, attempt, question or case; nothing to quiz on;
 a closed attempt; a numeric answer that is not a finite number) are raised as ValueError
@@ -319,6 +319,11 @@ class Services:
         return self._cases.best_case_results(learner_id)
 
     # -- progress -----------------------------------------------------------------------
+    def answered_by_course(self, learner_id: str) -> dict[str, int]:
+        """How many distinct questions the learner has answered in each course (by course
+        id), not only the open one (the course picker shows them)."""
+        return self._progress.answered_by_course(learner_id)
+
     def dashboard(self, learner_id: str) -> Dashboard:
         """Everything the home screen shows."""
         return self._progress.dashboard(learner_id)

@@ -28,7 +28,7 @@ from vpkp_tutor.services.base import ServicesBase, SharedSettings
 from vpkp_tutor.services.quizzes import QuizServices
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from vpkp_tutor.domain.model import ContentBank
     from vpkp_tutor.export.formats import ExportFormat
@@ -54,6 +54,10 @@ class ProgressServices(ServicesBase):
         qs = self.content.question_meta
         return (compute_mastery({q.id: (q.topic,) for q in qs}, responses),
                 compute_mastery({q.id: q.objectives for q in qs}, responses))
+
+    def answered_by_course(self, learner_id: str) -> dict[str, int]:
+        """Distinct questions the learner has answered in each course (by course id)."""
+        return self.store.answered_by_course(learner_id)
 
     def dashboard(self, learner_id: str) -> Dashboard:
         """Everything the home screen shows."""
@@ -159,6 +163,29 @@ class ProgressServices(ServicesBase):
             xapi=learner_config(self.store, self._settings, learner_id),
             review_dues=tuple(self.store.card_dues(learner_id)),
         )
+
+
+def export_courses(banks: Sequence[ContentBank], store: ProgressStore, learner_id: str,
+                   fmt: str, path: Path, *, overwrite: bool = False,
+                   clock: Callable[[], dt.datetime] | None = None) -> Path:
+    """Write the learner's scores in several courses (`banks`, each a course's content)
+    into one export (`export.write_learner_exports`: CSV and xAPI keep the courses apart
+    row by row; JSON refuses several with ExportError). The store serves each course in
+    turn while its part is written."""
+    from vpkp_tutor.export import write_learner_exports
+    from vpkp_tutor.services import Services, utc_now
+
+    now = clock or utc_now
+
+    def part(bank: ContentBank) -> Callable[[], tuple[LearnerData, ContentBank]]:
+        def read() -> tuple[LearnerData, ContentBank]:
+            services = Services(bank, store, now)  # the store now reads this course
+            return services.learner_data(learner_id), bank
+
+        return read
+
+    return write_learner_exports([part(b) for b in banks], fmt, path, exported_at=now(),
+                                 protected=protected_paths(store.paths), overwrite=overwrite)
 
 
 def protected_paths(paths: StorePaths) -> tuple[Path, ...]:

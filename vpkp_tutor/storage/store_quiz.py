@@ -401,6 +401,13 @@ class QuizTables(StoreBase):
             "SELECT DISTINCT question_id FROM response WHERE learner_id = ? AND course_id = ?",
             (learner_id, self.course_id))}
 
+    def answered_by_course(self, learner_id: str) -> dict[str, int]:
+        """How many distinct questions the learner has answered in each course (by id),
+        whichever course is open."""
+        return {r[0]: int(r[1]) for r in self.query(
+            "SELECT course_id, COUNT(DISTINCT question_id) FROM response WHERE learner_id = ?"
+            " GROUP BY course_id", (learner_id,))}
+
     def incorrect_ids(self, learner_id: str) -> set[str]:
         """Questions whose latest answer by the learner was not fully correct."""
         rows = self.query(
