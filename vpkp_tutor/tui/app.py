@@ -33,7 +33,7 @@ SYNC_SOON = 3.0
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from vpkp_tutor.domain.model import ContentBank
+    from vpkp_tutor.domain.model import ContentBank, Course
     from vpkp_tutor.services import Services
 
 
@@ -134,6 +134,14 @@ class VpkpApp(App[None]):
         self.content_reload: Callable[[], ContentBank] | None = None
         """Reads the content again ("Reload content"; set by `bootstrap.make_app`); raises
         ValueError with a message when the course cannot be opened now."""
+        self.courses: tuple[Course, ...] = ()
+        """The courses opened together (`--content A --content B`), in the order named;
+        empty when one course is open (set by `bootstrap.make_app`)."""
+        self.course_loader: Callable[[str], ContentBank] | None = None
+        """Reads the course with this id among `courses` ("Switch course"); raises
+        ValueError with a message when it cannot be opened now."""
+        self._opened: set[str] = set()
+        """Names of the `SCREENS` opened so far (another course needs new ones)."""
 
     # -- start-up ------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -281,6 +289,7 @@ class VpkpApp(App[None]):
         current one."""
         if self.learner is None or name not in self.SCREENS:
             return
+        self._opened.add(name)
         screen = self.get_screen(name)
         if screen in self.screen_stack:
             while self.screen is not screen:
@@ -406,6 +415,47 @@ class VpkpApp(App[None]):
         self.sub_title = ""
         if isinstance(self.screen, HomeScreen):
             self.push_screen(learner_screen(previous))
+
+    # -- courses -------------------------------------------------------------------------
+    def action_switch_course(self) -> None:
+        """Choose another of the courses opened together; it is read in a thread and then
+        studied from Home (the learner stays)."""
+        from vpkp_tutor.tui.commands import switch_course
+        from vpkp_tutor.tui.dialogs.course_picker import CoursePickerDialog
+
+        learner = self.learner
+        if learner is None or len(self.courses) < 2:
+            return
+        self.action_go_home()
+
+        def chosen(course_id: str | None) -> None:
+            if course_id is not None and course_id != self.services.course.id:
+                switch_course(self, course_id)
+
+        self.push_screen(CoursePickerDialog(
+            self.courses, self.services.course.id,
+            lambda: self.services.answered_by_course(learner.id)), chosen)
+
+    def serve_content(self, content: ContentBank) -> None:
+        """Serve this content from now on. Another course than the open one: back to Home,
+        whose dashboard (and every screen opened after) shows that course only."""
+        from vpkp_tutor.services import Services
+
+        old = self.services
+        self.services = Services(content, old.store, old.clock)
+        if content.course.id == old.content.course.id:
+            return
+        self.action_go_home()
+        for name in sorted(self._opened):  # built for the other course: built again
+            screen = self.get_screen(name)
+            if screen in self.screen_stack:
+                continue
+            self.uninstall_screen(name)
+            screen.remove()
+            self.install_screen(self.SCREENS[name](), name)
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen) and self.learner is not None:
+                screen.refresh_dashboard()
 
     def action_export(self) -> None:
         """Export the learner's scores to a file the learner chooses."""

@@ -1,5 +1,6 @@
 """The app's palette commands: its own system commands (home, lessons, quiz, review, cases,
-progress, export, switch learner, content problems, help, settings; shown beside Textual's by
+progress, export, switch learner, content problems, reload content, switch course (with
+several courses open), help, settings; shown beside Textual's by
 `VpkpApp.get_system_commands`) and a provider of "Open lesson: …" and "Start case: …" for
 every lesson and case.
 
@@ -42,7 +43,10 @@ class Command:
 
 
 def app_commands(app: VpkpApp) -> list[SystemCommand]:
-    """The app's own commands beside Textual's (theme, quit, keys, screenshot)."""
+    """The app's own commands beside Textual's (theme, quit, keys, screenshot); "Switch
+    course" only when several courses are open."""
+    several = [SystemCommand("Switch course", "Study another of the courses opened together",
+                             app.action_switch_course)] if len(app.courses) > 1 else []
     return [
         SystemCommand("Home", "Back to the dashboard", app.action_go_home),
         SystemCommand("Lessons", "The lesson library, by topic", partial(app.action_open, "library")),
@@ -53,6 +57,7 @@ def app_commands(app: VpkpApp) -> list[SystemCommand]:
         SystemCommand("Progress", "Charts and history", partial(app.action_open, "progress")),
         SystemCommand("Export scores", "Write your scores as CSV, JSON or xAPI", app.action_export),
         SystemCommand("Switch learner", "Choose or create another profile", app.action_switch_learner),
+        *several,
         SystemCommand("Content problems", "Content files left out and why",
                       app.action_content_problems),
         SystemCommand("Reload content", "Read changed content files again; your place is kept",
@@ -72,20 +77,7 @@ def reload_content(app: VpkpApp) -> None:
         app.notify("This app cannot reload its content.", severity="warning")
         return
 
-    def work() -> None:
-        try:
-            bank = load()
-        except ValueError as exc:  # the course cannot be opened now (its manifest has errors)
-            app.call_from_thread(
-                app.notify, f"{exc}\nThe content in use is kept; fix the manifest and "
-                "reload again.", title="Content not reloaded", severity="error",
-                markup=False)
-            return
-        app.call_from_thread(swap, bank)
-
     def swap(bank: ContentBank) -> None:
-        from vpkp_tutor.services import Services
-
         old = app.services
         if old.content.course.id and bank.course.id != old.content.course.id:
             app.notify(f"The course's id is now '{bank.course.id}' (it was "
@@ -93,8 +85,7 @@ def reload_content(app: VpkpApp) -> None:
                        "the app to open it. The content in use is kept.",
                        title="Content not reloaded", severity="warning", markup=False)
             return
-        services = Services(bank, old.store, old.clock)
-        app.services = services
+        app.serve_content(bank)
         problems = sum(p.severity == "error" for p in bank.problems)
         app.notify(
             f"{len(bank.lessons)} lessons, {len(bank.questions)} questions and "
@@ -102,8 +93,42 @@ def reload_content(app: VpkpApp) -> None:
             + (f"; {problems} content errors (Content problems lists them)" if problems else ""),
             title="Content reloaded", markup=False)
 
+    _load(app, load, swap, "Content not reloaded", "fix the manifest and reload again")
+
+
+def switch_course(app: VpkpApp, course_id: str) -> None:
+    """Read the course with this id (one of `app.courses`) in a thread; then study it from
+    Home, as the same learner. The course in use is kept when it cannot be read."""
+    load = app.course_loader
+    if load is None:
+        return
+
+    def swap(bank: ContentBank) -> None:
+        app.serve_content(bank)
+        course = bank.course
+        app.notify(f"{course.title}" + (f" (version {course.version})" if course.version
+                                        else ""), title="Course opened", markup=False)
+
+    _load(app, partial(load, course_id), swap, "Course not opened",
+          "fix its manifest and try again")
+
+
+def _load(app: VpkpApp, load: Callable[[], ContentBank], swap: Callable[[ContentBank], None],
+          title: str, advice: str) -> None:
+    """Run `load` in a thread worker (one at a time: a new one cancels the last); `swap`
+    its content in on the event loop, or say why it could not be read."""
+    def work() -> None:
+        try:
+            bank = load()
+        except ValueError as exc:  # the course cannot be opened now (its manifest has errors)
+            app.call_from_thread(
+                app.notify, f"{exc}\nThe content in use is kept; {advice}.",
+                title=title, severity="error", markup=False)
+            return
+        app.call_from_thread(swap, bank)
+
     app.run_worker(work, thread=True, exclusive=True, group="reload-content",
-                   name="reload content")
+                   name="load content")
 
 
 class StudyCommands(Provider):

@@ -101,12 +101,20 @@ class HomeScreen(VpkpScreen):
         Binding("n", "continue_lesson", "Continue", id="home.continue", show=False),
         Binding("u", "resume_quiz", "Resume quiz", id="home.resume", show=False),
         Binding("p", "list_problems", "Problems", id="home.problems", show=False),
+        Binding("s", "switch_course", "Course", id="home.switch_course",
+                tooltip="Study another of the courses opened together"),
         Binding("up", "scroll_up", "Scroll up", show=False),
         Binding("down", "scroll_down", "Scroll down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
     ]
-    """Quick actions; continue and resume (their keys are shown beside them); scrolling."""
+    """Quick actions; continue and resume (their keys are shown beside them); switch course
+    (only when several courses are open); scrolling."""
+    SWITCH_HOW_TO: ClassVar[str] = (
+        " Several courses are open: the line under the greeting names the one you are "
+        "studying, and {switch_course} switches to another (your progress is kept per course)."
+    )
+    """Added to the help when several courses are open."""
 
     def __init__(self) -> None:
         super().__init__(id="home")
@@ -141,7 +149,17 @@ class HomeScreen(VpkpScreen):
             return False
         if action == "list_problems":
             return bool(self.services.content_problems())
+        if action == "switch_course":
+            return len(self.study_app.courses) > 1
         return super().check_action(action, parameters)
+
+    def how_to(self) -> str:
+        """The help, with a word on switching course when several are open."""
+        text = super().how_to()
+        if len(self.study_app.courses) > 1:
+            key = self.key_for("switch_course", "s")
+            text += self.SWITCH_HOW_TO.format(switch_course=key)
+        return text
 
     def refresh_dashboard(self) -> None:
         """Read the dashboard from services (in a thread: the UI keeps answering) and show
@@ -183,8 +201,8 @@ class HomeScreen(VpkpScreen):
         dashboard = self.dashboard
         if dashboard is None:
             return
-        top = [self._greeting(dashboard), self._problems(), self._continue(dashboard),
-               self._sync_line()]
+        top = [self._greeting(dashboard), self._course(), self._problems(),
+               self._continue(dashboard), self._sync_line()]
         parts = [Content("\n").join(part for part in top if part), self._actions(),
                  topic_table(dashboard), self._weakest(dashboard)]
         self.query_one("#dashboard", Static).update(
@@ -234,6 +252,20 @@ class HomeScreen(VpkpScreen):
             ("Welcome, ", "bold"), literal(learner.display_name, "bold"),
             ("  " if extra else ""), literal(extra, "dim"), "\n", due_text,
         )
+
+    def _course(self) -> Content | None:
+        """With several courses open: which one this is, and the key that switches."""
+        if len(self.study_app.courses) < 2:
+            return None
+        course = self.services.course
+        key = self.key_for("switch_course", "s")
+        version = f" · version {course.version}" if course.version else ""
+        switch = f"Switch course ({key})"
+        room = self.text_width - len("Course: ") - len(version) - len(switch) - 2
+        label = Content.assemble(("Course: ", "bold"),
+                                 literal(fit(clean(course.title or course.id), room)),
+                                 literal(version, "dim"))
+        return Content.assemble(label, "  ", link(switch, "screen.switch_course"))
 
     def _problems(self) -> Content | None:
         """A warning when content files were left out, with the key that lists them."""
@@ -318,6 +350,10 @@ class HomeScreen(VpkpScreen):
         lesson = self._continue_lesson()
         if lesson is not None:
             self.post_message(OpenLesson(lesson.id))
+
+    def action_switch_course(self) -> None:
+        """Choose another of the courses opened together."""
+        self.study_app.action_switch_course()
 
     def action_list_problems(self) -> None:
         """List the content files left out and why."""
