@@ -132,6 +132,29 @@ def load_banks(options: LaunchOptions) -> list[ContentBank]:
     return [load_bank(replace(options, course=s.manifest)) for s in sources]
 
 
+def remembered_course(options: LaunchOptions, store: SqliteProgressStore,
+                      courses: tuple[OpenCourse, ...]) -> Path:
+    """Of several courses, the manifest of the one the `--learner` (an existing learner,
+    by id or unique name) chose last; else the first named."""
+    from vpkp_tutor.domain.progress import clean_name
+    from vpkp_tutor.services.settings import load_settings
+
+    who = options.learner
+    learner = store.get_learner(who) if who else None
+    if who and learner is None:
+        try:
+            found = store.find_learners(clean_name(who))
+        except ValueError:
+            found = []
+        learner = found[0] if len(found) == 1 else None
+    if learner is not None:
+        wanted = load_settings(store)[0].last_courses.get(learner.id)
+        for c in courses:
+            if c.course.id == wanted:
+                return c.manifest
+    return courses[0].manifest
+
+
 def open_progress_store(options: LaunchOptions) -> SqliteProgressStore:
     """Open the progress store in the configured data folder; anything opening did that the
     user should know (a -wal file set aside) is said on stderr."""
@@ -257,8 +280,8 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
         store.close()
         print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
         return 2
-    if courses:  # several: the first is opened
-        options = replace(options, course=courses[0].manifest)
+    if courses:  # several: the one the learner chose last, else the first
+        options = replace(options, course=remembered_course(options, store, courses))
     try:
         try:
             content = load_bank(options)

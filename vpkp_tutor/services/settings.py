@@ -42,6 +42,9 @@ class AppSettings(Struct, frozen=True, kw_only=True):
     """Keys moved by binding id (`{"quiz.flag": "f"}`); see `tui/keymap.py`."""
     last_learner: str = ""
     """The id of the learner who studied last (the picker offers them first)."""
+    last_courses: dict[str, str] = field(default_factory=dict)
+    """By learner id, the id of the course the learner last chose among several opened
+    together (`--content A --content B`): the app opens it for them."""
     ask_confidence: bool = True
     """Ask how sure the learner is (1 sure, 2 unsure, 3 guess) after each answer, before
     the feedback (Escape or Enter skips one; Settings turns the question off)."""
@@ -119,6 +122,18 @@ LAST_LEARNER = "last_learner"
 
 def _keymap_text(keymap: Mapping[str, str]) -> str:
     return json.dumps(dict(keymap), ensure_ascii=False)
+
+
+def _last_courses(raw: str, rules: UiRules) -> dict[str, str]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValueError('a JSON object of learner id to course id, such as {"ID": '
+                         '"stats-basics"}')
+    return value
 
 
 def parse_switch(raw: str) -> bool:
@@ -206,6 +221,8 @@ SETTINGS: dict[str, Setting] = {
                       _keymap_text, quiet_default=True),
     LAST_LEARNER: Setting("the learner who studied last", lambda raw, rules: raw, str,
                             in_config=False),
+    "last_courses": Setting("the course each learner chose last among several",
+                            _last_courses, _keymap_text, in_config=False, quiet_default=True),
     "ask_confidence": Setting(
         "ask how sure you are (1 sure, 2 unsure, 3 guess) after each answer: on (the "
         "default) or off",

@@ -166,6 +166,7 @@ class VpkpApp(App[None]):
         if learner is not None:
             self._set_learner(learner)
             self.call_after_refresh(self._remember, learner)
+            self.call_after_refresh(self._open_learners_course, learner)
             return HomeScreen()
         return learner_screen()
 
@@ -262,6 +263,7 @@ class VpkpApp(App[None]):
     def _enter(self, learner: Learner) -> None:
         self._set_learner(learner)
         self._remember(learner)
+        self._open_learners_course(learner)
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
         if home is None:
             self.push_screen(HomeScreen())
@@ -435,6 +437,26 @@ class VpkpApp(App[None]):
         self.push_screen(CoursePickerDialog(
             self.courses, self.services.course.id,
             lambda: self.services.answered_by_course(learner.id)), chosen)
+
+    def _open_learners_course(self, learner: Learner) -> None:
+        """With several courses open: the course this learner chose last, when it is not
+        the one open (`bootstrap.run_app` opens it at the start for `--learner`)."""
+        from vpkp_tutor.tui.commands import switch_course
+
+        wanted = self.services.settings.last_courses.get(learner.id)
+        if (wanted and wanted != self.services.course.id
+                and any(c.id == wanted for c in self.courses)):
+            switch_course(self, wanted)
+
+    def remember_course(self, course_id: str) -> None:
+        """Remember the course the learner studying chose (opened for them next time)."""
+        learner = self.learner
+        chosen = self.services.settings.last_courses
+        if learner is None or len(self.courses) < 2 or chosen.get(learner.id) == course_id:
+            return
+        saved(self, lambda: self.services.save_settings(replace(
+            self.services.settings, last_courses={**chosen, learner.id: course_id})),
+            "the course chosen")
 
     def serve_content(self, content: ContentBank) -> None:
         """Serve this content from now on. Another course than the open one: back to Home,

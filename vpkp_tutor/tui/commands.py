@@ -105,6 +105,7 @@ def switch_course(app: VpkpApp, course_id: str) -> None:
 
     def swap(bank: ContentBank) -> None:
         app.serve_content(bank)
+        app.remember_course(bank.course.id)
         course = bank.course
         app.notify(f"{course.title}" + (f" (version {course.version})" if course.version
                                         else ""), title="Course opened", markup=False)
