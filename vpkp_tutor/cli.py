@@ -116,11 +116,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None
                                   "skipping the picker; export exports this learner"}),
         (("--content",), {"metavar": "PATH", "action": "append", **dest("content"),
                           "help": "open this course folder (one with a course.yaml) instead "
-                                  "of the bundled course; repeat it to open several courses "
-                                  f"(the app opens the first; Home switches), `{BUNDLED}` "
-                                  "naming the bundled course; a folder or file of items is "
-                                  "read in place of the bundled items, or beside the one "
-                                  "course named"}),
+                                  f"of the bundled course (`{BUNDLED}` names the bundled "
+                                  "course); repeat it to open several courses: the app opens "
+                                  "the first (or the one the learner chose last) and Home "
+                                  "switches (s), export writes them all; a folder or file of "
+                                  "items is read in place of the bundled items, or beside the "
+                                  "one course named"}),
         (("--add",), {"metavar": "PATH", "action": "append", **dest("add"),
                       "help": "read this folder or file of items beside the open course's "
                               "own content, e.g. local questions beside the bundled bank "

@@ -169,13 +169,18 @@ class HomeScreen(VpkpScreen):
     @work(thread=True, exclusive=True, group=LOAD_GROUP)
     def _load_dashboard(self, learner_id: str) -> None:
         synced = self._synced
-        dashboard = self.services.dashboard(learner_id)
-        status = self.services.sync_status(learner_id)
-        self.app.call_from_thread(self._dashboard_loaded, dashboard, status, synced)
+        services = self.services
+        dashboard = services.dashboard(learner_id)
+        status = services.sync_status(learner_id)
+        self.app.call_from_thread(self._dashboard_loaded, dashboard, status, synced,
+                                  services.course.id)
 
-    def _dashboard_loaded(self, dashboard: Dashboard, status: str, synced: int) -> None:
+    def _dashboard_loaded(self, dashboard: Dashboard, status: str, synced: int,
+                          course_id: str) -> None:
         if self.study_app.learner is None or self.study_app.learner.id != dashboard.learner.id:
             return  # the learner changed while it was read
+        if course_id != self.services.course.id:
+            return  # so did the course (another course was opened meanwhile)
         if synced == self._synced:  # (a sync that ended meanwhile showed a newer line)
             self.sync_status = status
         self.dashboard = dashboard
