@@ -180,17 +180,16 @@ def make_services(
 
 
 def make_app(
-    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore,
-    courses: tuple[OpenCourse, ...] | None = None,
+    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore
 ) -> VpkpApp:
     """The study app over this content and store. When the options name several courses
-    (`courses`, else read by `check_course`), `content` is one of them and the app can
-    switch to the others ("Switch course"); "Reload content" reads the open one again."""
+    (their manifests are read again here: small files), `content` is one of them and the
+    app can switch to the others ("Switch course"); "Reload content" reads the open one
+    again."""
     from vpkp_tutor.tui.app import VpkpApp
 
     app = VpkpApp(make_services(options, content, store), learner=options.learner)
-    if courses is None:
-        courses = check_course(options) if len(options.content_paths) > 1 else ()
+    courses = check_course(options) if len(options.content_paths) > 1 else ()
     if not courses:
         app.content_reload = lambda: load_bank(options)
         return app
@@ -296,7 +295,7 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
                 print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
                 return 2
             options = replace(options, learner=learner.id)
-        app = make_app(options, content, store, courses)
+        app = make_app(options, content, store)
         app.run()
     finally:
         store.close()

@@ -4,7 +4,8 @@ results and in the progress chart; the learner's answers stay with that course (
 course, opened on the same data folder, shows none of them); the CSV export names the course
 and its version. Two courses opened at once (`--content A --content B`): the learner answers
 in one, switches course from Home, answers in the other; each Home shows its own progress,
-and one CSV export of both keeps each row with its course."""
+the course chosen last opens at the next start, and one CSV export of both keeps each row
+with its course."""
 
 from __future__ import annotations
 
@@ -168,6 +169,18 @@ def test_two_courses_open_at_once_are_studied_apart_and_switched_from_home(
         home = term.wait_for(lambda s: "Course: Statistics for reading" in s
                              and "Probability basics" in s)
         assert answered_rows(home, first_labels) == 1 and "Chance and odds" not in home
+        term.keys("s")
+        term.wait_for("open now · 1 question answered")
+        term.keys("Down", "Enter")  # the last choice: opened for Ann next time
+        term.wait_for(lambda s: "Course: More statistics" in s and "Chance and odds" in s)
+        term.keys("C-q")
+        term.wait_for("EXITED-0")
+
+    with app_terminal(tmp_path, "--data-dir", data, "--learner", "Ann",
+                      "--content", str(COURSE), "--content", str(more)) as term:
+        home = term.wait_for(lambda s: "Chance and odds" in s
+                             and answered_rows(s, more_labels) == 1)
+        assert "Course: More statistics" in home and "Course opened" not in home
         term.keys("C-q")
         term.wait_for("EXITED-0")
 

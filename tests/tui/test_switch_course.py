@@ -53,7 +53,7 @@ def two_courses(tmp_path: Path, store: SqliteProgressStore, learner: str = "Ann"
     courses = check_course(options)
     options = replace(options, course=remembered_course(options, store, courses))
     store.set_setting("ask_confidence", "off")
-    return make_app(options, load_bank(options), store, courses), courses
+    return make_app(options, load_bank(options), store), courses
 
 
 def dashboard(app: VpkpApp) -> str:

@@ -36,6 +36,7 @@ SCREEN_MODULES = (
     "vpkp_tutor.tui.dialogs.confirm",
     "vpkp_tutor.tui.dialogs.export",
     "vpkp_tutor.tui.dialogs.problems",
+    "vpkp_tutor.tui.dialogs.course_picker",
     "vpkp_tutor.tui.widgets.answers",
     "vpkp_tutor.tui.preview",
 )
