@@ -208,3 +208,14 @@ def test_sync_brings_the_history_of_every_course_named_to_the_lrs(
         assert courses == {"stats-basics", "stats-other"}
     finally:
         ralph.stop()
+
+
+def test_bundled_names_the_bundled_course_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--content bundled validate` checks the bundled course as `validate` does, with its
+    manifest."""
+    assert main(["validate"]) == 0
+    plain = capsys.readouterr().out.splitlines()[-1]
+    assert main(["--content", "bundled", "validate"]) == 0
+    named = capsys.readouterr().out.splitlines()[-1]
+    files = int(plain.split()[1])
+    assert named == plain.replace(f"checked {files} files", f"checked {files + 1} files")

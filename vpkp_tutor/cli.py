@@ -136,7 +136,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, after: bool) -> None
 def _merge_global_options(args: argparse.Namespace) -> None:
     """One value per global option: given after the command it wins over before (for
     --content and --add, both lists are loaded, in order). `--content bundled` becomes the
-    bundled course's manifest."""
+    bundled course's folder."""
     for name in GLOBAL_OPTIONS:
         after = getattr(args, f"{name}_after", None)
         if after is None:
@@ -149,7 +149,8 @@ def _merge_global_options(args: argparse.Namespace) -> None:
     if content and BUNDLED in content:
         from vpkp_tutor.content import bundled_manifest
 
-        args.content = [str(bundled_manifest()) if p == BUNDLED else p for p in content]
+        args.content = [str(bundled_manifest().parent) if p == BUNDLED else p
+                        for p in content]
 
 
 INPUTS = {"content": "--content", "add": "--add", "paths": "", "exports": "", "restore": "--restore"}
