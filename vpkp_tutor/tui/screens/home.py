@@ -124,8 +124,11 @@ class HomeScreen(VpkpScreen):
         yield Static(id="dashboard")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self.refresh_dashboard()
+    async def on_mount(self) -> None:
+        """The first showing waits for the dashboard (read in a thread, so the event loop
+        runs on meanwhile) before the screen is drawn: its first frame is the whole
+        dashboard, not an empty screen with the dashboard a frame later."""
+        await self._load_dashboard(self.learner.id).wait()
 
     def on_screen_resume(self) -> None:
         """Reload when coming back from another screen (the first showing was drawn by
