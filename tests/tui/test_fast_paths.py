@@ -1,6 +1,6 @@
 """The start-up and key-press fast paths keep behaving: one question view re-targeted from
 item to item (answers, hints and feedback follow the item), a footer that is not rebuilt
-while its keys stay the same, styles of later screens parsed after the first frame, the
+while its keys stay the same and lets go of the keys it replaces, styles of later screens parsed after the first frame, the
 garbage-collector pacing, and the home screen's keys."""
 
 from __future__ import annotations
@@ -79,6 +79,30 @@ async def test_footer_keys_survive_item_changes(make: MakeApp) -> None:
                 moved += 1
             keys = list(quiz.query(FooterKey))
         assert moved
+
+
+async def test_replaced_footer_keys_are_let_go(make: MakeApp) -> None:
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        attempt = app.services.build_quiz(
+            app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=len(QUESTIONS), seed=2)
+        )
+        app.run_attempt(attempt)
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        shown = list(quiz.query(FooterKey))
+        replaced = 0
+        while quiz.index < len(quiz.questions) - 1:  # every kind of item: the keys change
+            await pilot.press("n")
+            await settle(pilot)
+            replaced += len(set(shown) - set(quiz.query(FooterKey)))
+            shown = list(quiz.query(FooterKey))
+        assert replaced
+        gc.collect()
+        kept = [k for k in gc.get_objects() if isinstance(k, FooterKey) and not k.is_attached]
+        assert kept == []
 
 
 async def test_the_screens_styles_apply(make: MakeApp) -> None:

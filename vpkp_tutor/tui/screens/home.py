@@ -9,6 +9,8 @@ light widgets, and every other screen is imported by the app when it is opened.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import ClassVar
 
 from textual import work
@@ -17,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.style import Style
 from textual.widgets import Header, Static
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from vpkp_tutor.domain.model import Lesson
 from vpkp_tutor.domain.progress import Dashboard
@@ -36,6 +39,15 @@ QUICK_ACTIONS = (
     ("Progress", "g", "app.open('progress')"),
 )
 """(label, key, action) of the quick-action links, in order."""
+
+FIRST_FRAME_WAIT_S = 0.1
+"""How long Home's first showing waits for the dashboard before it is drawn without it."""
+
+
+async def _ended(worker: Worker[None]) -> None:
+    """Once `worker` has ended, however it ended (a failure is Textual's to report)."""
+    with contextlib.suppress(WorkerCancelled, WorkerFailed):
+        await worker.wait()
 
 
 def link(label: Content | str, action: str) -> Content:
@@ -132,8 +144,13 @@ class HomeScreen(VpkpScreen):
         yield Static(id="dashboard")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self.refresh_dashboard()
+    async def on_mount(self) -> None:
+        """Read the dashboard (in a thread). The first showing waits for it, up to
+        `FIRST_FRAME_WAIT_S`, before the screen is drawn: its first frame is the whole
+        dashboard, not an empty screen with the dashboard a frame later; a longer read
+        (a long history) is drawn when it ends."""
+        read = asyncio.ensure_future(_ended(self._load_dashboard(self.learner.id)))
+        await asyncio.wait([read], timeout=FIRST_FRAME_WAIT_S)
 
     def on_screen_resume(self) -> None:
         """Reload when coming back from another screen (the first showing was drawn by

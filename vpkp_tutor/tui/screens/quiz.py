@@ -315,7 +315,8 @@ class QuizScreen(VpkpScreen):
         answer = self.answers.get(q.id)
         with self.app.batch_update():
             view = self._view
-            if view is None or not view.is_attached:
+            first = view is None or not view.is_attached
+            if view is None or first:
                 view = self._view = QuestionView(q, answer=answer, seed=self.attempt.id)
                 await body.mount(view)
             else:
@@ -328,7 +329,8 @@ class QuizScreen(VpkpScreen):
             else:
                 view.focus_answer()
             self._shown_at = time.monotonic()
-            self.update_status()
+            if first:  # later items: the status followed the index (see `watch_index`)
+                self.update_status()
         self.call_after_refresh(self._save_position)
 
     def _save_position(self) -> None:

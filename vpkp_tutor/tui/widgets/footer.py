@@ -4,6 +4,13 @@ Textual's `Footer` rebuilds all of its key widgets whenever the screen's binding
 have changed — on every focus change. Moving from one quiz item to the next changes focus
 several times while the keys on show stay the same, so `KeyFooter` rebuilds only when the
 keys it would show differ from the ones on screen.
+
+`KeyFooter` builds its keys itself rather than through `Footer.compose`, which ties each
+key's `compact` to the footer's with `data_bind`: Textual keeps such a tie — and with it the
+key widget — on the footer until the footer's `compact` changes (Textual issue #6666), so
+every rebuild (a quiz going from a choice item to a numeric one) left its keys alive for as
+long as the screen lived, and the garbage collector's full passes grew longer item by item.
+Our footers never change `compact`, so each key is given the footer's value once.
 """
 
 from __future__ import annotations
@@ -49,15 +56,34 @@ class KeyFooter(Footer):
             await self.recompose()
 
     def compose(self) -> ComposeResult:
-        """The keys, remembering what is shown; help is shown as F1 where the focused text
-        field takes `?` as typing."""
-        if self._bindings_ready:
-            self._shown = self._keys(self.screen)
-        f1_only = self._bindings_ready and _help_typed(self.screen)
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.action in F1_ACTIONS and not f1_only:
+        """The keys, remembering what is shown: as `Footer` shows them (the first key bound
+        to each action, then the command palette's key on the right; the app's bindings have
+        no groups), except that help is shown as F1 only where the focused text field takes
+        `?` as typing."""
+        if not self._bindings_ready:
+            return
+        screen = self.screen
+        self._shown = self._keys(screen)
+        f1_only = _help_typed(screen)
+        actions: set[str] = set()
+        for _, binding, enabled, tooltip in screen.active_bindings.values():
+            if not binding.show or binding.action in actions:
+                continue
+            actions.add(binding.action)
+            if binding.action in F1_ACTIONS and not f1_only:
                 continue  # `?` is shown for help here; F1 still works
-            yield widget
+            key = FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                            binding.action, disabled=not enabled, tooltip=tooltip,
+                            classes="-compact" if self.compact else "")
+            key.set_reactive(FooterKey.compact, self.compact)
+            yield key
+        palette = screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and palette:
+            binding = palette.binding
+            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                            binding.action, disabled=not palette.enabled,
+                            tooltip=binding.tooltip or binding.description,
+                            classes="-command-palette")
 
 
 F1_ACTIONS = frozenset({"help", "app.help"})
