@@ -197,13 +197,14 @@ def test_calibration_and_confident_errors_match_a_plain_computation(
 
 def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) -> None:
     from vpkp_tutor.export.files import ExportError
-    from vpkp_tutor.export.json_read import PARALLEL_FROM, read_all
+    from vpkp_tutor.export.json_read import CODED, PARALLEL_FROM, read_all
 
     cohort = make_cohort(tmp_path, learners=PARALLEL_FROM + 8, pool=15, practice=3, seed=9)
     one_by_one = read_all(cohort.paths, workers=1)
     together = read_all(cohort.paths, workers=2)
-    assert bytes(together[0].fact) == bytes(one_by_one[0].fact)
-    assert together[0].facts.values() == one_by_one[0].facts.values()
+    for table, column in CODED:
+        assert bytes(getattr(together[0], column)) == bytes(getattr(one_by_one[0], column))
+        assert getattr(together[0], table).values() == getattr(one_by_one[0], table).values()
     assert bytes(together[0].why) == bytes(one_by_one[0].why)
     assert bytes(together[0].sure) == bytes(one_by_one[0].sure) and any(together[0].sure)
     assert together[0].whys.values() == one_by_one[0].whys.values()
