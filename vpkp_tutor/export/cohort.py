@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +179,9 @@ class Answers:
     """Code into `whys`: why the learner says the answer was wrong."""
     whys: list[tuple[str | None, str]]
     """(error tag or None, the comment kept with the tag, else "")."""
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
+    """`fraction` and `time_order()` once worked out (read-only: the analyses share them)."""
 
     def __len__(self) -> int:
         return len(self.question)
@@ -188,14 +191,26 @@ class Answers:
         """points / max_points (0 where nothing was available)."""
         import numpy as np
 
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.max_points > 0, self.points / self.max_points, 0.0)
+        def fraction() -> Any:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(self.max_points > 0, self.points / self.max_points, 0.0)
+
+        return self._shared("fraction", fraction)
 
     def time_order(self) -> Any:
         """Positions sorted by learner, then answered_at, then merge order."""
         import numpy as np
 
-        return np.lexsort((np.arange(len(self)), self.answered_us, self.learner))
+        return self._shared("time_order", lambda: np.lexsort(
+            (np.arange(len(self)), self.answered_us, self.learner)))
+
+    def _shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """A column derived from the others, made on first use and kept (read-only)."""
+        value = self._derived.get(name)
+        if value is None:
+            value = self._derived[name] = make()
+            value.flags.writeable = False
+        return value
 
     def answer(self, i: int) -> Any:
         """The answer of entry `i` (text, number, tuple or None)."""
