@@ -272,7 +272,7 @@ def merge_columns(columns: ResponseColumns,
         for a in ex.attempts:
             qids = a.get("question_ids") or ()
             if isinstance(a.get("id"), str) and (qids or a["id"] not in m.attempts):
-                m.attempts[a["id"]] = tuple(map(str, qids))
+                m.attempts[a["id"]] = tuple(qids)  # texts: the reader checked them
         for c in ex.case_runs:
             old_run = m.case_runs.get(c.run.id)
             if old_run is None or len(c.run.choice_path) >= len(old_run.run.choice_path):
@@ -361,6 +361,17 @@ def distinct(values: Any) -> Any:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def runs(ordered: Any) -> tuple[Any, Any]:
+    """Where each run of equal values starts in a sorted array, and its length (what
+    `np.unique` returns as index and counts, without sorting again)."""
+    import numpy as np
+
+    if not len(ordered):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return starts, np.diff(np.append(starts, len(ordered)))
+
+
 def recency_scores(key: Any, fraction: Any, order: Any) -> Any:
     """Each answer's item score (`mastery.item_score`) over the answers sharing its `key`:
     the recency-weighted mean of the group's last `RECENT` fractions, in `order` (time)."""
@@ -371,9 +382,9 @@ def recency_scores(key: Any, fraction: Any, order: Any) -> Any:
     rows = order[by_key]
     k = k[by_key]
     f = fraction[rows]
-    _, first, inverse, counts = np.unique(k, return_index=True, return_inverse=True,
-                                          return_counts=True)
-    back = (first + counts)[inverse] - np.arange(len(k)) - 1  # 0 = the newest
+    first, counts = runs(k)
+    inverse = np.repeat(np.arange(len(first)), counts)
+    back = np.repeat(first + counts, counts) - np.arange(len(k)) - 1  # 0 = the newest
     weights = np.zeros(len(k))
     for age, w in enumerate(RECENCY_WEIGHTS[:RECENT]):
         weights[back == age] = w
@@ -461,9 +472,8 @@ def _most_missed(learners: Sequence[MergedLearner], answers: Answers,
     people = max(1, len(person_code))
     who = distinct(q[missed] * people + person[missed]) // people
     learners_missing = np.bincount(who, minlength=nq)
-    _, from_end = np.unique(q[::-1], return_index=True)
-    last = np.zeros(nq, dtype=np.int64)
-    last[distinct(q)] = len(q) - 1 - from_end  # the topic an item's last answer carried
+    last = np.zeros(nq, dtype=np.int64)  # where each item was last answered
+    np.maximum.at(last, q, np.arange(len(q)))  # (the topic its last answer carried)
     items = [MissedItem(answers.question_ids[i], answers.topics[answers.topic[last[i]]],
                         int(misses[i]), int(answered[i]), int(learners_missing[i]))
              for i in np.nonzero(misses)[0].tolist()]
