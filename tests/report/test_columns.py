@@ -196,6 +196,7 @@ def test_calibration_and_confident_errors_match_a_plain_computation(
 
 
 def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) -> None:
+    from vpkp_tutor.export.cohort import merge_columns
     from vpkp_tutor.export.files import ExportError
     from vpkp_tutor.export.json_read import CODED, PARALLEL_FROM, read_all
 
@@ -216,6 +217,17 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     cohort.paths[3].write_text(json.dumps(doc), encoding="utf-8")
     odd = read_all(cohort.paths, workers=2)[0].ids
     assert odd == read_all(cohort.paths, workers=1)[0].ids and "odd\x00id" in odd
+    # an export holding one response id twice: its newer answer counts, by either road
+    doc["responses"][5]["id"] = doc["responses"][4]["id"]
+    cohort.paths[3].write_text(json.dumps(doc), encoding="utf-8")
+    merged = []
+    for workers in (1, 2):
+        columns, read = read_all(cohort.paths, workers=workers)
+        assert columns.repeated == [read[3][1]]
+        _, answers, _, duplicates = merge_columns(columns, read)
+        assert duplicates == 1 and len(answers) == len(columns) - 1
+        merged.append(answers.answered_us.tolist())
+    assert merged[0] == merged[1]
     assert [(ex.source, rows) for ex, rows in together[1]] == [
         (ex.source, rows) for ex, rows in one_by_one[1]]
     for n, value in ((PARALLEL_FROM - 5, "7"), (PARALLEL_FROM + 5, "-1")):

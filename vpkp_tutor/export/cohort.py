@@ -249,7 +249,7 @@ def merge_columns(columns: ResponseColumns,
     import numpy as np
 
     at = columns.answered_us
-    ids = columns.ids
+    repeated = set(columns.repeated)
     fingerprints: dict[str, list[str]] = defaultdict(list)
     for ex, _ in read:
         fingerprints[ex.fingerprint].append(ex.source)
@@ -290,9 +290,10 @@ def merge_columns(columns: ResponseColumns,
     start = 0
     for m in learners:
         spans = rows_of[m.learner.id, m.course.id]
-        if len(spans) == 1 and len(set(ids[spans[0].start:spans[0].stop])) == len(spans[0]):
+        if len(spans) == 1 and spans[0] not in repeated:
             kept: Any = np.arange(spans[0].start, spans[0].stop, dtype=np.int64)
         else:  # the newest version of each response id, at the place it was first seen
+            ids = columns.ids
             seen: dict[str, int] = {}
             for span in spans:
                 for i in span:

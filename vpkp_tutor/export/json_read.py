@@ -186,11 +186,23 @@ class ResponseColumns:
     """The stated confidence: 1 sure, 2 unsure, 3 guess, 0 not stated."""
     answered_us: array[int] = field(default_factory=lambda: array("q"))
     """Microseconds since 1970-01-01T00:00:00Z."""
-    ids: list[str] = field(default_factory=list)
-    """Response ids (for merging exports of one learner)."""
+    repeated: list[range] = field(default_factory=list)
+    """The rows of each export that holds a response id more than once."""
+    _ids: list[str] = field(default_factory=list)
+    _packed: list[str] = field(default_factory=list)
+    """Ids of the rows after `_ids` as worker processes send them (texts of ids joined by
+    `_SEPARATOR`), split on first use: most reports never need them."""
 
     def __len__(self) -> int:
         return len(self.question)
+
+    @property
+    def ids(self) -> list[str]:
+        """Response ids, one per answer (for merging exports of one learner)."""
+        for text in self._packed:
+            self._ids.extend(text.split(_SEPARATOR))
+        self._packed.clear()
+        return self._ids
 
 
 CODED = (("question_ids", "question"), ("topics", "topic"), ("kinds", "kind"),
@@ -253,7 +265,10 @@ def read_columns(path: Path, columns: ResponseColumns,
     else:
         columns.sure.extend(map(SURENESS.__getitem__, stated))
     columns.answered_us.frombytes(micros.tobytes())
-    columns.ids.extend(map(_ID, rs))
+    ids = list(map(_ID, rs))
+    if len(set(ids)) != len(ids):
+        columns.repeated.append(range(start, start + len(rs)))
+    columns.ids.extend(ids)
     doc.responses = []
     return ExportHeader(source, doc, range(start, len(columns)))
 
@@ -283,7 +298,10 @@ def columns_of(exports: Sequence[LearnerExport]
         columns.correct.extend(bool(r.event.record.correct) for r in rs)
         columns.sure.extend(r.event.record.confidence or 0 for r in rs)
         columns.answered_us.extend(_micros(r.event.record.answered_at) for r in rs)
-        columns.ids.extend(r.event.id for r in rs)
+        ids = [r.event.id for r in rs]
+        if len(set(ids)) != len(ids):
+            columns.repeated.append(range(start, start + len(rs)))
+        columns.ids.extend(ids)
         read.append((ex, range(start, len(columns))))
     return columns, read
 
@@ -365,21 +383,21 @@ _SEPARATOR = "\x00"
 
 def _read_part_packed(paths: list[str]) -> tuple[_Part, str | None]:
     """`_read_part` in a worker process, its response ids sent back as one text (a million
-    short texts cost several times more to send one by one), unless one holds the
-    separator."""
+    short texts cost several times more to send one by one, and to split when they
+    arrive), unless one holds the separator."""
     part = _read_part(paths)
     ids = part[0].ids
     packed = _SEPARATOR.join(ids)
-    if packed.count(_SEPARATOR) != max(0, len(ids) - 1):
+    if not ids or packed.count(_SEPARATOR) != len(ids) - 1:
         return part, None
-    part[0].ids = []
+    ids.clear()
     return part, packed
 
 
 def _unpacked(sent: tuple[_Part, str | None]) -> _Part:
     part, packed = sent
-    if packed is not None and len(part[0]):
-        part[0].ids = packed.split(_SEPARATOR)
+    if packed is not None:
+        part[0]._packed.append(packed)
     return part
 
 
@@ -400,6 +418,10 @@ def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport
             getattr(out, column).frombytes(renumber[codes].tobytes() if len(codes) else b"")
         for name in ("points", "max_points", "correct", "sure", "answered_us"):
             getattr(out, name).extend(getattr(part, name))
-        out.ids.extend(part.ids)
+        if part._ids:
+            out.ids.extend(part._ids)
+        out._packed.extend(part._packed)  # still joined, after the ids before them
+        out.repeated.extend(range(rows.start + start, rows.stop + start)
+                            for rows in part.repeated)
         read.extend((ex, range(rows.start + start, rows.stop + start)) for ex, rows in headers)
     return out, read
