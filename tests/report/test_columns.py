@@ -239,6 +239,14 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
         read_all(cohort.paths, workers=2)
     assert str(refused.value) == (f"{cohort.paths[PARALLEL_FROM - 5]}: responses[2].points: 7 "
                                   "is outside 0 to max_points (1)")
+    # a bad file in the share this process reads itself comes first too
+    path = cohort.paths[2]
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["responses"][0]["max_points"] = -1.0
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ExportError) as refused:
+        read_all(cohort.paths, workers=2)
+    assert str(refused.value).startswith(f"{path}: responses[0].max_points: ")
 
 
 def test_review_adherence_from_the_exported_schedule(tmp_path: Path) -> None:

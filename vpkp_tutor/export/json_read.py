@@ -342,8 +342,10 @@ def read_all(paths: Sequence[Path], workers: int | None = None
     answers are; ExportError names the first bad file in the order given.
 
     Many exports are read by up to `workers` processes (default: one per core, at most 4),
-    each taking consecutive files, and their columns joined in order, so the codes and
-    rows are those of reading one file after another."""
+    this one among them: each takes an equal share of consecutive files, and their columns
+    are joined in order, so the codes and rows are those of reading one file after
+    another. (This process reads the first share rather than wait: its columns need not be
+    sent.)"""
     workers = workers or min(4, os.cpu_count() or 1)
     if workers < 2 or len(paths) < PARALLEL_FROM:
         parts = [_read_part([str(p) for p in paths])]
@@ -351,11 +353,12 @@ def read_all(paths: Sequence[Path], workers: int | None = None
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        size = -(-len(paths) // (2 * workers))
+        size = -(-len(paths) // workers)
         chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
-                                 ) as pool:
-            parts = [_unpacked(part) for part in pool.map(_read_part_packed, chunks)]
+        with ProcessPoolExecutor(len(chunks) - 1,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            sent = pool.map(_read_part_packed, chunks[1:])
+            parts = [_read_part(chunks[0]), *map(_unpacked, sent)]
     for _, _, error in parts:
         if error is not None:
             raise ExportError(error)
