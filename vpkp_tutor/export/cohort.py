@@ -318,20 +318,16 @@ def merge_columns(columns: ResponseColumns,
         return np.frombuffer(codes.code(values), dtype=np.int64) if values else np.zeros(
             1, np.int64)
 
-    # the texts behind the codes (a missing topic, type or objectives as "" or ()), and the
-    # attempt behind each sitting, each as its own code
-    sittings = columns.sittings.values()
-    topics, kinds, objective_sets, attempts, whys = (Codes() for _ in range(5))
-    sitting = col(columns.sitting, np.int64)
+    # the question facts and sittings behind the codes, each as its own code
+    facts, sittings = columns.facts.values(), columns.sittings.values()
+    questions, topics, kinds, objective_sets, attempts, whys = (Codes() for _ in range(6))
+    fact, sitting = col(columns.fact, np.int64), col(columns.sitting, np.int64)
     answers = Answers(
         learner=np.repeat(np.arange(len(learners), dtype=np.int64), counts),
-        question=col(columns.question, np.int64),
-        topic=table(topics, [t or "" for t in columns.topics.values()])[
-            col(columns.topic, np.int64)],
-        kind=table(kinds, [k or "" for k in columns.kinds.values()])[
-            col(columns.kind, np.int64)],
-        objectives=table(objective_sets, [o or () for o in columns.objective_sets.values()])[
-            col(columns.objectives, np.int64)],
+        question=table(questions, [f[0] for f in facts])[fact],
+        topic=table(topics, [f[1] or "" for f in facts])[fact],
+        kind=table(kinds, [f[2] or "" for f in facts])[fact],
+        objectives=table(objective_sets, [f[3] or () for f in facts])[fact],
         attempt=table(attempts, [a for a, _ in sittings])[sitting],
         choice=col(columns.answer, np.int64),
         points=col(columns.points, np.float64),
@@ -340,8 +336,7 @@ def merge_columns(columns: ResponseColumns,
         sure=col(columns.sure, np.int8),
         review=np.array([mode == "review" for _, mode in sittings] or [False])[sitting],
         answered_us=col(columns.answered_us, np.int64),
-        question_ids=columns.question_ids.values(), topics=topics.values(),
-        kinds=kinds.values(),
+        question_ids=questions.values(), topics=topics.values(), kinds=kinds.values(),
         objective_sets=objective_sets.values(), attempt_ids=attempts.values(),
         choices=columns.answers.values(),
         # a comment is kept only with a tag (as `json_export.read_export` keeps it)

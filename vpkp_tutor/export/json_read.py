@@ -155,27 +155,17 @@ class ExportHeader:
 class ResponseColumns:
     """The answers of many exports, one entry per answer in file order.
 
-    What an answer says about its question is one code each into `question_ids`, `topics`,
-    `kinds` and `objective_sets` (each text on its own: a tuple of the four as one key cost
-    twice as much to make and look up), its attempt and mode one into `sittings`, its answer
-    one into `answers`, why it was wrong (the learner's error tag and comment, mostly none)
-    one into `whys`: a cohort repeats a few thousand of each a million times."""
+    What an answer says about its question (id, topic, type, objectives) is one code into
+    `facts`, its attempt and mode one into `sittings`, its answer one into `answers`, why it
+    was wrong (the learner's error tag and comment, mostly none) one into `whys`: a cohort
+    repeats a few thousand of each a million times."""
 
-    question_ids: Codes = field(default_factory=Codes)
-    topics: Codes = field(default_factory=Codes)
-    """Topic ids (None when the answer names none)."""
-    kinds: Codes = field(default_factory=Codes)
-    """Question types (None when the answer names none)."""
-    objective_sets: Codes = field(default_factory=Codes)
-    """Tuples of objective ids (None when the answer names none)."""
+    facts: Codes = field(default_factory=Codes)
     sittings: Codes = field(default_factory=Codes)
     answers: Codes = field(default_factory=Codes)
     whys: Codes = field(default_factory=lambda: Codes({NO_REASON: 0}))
     """Code 0 is `NO_REASON` (most answers)."""
-    question: array[int] = field(default_factory=lambda: array("q"))
-    topic: array[int] = field(default_factory=lambda: array("q"))
-    kind: array[int] = field(default_factory=lambda: array("q"))
-    objectives: array[int] = field(default_factory=lambda: array("q"))
+    fact: array[int] = field(default_factory=lambda: array("q"))
     sitting: array[int] = field(default_factory=lambda: array("q"))
     answer: array[int] = field(default_factory=lambda: array("q"))
     why: array[int] = field(default_factory=lambda: array("q"))
@@ -194,7 +184,7 @@ class ResponseColumns:
     `_SEPARATOR`), split on first use: most reports never need them."""
 
     def __len__(self) -> int:
-        return len(self.question)
+        return len(self.fact)
 
     @property
     def ids(self) -> list[str]:
@@ -205,14 +195,9 @@ class ResponseColumns:
         return self._ids
 
 
-CODED = (("question_ids", "question"), ("topics", "topic"), ("kinds", "kind"),
-         ("objective_sets", "objectives"), ("sittings", "sitting"), ("answers", "answer"),
-         ("whys", "why"))
+CODED = (("facts", "fact"), ("sittings", "sitting"), ("answers", "answer"), ("whys", "why"))
 """Each table of `ResponseColumns` and the column of its codes."""
-_FACTS = ((attrgetter("question_id"), "question_ids", "question"),
-          (attrgetter("topic"), "topics", "topic"), (attrgetter("type"), "kinds", "kind"),
-          (attrgetter("objectives"), "objective_sets", "objectives"))
-"""What an answer says about its question: the field, its table and its column."""
+_FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
 _WHY = attrgetter("error_tag", "error_comment")
 _TAG = attrgetter("error_tag")
@@ -248,8 +233,7 @@ def read_columns(path: Path, columns: ResponseColumns,
                    and bool((points_a <= most_a).all()) and int(micros.min()) >= _FIRST_US
                    and int(micros.max()) <= _LAST_US):
         raise _refused(path, limit)
-    for get, table, column in _FACTS:
-        getattr(columns, column).extend(getattr(columns, table).code(list(map(get, rs))))
+    columns.fact.extend(columns.facts.code(list(map(_FACTS, rs))))
     columns.sitting.extend(columns.sittings.code(list(map(_SITTING, rs))))
     columns.answer.extend(columns.answers.code(list(map(_ANSWER, rs))))
     if list(map(_TAG, rs)).count(None) == len(rs):  # no reason given: all code 0
@@ -282,11 +266,9 @@ def columns_of(exports: Sequence[LearnerExport]
     for ex in exports:
         start = len(columns)
         rs = ex.responses
-        columns.question.extend(columns.question_ids.code(
-            [r.event.record.question_id for r in rs]))
-        columns.topic.extend(columns.topics.code([r.meta.topic for r in rs]))
-        columns.kind.extend(columns.kinds.code([r.meta.type for r in rs]))
-        columns.objectives.extend(columns.objective_sets.code([r.meta.objectives for r in rs]))
+        columns.fact.extend(columns.facts.code(
+            [(r.event.record.question_id, r.meta.topic, r.meta.type, r.meta.objectives)
+             for r in rs]))
         columns.sitting.extend(columns.sittings.code(
             [(r.event.record.attempt_id, r.event.mode) for r in rs]))
         columns.answer.extend(columns.answers.code(
