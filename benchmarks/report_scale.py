@@ -1,12 +1,28 @@
 """The director's report at scale: 500 learners × 2,000 responses (1,000,000 rows).
 
-    python benchmarks/report_scale.py [--learners N] [--responses N] [--work DIR]
+    python benchmarks/report_scale.py [--learners N] [--responses N] [--runs N] [--work DIR]
 
-Figures: wall time and peak memory of `vpkp-tutor report FOLDER --html … --csv …` (a fresh
-process, the bundled content loaded for stems and options), beside the time DuckDB takes to
-compute the same per-item facility and corrected point-biserial from the same export files
-(`read_json`, first answers per learner and item, `corr`). DuckDB's figures are also
-compared with the report's CSV, as a check.
+Figures: wall time, CPU time and peak memory of `vpkp-tutor report FOLDER --html … --csv …`
+(a fresh process, the bundled content loaded for stems and options), beside the time DuckDB
+takes to compute the same per-item facility and corrected point-biserial. DuckDB's figures
+are also compared with the report's CSV, as a check.
+
+What each side does, so the ratio is read for what it is:
+
+- Both start from the same export files in the same folder: DuckDB's `read_json` reads
+  every file (on all cores, as the report's worker processes do) and takes each learner's
+  first answer to each item (`arg_min` on `answered_at`), item score = points / max_points,
+  rest score = the mean of the learner's other first answers, `corr` per item.
+- DuckDB is given the easier job. It runs in this process, so its time leaves out the
+  interpreter's start and `import duckdb`, which the report's time includes (with the
+  content bank's loading). It checks nothing: the report refuses a file with any field
+  out of bounds (and names it), merges exports by learner, course and response id (the
+  same answer in two exports counts once), and then goes on to what DuckDB does not
+  compute at all: the upper–lower index, option proportions and point-biserials, flags,
+  form reliability, the learner × topic and × objective roll-ups, the error profile, the
+  HTML page, the item CSV and the printed summary.
+- On a shared machine the CPU times are the steadier figures; both ratios are printed,
+  the target is on wall time.
 """
 
 from __future__ import annotations
@@ -152,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{m['html_mb']:.1f} MB")
     print(f"DuckDB facility + point-biserial: {m['duckdb_s']:.2f} s, "
           f"{m['duckdb_cpu_s']:.2f} s CPU; ratio "
-          f"{m['report_s'] / m['duckdb_s']:.2f}× (target ≤ {DUCKDB_RATIO:g}×); largest "
-          f"difference {m['max_diff']:.2g}")
+          f"{m['report_s'] / m['duckdb_s']:.2f}× (target ≤ {DUCKDB_RATIO:g}×), CPU "
+          f"{m['report_cpu_s'] / m['duckdb_cpu_s']:.2f}×; largest difference "
+          f"{m['max_diff']:.2g}")
     ok = (m["report_s"] < TIME_LIMIT and m["report_mb"] < MEMORY_LIMIT_MB
           and m["max_diff"] < 1e-3)
     return 0 if ok else 1

@@ -196,14 +196,16 @@ def test_calibration_and_confident_errors_match_a_plain_computation(
 
 
 def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) -> None:
+    from vpkp_tutor.export.cohort import merge_columns
     from vpkp_tutor.export.files import ExportError
-    from vpkp_tutor.export.json_read import PARALLEL_FROM, read_all
+    from vpkp_tutor.export.json_read import CODED, PARALLEL_FROM, read_all
 
     cohort = make_cohort(tmp_path, learners=PARALLEL_FROM + 8, pool=15, practice=3, seed=9)
     one_by_one = read_all(cohort.paths, workers=1)
     together = read_all(cohort.paths, workers=2)
-    assert bytes(together[0].fact) == bytes(one_by_one[0].fact)
-    assert together[0].facts.values() == one_by_one[0].facts.values()
+    for table, column in CODED:
+        assert bytes(getattr(together[0], column)) == bytes(getattr(one_by_one[0], column))
+        assert getattr(together[0], table).values() == getattr(one_by_one[0], table).values()
     assert bytes(together[0].why) == bytes(one_by_one[0].why)
     assert bytes(together[0].sure) == bytes(one_by_one[0].sure) and any(together[0].sure)
     assert together[0].whys.values() == one_by_one[0].whys.values()
@@ -215,6 +217,17 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     cohort.paths[3].write_text(json.dumps(doc), encoding="utf-8")
     odd = read_all(cohort.paths, workers=2)[0].ids
     assert odd == read_all(cohort.paths, workers=1)[0].ids and "odd\x00id" in odd
+    # an export holding one response id twice: its newer answer counts, by either road
+    doc["responses"][5]["id"] = doc["responses"][4]["id"]
+    cohort.paths[3].write_text(json.dumps(doc), encoding="utf-8")
+    merged = []
+    for workers in (1, 2):
+        columns, read = read_all(cohort.paths, workers=workers)
+        assert columns.repeated == [read[3][1]]
+        _, answers, _, duplicates = merge_columns(columns, read)
+        assert duplicates == 1 and len(answers) == len(columns) - 1
+        merged.append(answers.answered_us.tolist())
+    assert merged[0] == merged[1]
     assert [(ex.source, rows) for ex, rows in together[1]] == [
         (ex.source, rows) for ex, rows in one_by_one[1]]
     for n, value in ((PARALLEL_FROM - 5, "7"), (PARALLEL_FROM + 5, "-1")):
@@ -226,6 +239,14 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
         read_all(cohort.paths, workers=2)
     assert str(refused.value) == (f"{cohort.paths[PARALLEL_FROM - 5]}: responses[2].points: 7 "
                                   "is outside 0 to max_points (1)")
+    # a bad file in the share this process reads itself comes first too
+    path = cohort.paths[2]
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["responses"][0]["max_points"] = -1.0
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ExportError) as refused:
+        read_all(cohort.paths, workers=2)
+    assert str(refused.value).startswith(f"{path}: responses[0].max_points: ")
 
 
 def test_review_adherence_from_the_exported_schedule(tmp_path: Path) -> None:

@@ -156,3 +156,23 @@ def test_form_reliability_matches_kr20(cohort: Cohort, matrix: Matrix) -> None:
     assert form.alpha == pytest.approx(kr20, abs=1e-9)
     sem = x.sum(axis=1).std(ddof=1) * np.sqrt(1 - kr20)
     assert form.sem == pytest.approx(sem, abs=1e-9)
+
+
+
+def test_an_item_takes_the_first_topic_and_type_its_answers_name() -> None:
+    """Answers that name no topic or type (older exports) are passed over."""
+    from vpkp_tutor.report.items import _first_named
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        rows = int(rng.integers(1, 60))
+        names = ["", "spine", "safety", "anatomy"][: int(rng.integers(1, 5))]
+        codes = rng.integers(0, len(names), rows)
+        drawn = rng.integers(0, 8, rows).tolist()
+        number = {q: i for i, q in enumerate(dict.fromkeys(drawn))}  # by first appearance
+        item = np.array([number[q] for q in drawn], dtype=np.int64)
+        first_row = np.array([drawn.index(q) for q in number], dtype=np.int64)
+        expected = [""] * len(number)
+        for q, c in zip(item.tolist(), codes.tolist(), strict=True):
+            expected[q] = expected[q] or names[c]
+        assert _first_named(item, codes, names, first_row) == expected

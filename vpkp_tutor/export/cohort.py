@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +179,9 @@ class Answers:
     """Code into `whys`: why the learner says the answer was wrong."""
     whys: list[tuple[str | None, str]]
     """(error tag or None, the comment kept with the tag, else "")."""
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
+    """`fraction` and `time_order()` once worked out (read-only: the analyses share them)."""
 
     def __len__(self) -> int:
         return len(self.question)
@@ -188,14 +191,26 @@ class Answers:
         """points / max_points (0 where nothing was available)."""
         import numpy as np
 
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.max_points > 0, self.points / self.max_points, 0.0)
+        def fraction() -> Any:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(self.max_points > 0, self.points / self.max_points, 0.0)
+
+        return self._shared("fraction", fraction)
 
     def time_order(self) -> Any:
         """Positions sorted by learner, then answered_at, then merge order."""
         import numpy as np
 
-        return np.lexsort((np.arange(len(self)), self.answered_us, self.learner))
+        return self._shared("time_order", lambda: np.lexsort(
+            (np.arange(len(self)), self.answered_us, self.learner)))
+
+    def _shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """A column derived from the others, made on first use and kept (read-only)."""
+        value = self._derived.get(name)
+        if value is None:
+            value = self._derived[name] = make()
+            value.flags.writeable = False
+        return value
 
     def answer(self, i: int) -> Any:
         """The answer of entry `i` (text, number, tuple or None)."""
@@ -234,7 +249,7 @@ def merge_columns(columns: ResponseColumns,
     import numpy as np
 
     at = columns.answered_us
-    ids = columns.ids
+    repeated = set(columns.repeated)
     fingerprints: dict[str, list[str]] = defaultdict(list)
     for ex, _ in read:
         fingerprints[ex.fingerprint].append(ex.source)
@@ -257,7 +272,7 @@ def merge_columns(columns: ResponseColumns,
         for a in ex.attempts:
             qids = a.get("question_ids") or ()
             if isinstance(a.get("id"), str) and (qids or a["id"] not in m.attempts):
-                m.attempts[a["id"]] = tuple(map(str, qids))
+                m.attempts[a["id"]] = tuple(qids)  # texts: the reader checked them
         for c in ex.case_runs:
             old_run = m.case_runs.get(c.run.id)
             if old_run is None or len(c.run.choice_path) >= len(old_run.run.choice_path):
@@ -275,9 +290,10 @@ def merge_columns(columns: ResponseColumns,
     start = 0
     for m in learners:
         spans = rows_of[m.learner.id, m.course.id]
-        if len(spans) == 1 and len(set(ids[spans[0].start:spans[0].stop])) == len(spans[0]):
+        if len(spans) == 1 and spans[0] not in repeated:
             kept: Any = np.arange(spans[0].start, spans[0].stop, dtype=np.int64)
         else:  # the newest version of each response id, at the place it was first seen
+            ids = columns.ids
             seen: dict[str, int] = {}
             for span in spans:
                 for i in span:
@@ -341,6 +357,17 @@ def distinct(values: Any) -> Any:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def runs(ordered: Any) -> tuple[Any, Any]:
+    """Where each run of equal values starts in a sorted array, and its length (what
+    `np.unique` returns as index and counts, without sorting again)."""
+    import numpy as np
+
+    if not len(ordered):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return starts, np.diff(np.append(starts, len(ordered)))
+
+
 def recency_scores(key: Any, fraction: Any, order: Any) -> Any:
     """Each answer's item score (`mastery.item_score`) over the answers sharing its `key`:
     the recency-weighted mean of the group's last `RECENT` fractions, in `order` (time)."""
@@ -351,9 +378,9 @@ def recency_scores(key: Any, fraction: Any, order: Any) -> Any:
     rows = order[by_key]
     k = k[by_key]
     f = fraction[rows]
-    _, first, inverse, counts = np.unique(k, return_index=True, return_inverse=True,
-                                          return_counts=True)
-    back = (first + counts)[inverse] - np.arange(len(k)) - 1  # 0 = the newest
+    first, counts = runs(k)
+    inverse = np.repeat(np.arange(len(first)), counts)
+    back = np.repeat(first + counts, counts) - np.arange(len(k)) - 1  # 0 = the newest
     weights = np.zeros(len(k))
     for age, w in enumerate(RECENCY_WEIGHTS[:RECENT]):
         weights[back == age] = w
@@ -441,9 +468,8 @@ def _most_missed(learners: Sequence[MergedLearner], answers: Answers,
     people = max(1, len(person_code))
     who = distinct(q[missed] * people + person[missed]) // people
     learners_missing = np.bincount(who, minlength=nq)
-    _, from_end = np.unique(q[::-1], return_index=True)
-    last = np.zeros(nq, dtype=np.int64)
-    last[distinct(q)] = len(q) - 1 - from_end  # the topic an item's last answer carried
+    last = np.zeros(nq, dtype=np.int64)  # where each item was last answered
+    np.maximum.at(last, q, np.arange(len(q)))  # (the topic its last answer carried)
     items = [MissedItem(answers.question_ids[i], answers.topics[answers.topic[last[i]]],
                         int(misses[i]), int(answered[i]), int(learners_missing[i]))
              for i in np.nonzero(misses)[0].tolist()]

@@ -176,13 +176,27 @@ class ResponseColumns:
     """The stated confidence: 1 sure, 2 unsure, 3 guess, 0 not stated."""
     answered_us: array[int] = field(default_factory=lambda: array("q"))
     """Microseconds since 1970-01-01T00:00:00Z."""
-    ids: list[str] = field(default_factory=list)
-    """Response ids (for merging exports of one learner)."""
+    repeated: list[range] = field(default_factory=list)
+    """The rows of each export that holds a response id more than once."""
+    _ids: list[str] = field(default_factory=list)
+    _packed: list[str] = field(default_factory=list)
+    """Ids of the rows after `_ids` as worker processes send them (texts of ids joined by
+    `_SEPARATOR`), split on first use: most reports never need them."""
 
     def __len__(self) -> int:
         return len(self.fact)
 
+    @property
+    def ids(self) -> list[str]:
+        """Response ids, one per answer (for merging exports of one learner)."""
+        for text in self._packed:
+            self._ids.extend(text.split(_SEPARATOR))
+        self._packed.clear()
+        return self._ids
 
+
+CODED = (("facts", "fact"), ("sittings", "sitting"), ("answers", "answer"), ("whys", "why"))
+"""Each table of `ResponseColumns` and the column of its codes."""
 _FACTS = attrgetter("question_id", "topic", "type", "objectives")
 _SITTING = attrgetter("attempt_id", "mode")
 _WHY = attrgetter("error_tag", "error_comment")
@@ -235,7 +249,10 @@ def read_columns(path: Path, columns: ResponseColumns,
     else:
         columns.sure.extend(map(SURENESS.__getitem__, stated))
     columns.answered_us.frombytes(micros.tobytes())
-    columns.ids.extend(map(_ID, rs))
+    ids = list(map(_ID, rs))
+    if len(set(ids)) != len(ids):
+        columns.repeated.append(range(start, start + len(rs)))
+    columns.ids.extend(ids)
     doc.responses = []
     return ExportHeader(source, doc, range(start, len(columns)))
 
@@ -263,7 +280,10 @@ def columns_of(exports: Sequence[LearnerExport]
         columns.correct.extend(bool(r.event.record.correct) for r in rs)
         columns.sure.extend(r.event.record.confidence or 0 for r in rs)
         columns.answered_us.extend(_micros(r.event.record.answered_at) for r in rs)
-        columns.ids.extend(r.event.id for r in rs)
+        ids = [r.event.id for r in rs]
+        if len(set(ids)) != len(ids):
+            columns.repeated.append(range(start, start + len(rs)))
+        columns.ids.extend(ids)
         read.append((ex, range(start, len(columns))))
     return columns, read
 
@@ -304,8 +324,10 @@ def read_all(paths: Sequence[Path], workers: int | None = None
     answers are; ExportError names the first bad file in the order given.
 
     Many exports are read by up to `workers` processes (default: one per core, at most 4),
-    each taking consecutive files, and their columns joined in order, so the codes and
-    rows are those of reading one file after another."""
+    this one among them: each takes an equal share of consecutive files, and their columns
+    are joined in order, so the codes and rows are those of reading one file after
+    another. (This process reads the first share rather than wait: its columns need not be
+    sent.)"""
     workers = workers or min(4, os.cpu_count() or 1)
     if workers < 2 or len(paths) < PARALLEL_FROM:
         parts = [_read_part([str(p) for p in paths])]
@@ -313,11 +335,12 @@ def read_all(paths: Sequence[Path], workers: int | None = None
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        size = -(-len(paths) // (2 * workers))
+        size = -(-len(paths) // workers)
         chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
-                                 ) as pool:
-            parts = [_unpacked(part) for part in pool.map(_read_part_packed, chunks)]
+        with ProcessPoolExecutor(len(chunks) - 1,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            sent = pool.map(_read_part_packed, chunks[1:])
+            parts = [_read_part(chunks[0]), *map(_unpacked, sent)]
     for _, _, error in parts:
         if error is not None:
             raise ExportError(error)
@@ -345,21 +368,21 @@ _SEPARATOR = "\x00"
 
 def _read_part_packed(paths: list[str]) -> tuple[_Part, str | None]:
     """`_read_part` in a worker process, its response ids sent back as one text (a million
-    short texts cost several times more to send one by one), unless one holds the
-    separator."""
+    short texts cost several times more to send one by one, and to split when they
+    arrive), unless one holds the separator."""
     part = _read_part(paths)
     ids = part[0].ids
     packed = _SEPARATOR.join(ids)
-    if packed.count(_SEPARATOR) != max(0, len(ids) - 1):
+    if not ids or packed.count(_SEPARATOR) != len(ids) - 1:
         return part, None
-    part[0].ids = []
+    ids.clear()
     return part, packed
 
 
 def _unpacked(sent: tuple[_Part, str | None]) -> _Part:
     part, packed = sent
-    if packed is not None and len(part[0]):
-        part[0].ids = packed.split(_SEPARATOR)
+    if packed is not None:
+        part[0]._packed.append(packed)
     return part
 
 
@@ -373,14 +396,17 @@ def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport
     read: list[tuple[LearnerExport, range]] = []
     for part, headers, _ in parts:
         start = len(out)
-        for table, column in (("facts", "fact"), ("sittings", "sitting"),
-                              ("answers", "answer"), ("whys", "why")):
+        for table, column in CODED:
             renumber = np.frombuffer(getattr(out, table).code(getattr(part, table).values()),
                                      dtype=np.int64)
             codes = np.frombuffer(getattr(part, column), dtype=np.int64)
             getattr(out, column).frombytes(renumber[codes].tobytes() if len(codes) else b"")
         for name in ("points", "max_points", "correct", "sure", "answered_us"):
             getattr(out, name).extend(getattr(part, name))
-        out.ids.extend(part.ids)
+        if part._ids:
+            out.ids.extend(part._ids)
+        out._packed.extend(part._packed)  # still joined, after the ids before them
+        out.repeated.extend(range(rows.start + start, rows.stop + start)
+                            for rows in part.repeated)
         read.extend((ex, range(rows.start + start, rows.stop + start)) for ex, rows in headers)
     return out, read

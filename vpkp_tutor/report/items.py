@@ -169,13 +169,9 @@ def analyse_items(cohort: CohortReport,
     with np.errstate(invalid="ignore", divide="ignore"):
         rests = np.where(k[learner] > 1, (total[learner] - scores) / (k[learner] - 1), np.nan)
     nq = len(qindex)
-    topics, kinds = [""] * nq, [""] * nq
-    for q, t, kd in zip(item.tolist(), answers.topic[first].tolist(),
-                        answers.kind[first].tolist(), strict=True):
-        if not topics[q]:
-            topics[q] = answers.topics[t]
-        if not kinds[q]:
-            kinds[q] = answers.kinds[kd]
+    first_row = where[by_seen]  # each item's first row
+    topics = _first_named(item, answers.topic[first], answers.topics, first_row)
+    kinds = _first_named(item, answers.kind[first], answers.kinds, first_row)
     # options chosen: one letter per answer for most, each letter ticked for multiple response
     letter_code = {x: c for c, x in enumerate(answers.choices) if isinstance(x, str)}
     is_letter = np.array([isinstance(x, str) for x in answers.choices] or [False])
@@ -271,6 +267,20 @@ def analyse_items(cohort: CohortReport,
         out.append(ItemStats(qid, topics[q], kind, int(n[q]), float(facility[q]), r_q, d_q,
                              tuple(options), flags, info.stem if info else ""))
     out.sort(key=lambda s: (s.suppressed, -_severity(s.flags), s.question_id))
+    return out
+
+
+def _first_named(item: Any, codes: Any, names: list[str], first_row: Any) -> list[str]:
+    """Per item, the first name (in row order) of its rows that is not "" (else ""):
+    `codes` into `names` per row, `first_row` each item's first row."""
+    import numpy as np
+
+    out = [names[c] for c in codes[first_row].tolist()]
+    if "" in out:  # an item whose first row names none: its first row naming one
+        named = np.nonzero(np.array([bool(x) for x in names])[codes])[0]
+        found, at = np.unique(item[named], return_index=True)
+        for q, c in zip(found.tolist(), codes[named[at]].tolist(), strict=True):
+            out[q] = names[c]
     return out
 
 
