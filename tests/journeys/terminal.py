@@ -16,6 +16,14 @@ from pathlib import Path
 import pytest
 
 DEADLINE_S = 20.0
+
+VERDICTS = ("✓ Correct", "✗ Incorrect", "◐ Partly correct")
+"""The feedback's verdict lines (an option's own text may say "Correct")."""
+
+
+def shows_verdict(screen: str) -> bool:
+    """True when the screen shows an answer's verdict."""
+    return any(v in screen for v in VERDICTS)
 EXE = Path(sys.executable).with_name("vpkp-tutor")
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

@@ -11,7 +11,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from tests.journeys.terminal import Terminal, app_terminal, needs_tmux
+from tests.journeys.terminal import Terminal, app_terminal, needs_tmux, shows_verdict
 
 
 def shows(term: Terminal, text: str, timeout: float = 4.0) -> bool:
@@ -55,8 +55,7 @@ def test_confidence_and_error_tag_journey(tmp_path: Path) -> None:
                 term.keys("n")  # not a choice item: leave it open
                 continue
             screen = term.screen()
-            # no verdict yet (an option's own text may say "Correct")
-            assert not any(v in screen for v in ("✓ Correct", "✗ Incorrect", "◐ Partly"))
+            assert not shows_verdict(screen)  # no feedback yet
             term.keys("1")
             term.wait_for("You said: sure")
             if shows(term, "You were sure — this is worth a second look", 3.0):

@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from tests.journeys.terminal import app_terminal, needs_tmux
+from tests.journeys.terminal import app_terminal, needs_tmux, shows_verdict
 from tests.lrs.ralph import KEY, SECRET, Ralph
 from vpkp_tutor.cli import main
 
@@ -42,7 +42,7 @@ def test_answers_reach_the_lrs_while_the_resident_studies(tmp_path: Path,
             if "choose · Enter answers" in screen or "toggle · Enter answers" in screen:
                 term.keys("a", "Enter")
                 term.say_how_sure("2")
-                term.wait_for(lambda s: "Correct" in s or "Incorrect" in s)
+                term.wait_for(shows_verdict)
                 answered += 1
                 if answered == 3:
                     break
