@@ -223,7 +223,8 @@ def test_services_refuse_answers_the_store_could_not_read_back(tmp_path: Path) -
     learner = services.create_learner("Ada")
     attempt = services.build_quiz(learner.id, QuizSettings(count=6, seed=1))
     for answer, why in [(10**400, "finite"), (float("inf"), "finite"), (True, "not an answer"),
-                        ((1.5,), "not an answer"), ((False, "A"), "not an answer")]:
+                        ((1.5,), "not an answer"), ((False, "A"), "not an answer"),
+                        ((2**63,), "64 bits"), ((-(2**63) - 1, "A"), "64 bits")]:
         with pytest.raises(ValueError, match=why):
             services.record_answer(attempt.id, "comp.nu1", answer, 1.0)
     services.record_answer(attempt.id, "comp.nu1", 5, float("inf"))

@@ -114,10 +114,14 @@ class ServicesBase:
 def _checked_answer(answer: AnswerValue) -> AnswerValue:
     """The answer as it will be stored. ValueError for anything that could not be read back
     from the store (a boolean, a list of floats, an object) and for a number that is not
-    finite (or too large to be one), which no export could carry. A list is taken as the
-    tuple it stands for."""
+    finite (or too large to be one), or a whole number in a list beyond 64 bits, which no
+    export could carry. A list is taken as the tuple it stands for."""
     if isinstance(answer, list):
         answer = tuple(answer)
+    if isinstance(answer, tuple) and any(
+            isinstance(item, int) and not -(2**63) <= item < 2**63 for item in answer):
+        raise ValueError(f"not an answer: {answer!r} (a whole number in an answer has at "
+                         "most 64 bits, as exports carry it)")
     if isinstance(answer, int | float) and not isinstance(answer, bool):
         try:
             value = float(answer)
