@@ -7,6 +7,11 @@ STAMP_TEST := $(VENV)/.installed-test
 
 .PHONY: run test lint unit soak bench validate clean
 
+# Compiled modules are kept (__pycache__, ignored by git) even where the environment asks
+# Python not to write them: otherwise every test process, app start and command run
+# compiles the whole package again (the suite took ~40% more CPU time that way).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
