@@ -34,25 +34,9 @@ def test_a_course_folder_is_studied_apart_from_the_bundled_course(tmp_path: Path
         home = term.wait_for("Probability basics")
         assert home.index("Descriptive statistics") < home.index("Probability basics")
         assert "Anatomy" not in home
-        term.keys("q")
-        builder = term.wait_for("Build a quiz")
+        builder, results = answer_one_and_submit(term, sure="3")
         assert "Descriptive statistics" in builder and "Probability basics" in builder
-        term.keys("C-s")
-        first = term.wait_for("Item 1 of 4")
-        if "Type a number" in first:  # the quiz's order is shuffled: answer what is shown
-            term.type("4")
-            term.keys("Enter")
-        else:
-            term.keys("a", "Enter")
-        term.say_how_sure("3")
-        term.wait_for("1/4 answered")
-        term.keys("s")
-        term.wait_for("Submit (y)")
-        term.keys("y")
-        results = term.wait_for("Results — Tutor quiz")
         assert "Descriptive statistics" in results and "Probability basics" in results
-        term.keys("Escape")
-        term.wait_for("Welcome, Ann")
         term.keys("g")
         term.wait_for("By topic")
         term.keys("2")
@@ -99,11 +83,11 @@ def more_statistics(tmp_path: Path) -> Path:
     return folder
 
 
-def answer_one_and_submit(term: Terminal) -> None:
+def answer_one_and_submit(term: Terminal, sure: str = "1") -> tuple[str, str]:
     """From Home: build a tutor quiz of the course's four items, answer the first shown,
-    submit, and go back to Home."""
+    submit, and go back to Home; the builder's and the results' screens."""
     term.keys("q")
-    term.wait_for("Build a quiz")
+    builder = term.wait_for("Build a quiz")
     term.keys("C-s")
     first = term.wait_for("Item 1 of 4")
     if "Type a number" in first:  # the quiz's order is shuffled: answer what is shown
@@ -111,14 +95,15 @@ def answer_one_and_submit(term: Terminal) -> None:
         term.keys("Enter")
     else:
         term.keys("a", "Enter")
-    term.say_how_sure("1")
+    term.say_how_sure(sure)
     term.wait_for("1/4 answered")
     term.keys("s")
     term.wait_for("Submit (y)")
     term.keys("y")
-    term.wait_for("Results — Tutor quiz")
+    results = term.wait_for("Results — Tutor quiz")
     term.keys("Escape")
     term.wait_for("Welcome, Ann")
+    return builder, results
 
 
 def answered_rows(home: str, labels: tuple[str, str]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 
+from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
 from tests.tui.bank import QUESTIONS
@@ -14,6 +15,7 @@ from tests.tui.conftest import MakeApp
 from tests.tui.helpers import answer_correctly, settle
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui import gc_pacing
+from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.widgets.answers import input_class
@@ -58,14 +60,7 @@ async def test_one_view_follows_the_items(make: MakeApp) -> None:
 async def test_footer_keys_survive_item_changes(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        attempt = app.services.build_quiz(
-            app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=len(QUESTIONS), seed=2)
-        )
-        app.run_attempt(attempt)
-        await settle(pilot)
-        quiz = app.screen
-        assert isinstance(quiz, QuizScreen)
+        quiz = await exam_of_every_item(app, pilot)
         keys = list(quiz.query(FooterKey))
         moved = 0
         while quiz.index < len(quiz.questions) - 1:
@@ -84,14 +79,7 @@ async def test_footer_keys_survive_item_changes(make: MakeApp) -> None:
 async def test_replaced_footer_keys_are_let_go(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        attempt = app.services.build_quiz(
-            app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=len(QUESTIONS), seed=2)
-        )
-        app.run_attempt(attempt)
-        await settle(pilot)
-        quiz = app.screen
-        assert isinstance(quiz, QuizScreen)
+        quiz = await exam_of_every_item(app, pilot)
         shown = list(quiz.query(FooterKey))
         replaced = 0
         while quiz.index < len(quiz.questions) - 1:  # every kind of item: the keys change
@@ -145,3 +133,16 @@ def test_gc_pacing() -> None:
     finally:
         gc_pacing.release_heap()
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+async def exam_of_every_item(app: VpkpApp, pilot: Pilot[None]) -> QuizScreen:
+    """An exam of every question in the test bank, open on its first item."""
+    await settle(pilot)
+    attempt = app.services.build_quiz(
+        app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=len(QUESTIONS), seed=2)
+    )
+    app.run_attempt(attempt)
+    await settle(pilot)
+    quiz = app.screen
+    assert isinstance(quiz, QuizScreen)
+    return quiz
