@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tests.content.test_course import copy_course
 from vpkp_tutor.bootstrap import LaunchOptions, load_bank
 from vpkp_tutor.cli import main
 from vpkp_tutor.content import bundled_manifest
@@ -28,18 +28,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("VPKP_TUTOR_DATA", raising=False)
     monkeypatch.chdir(tmp_path)
-
-
-def copy_course(tmp_path: Path, name: str, **replace: str) -> Path:
-    folder = tmp_path / name
-    shutil.copytree(COURSE, folder)
-    manifest = folder / "course.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    for old, new in replace.items():
-        assert old in text
-        text = text.replace(old, new)
-    manifest.write_text(text, encoding="utf-8")
-    return folder
 
 
 def studied(data: Path, *courses: Path) -> None:
