@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from unittest.mock import ANY
 
 import pytest
 
+from tests.content.test_course import copy_course
 from tests.journeys.terminal import Terminal, app_terminal, clean_env, needs_tmux
 
 pytestmark = [pytest.mark.slow, needs_tmux]
@@ -69,18 +69,12 @@ def test_a_course_folder_is_studied_apart_from_the_bundled_course(tmp_path: Path
 
 def more_statistics(tmp_path: Path) -> Path:
     """A second course: the test course with its own id, title and topic labels."""
-    folder = tmp_path / "more"
-    shutil.copytree(COURSE, folder)
-    manifest = folder / "course.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    for old, new in (("id: stats-basics", "id: stats-more"),
-                     ("Statistics for reading trials (test course)", "More statistics"),
-                     ("Probability basics", "Chance and odds"),
-                     ("Descriptive statistics", "Summaries")):
-        assert old in text
-        text = text.replace(old, new)
-    manifest.write_text(text, encoding="utf-8")
-    return folder
+    return copy_course(tmp_path, "more", **{
+        "id: stats-basics": "id: stats-more",
+        "Statistics for reading trials (test course)": "More statistics",
+        "Probability basics": "Chance and odds",
+        "Descriptive statistics": "Summaries",
+    })
 
 
 def answer_one_and_submit(term: Terminal, sure: str = "1") -> tuple[str, str]:

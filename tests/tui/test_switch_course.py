@@ -6,12 +6,12 @@ learner. With one course none of this shows."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from msgspec.structs import replace
 from textual.widgets import OptionList, SelectionList
 
+from tests.content.test_course import copy_course
 from tests.journeys.pilot import until
 from tests.tui.helpers import settle
 from vpkp_tutor.bootstrap import (
@@ -33,17 +33,12 @@ COURSE = Path(__file__).resolve().parents[1] / "data" / "courses" / "stats"
 
 
 def second_course(tmp_path: Path) -> Path:
-    """The test course under another id, title and topic labels."""
-    folder = tmp_path / "more"
-    shutil.copytree(COURSE, folder)
-    manifest = folder / "course.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    for old, new in (("id: stats-basics", "id: stats-more"),
-                     ("Statistics for reading trials (test course)", "More statistics"),
-                     ("Probability basics", "Chance and odds")):
-        text = text.replace(old, new)
-    manifest.write_text(text, encoding="utf-8")
-    return folder
+    """A second course: the test course with its own id, title and topic labels."""
+    return copy_course(tmp_path, "more", **{
+        "id: stats-basics": "id: stats-more",
+        "Statistics for reading trials (test course)": "More statistics",
+        "Probability basics": "Chance and odds",
+    })
 
 
 def two_courses(tmp_path: Path, store: SqliteProgressStore, learner: str = "Ann"
