@@ -4,7 +4,7 @@ start-up (opening, migrating, the daily backup) or in the middle of answering â€
 it on the same data folder. After every kill, every acknowledged answer is in the database
 and `PRAGMA integrity_check` says ok.
 
-`make test` runs 30 kills; `make soak` (VPKP_SOAK=1) runs 600.
+`make test` runs 20 kills; `make soak` (VPKP_SOAK=1) runs 600.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def kill_many(data_dir: Path, kills: int, seed: int, log: Path) -> Acks:
 
 
 def test_sigkill_never_loses_an_acknowledged_answer(tmp_path: Path) -> None:
-    acks = kill_many(tmp_path / "data", kills=30, seed=6, log=tmp_path / "child.log")
+    acks = kill_many(tmp_path / "data", kills=20, seed=6, log=tmp_path / "child.log")
     assert len(acks) > 50  # most kills landed while answering
 
 

@@ -11,6 +11,7 @@ failed at once with "database is locked" instead of waiting.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -43,7 +44,20 @@ def run_together(data_dir: Path, round_: int, log: Path) -> Acks:
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new-folder", "existing-database"])
 def test_copies_writing_at_once_lose_nothing(tmp_path: Path, existing: bool) -> None:
-    for round_ in range(5):
+    race(tmp_path, existing, rounds=3)
+
+
+@pytest.mark.soak
+@pytest.mark.skipif(not os.environ.get("VPKP_SOAK"), reason="soak test: run `make soak`")
+@pytest.mark.parametrize("existing", [False, True], ids=["new-folder", "existing-database"])
+def test_copies_writing_at_once_lose_nothing_soak(tmp_path: Path, existing: bool) -> None:
+    race(tmp_path, existing, rounds=20)
+
+
+def race(tmp_path: Path, existing: bool, rounds: int) -> None:
+    """`rounds` times, COPIES copies answer at once into one data folder (new, or with a
+    database already there); every acknowledged answer is stored and every backup sound."""
+    for round_ in range(rounds):
         data = tmp_path / f"data{round_}"
         if existing:  # no daily backup yet today: every copy races to make it
             open_store(data, daily_backups=False).close()
