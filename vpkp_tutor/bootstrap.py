@@ -132,27 +132,27 @@ def load_banks(options: LaunchOptions) -> list[ContentBank]:
     return [load_bank(replace(options, course=s.manifest)) for s in sources]
 
 
-def remembered_course(options: LaunchOptions, store: SqliteProgressStore,
-                      courses: tuple[OpenCourse, ...]) -> Path:
-    """Of several courses, the manifest of the one the `--learner` (an existing learner,
-    by id or unique name) chose last; else the first named."""
-    from vpkp_tutor.domain.progress import clean_name
-    from vpkp_tutor.services.settings import load_settings
-
-    who = options.learner
-    learner = store.get_learner(who) if who else None
-    if who and learner is None:
-        try:
-            found = store.find_learners(clean_name(who))
-        except ValueError:
-            found = []
-        learner = found[0] if len(found) == 1 else None
-    if learner is not None:
-        wanted = load_settings(store)[0].last_courses.get(learner.id)
-        for c in courses:
-            if c.course.id == wanted:
-                return c.manifest
-    return courses[0].manifest
+def open_content(options: LaunchOptions, store: SqliteProgressStore,
+                 courses: tuple[OpenCourse, ...] = ()) -> tuple[LaunchOptions, ContentBank]:
+    """The content to open the app on, and the options it was opened with: the course the
+    options name (of several — `courses`, from `check_course` — the one the `--learner`
+    chose last, else the first). A `--learner` is found as `Services.open_learner` finds
+    it (created when there is none) and the options then name them by id. CourseOpenError
+    when the course cannot be opened; ValueError for a name that cannot be a learner's."""
+    if courses:
+        options = replace(options, course=courses[0].manifest)
+    content = load_bank(options)
+    if options.learner is None:
+        return options, content
+    services = make_services(options, content, store)
+    learner = services.open_learner(options.learner)
+    options = replace(options, learner=learner.id)
+    wanted = services.settings.last_courses.get(learner.id)
+    chosen = next((c.manifest for c in courses if c.course.id == wanted), options.course)
+    if chosen != options.course:
+        options = replace(options, course=chosen)
+        content = load_bank(options)
+    return options, content
 
 
 def open_progress_store(options: LaunchOptions) -> SqliteProgressStore:
@@ -180,16 +180,18 @@ def make_services(
 
 
 def make_app(
-    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore
+    options: LaunchOptions, content: ContentBank, store: SqliteProgressStore,
+    courses: tuple[OpenCourse, ...] | None = None,
 ) -> VpkpApp:
     """The study app over this content and store. When the options name several courses
-    (their manifests are read again here: small files), `content` is one of them and the
-    app can switch to the others ("Switch course"); "Reload content" reads the open one
-    again."""
+    (`courses`, from `check_course`; read here when not given), `content` is one of them
+    and the app can switch to the others ("Switch course"); "Reload content" reads the open
+    one again."""
     from vpkp_tutor.tui.app import VpkpApp
 
     app = VpkpApp(make_services(options, content, store), learner=options.learner)
-    courses = check_course(options) if len(options.content_paths) > 1 else ()
+    if courses is None:
+        courses = check_course(options) if len(options.content_paths) > 1 else ()
     if not courses:
         app.content_reload = lambda: load_bank(options)
         return app
@@ -279,23 +281,17 @@ def run_app(options: LaunchOptions, stdin: TextIO | None = None,
         store.close()
         print(f"vpkp-tutor: error: {NEEDS_A_TERMINAL}", file=sys.stderr)
         return 2
-    if courses:  # several: the one the learner chose last, else the first
-        options = replace(options, course=remembered_course(options, store, courses))
     try:
-        try:
-            content = load_bank(options)
+        try:  # of several courses, the one the learner chose last, else the first
+            options, content = open_content(options, store, courses)
         except CourseOpenError as exc:
             print(f"vpkp-tutor: error: cannot open the course:{lines(str(exc))}",
                   file=sys.stderr)
             return 2
-        if options.learner is not None:  # an ambiguous or impossible name: refused here
-            try:
-                learner = make_services(options, content, store).open_learner(options.learner)
-            except ValueError as exc:
-                print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
-                return 2
-            options = replace(options, learner=learner.id)
-        app = make_app(options, content, store)
+        except ValueError as exc:  # an ambiguous or impossible name: refused here
+            print(f"vpkp-tutor: error: --learner: {exc}", file=sys.stderr)
+            return 2
+        app = make_app(options, content, store, courses)
         app.run()
     finally:
         store.close()

@@ -39,7 +39,8 @@ class StubApp:
     return_code = 0
     store_learners: ClassVar[list[str]] = []
 
-    def __init__(self, settings: LaunchOptions, content: object, store: object) -> None:
+    def __init__(self, settings: LaunchOptions, content: object, store: object,
+                 courses: object = None) -> None:
         StubApp.store_learners = [x.id for x in store.list_learners()]  # type: ignore[attr-defined]
 
     def run(self) -> None:

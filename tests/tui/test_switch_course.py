@@ -20,7 +20,7 @@ from vpkp_tutor.bootstrap import (
     check_course,
     load_bank,
     make_app,
-    remembered_course,
+    open_content,
 )
 from vpkp_tutor.storage import SqliteProgressStore
 from vpkp_tutor.tui.app import VpkpApp
@@ -46,9 +46,9 @@ def two_courses(tmp_path: Path, store: SqliteProgressStore, learner: str = "Ann"
     """The app over the test course and a second one, opened as `run_app` opens it."""
     options = LaunchOptions(learner=learner, content_paths=(COURSE, second_course(tmp_path)))
     courses = check_course(options)
-    options = replace(options, course=remembered_course(options, store, courses))
+    options, content = open_content(options, store, courses)
     store.set_setting("ask_confidence", "off")
-    return make_app(options, load_bank(options), store), courses
+    return make_app(options, content, store, courses), courses
 
 
 def dashboard(app: VpkpApp) -> str:
@@ -115,8 +115,9 @@ async def test_the_course_a_learner_chose_last_opens_for_them(
 
     again, courses = two_courses(tmp_path / "again", store)  # as `run_app` opens it
     assert again.services.course.id == "stats-more"
-    options = LaunchOptions(learner="Bob", content_paths=(COURSE,))
-    assert remembered_course(options, store, courses) == courses[0].manifest  # no such learner
+    options = LaunchOptions(learner="Bob", content_paths=(COURSE, tmp_path / "again" / "more"))
+    opened, _ = open_content(options, store, courses)
+    assert opened.course == courses[0].manifest  # no such learner: the first course
 
     # a learner chosen in the picker: the app switches to their course
     options = LaunchOptions(content_paths=(COURSE, tmp_path / "again" / "more"))
