@@ -296,6 +296,10 @@ def parse_utc(text: str) -> dt.datetime:
     return when.astimezone(dt.UTC)
 
 
+WHOLE_ANSWER_BOUNDS = (-(2**63), 2**63 - 1)
+"""The smallest and largest whole number an answer may hold (exports carry 64 bits)."""
+
+
 def answer_to_json(answer: AnswerValue) -> str | float | list[str | int | None] | None:
     """The JSON-ready form of an answer: tuples become lists; NaN becomes None."""
     if isinstance(answer, tuple):

@@ -24,6 +24,7 @@ from vpkp_tutor import __version__
 from vpkp_tutor.domain.confidence import COMMENT_MAX, confidence_from
 from vpkp_tutor.domain.model import ContentBank, Course, Topic
 from vpkp_tutor.domain.progress import (
+    WHOLE_ANSWER_BOUNDS,
     CaseRun,
     Learner,
     LessonProgress,
@@ -153,7 +154,7 @@ Finite = Annotated[float, Meta(ge=-FLOAT_MAX, le=FLOAT_MAX)]
 Count = Annotated[int, Meta(ge=0, le=10_000_000)]
 SmallList = Annotated[list[Text], Meta(max_length=10_000)]
 AnswerItem = Annotated[str, Meta(max_length=MAX_TEXT)] | Annotated[
-    int, Meta(ge=-(2**63), le=2**63 - 1)] | None
+    int, Meta(ge=WHOLE_ANSWER_BOUNDS[0], le=WHOLE_ANSWER_BOUNDS[1])] | None
 AnswerJson = (Annotated[str, Meta(max_length=MAX_TEXT)] | Finite
               | Annotated[list[AnswerItem], Meta(max_length=10_000)] | None)
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from vpkp_tutor.domain.model import Case, ContentBank, Question
 from vpkp_tutor.domain.progress import (
+    WHOLE_ANSWER_BOUNDS,
     Attempt,
     ResponseRecord,
     answer_from_json,
@@ -118,8 +119,9 @@ def _checked_answer(answer: AnswerValue) -> AnswerValue:
     export could carry. A list is taken as the tuple it stands for."""
     if isinstance(answer, list):
         answer = tuple(answer)
+    low, high = WHOLE_ANSWER_BOUNDS
     if isinstance(answer, tuple) and any(
-            isinstance(item, int) and not -(2**63) <= item < 2**63 for item in answer):
+            isinstance(item, int) and not low <= item <= high for item in answer):
         raise ValueError(f"not an answer: {answer!r} (a whole number in an answer has at "
                          "most 64 bits, as exports carry it)")
     if isinstance(answer, int | float) and not isinstance(answer, bool):
