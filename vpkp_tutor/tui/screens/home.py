@@ -98,7 +98,7 @@ class HomeScreen(VpkpScreen):
         "continues the lesson you were reading and {resume} resumes an unfinished quiz. When "
         "content files could not be loaded a warning says so and {problems} lists them. Every "
         "underlined action can also be clicked. ↑/↓ and page up/down scroll. "
-        + ACCURACY_HELP + " " + MASTERY_HELP + " Weakest objectives are those with a miss, "
+        + ACCURACY_HELP + ". " + MASTERY_HELP + ". Weakest objectives are those with a miss, "
         "lowest mastery first; one you answered all correctly is never listed."
     )
     """The help text; each {name} is the key now bound to `home.name` (see
