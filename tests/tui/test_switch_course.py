@@ -182,3 +182,17 @@ async def test_reload_reads_the_open_course_and_a_broken_course_is_not_switched_
         await settle(pilot)
         assert app.services.course.id == "stats-basics"
         assert "Course: Statistics for reading trials" in dashboard(app)
+
+
+def test_a_damaged_last_course_setting_opens_the_first_course(
+        tmp_path: Path, store: SqliteProgressStore) -> None:
+    """The remembered courses are a setting like any other: a value that cannot be read (a
+    hand-edited or damaged row) is the default, and the app opens the first course."""
+    store.set_setting("last_courses", '{"not": 1')
+    options = LaunchOptions(learner="Ann", content_paths=(COURSE, second_course(tmp_path)))
+    courses = check_course(options)
+    opened, content = open_content(options, store, courses)
+    assert opened.course == courses[0].manifest and content.course.id == "stats-basics"
+    store.set_setting("last_courses", '["stats-more"]')  # JSON, but not learner → course
+    opened, content = open_content(options, store, courses)
+    assert content.course.id == "stats-basics"
