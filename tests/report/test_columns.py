@@ -211,6 +211,8 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     assert together[0].whys.values() == one_by_one[0].whys.values()
     assert len(one_by_one[0].whys.values()) > 2  # untagged and some reasons
     assert together[0].ids == one_by_one[0].ids and len(together[0].ids) == len(together[0])
+    # each export's record arrives whole from a worker: times, attempts, runs, lessons
+    assert together[1] == one_by_one[1] and together[1][-1][0].attempts
     # an id holding the separator the workers send ids with still arrives as it was
     doc = json.loads(cohort.paths[3].read_text(encoding="utf-8"))
     doc["responses"][1]["id"] = "odd\u0000id"
