@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -124,6 +126,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from vpkp_tutor.bootstrap import CourseOpenError, lines
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.export.files import check_output
+    from vpkp_tutor.report.forked import beside
     from vpkp_tutor.services.progress import protected_paths
     from vpkp_tutor.storage import resolve_paths
 
@@ -154,13 +157,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             seen[real] = flag
             check_output(out, protected, overwrite=args.force)
         report = _build(args, exports, cohort)
+        summary = beside(lambda: summary_text(report), len(report.cohort.answers))
         written = _write(args, report, protected)
     except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
     except CourseOpenError as exc:  # --html and --csv read one course's content
         return _fail(f"cannot open the course:{lines(str(exc))}")
-    print_report(report.cohort)
-    print_flags(report)
+    sys.stdout.write(summary())
     for path, what in written:
         print(f"wrote {path} ({what})")
     return 0
@@ -244,7 +247,19 @@ def write_items_csv(report: DirectorReport, path: Path, protected: tuple[Path, .
     return path
 
 
-def print_flags(report: DirectorReport) -> None:
+def summary_text(report: DirectorReport) -> str:
+    """The cohort summary and the item flags as `print_report` and `print_flags` print them
+    to this terminal (worked out beside the HTML for a large cohort, printed after it)."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    with console.capture() as captured:
+        print_report(report.cohort, console)
+        print_flags(report, console)
+    return captured.get()
+
+
+def print_flags(report: DirectorReport, console: Console | None = None) -> None:
     """The item analysis flags, counted, and the flagged items (worst first)."""
     from rich import box
     from rich.console import Console
@@ -254,7 +269,7 @@ def print_flags(report: DirectorReport) -> None:
     from vpkp_tutor.domain.progress import clean_name
     from vpkp_tutor.report.items import FLAG_LABELS
 
-    console = Console(highlight=False)
+    console = console or Console(highlight=False)
     counts: dict[str, int] = {}
     for s in report.items:
         for f in s.flags:
@@ -287,7 +302,7 @@ def print_flags(report: DirectorReport) -> None:
                       style="dim")
 
 
-def print_report(report: CohortReport) -> None:
+def print_report(report: CohortReport, console: Console | None = None) -> None:
     """Print the cohort summary: one line per learner (overall accuracy, share of the bank
     answered, lessons, critical errors and a compact accuracy-by-topic grid, with a cohort
     line at the foot), the case runs ended by a critical error and the most-missed items.
@@ -304,7 +319,7 @@ def print_report(report: CohortReport) -> None:
     def plain(value: str) -> Text:
         return Text(clean_name(value))
 
-    console = Console(highlight=False)
+    console = console or Console(highlight=False)
     n = len({m.learner.id for m in report.learners})
     courses = len({m.course.id for m in report.learners})
     console.print(f"[bold]Cohort report[/bold]: {n} learner{'s' if n != 1 else ''}"

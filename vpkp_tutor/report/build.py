@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vpkp_tutor.export.cohort import CohortReport, build_report, collector_paused
+from vpkp_tutor.report.forked import beside
 from vpkp_tutor.report.items import (
     MIN_N,
     FormStats,
@@ -126,14 +127,22 @@ def build_director_report(paths: Sequence[Path], course: Course = NO_COURSE, *,
             cohort = build_report(paths, most_missed=most_missed)
         if topic_label is None:
             topic_label = lambda t: cohort.topic(t).label  # noqa: E731
+        label = topic_label
+
+        def rolled_up() -> tuple[Rollup, tuple[tuple[TopicErrors, ...], TopicErrors]]:
+            rollup = build_rollup(cohort, objectives=course.objectives, topic_label=label,
+                                  objective_items=course.objective_items,
+                                  threshold=threshold)
+            return rollup, error_profile(cohort, [g.key for g in rollup.topics])
+
+        # the roll-ups take about as long as the item analysis: a large cohort's are
+        # worked out beside it
+        rolling_up = beside(rolled_up, len(cohort.answers))
         items = analyse_items(cohort, course.content, min_n)
         forms = analyse_forms(cohort)
-        rollup = build_rollup(cohort, objectives=course.objectives,
-                              topic_label=topic_label,
-                              objective_items=course.objective_items, threshold=threshold)
-        errors, errors_total = error_profile(cohort, [g.key for g in rollup.topics])
         disagree = disagreements(cohort)
         sureness, confident_errors = calibration(cohort)
+        rollup, (errors, errors_total) = rolling_up()
     names = {m.learner.id: anonymous_code(m.learner.id) if anonymise
              else m.learner.display_name for m in cohort.learners}
     return DirectorReport(cohort, tuple(items), tuple(forms), rollup, names, anonymise,

@@ -1,0 +1,64 @@
+"""Work done beside this process, in a forked copy of it, for a report over a large cohort:
+the copy sees everything this process has read without it being sent, and only its result
+comes back (pickled, through a temporary file).
+
+Only the command line forks (the app never builds a director's report), and only once the
+cohort is large enough that the work takes longer than forking (a few milliseconds)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+
+PARALLEL_FROM = 50_000
+"""Answers in a cohort from which parts of its report are worked out in a forked copy
+(below it, each part takes less time than starting the copy)."""
+
+
+def beside(work: Callable[[], T], answers: int) -> Callable[[], T]:
+    """Start `work` in a forked copy of this process when `answers` reaches
+    `PARALLEL_FROM` (and this system can fork), else do it now; the function returned
+    gives its result, or raises what it raised. A copy that ends without a result (killed,
+    say) costs time, not the result: the work is then done here."""
+    if answers < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        value = work()
+        return lambda: value
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`, after the copy)
+    for stream in (sys.stdout, sys.stderr):  # else the copy would write them out again
+        stream.flush()
+    copy = multiprocessing.get_context("fork").Process(
+        target=_run, args=(work, out.fileno()), daemon=True)
+    copy.start()
+
+    def result() -> T:
+        copy.join()
+        with out:
+            out.seek(0)
+            try:
+                done, value = pickle.load(out)
+            except Exception:  # no result written: the copy did not finish
+                return work()
+        if not done:
+            raise value
+        return cast(T, value)
+
+    return result
+
+
+def _run(work: Callable[[], Any], fd: int) -> None:
+    try:
+        sent: tuple[bool, Any] = (True, work())
+    except Exception as exc:  # raised again where the result is asked for
+        sent = (False, exc)
+    with os.fdopen(fd, "wb", closefd=False) as out:
+        try:
+            pickle.dump(sent, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that cannot be pickled: the work is done again
+            out.truncate(0)
