@@ -122,14 +122,35 @@ class CohortReport:
     """Everything `vpkp-tutor report` prints and writes."""
 
     learners: tuple[MergedLearner, ...]
-    rows: tuple[TopicRow, ...]
-    most_missed: tuple[MissedItem, ...]
     critical_cases: tuple[CriticalCase, ...]
     fingerprints: dict[str, tuple[str, ...]]
     """Content fingerprint → the export files made with it."""
     duplicates_ignored: int
     """Responses seen more than once across the exports (counted once)."""
     answers: Answers
+    most_missed_limit: int = 10
+    _made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def rows(self) -> tuple[TopicRow, ...]:
+        """One row per learner × topic (worked out on first use: the printed summary and the
+        cohort CSV read them; the item analysis, the roll-ups and the HTML report do not)."""
+        rows: tuple[TopicRow, ...] = self._once(
+            "rows", lambda: tuple(_rows(self.learners, self.answers)))
+        return rows
+
+    @property
+    def most_missed(self) -> tuple[MissedItem, ...]:
+        """The items missed most (at most `most_missed_limit`; worked out on first use)."""
+        items: tuple[MissedItem, ...] = self._once("most_missed", lambda: tuple(
+            _most_missed(self.learners, self.answers, self.most_missed_limit)))
+        return items
+
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        if name not in self._made:
+            with collector_paused():
+                self._made[name] = make()
+        return self._made[name]
 
     def topic(self, topic_id: str) -> Topic:
         """The topic with this id as the exports' courses declare it."""
@@ -512,12 +533,11 @@ def _report(merged: Merged, most_missed: int) -> CohortReport:
     ]
     return CohortReport(
         learners=tuple(learners),
-        rows=tuple(_rows(learners, answers)),
-        most_missed=tuple(_most_missed(learners, answers, most_missed)),
         critical_cases=tuple(critical),
         fingerprints={fp: tuple(srcs) for fp, srcs in fingerprints.items()},
         duplicates_ignored=duplicates,
         answers=answers,
+        most_missed_limit=most_missed,
     )
 
 
