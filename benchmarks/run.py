@@ -419,7 +419,7 @@ def fig_report_scale(work: Path, quick: bool) -> list[Figure]:
     import report_scale
 
     learners, responses = (100, 2000) if quick else (500, 2000)
-    m = report_scale.measure(work / "report-scale", learners, responses)
+    m = report_scale.measure(work / "report-scale", learners, responses, 1 if quick else 3)
     rows = f"{learners * responses:,} rows"
     return [Figure("director report (HTML + item CSV)", m["report_s"], "s", None,
                    report_scale.TIME_LIMIT, f"{rows}; {m['report_cpu_s']:.1f} s CPU"),
