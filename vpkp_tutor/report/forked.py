@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -31,8 +30,8 @@ def beside(work: Callable[[], T], answers: int) -> Callable[[], T]:
         value = work()
         return lambda: value
     out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`, after the copy)
-    for stream in (sys.stdout, sys.stderr):  # else the copy would write them out again
-        stream.flush()
+    # (multiprocessing flushes this process's output before forking: the copy never
+    # writes it out again)
     copy = multiprocessing.get_context("fork").Process(
         target=_run, args=(work, out.fileno()), daemon=True)
     copy.start()
