@@ -93,6 +93,29 @@ async def test_replaced_footer_keys_are_let_go(make: MakeApp) -> None:
         assert kept == []
 
 
+async def test_widgets_of_items_left_behind_are_let_go(make: MakeApp) -> None:
+    """Every item shown and left (forth and back, fields of numbers and short answers among
+    them) is freed: nothing removed from the quiz stays alive for the collector to walk."""
+    from textual.widget import Widget
+
+    from vpkp_tutor.tui.widgets.answer_base import AnswerField
+
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        quiz = await exam_of_every_item(app, pilot)
+        fields = 0
+        for key, more in (("n", lambda: quiz.index < len(quiz.questions) - 1),
+                          ("p", lambda: quiz.index > 0)):
+            while more():
+                await pilot.press(key)
+                await settle(pilot)
+                fields += len(quiz.query(AnswerField))
+        assert fields >= 2  # items with a field were shown and left
+        gc.collect()
+        kept = [w for w in gc.get_objects() if isinstance(w, Widget) and not w.is_attached]
+        assert kept == []
+
+
 async def test_the_screens_styles_apply(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -22,12 +22,25 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Input
 
 from vpkp_tutor.domain.model import Question
 from vpkp_tutor.domain.scoring import AnswerValue, Verdict
 
 QuestionT = TypeVar("QuestionT", bound=Question)
 """The question type (or types) an input answers."""
+
+
+class AnswerField(Input):
+    """An `Input` inside an answer (a number, a short answer), let go when it is removed.
+
+    `Input` subscribes to its screen's text-selection signal when mounted and never
+    unsubscribes, and the signal's entry holds the field: every item with a field that the
+    quiz showed stayed alive as long as the quiz screen did, and each full collection
+    walked them all again. (Textual's footer unsubscribes the same way from its signal.)"""
+
+    def on_unmount(self) -> None:
+        self.screen.text_selection_started_signal.unsubscribe(self)
 
 
 class AnswerInput(Widget, Generic[QuestionT], can_focus=True):

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import Numeric
 from vpkp_tutor.domain.scoring import AnswerValue, NumericVerdict, Verdict
-from vpkp_tutor.tui.widgets.answer_base import AnswerInput
+from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
 NUMBER_CHARS = "0123456789.,-+eE"
@@ -55,7 +55,7 @@ NUMBER_PATTERN = r"[-+0-9.,eE]*"
 """What the number field lets be typed (checked on Enter by `read_number`)."""
 
 
-class NumberField(Input):
+class NumberField(AnswerField):
     """A number input that leaves letters to the screen (n next, p previous, …)."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:

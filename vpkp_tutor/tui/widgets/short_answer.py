@@ -17,7 +17,7 @@ from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import ShortAnswer
 from vpkp_tutor.domain.scoring import AnswerValue, ShortAnswerVerdict, Verdict
-from vpkp_tutor.tui.widgets.answer_base import AnswerInput
+from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
 NOTHING_TYPED = "Type an answer, then Enter."
@@ -25,7 +25,7 @@ MAX_ANSWER_CHARS = 200
 """Longest answer the field takes (accepted answers are words or short phrases)."""
 
 
-class TextField(Input):
+class TextField(AnswerField):
     """The field of a short answer: Escape gives the focus back to the answer input (so the
     quiz's keys work again) instead of leaving the quiz."""
 
