@@ -114,6 +114,12 @@ async def test_widgets_of_items_left_behind_are_let_go(make: MakeApp) -> None:
         gc.collect()
         kept = [w for w in gc.get_objects() if isinstance(w, Widget) and not w.is_attached]
         assert kept == []
+        # nor the removed widgets' rendered lines (Textual issue #6665 kept their caches)
+        from textual._styles_cache import StylesCache
+
+        live = {id(w._styles_cache) for w in gc.get_objects() if isinstance(w, Widget)}
+        caches = [c for c in gc.get_objects() if isinstance(c, StylesCache)]
+        assert caches and [c for c in caches if id(c) not in live] == []
 
 
 async def test_the_screens_styles_apply(make: MakeApp) -> None:

@@ -7,6 +7,9 @@ allocates a lot and frees little, so the dozens of collections it would trigger 
 to nothing), then one collection runs and what survives (the content bank, imported
 modules, parsed CSS) is frozen so later collections skip it; `release_heap()` unfreezes it
 when the app exits.
+
+`let_go_of_old_styles()` is for screens that replace widgets as the learner moves on (the
+quiz, from item to item): see its note.
 """
 
 from __future__ import annotations
@@ -45,3 +48,19 @@ def resume_collection() -> None:
     if _held:
         _held = False
         gc.enable()
+
+
+def let_go_of_old_styles() -> None:
+    """Empty Textual's cache of widgets' background styles.
+
+    That cache (`StylesCache.get_inner_outer`, an `lru_cache` on a method: Textual issue
+    #6665, open in 8.2.8) keeps the last 1,024 style caches it was called on, each with its
+    widget's rendered lines, long after the widget is removed: in a 200-item quiz it held
+    about 26,000 objects that every full collection walked again. Emptying it frees the
+    removed widgets' at once; a widget still shown fills it again when next drawn (two
+    colour sums per widget)."""
+    from textual._styles_cache import StylesCache
+
+    clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if clear is not None:  # (a Textual that no longer caches them needs nothing)
+        clear()

@@ -38,6 +38,7 @@ from vpkp_tutor.domain.progress import Attempt, QuizMode
 from vpkp_tutor.domain.scoring import AnswerValue, is_answered
 from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog, ErrorTagDialog
 from vpkp_tutor.tui.disk import is_disk_full, saved
+from vpkp_tutor.tui.gc_pacing import let_go_of_old_styles
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
@@ -321,6 +322,7 @@ class QuizScreen(VpkpScreen):
                 await body.mount(view)
             else:
                 await view.show_question(q, answer=answer)
+                let_go_of_old_styles()  # the last item's widgets (see its note)
             body.scroll_home(animate=False)
             if self.feedback_now and q.id in self.scores:
                 await view.show_feedback(self.scores[q.id])
