@@ -4,6 +4,7 @@ app opens; `export --learner` on a shared name lists the candidates readably."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -130,9 +131,18 @@ def test_delete_without_a_terminal_needs_yes(tmp_path: Path) -> None:
 def test_delete_with_yes_keeps_a_backup_and_says_where(tmp_path: Path) -> None:
     data = tmp_path / "data"
     ids = seed(data)
+    conn = sqlite3.connect(data / "progress.sqlite3")
+    with conn:
+        conn.execute("INSERT INTO setting(key, value) VALUES ('last_courses', ?)", (json.dumps(
+            {ids["Ada"]: "stats-more", ids["Bea"]: "stats-basics"}),))
+    conn.close()
     done = run("--data-dir", str(data), "learners", "delete", "ADA", "--yes")
     assert done.returncode == 0, done.stderr
     assert names(data) == ["Bea"]
+    conn = sqlite3.connect(data / "progress.sqlite3")
+    (last,) = conn.execute("SELECT value FROM setting WHERE key = 'last_courses'").fetchone()
+    conn.close()
+    assert json.loads(last) == {ids["Bea"]: "stats-basics"}  # hers is gone, his stays
     (backup,) = (data / "backups").glob("pre-delete-*.sqlite3")
     assert f"a backup taken just before is at {backup}" in done.stdout
     assert "deleted 'Ada' and their progress (2 answers)" in done.stdout

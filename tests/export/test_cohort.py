@@ -59,6 +59,19 @@ def test_three_residents(tmp_path: Path) -> None:
     assert "'=Cy" in names  # neutralised for the spreadsheet, restored by read_csv
 
 
+def test_cohort_csv_accuracy_is_empty_when_nothing_was_answered(tmp_path: Path) -> None:
+    """As in the learner's summary CSV: all wrong is 0.0, nothing answered an empty cell."""
+    p = populate(tmp_path / "dee", name="Dee", answers={"anat.sb1": "A"})  # the key is B
+    try:
+        path = p.services.export(p.learner_id, "json", tmp_path / "dee.json")
+    finally:
+        p.services.store.close()
+    rows = rows_of(write_cohort_csv(build_report([path]), tmp_path / "cohort.csv"))
+    anat, comp = rows[("Dee", "anatomy")], rows[("Dee", "complications")]
+    assert (anat["responses"], anat["accuracy"]) == ("2", "0.0")
+    assert (comp["responses"], comp["max_points"], comp["accuracy"]) == ("0", "0.0", "")
+
+
 def test_same_export_twice_counts_once(tmp_path: Path) -> None:
     paths = three_residents(tmp_path)
     once = build_report(paths)

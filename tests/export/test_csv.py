@@ -115,6 +115,23 @@ def test_summary_csv(populated: Populated, tmp_path: Path) -> None:
     _no_formula_cells(summary)
 
 
+def test_summary_accuracy_is_empty_when_nothing_was_answered(tmp_path: Path) -> None:
+    """All answers wrong is accuracy 0.0; no answer in a topic (its items left unanswered)
+    is an empty cell, as the terminal report's "–", not a 0.0 that reads as all wrong."""
+    from tests.export.conftest import populate
+
+    p = populate(tmp_path / "data", answers={"anat.sb1": "A"})  # the key is B
+    try:
+        out = p.services.export(p.learner_id, "csv", tmp_path / "ada.csv")
+    finally:
+        p.services.store.close()
+    rows = {r["topic"]: r for r in read_csv(summary_path(out))}
+    anat, comp = rows["anatomy"], rows["complications"]
+    assert (anat["responses"], anat["points"], anat["accuracy"]) == ("2", "0.0", "0.0")
+    assert (comp["responses"], comp["max_points"], comp["accuracy"]) == ("0", "0.0", "")
+    assert int(comp["items_unanswered"]) > 0 and comp["mastery"] == "0.0"
+
+
 def test_unwritable_output_is_a_clear_error(populated: Populated, tmp_path: Path) -> None:
     from vpkp_tutor.export import ExportError
 

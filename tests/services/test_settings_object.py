@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -92,5 +93,39 @@ def test_a_setting_changed_through_one_part_is_seen_by_all(tmp_path) -> None:  #
         assert services.settings.last_learner == ""
         assert services.settings.desired_retention == 0.8
         assert Services(load_content([]), store).settings.last_learner == ""  # stored too
+    finally:
+        store.close()
+
+
+def test_deleting_a_learner_forgets_their_last_course_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each learner's last course (`last_courses`) loses the deleted learner's entry, in
+    the settings every part reads and in the store; the others' entries stay; a value that
+    is not a learner → course map is left for settings loading to report."""
+    from msgspec.structs import replace
+
+    from vpkp_tutor.content.loader import load_content
+    from vpkp_tutor.services import Services
+    from vpkp_tutor.storage import open_store
+
+    store = open_store(tmp_path / "data", daily_backups=False)
+    try:
+        services = Services(load_content([]), store)
+        ada = services.create_learner("Ada")
+        bea = services.create_learner("Bea")
+        services.save_settings(replace(services.settings, last_courses={
+            ada.id: "stats-more", bea.id: "stats-basics"}))
+        assert services.delete_learner(ada.id)
+        assert services.settings.last_courses == {bea.id: "stats-basics"}
+        assert json.loads(store.get_setting("last_courses")) == {bea.id: "stats-basics"}
+        assert Services(load_content([]), store).settings.last_courses == {
+            bea.id: "stats-basics"}
+        assert services.delete_learner(bea.id)
+        assert services.settings.last_courses == {}
+        assert json.loads(store.get_setting("last_courses")) == {}
+
+        cid = services.create_learner("Cid")
+        store.set_setting("last_courses", '{"not": 1')
+        assert services.delete_learner(cid.id)
+        assert store.get_setting("last_courses") == '{"not": 1'
     finally:
         store.close()

@@ -144,6 +144,57 @@ async def test_quiz_help_names_the_keys_bound_now(make) -> None:  # type: ignore
         assert "n / p move to the next" in text and "esc leaves for Home" in text
 
 
+async def test_help_leaves_out_what_has_no_key_now(make: MakeApp, bank: ContentBank) -> None:
+    """A help sentence about an action that has no key now (listing content problems when
+    there are none; tagging a miss before anything was missed) is left out, never shown
+    with a placeholder; when the action is there its sentence names the key, as mapped."""
+    from msgspec.structs import replace
+
+    async def home_help(app: VpkpApp) -> str:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpDialog)
+            return " ".join(str(app.screen.query_one("VerticalScroll Static").render()).split())
+
+    text = await home_help(make())
+    assert "(no key)" not in text and "lists them" not in text
+    assert "Press l for lessons" in text and "Several courses are open" not in text
+
+    broken = replace(bank, problems=(ContentProblem("lessons/x.yaml", 3, 5, "bad"),))
+    text = await home_help(make(content=broken))
+    assert "a warning says so and p lists them" in text and "(no key)" not in text
+
+    app = make(content=broken)
+    app.services.store.set_setting("keymap", json.dumps({"home.problems": "f8"}))
+    text = await home_help(app)
+    assert "a warning says so and f8 lists them" in text and "p lists them" not in text
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
+        await pilot.press("f1")
+        await settle(pilot)
+        text = " ".join(str(app.screen.query_one("VerticalScroll Static").render()).split())
+        assert "(no key)" not in text and "tags why" not in text
+        assert "m marks (flags) an item" in text
+
+
+def test_help_sentences_are_filled_or_left_out() -> None:
+    from vpkp_tutor.tui.screens.base import fill_keys
+
+    template = ("Press {a} to go. When it is there, {b} does it (optional). Scores like 1.5 "
+                "stay whole; {a} ends. Then {a} and {b}: both. Nothing to press here.")
+    assert fill_keys(template, {"a": "x", "b": "y"}) == (
+        "Press x to go. When it is there, y does it (optional). Scores like 1.5 stay whole; "
+        "x ends. Then x and y: both. Nothing to press here.")
+    assert fill_keys(template, {"a": "x"}) == (
+        "Press x to go. Scores like 1.5 stay whole; x ends. Nothing to press here.")
+    assert fill_keys(template, {}) == "Nothing to press here."
+
+
 async def test_a_broken_keymap_setting_is_reported_and_left_out(make: MakeApp) -> None:
     app = make()
     app.services.store.set_setting("keymap", '{"home.lessons": ')

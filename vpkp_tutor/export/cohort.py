@@ -41,7 +41,8 @@ COHORT_COLUMNS = (
     "lessons_completed", "lessons_total", "case_runs", "case_runs_with_critical_errors",
     "content_fingerprint", "fingerprint_differs",
 )
-"""Header of the cohort CSV (one row per learner × topic)."""
+"""Header of the cohort CSV (one row per learner × topic; `accuracy` is empty where the
+learner answered nothing in the topic, as in the learner's summary CSV)."""
 
 
 @dataclass(slots=True)
@@ -554,7 +555,8 @@ def write_cohort_csv(report: CohortReport, path: Path, *, protected: tuple[Path,
                 lr.id, lr.display_name, lr.program, lr.level, row.course.id, row.course_version,
                 row.topic, topic_label(row.topic, row.course),
                 row.responses, row.items_answered, row.items_in_bank, round(row.points, 6),
-                round(row.max_points, 6), round(row.accuracy, 4), round(row.mastery, 4),
+                round(row.max_points, 6),
+                round(row.accuracy, 4) if row.max_points else None, round(row.mastery, 4),
                 row.lessons_completed, row.lessons_total, row.case_runs, row.critical_runs,
                 ";".join(row.fingerprints), report.fingerprint_mismatch,
             ))

@@ -68,7 +68,8 @@ SUMMARY_COLUMNS = (
     "responses", "items_answered", "items_unanswered", "items_in_bank", "points", "max_points", "accuracy",
     "mastery", "lessons_completed", "lessons_total",
 )
-"""Header of the learner × topic summary CSV."""
+"""Header of the learner × topic summary CSV (`accuracy` is empty for a topic with nothing
+answered: no answer is not the same as every answer wrong)."""
 ANSWERED, UNANSWERED = "answered", "unanswered"
 CASE_DECISION, CASE_RESULT = "case decision", "case result"
 """Values of the `kind` column."""
@@ -180,7 +181,7 @@ def _write_summary(writer: SafeCsvWriter, who: _Cells, data: LearnerData, bank: 
         writer.writerow((
             *who, topic, topic_label(topic, bank.course), tally.responses, len(tally.items),
             tally.unanswered, in_bank, round(tally.points, 6), round(tally.max_points, 6),
-            round(tally.points / tally.max_points, 4) if tally.max_points else 0.0,
+            round(tally.points / tally.max_points, 4) if tally.max_points else None,
             round(mastery_value((item_score(list(d)) for d in tally.items.values()),
                                 in_bank), 4),
             sum(1 for x in lessons if x in done), len(lessons),

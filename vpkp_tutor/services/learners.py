@@ -186,13 +186,20 @@ class LearnerServices(ServicesBase):
                                       "meanwhile") from None
 
     def delete_learner(self, learner_id: str) -> bool:
-        """Delete a learner and all their progress; True when there was one. Callers take a
-        backup first (`store.backup`)."""
+        """Delete a learner and all their progress, and forget them as the last learner and
+        their last course (in the same transaction); True when there was one. Callers take
+        a backup first (`store.backup`)."""
         from msgspec.structs import replace
 
-        from vpkp_tutor.services.settings import LAST_LEARNER
+        from vpkp_tutor.services.settings import LAST_COURSES, LAST_LEARNER
 
-        deleted = self.store.delete_learner(learner_id, forget_setting=LAST_LEARNER)
-        if self._settings.last_learner == learner_id:  # forgotten in the store too
-            self._settings = replace(self._settings, last_learner="")
+        deleted = self.store.delete_learner(learner_id, forget_setting=LAST_LEARNER,
+                                            forget_entry_in=LAST_COURSES)
+        settings = self._settings  # forgotten in the store too:
+        if settings.last_learner == learner_id:
+            settings = replace(settings, last_learner="")
+        if learner_id in settings.last_courses:
+            settings = replace(settings, last_courses={
+                k: v for k, v in settings.last_courses.items() if k != learner_id})
+        self._settings = settings
         return deleted

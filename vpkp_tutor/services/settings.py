@@ -118,6 +118,9 @@ class Setting(NamedTuple):
 
 LAST_LEARNER = "last_learner"
 """The key of the last learner (the store clears it when that learner is deleted)."""
+LAST_COURSES = "last_courses"
+"""The key of each learner's last course (the store drops a learner's entry when that
+learner is deleted)."""
 
 
 def _keymap_text(keymap: Mapping[str, str]) -> str:
@@ -221,8 +224,8 @@ SETTINGS: dict[str, Setting] = {
                       _keymap_text, quiet_default=True),
     LAST_LEARNER: Setting("the learner who studied last", lambda raw, rules: raw, str,
                             in_config=False),
-    "last_courses": Setting("the course each learner chose last among several",
-                            _last_courses, _keymap_text, in_config=False, quiet_default=True),
+    LAST_COURSES: Setting("the course each learner chose last among several",
+                          _last_courses, _keymap_text, in_config=False, quiet_default=True),
     "ask_confidence": Setting(
         "ask how sure you are (1 sure, 2 unsure, 3 guess) after each answer: on (the "
         "default) or off",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 import time
@@ -130,10 +131,13 @@ class SqliteProgressStore(QuizTables):
             row = c.execute("SELECT * FROM learner WHERE id = ?", (learner_id,)).fetchone()
         return _learner(row)
 
-    def delete_learner(self, learner_id: str, forget_setting: str = "") -> bool:
+    def delete_learner(self, learner_id: str, forget_setting: str = "",
+                       forget_entry_in: str = "") -> bool:
         """Delete a learner and everything recorded for them (every table with a
         `learner_id` column, then the profile), in one transaction, with the setting
-        `forget_setting` when it names them (the last learner). True when there was such a
+        `forget_setting` when it names them (the last learner) and their entry in the
+        setting `forget_entry_in`, a JSON object keyed by learner id (each learner's last
+        course; a value of another shape is left as it is). True when there was such a
         learner."""
         with self.transaction() as c:
             tables = [r[0] for r in c.execute(
@@ -145,6 +149,13 @@ class SqliteProgressStore(QuizTables):
                     c.execute(f'DELETE FROM "{table}" WHERE learner_id = ?', (learner_id,))
             c.execute("DELETE FROM setting WHERE key = ? AND value = ?",
                       (forget_setting, learner_id))
+            row = c.execute("SELECT value FROM setting WHERE key = ?",
+                            (forget_entry_in,)).fetchone()
+            entries = _json_object(row[0]) if row is not None else None
+            if entries is not None and learner_id in entries:
+                del entries[learner_id]
+                c.execute("UPDATE setting SET value = ? WHERE key = ?",
+                          (json.dumps(entries, ensure_ascii=False), forget_entry_in))
             return c.execute("DELETE FROM learner WHERE id = ?", (learner_id,)).rowcount > 0
 
     def learner_activity(self) -> dict[str, tuple[int, dt.datetime | None]]:
@@ -456,3 +467,12 @@ def open_store_for_reading(data_dir: Path | None = None) -> SqliteProgressStore:
             return open_store(data_dir, read_only=True)
         except StoreError as ro:
             raise (exc if ro.kind == StoreError.UNWRITABLE else ro) from None
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    """`text` read as a JSON object, or None when it is not one."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

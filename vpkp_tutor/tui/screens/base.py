@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from string import Formatter
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.binding import Binding, BindingType
@@ -16,9 +17,24 @@ if TYPE_CHECKING:
     from vpkp_tutor.services import Services
     from vpkp_tutor.tui.app import VpkpApp
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+"""The space after a full stop, `!` or `?`: where `fill_keys` cuts a help text."""
+
 LOAD_GROUP = "load"
 """Worker group of the thread workers that read what a screen shows (the dashboard,
 progress and history), so the UI keeps answering while they run."""
+
+
+def fill_keys(template: str, keys: dict[str, str]) -> str:
+    """`template` with each `{name}` replaced by `keys[name]`; a sentence naming a `name`
+    that `keys` lacks (an action with no key now: hidden on this screen, or unbound) is
+    left out whole, so the help never names a key that does nothing."""
+    kept = []
+    for sentence in _SENTENCE_END.split(template.strip()):
+        names = {name for _, name, _, _ in Formatter().parse(sentence) if name is not None}
+        if names <= keys.keys():
+            kept.append(sentence.format_map(keys))
+    return " ".join(kept)
 
 
 class VpkpScreen(Screen[None]):
@@ -26,7 +42,9 @@ class VpkpScreen(Screen[None]):
 
     HOW_TO: ClassVar[str] = ""
     """Plain-text help for this screen, shown by the help dialog. `{name}` stands for the
-    keys now bound to the screen's binding whose id ends in `.name` (see `how_to`)."""
+    keys now bound to the screen's binding whose id ends in `.name`; a sentence naming an
+    action that has no key now is left out (see `fill_keys`), so an action that is only
+    sometimes there gets a sentence of its own."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="screen.back"),
@@ -34,16 +52,16 @@ class VpkpScreen(Screen[None]):
     """`escape` goes back to the previous screen."""
 
     def how_to(self) -> str:
-        """`HOW_TO` with the keys its bindings answer to now, so it follows the keymap."""
+        """`HOW_TO` with the keys its bindings answer to now, so it follows the keymap;
+        sentences about actions not available now are left out."""
         keys: dict[str, list[str]] = {}
         for active in self.active_bindings.values():
             binding = active.binding
             if binding.id:
                 keys.setdefault(binding.id.rsplit(".", 1)[-1], []).append(
                     self.app.get_key_display(binding))
-        shown: defaultdict[str, str] = defaultdict(lambda: "(no key)")
-        shown.update((name, "/".join(dict.fromkeys(k))) for name, k in keys.items())
-        return self.HOW_TO.format_map(shown)
+        return fill_keys(self.HOW_TO, {name: "/".join(dict.fromkeys(k))
+                                       for name, k in keys.items()})
 
     @property
     def study_app(self) -> VpkpApp:

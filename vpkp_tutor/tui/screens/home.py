@@ -99,9 +99,12 @@ class HomeScreen(VpkpScreen):
         "content files could not be loaded a warning says so and {problems} lists them. Every "
         "underlined action can also be clicked. ↑/↓ and page up/down scroll. "
         + ACCURACY_HELP + ". " + MASTERY_HELP + ". Weakest objectives are those with a miss, "
-        "lowest mastery first; one you answered all correctly is never listed."
+        "lowest mastery first; one you answered all correctly is never listed. Several "
+        "courses are open: the line under the greeting names the one you are studying, and "
+        "{switch_course} switches to another (your progress is kept per course)."
     )
-    """The help text; each {name} is the key now bound to `home.name` (see
+    """The help text; each {name} is the key now bound to `home.name`, and a sentence whose
+    action is not there now (no problems to list, a single course) is left out (see
     `VpkpScreen.how_to`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -122,11 +125,6 @@ class HomeScreen(VpkpScreen):
     ]
     """Quick actions; continue and resume (their keys are shown beside them); switch course
     (only when several courses are open); scrolling."""
-    SWITCH_HOW_TO: ClassVar[str] = (
-        " Several courses are open: the line under the greeting names the one you are "
-        "studying, and {switch_course} switches to another (your progress is kept per course)."
-    )
-    """Added to the help when several courses are open."""
 
     def __init__(self) -> None:
         super().__init__(id="home")
@@ -169,14 +167,6 @@ class HomeScreen(VpkpScreen):
         if action == "switch_course":
             return len(self.study_app.courses) > 1
         return super().check_action(action, parameters)
-
-    def how_to(self) -> str:
-        """The help, with a word on switching course when several are open."""
-        text = super().how_to()
-        if len(self.study_app.courses) > 1:
-            key = self.key_for("switch_course", "s")
-            text += self.SWITCH_HOW_TO.format(switch_course=key)
-        return text
 
     def refresh_dashboard(self) -> None:
         """Read the dashboard from services (in a thread: the UI keeps answering) and show
