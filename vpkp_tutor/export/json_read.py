@@ -133,7 +133,12 @@ class Codes:
 
     def code(self, values: list[Any]) -> array[int]:
         """Each value's code (new values get the next numbers, in order of appearance)."""
-        return array("q", map(self.index.__getitem__, values))
+        import numpy as np
+
+        codes = array("q")  # (through numpy: `array` converts each number with a format parser)
+        codes.frombytes(np.fromiter(map(self.index.__getitem__, values), np.int64,
+                                    len(values)).tobytes())
+        return codes
 
     def values(self) -> list[Any]:
         """The texts, by code."""
@@ -178,10 +183,10 @@ class ResponseColumns:
     """Microseconds since 1970-01-01T00:00:00Z."""
     repeated: list[range] = field(default_factory=list)
     """The rows of each export that holds a response id more than once."""
-    _ids: list[str] = field(default_factory=list)
-    _packed: list[str] = field(default_factory=list)
-    """Ids of the rows after `_ids` as worker processes send them (texts of ids joined by
-    `_SEPARATOR`), split on first use: most reports never need them."""
+    _id_pieces: list[list[str] | str] = field(default_factory=list)
+    """The response ids in pieces, in row order: lists of ids, or texts of ids joined by
+    `_SEPARATOR` as worker processes send them. They are put together on first use: most
+    reports never need them."""
 
     def __len__(self) -> int:
         return len(self.fact)
@@ -189,10 +194,14 @@ class ResponseColumns:
     @property
     def ids(self) -> list[str]:
         """Response ids, one per answer (for merging exports of one learner)."""
-        for text in self._packed:
-            self._ids.extend(text.split(_SEPARATOR))
-        self._packed.clear()
-        return self._ids
+        pieces = self._id_pieces
+        if len(pieces) == 1 and isinstance(pieces[0], list):
+            return pieces[0]
+        ids: list[str] = []
+        for piece in pieces:
+            ids.extend(piece.split(_SEPARATOR) if isinstance(piece, str) else piece)
+        self._id_pieces = [ids]
+        return ids
 
 
 CODED = (("facts", "fact"), ("sittings", "sitting"), ("answers", "answer"), ("whys", "why"))
@@ -242,7 +251,7 @@ def read_columns(path: Path, columns: ResponseColumns,
         columns.why.extend(columns.whys.code(list(map(_WHY, rs))))
     columns.points.frombytes(points_a.tobytes())
     columns.max_points.frombytes(most_a.tobytes())
-    columns.correct.extend(map(_CORRECT, rs))
+    columns.correct.frombytes(np.fromiter(map(_CORRECT, rs), np.int8, len(rs)).tobytes())
     stated = list(map(_CONFIDENCE, rs))
     if stated.count(None) == len(stated):  # none stated: all 0
         columns.sure.frombytes(bytes(len(rs)))
@@ -363,10 +372,9 @@ def read_all(paths: Sequence[Path], workers: int | None = None
 @dataclass(frozen=True, slots=True)
 class _Claims:
     """Runs of files claimed by the reading processes, in order, through one shared count
-    of the files taken. A run is an equal share of what is left among twice the
-    processes, and never fewer than `smallest` files: large runs first (each run's columns
-    cost a little to join), small ones last (the last run read is the longest anyone
-    waits)."""
+    of the files taken. A run is an equal share of what is left among the processes, and
+    never fewer than `smallest` files: large runs first (each run's columns cost a little
+    to join), small ones last (the last run read is the longest anyone waits)."""
 
     taken: Any
     """A `multiprocessing.Value` shared with the worker processes (inherited when forked)."""
@@ -378,7 +386,7 @@ class _Claims:
         while True:
             with self.taken.get_lock():
                 start = self.taken.value
-                size = max(self.smallest, -(-(self.files - start) // (2 * self.processes)))
+                size = max(self.smallest, -(-(self.files - start) // self.processes))
                 self.taken.value = min(self.files, start + size)
             if start >= self.files:
                 return
@@ -427,7 +435,7 @@ def _read_packed(paths: list[str]) -> _Sent:
     packed = _SEPARATOR.join(ids)
     if not ids or packed.count(_SEPARATOR) != len(ids) - 1:
         return columns, places, docs, None, error
-    ids.clear()
+    columns._id_pieces = []
     return columns, places, docs, packed, error
 
 
@@ -456,7 +464,7 @@ def _read_claimed_to(fd: int, names: list[str]) -> None:
 def _unpacked(sent: _Sent) -> _Part:
     columns, places, docs, packed, error = sent
     if packed is not None:
-        columns._packed.append(packed)
+        columns._id_pieces = [packed]
     heads: list[Any] = _HEADS_IN.decode(docs)  # `_build` reads the lean document as it is
     read = [(_build(source, doc), rows) for (source, rows), doc in zip(places, heads,
                                                                         strict=True)]
@@ -480,9 +488,7 @@ def _join(parts: list[_Part]) -> tuple[ResponseColumns, list[tuple[LearnerExport
             getattr(out, column).frombytes(renumber[codes].tobytes() if len(codes) else b"")
         for name in ("points", "max_points", "correct", "sure", "answered_us"):
             getattr(out, name).extend(getattr(part, name))
-        if part._ids:
-            out.ids.extend(part._ids)
-        out._packed.extend(part._packed)  # still joined, after the ids before them
+        out._id_pieces.extend(part._id_pieces)  # put together only if asked for
         out.repeated.extend(range(rows.start + start, rows.stop + start)
                             for rows in part.repeated)
         read.extend((ex, range(rows.start + start, rows.stop + start)) for ex, rows in headers)
