@@ -36,10 +36,21 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("gfm-like")
 
 
-@lru_cache(maxsize=512)
 def paragraphs(markdown: str) -> Content | None:
     """`markdown` as Content when it is plain paragraphs (see module doc), else None."""
-    blocks: list[Content] = []
+    parsed = _paragraphs(markdown)
+    if parsed is None:
+        return None
+    return Content("\n\n").join(Content(text, spans=list(spans)) for text, spans in parsed)
+
+
+@lru_cache(maxsize=512)
+def _paragraphs(markdown: str) -> tuple[tuple[str, tuple[Span, ...]], ...] | None:
+    """Each paragraph's text and styled spans (see module doc), else None. Kept as plain
+    texts and tuples, which the cyclic collector need not walk: a cached `Content` gathers
+    caches of its own as it is drawn, and a quiz moving through hundreds of stems held
+    thousands of them for every full collection to walk again."""
+    blocks: list[tuple[str, tuple[Span, ...]]] = []
     for token in _parser().parse(clean(markdown)):
         if token.type in ("paragraph_open", "paragraph_close"):
             continue
@@ -68,8 +79,8 @@ def paragraphs(markdown: str) -> Content | None:
                 return None
             text.append(piece)
             position += len(piece)
-        blocks.append(Content("".join(text), spans=spans))
-    return Content("\n\n").join(blocks) if blocks else None
+        blocks.append(("".join(text), tuple(spans)))
+    return tuple(blocks) if blocks else None
 
 
 class Prose(Static):
