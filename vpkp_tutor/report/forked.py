@@ -1,16 +1,14 @@
 """Work done beside this process, in a forked copy of it, for a report over a large cohort:
 the copy sees everything this process has read without it being sent, and only its result
-comes back (pickled, through a temporary file).
+comes back (through a pipe, as multiprocessing sends objects).
 
 Only the command line forks (the app never builds a director's report), and only once the
 cohort is large enough that the work takes longer than forking (a few milliseconds)."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -29,21 +27,22 @@ def beside(work: Callable[[], T], answers: int) -> Callable[[], T]:
     if answers < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         value = work()
         return lambda: value
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `result`, after the copy)
+    context = multiprocessing.get_context("fork")
     # (multiprocessing flushes this process's output before forking: the copy never
     # writes it out again)
-    copy = multiprocessing.get_context("fork").Process(
-        target=_run, args=(work, out.fileno()), daemon=True)
+    receiving, sending = context.Pipe(duplex=False)
+    copy = context.Process(target=_run, args=(work, sending), daemon=True)
     copy.start()
+    sending.close()
 
     def result() -> T:
-        copy.join()
-        with out:
-            out.seek(0)
-            try:
-                done, value = pickle.load(out)
-            except Exception:  # no result written: the copy did not finish
-                return work()
+        try:
+            done, value = receiving.recv()
+        except (EOFError, OSError):  # no result sent: the copy did not finish
+            return work()
+        finally:
+            receiving.close()
+            copy.join()
         if not done:
             raise value
         return cast(T, value)
@@ -51,13 +50,11 @@ def beside(work: Callable[[], T], answers: int) -> Callable[[], T]:
     return result
 
 
-def _run(work: Callable[[], Any], fd: int) -> None:
+def _run(work: Callable[[], Any], sending: Any) -> None:
     try:
         sent: tuple[bool, Any] = (True, work())
     except Exception as exc:  # raised again where the result is asked for
         sent = (False, exc)
-    with os.fdopen(fd, "wb", closefd=False) as out:
-        try:
-            pickle.dump(sent, out, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an exception that cannot be pickled: the work is done again
-            out.truncate(0)
+    with contextlib.suppress(Exception):  # one that cannot be sent: the work is done again
+        sending.send(sent)
+    sending.close()
