@@ -337,3 +337,18 @@ def test_the_column_reader_refuses_what_the_export_reader_refuses(tmp_path: Path
         path.write_text(json.dumps(bad), encoding="utf-8")
         with pytest.raises(ExportError, match=rf"responses\[0\]\.{field_}"):
             build_report([path])
+
+
+def test_runs_of_files_are_claimed_once_each_in_order_and_shrink() -> None:
+    import multiprocessing
+
+    from vpkp_tutor.export.json_read import _Claims
+
+    for files, processes in ((32, 2), (500, 2), (1001, 4), (37, 3)):
+        claims = _Claims(multiprocessing.get_context("fork").Value("i", 0), files, processes)
+        runs = list(claims)
+        assert [i for run in runs for i in run] == list(range(files))  # each once, in order
+        sizes = [len(run) for run in runs]
+        assert sizes[0] == -(-files // processes) and sizes == sorted(sizes, reverse=True)
+        assert min(sizes[:-1], default=claims.smallest) >= claims.smallest
+        assert list(claims) == []  # all taken: a late process claims nothing
