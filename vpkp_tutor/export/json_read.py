@@ -325,6 +325,8 @@ def _refused(path: Path, limit: int) -> ExportError:
 PARALLEL_FROM = 32
 """Exports needed before they are read by several processes (below it, starting them costs
 more than it saves)."""
+
+
 def read_all(paths: Sequence[Path], workers: int | None = None
              ) -> tuple[ResponseColumns, list[tuple[LearnerExport, range]]]:
     """Read every export into one set of columns, with each export's header and where its
@@ -336,8 +338,8 @@ def read_all(paths: Sequence[Path], workers: int | None = None
     slowed by another program reads fewer and nobody waits long for it (on a shared
     two-core machine the two halves of a fixed split took 10–35% apart, measured). The
     runs' columns are joined in file order, so the codes and rows are those of reading one
-    file after another. (A worker's columns come back through the process pool; its
-    exports' records travel as MessagePack, a fifth of the time pickling them takes.)"""
+    file after another. (What a worker read comes back as `_read_claimed` tells: its
+    arrays through a temporary file, its exports' records as MessagePack.)"""
     workers = workers or min(4, os.cpu_count() or 1)
     names = [str(p) for p in paths]
     if workers < 2 or len(paths) < PARALLEL_FROM:
