@@ -164,6 +164,33 @@ def test_gc_pacing() -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+def test_a_full_collection_that_is_due_runs_when_asked() -> None:
+    """`collect_if_due` runs the full collection Python would soon start itself (and only
+    then), so that a quiz can have it while the learner reads, not on their next key."""
+    gc.collect()
+    for _ in range(gc_pacing.FULL_SOON - 1):
+        gc.collect(1)
+    assert gc.get_count()[2] == gc_pacing.FULL_SOON - 1
+    gc_pacing.collect_if_due()  # not due yet: nothing runs
+    assert gc.get_count()[2] == gc_pacing.FULL_SOON - 1
+    gc.collect(1)
+    gc_pacing.collect_if_due()
+    assert gc.get_count()[2] == 0
+
+
+async def test_the_quiz_collects_while_the_learner_reads(make: MakeApp) -> None:
+    """Moving on with a full collection due: it runs once the new item is drawn."""
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        quiz = await exam_of_every_item(app, pilot)
+        gc.collect()
+        for _ in range(gc_pacing.FULL_SOON):
+            gc.collect(1)
+        await pilot.press("n")
+        await settle(pilot)
+        assert quiz.index == 1 and gc.get_count()[2] < gc_pacing.FULL_SOON
+
+
 async def exam_of_every_item(app: VpkpApp, pilot: Pilot[None]) -> QuizScreen:
     """An exam of every question in the test bank, open on its first item."""
     await settle(pilot)

@@ -38,7 +38,7 @@ from vpkp_tutor.domain.progress import Attempt, QuizMode
 from vpkp_tutor.domain.scoring import AnswerValue, is_answered
 from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog, ErrorTagDialog
 from vpkp_tutor.tui.disk import is_disk_full, saved
-from vpkp_tutor.tui.gc_pacing import let_go_of_old_styles
+from vpkp_tutor.tui.gc_pacing import collect_if_due, let_go_of_old_styles
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
@@ -334,6 +334,7 @@ class QuizScreen(VpkpScreen):
             if first:  # later items: the status followed the index (see `watch_index`)
                 self.update_status()
         self.call_after_refresh(self._save_position)
+        self.call_after_refresh(collect_if_due)  # (once the new item is on screen)
 
     def _save_position(self) -> None:
         if not self.finished:
