@@ -231,12 +231,12 @@ def read_columns(path: Path, columns: ResponseColumns,
         raise _refused(path, limit) from None
     rs = doc.responses
     start = len(columns)
-    points, most, moments = (list(map(get, rs)) for get in _NUMBERS)
-    points_a = np.array(points, dtype=np.float64)
-    most_a = np.array(most, dtype=np.float64)
+    n = len(rs)
+    points_a, most_a = (np.fromiter(map(get, rs), np.float64, n) for get in _NUMBERS[:2])
+    moments = list(map(_NUMBERS[2], rs))
     if None in map(attrgetter("tzinfo"), moments):  # a naive time is taken as UTC
         moments = [a if a.tzinfo is not None else a.replace(tzinfo=_UTC) for a in moments]
-    micros = np.round(np.array(list(map(dt.datetime.timestamp, moments)), dtype=np.float64)
+    micros = np.round(np.fromiter(map(dt.datetime.timestamp, moments), np.float64, n)
                       * 1e6).astype(np.int64)
     if rs and not (bool((most_a >= 0).all()) and bool((points_a >= 0).all())
                    and bool((points_a <= most_a).all()) and int(micros.min()) >= _FIRST_US
@@ -256,7 +256,8 @@ def read_columns(path: Path, columns: ResponseColumns,
     if stated.count(None) == len(stated):  # none stated: all 0
         columns.sure.frombytes(bytes(len(rs)))
     else:
-        columns.sure.extend(map(SURENESS.__getitem__, stated))
+        columns.sure.frombytes(np.fromiter(map(SURENESS.__getitem__, stated), np.int8,
+                                           n).tobytes())
     columns.answered_us.frombytes(micros.tobytes())
     ids = list(map(_ID, rs))
     if len(set(ids)) != len(ids):
