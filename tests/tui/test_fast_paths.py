@@ -27,14 +27,7 @@ from vpkp_tutor.tui.widgets.question_view import QuestionView
 async def test_one_view_follows_the_items(make: MakeApp) -> None:
     app = make()
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        attempt = app.services.build_quiz(
-            app.learner.id, QuizSettings(mode=QuizMode.TUTOR, count=len(QUESTIONS), seed=2)
-        )
-        app.run_attempt(attempt)
-        await settle(pilot)
-        quiz = app.screen
-        assert isinstance(quiz, QuizScreen)
+        quiz = await exam_of_every_item(app, pilot, QuizMode.TUTOR)
         view = quiz.query_one(QuestionView)
         first = quiz.question
         await answer_correctly(pilot, first, view.input)
@@ -191,11 +184,13 @@ async def test_the_quiz_collects_while_the_learner_reads(make: MakeApp) -> None:
         assert quiz.index == 1 and gc.get_count()[2] < gc_pacing.FULL_SOON
 
 
-async def exam_of_every_item(app: VpkpApp, pilot: Pilot[None]) -> QuizScreen:
-    """An exam of every question in the test bank, open on its first item."""
+async def exam_of_every_item(app: VpkpApp, pilot: Pilot[None],
+                             mode: QuizMode = QuizMode.EXAM) -> QuizScreen:
+    """An exam (or a quiz in `mode`) of every question in the test bank, open on its first
+    item."""
     await settle(pilot)
     attempt = app.services.build_quiz(
-        app.learner.id, QuizSettings(mode=QuizMode.EXAM, count=len(QUESTIONS), seed=2)
+        app.learner.id, QuizSettings(mode=mode, count=len(QUESTIONS), seed=2)
     )
     app.run_attempt(attempt)
     await settle(pilot)
