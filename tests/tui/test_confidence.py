@@ -66,6 +66,13 @@ async def test_confidence_is_asked_after_the_answer_is_stored(make: MakeApp) -> 
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, ErrorTagDialog)
+        dialog = app.screen
+        dialog.action_tag("disagree")  # what 5 does: the field has the focus at once, before
+        assert dialog.focused is dialog.query_one(Input)  # the line asking for it is drawn
+        dialog.action_cancel()  # (keys typed once it shows go into it, none lost)
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
         await pilot.press("5")
         await settle(pilot)
         field = app.screen.query_one(Input)

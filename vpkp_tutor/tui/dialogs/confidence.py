@@ -131,14 +131,16 @@ class ErrorTagDialog(Dialog[tuple[ErrorTag, str] | None]):
         self.query_one("#error-tag-question", Static).update(Content.assemble(
             ("Disagree with the key: ", "bold"),
             "say why in a line, for the educator (Enter saves, may be empty; esc cancels)."))
-        self.call_after_refresh(self._start_comment)
+        self._start_comment()
 
     def _start_comment(self) -> None:
-        """Focus an empty comment field (once the key that chose the tag is spent)."""
+        """Focus an empty comment field at once (`set_focus`, not the deferred `focus()`):
+        keys typed straight after the tag's, queued before a deferred focus landed, fell on
+        the dialog and were lost. (The key that chose the tag is spent: it is not typed.)"""
         field = self.query_one(Input)
         field.disabled = False
         field.value = ""
-        field.focus()
+        self.set_focus(field)
 
     @on(Input.Submitted, "#error-comment")
     def _comment(self, event: Input.Submitted) -> None:
