@@ -37,8 +37,10 @@ def settle_heap() -> None:
 
 
 def release_heap() -> None:
-    """Undo `settle_heap` and any hold (the app is exiting)."""
+    """Undo `settle_heap` and any hold, and empty the style cache that keeps removed widgets
+    (see `let_go_of_old_styles`): the app is exiting."""
     resume_collection()
+    let_go_of_old_styles()
     gc.unfreeze()
 
 
