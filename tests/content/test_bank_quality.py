@@ -251,6 +251,7 @@ MIRRORS = (
 document (the fact sheet's rule), never from them."""
 
 
+@cache
 def _references() -> list[tuple[str, object]]:
     """Every reference in the bundled content, with the file it is in."""
     import yaml
