@@ -251,6 +251,35 @@ def test_many_exports_read_in_parallel_refuse_the_first_bad_one(tmp_path: Path) 
     assert str(refused.value).startswith(f"{path}: responses[0].max_points: ")
 
 
+def _killed_once_it_claims(spill: int, names: list[str]) -> None:
+    """A reading worker that claims a run of files, then is killed."""
+    import os
+    import signal
+
+    from vpkp_tutor.export import json_read
+
+    assert json_read._inherited is not None
+    for _ in json_read._inherited:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_reading_process_only_costs_time(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker process killed while it reads (the system out of memory, say) takes what it
+    had claimed with it: every export is then read again here, and nothing is missing."""
+    from vpkp_tutor.export import json_read
+
+    cohort = make_cohort(tmp_path, learners=json_read.PARALLEL_FROM + 8, pool=15, practice=3,
+                         seed=9)
+    one_by_one = json_read.read_all(cohort.paths, workers=1)
+
+    monkeypatch.setattr(json_read, "_read_claimed", _killed_once_it_claims)
+    columns, read = json_read.read_all(cohort.paths, workers=2)
+    assert columns.ids == one_by_one[0].ids and len(columns) == len(one_by_one[0]) > 0
+    assert bytes(columns.points) == bytes(one_by_one[0].points)
+    assert read == one_by_one[1]
+
+
 def test_review_adherence_from_the_exported_schedule(tmp_path: Path) -> None:
     from tests.export.conftest import populate
 

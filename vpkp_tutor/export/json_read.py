@@ -343,33 +343,44 @@ def read_all(paths: Sequence[Path], workers: int | None = None
     arrays through a temporary file, its exports' records as MessagePack.)"""
     workers = workers or min(4, os.cpu_count() or 1)
     names = [str(p) for p in paths]
-    if workers < 2 or len(paths) < PARALLEL_FROM:
+    parts = None
+    if workers >= 2 and len(paths) >= PARALLEL_FROM:
+        parts = _read_in_parallel(names, workers)
+    if parts is None:  # (one process, or a reading process was killed: read them all here)
         parts = [_read_part(names)]
-    else:
-        import multiprocessing
-        import tempfile
-        from concurrent.futures import ProcessPoolExecutor
-        from contextlib import ExitStack
-
-        context = multiprocessing.get_context("fork")
-        claims = _Claims(context.Value("i", 0), len(names), workers)
-        with ExitStack() as stack:
-            spills = [stack.enter_context(tempfile.TemporaryFile())
-                      for _ in range(workers - 1)]
-            pool = stack.enter_context(ProcessPoolExecutor(
-                workers - 1, mp_context=context, initializer=_inherit, initargs=(claims,)))
-            done = [pool.submit(_read_claimed, spill.fileno(), names) for spill in spills]
-            read = [(run.start, _read_part(names[run.start:run.stop])) for run in claims]
-            for spill, future in zip(spills, done, strict=True):
-                runs = future.result()
-                spill.seek(0)
-                read.extend((start, _unpacked(_filled(sent, sizes, spill)))
-                            for start, sent, sizes in runs)
-        parts = [part for _, part in sorted(read, key=lambda r: r[0])]
     for _, _, error in parts:
         if error is not None:
             raise ExportError(error)
     return _join(parts)
+
+
+def _read_in_parallel(names: list[str], workers: int) -> list[_Part] | None:
+    """`read_all`'s reading by `workers` processes, this one among them; None when a worker
+    process ended before it had sent what it read (killed, say by the system running out
+    of memory): what it had claimed is lost with it."""
+    import multiprocessing
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from contextlib import ExitStack
+
+    context = multiprocessing.get_context("fork")
+    claims = _Claims(context.Value("i", 0), len(names), workers)
+    with ExitStack() as stack:
+        spills = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(workers - 1)]
+        pool = stack.enter_context(ProcessPoolExecutor(
+            workers - 1, mp_context=context, initializer=_inherit, initargs=(claims,)))
+        done = [pool.submit(_read_claimed, spill.fileno(), names) for spill in spills]
+        read = [(run.start, _read_part(names[run.start:run.stop])) for run in claims]
+        for spill, future in zip(spills, done, strict=True):
+            try:
+                runs = future.result()
+            except BrokenProcessPool:
+                return None
+            spill.seek(0)
+            read.extend((start, _unpacked(_filled(sent, sizes, spill)))
+                        for start, sent, sizes in runs)
+    return [part for _, part in sorted(read, key=lambda r: r[0])]
 
 
 @dataclass(frozen=True, slots=True)
