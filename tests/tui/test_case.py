@@ -3,6 +3,8 @@ and the debrief with the path taken beside the expert path."""
 
 from __future__ import annotations
 
+import functools
+
 import os
 
 import pytest
@@ -106,6 +108,7 @@ async def test_case_list_groups_by_topic_and_shows_the_opening(make: MakeApp) ->
 # -- playable by keyboard in a small terminal (the choices stay in view) -----------------------
 
 
+@functools.cache
 def _bundled():  # type: ignore[no-untyped-def]
     from vpkp_tutor.content import bundled_paths
     from vpkp_tutor.content.loader import load_content
@@ -113,13 +116,19 @@ def _bundled():  # type: ignore[no-untyped-def]
     return load_content(bundled_paths())
 
 
+# one test per case (each bundled case takes a second or two): the suite's workers share them
+BUNDLED_CASES = [case.id for case in _bundled().cases]
+
+
+@pytest.mark.parametrize("case_id", BUNDLED_CASES)
 @pytest.mark.parametrize("size", [
     (80, 24),
-    pytest.param((60, 20), marks=[  # a second size in `make soak`: each size takes ~18 s
+    pytest.param((60, 20), marks=[  # a second size in `make soak`
         pytest.mark.soak,
         pytest.mark.skipif(not os.environ.get("VPKP_SOAK"), reason="soak: run `make soak`")]),
 ])
-async def test_every_choice_of_every_bundled_case_is_in_view(make: MakeApp, size: tuple[int, int]) -> None:
+async def test_every_choice_of_every_bundled_case_is_in_view(
+        make: MakeApp, size: tuple[int, int], case_id: str) -> None:
     """At each node of each bundled case every choice line is on screen, above the footer,
     without scrolling (neither the story nor the choice list)."""
     content = _bundled()
@@ -128,7 +137,7 @@ async def test_every_choice_of_every_bundled_case_is_in_view(make: MakeApp, size
     checked = 0
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        for case in content.cases:
+        for case in [c for c in content.cases if c.id == case_id]:
             screen = CaseScreen(case)
             await app.push_screen(screen)
             await settle(pilot)
@@ -150,7 +159,7 @@ async def test_every_choice_of_every_bundled_case_is_in_view(make: MakeApp, size
                 checked += 1
             screen.dismiss()
             await settle(pilot)
-    assert checked >= len(content.cases)
+    assert checked >= 1
 
 
 async def test_story_scrolls_by_keys_while_the_choices_have_focus(make: MakeApp) -> None:
