@@ -4,7 +4,6 @@ and the debrief with the path taken beside the expert path."""
 from __future__ import annotations
 
 import functools
-
 import os
 
 import pytest

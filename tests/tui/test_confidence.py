@@ -18,9 +18,9 @@ from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog, ErrorTagDialog
 from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.screens.results import ResultsScreen
 from vpkp_tutor.tui.screens.review import ReviewScreen
-from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.confidence_note import CONFIDENT_ERROR, ConfidenceNote
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
+from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
 def _ask(app: VpkpApp, scoring: ScoringMode = ScoringMode.PLAIN) -> None:
@@ -92,7 +92,7 @@ async def test_skipping_confidence_keeps_the_answer_and_feedback_follows(
         _ask(app)
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=6, seed=1))
         question = quiz.question
-        await answer_correctly(pilot, question, quiz.query_one(AnswerInput))
+        await answer_correctly(pilot, question, quiz.query_one(QuestionView).input)
         assert isinstance(app.screen, ConfidenceDialog)
         await pilot.press("escape")
         await settle(pilot)
@@ -223,7 +223,7 @@ async def test_exam_time_running_out_during_the_question_keeps_the_answer(
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=3, seed=1,
                                                     time_limit_s=60))
         first = quiz.question
-        await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+        await answer_correctly(pilot, first, quiz.query_one(QuestionView).input)
         assert isinstance(app.screen, ConfidenceDialog)
         clock.advance(seconds=61)
         quiz.tick()

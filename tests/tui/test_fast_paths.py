@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.bank import QUESTIONS
@@ -48,6 +49,39 @@ async def test_one_view_follows_the_items(make: MakeApp) -> None:
         await settle(pilot)
         assert quiz.question is first and view.question is first
         assert view.query(FeedbackView) and view.input.frozen  # answered: feedback again
+
+
+async def test_an_input_of_each_kind_is_made_once(make: MakeApp) -> None:
+    """Once an item of each kind has been shown, moving among items of mixed kinds makes no
+    new input: the one of the item's kind is shown again, re-targeted; the others stay
+    hidden, out of the focus chain, with nothing running."""
+    from vpkp_tutor.tui.widgets.answers import AnswerInput
+
+    app = make()
+    async with app.run_test(size=(100, 40)) as pilot:
+        quiz = await exam_of_every_item(app, pilot, QuizMode.TUTOR)
+        view = quiz.query_one(QuestionView)
+        while quiz.index < len(quiz.questions) - 1:
+            await pilot.press("n")
+            await settle(pilot)
+        made = set(quiz.query(AnswerInput))
+        assert len(made) == len({input_class(q) for q in quiz.questions}) > 2
+        for key in ("p",) * (len(QUESTIONS) - 1) + ("n",) * (len(QUESTIONS) - 1):
+            await pilot.press(key)
+            await settle(pilot)
+            q = quiz.question
+            assert set(quiz.query(AnswerInput)) == made
+            shown = [w for w in made if w.display]
+            assert shown == [view.input] and view.input.question is q
+            assert type(view.input) is input_class(q) and view.input.focus_target.has_focus
+            assert str(view.query_one(".hint", Static).render()) == view.input.HINT
+        # an answer given to one item of a kind does not show on the next of that kind
+        await answer_correctly(pilot, quiz.question, view.input)
+        assert view.input.frozen
+        for _ in range(len(QUESTIONS) - 1):
+            await pilot.press("p")
+            await settle(pilot)
+            assert not view.input.frozen and view.input.value is None
 
 
 async def test_footer_keys_survive_item_changes(make: MakeApp) -> None:

@@ -28,8 +28,9 @@ from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
 from vpkp_tutor.tui.screens.results import ResultsScreen
 from vpkp_tutor.tui.screens.review import ReviewScreen
-from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
+from vpkp_tutor.tui.widgets.answers import MatchingAnswer, OrderingAnswer
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
+from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
 async def test_tutor_quiz_every_type_by_keys(make: MakeApp) -> None:
@@ -48,7 +49,7 @@ async def test_tutor_quiz_every_type_by_keys(make: MakeApp) -> None:
         assert {q.type for q in quiz.questions} == set(QuestionType)
         for i in range(len(QUESTIONS)):
             question = quiz.question
-            await answer_correctly(pilot, question, quiz.query_one(AnswerInput))
+            await answer_correctly(pilot, question, quiz.query_one(QuestionView).input)
             assert quiz.query(FeedbackView), question.type  # tutor: feedback at once
             assert quiz.scores[question.id].correct, question.type
             if i < len(QUESTIONS) - 1:
@@ -86,7 +87,7 @@ async def test_flag_confirm_submit_and_review_incorrect(make: MakeApp) -> None:
         if first.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
             await answer_wrongly(pilot, first)
         else:
-            await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+            await answer_correctly(pilot, first, quiz.query_one(QuestionView).input)
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
@@ -125,7 +126,7 @@ async def test_unfinished_quiz_resumes(make: MakeApp) -> None:
         await settle(pilot)
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
-        await answer_correctly(pilot, quiz.question, quiz.query_one(AnswerInput))
+        await answer_correctly(pilot, quiz.question, quiz.query_one(QuestionView).input)
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("escape")
@@ -165,7 +166,7 @@ async def test_timed_exam_counts_down_and_auto_submits(make: MakeApp, clock: Fak
         assert isinstance(quiz, QuizScreen) and quiz.mode is QuizMode.EXAM
         assert "2:00" in str(quiz.query_one("#quiz-status").render())
         first = quiz.question
-        await answer_correctly(pilot, first, quiz.query_one(AnswerInput))
+        await answer_correctly(pilot, first, quiz.query_one(QuestionView).input)
         assert not quiz.query(FeedbackView)  # exam: no feedback
         assert quiz.index == 1  # Enter saved and moved on
         await pilot.press("p")

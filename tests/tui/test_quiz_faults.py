@@ -23,8 +23,8 @@ from vpkp_tutor.tui.disk import is_disk_full
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.screens.results import ResultsScreen
-from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
+from vpkp_tutor.tui.widgets.question_view import QuestionView
 
 
 async def open_quiz(app: VpkpApp, pilot: Pilot[None], mode: QuizMode = QuizMode.TUTOR,
@@ -152,14 +152,14 @@ async def test_full_disk_keeps_the_app_open_and_the_answer_to_save_again(make: M
         question = quiz.question
         await pilot.press("b")
         await settle(pilot)
-        widget = quiz.query_one(AnswerInput)
+        widget = quiz.query_one(QuestionView).input
         assert widget.value == "B"
         fill_disk(store)
         await pilot.press("enter")
         await settle(pilot)
         assert app.is_running and app.screen is quiz
         assert any("disk is full" in n for n in notes(app))
-        assert quiz.query_one(AnswerInput) is widget and widget.value == "B"  # still chosen
+        assert quiz.query_one(QuestionView).input is widget and widget.value == "B"  # still chosen
         assert not quiz.query(FeedbackView) and question.id not in quiz.answers
         assert store.responses(app.learner.id) == []
         await pilot.press("enter")  # still full: still kept, still on screen

@@ -143,6 +143,10 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
             self.set_value(answer)
         self.changed()
 
+    def set_aside(self) -> None:
+        """Hidden, to be re-targeted when an item of its kind comes again (`QuestionView`):
+        stop anything still running. Nothing to stop by default."""
+
     @property
     def focus_target(self) -> Widget:
         """The widget that takes the keyboard focus for this input."""

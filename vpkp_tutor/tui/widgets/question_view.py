@@ -64,6 +64,10 @@ class QuestionView(Vertical):
         self.seed = seed
         """Passed to the answer inputs (`AnswerInput.seed`): the quiz attempt's id."""
         self.input: AnswerInput[Any] = make_answer_input(question, seed=seed)
+        self._set_aside: dict[type[AnswerInput[Any]], AnswerInput[Any]] = {}
+        """Hidden inputs of the other kinds shown in this view, one per kind: moving among
+        quiz items of mixed kinds re-targets them instead of mounting a new input each time
+        (and leaving the old one to the garbage collector)."""
         if answer is not None:
             self.input.set_value(answer)
 
@@ -81,8 +85,10 @@ class QuestionView(Vertical):
     async def show_question(self, question: Question, *, answer: AnswerValue = None) -> None:
         """Show another question in this view, reusing its widgets: the stem and hint are
         updated in place and an input of the right kind is re-targeted, so moving between
-        quiz items mounts nothing in the common case. Widgets that go (feedback, a stem or
-        input of another kind) are hidden at once and removed in the background."""
+        quiz items mounts nothing in the common case (an input of another kind shown before is
+        shown again, re-targeted). Widgets that go (feedback, a stem of another form) are
+        hidden at once and removed in the background; an input of another kind is hidden
+        and kept."""
         self.question = question
         self.initial_answer = answer
         for old in self.query_children(FeedbackView):
@@ -94,17 +100,26 @@ class QuestionView(Vertical):
         else:
             _discard(stem)
             await self.mount(prose(question.stem, classes="stem"), before=self.query_one(".hint"))
-        if type(self.input) is input_class(question):
+        kind = input_class(question)
+        if type(self.input) is kind:
             self.input.retarget(question, answer, seed=self.seed)
         else:
             old_input = self.input
-            self.input = make_answer_input(question, seed=self.seed)
-            if answer is not None:
-                self.input.set_value(answer)
-            await self.mount(self.input, after=old_input)
-            if old_input.has_focus_within:  # hand focus over before the old input goes
+            kept = self._set_aside.pop(kind, None)
+            if kept is not None:  # an input of this kind was shown before: shown again
+                kept.retarget(question, answer, seed=self.seed)
+                kept.display = True
+                self.input = kept
+            else:
+                self.input = make_answer_input(question, seed=self.seed)
+                if answer is not None:
+                    self.input.set_value(answer)
+                await self.mount(self.input, after=old_input)
+            if old_input.has_focus_within:  # hand focus over before the old input hides
                 self.focus_answer()
-            _discard(old_input)
+            old_input.display = False
+            old_input.set_aside()
+            self._set_aside[type(old_input)] = old_input
         hint = self.query_one(".hint", Static)
         hint.update(Content.styled(self.input.HINT, "dim italic"))
         hint.display = True

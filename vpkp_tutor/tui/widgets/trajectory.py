@@ -348,6 +348,9 @@ class TrajectoryAnswer(AnswerInput[Trajectory]):
         self.set_reactive(TrajectoryAnswer.replay, 0)
         self._tips: tuple[tr.Point, ...] = ()
 
+    def set_aside(self) -> None:
+        self._stop_replay()
+
     def _stop_replay(self) -> None:
         timer: Timer | None = getattr(self, "_timer", None)
         if timer is not None:
