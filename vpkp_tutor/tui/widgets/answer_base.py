@@ -2,8 +2,9 @@
 `Submitted`/`Incomplete` messages) and `RowsAnswer`, an input drawn as rows — a marker
 column, the literal text, optionally a right-hand column — in a single widget.
 
-One widget rather than a widget per row and per column keeps showing a question cheap: the
-quiz mounts a new input on every key press that moves to another item. Rows wrap with a
+One widget rather than a widget per row and per column keeps showing a question cheap: on
+every key press that moves to another item the quiz re-draws an input (re-targeted to the
+item, one kept per kind: `retarget`, `set_aside`). Rows wrap with a
 hanging indent under their text; the cursor row, a chosen row's text, the right-hand column
 and a legend are styled by component classes (`answer-input--cursor` and so on, in
 `AnswerInput.DEFAULT_CSS`), so themes apply as usual.
