@@ -56,10 +56,7 @@ $(CHROMIUM):
 ## make unit: the pytest suite alone. Four workers on two cores: the terminal journeys and
 ## the LRS tests wait on other processes much of the time (three workers used 1.4 cores);
 ## worksteal hands a finished worker the tests still queued for a busy one.
-## On a fresh clone a single collection first compiles the package and rewrites the test
-## modules once (4 s of CPU), beside lint, instead of in each of the four workers at once.
 unit: $(STAMP_TEST) $(CHROMIUM)
-	@$(BIN)/python -m pytest --collect-only -q -m "not soak" >/dev/null || true
 	$(BIN)/python -m pytest -n 4 --dist worksteal -q -m "not soak"
 
 ## make test: lint + the whole suite, side by side: the suite leaves part of the two cores
