@@ -3,6 +3,7 @@ store in the test's folder, and the app over the bundled content, built as the C
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,10 +18,15 @@ from vpkp_tutor.storage import SqliteProgressStore, open_store
 from vpkp_tutor.tui.app import VpkpApp
 
 
+@functools.cache
+def _bundled() -> ContentBank:
+    return load_content(bundled_paths())
+
+
 @pytest.fixture
 def bundled() -> ContentBank:
-    """The content shipped with the app."""
-    return load_content(bundled_paths())
+    """The content shipped with the app (read once per test process: it is immutable)."""
+    return _bundled()
 
 
 @pytest.fixture
