@@ -178,3 +178,34 @@ async def test_the_next_drill_starts_afresh_and_the_replay_stops(make: MakeApp) 
         assert drill.question.geometry.level != first
         assert drill.needle == tr.start(drill.question.geometry) and drill.value is None
         assert f"{drill.question.geometry.level} · transpedicular" in _text(drill)
+
+
+async def test_a_drill_set_aside_for_another_kind_stops_its_replay(make: MakeApp) -> None:
+    """Moving from a drill whose ideal path is being replayed to an item of another kind hides
+    the drill and stops the replay; coming back shows the same drill, afresh for its item."""
+    from tests.tui.bank import SINGLE
+
+    app = make(content=ContentBank(questions=(TRAJECTORY, SINGLE), fingerprint="drill+one"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
+        if quiz.question.id != TRAJECTORY.id:  # (the drill first)
+            await pilot.press("n")
+            await settle(pilot)
+        drill = quiz.query_one(TrajectoryAnswer)
+        drill.focus()
+        await settle(pilot)
+        await pilot.press(*ideal_keys(drill.question.geometry))
+        await settle(pilot)
+        assert drill._timer is not None  # the ideal path is being replayed
+        await pilot.press("n" if quiz.index == 0 else "p")
+        await settle(pilot)
+        assert quiz.question.id == SINGLE.id
+        assert not drill.display and drill._timer is None  # hidden, nothing running
+        replayed = drill.replay
+        await pilot.pause(0.5)
+        assert drill.replay == replayed
+        await pilot.press("p" if quiz.index == 1 else "n")
+        await settle(pilot)
+        assert quiz.query_one(TrajectoryAnswer) is drill and drill.display
+        assert drill.frozen  # answered: shown with its feedback again
