@@ -12,14 +12,9 @@ import re
 from collections import Counter, defaultdict
 from functools import cache
 
+from tests.bundled import bundled_bank as bank
 from vpkp_tutor.content import bundled_paths
-from vpkp_tutor.content.loader import load_content
-from vpkp_tutor.domain.model import LETTERS, Case, ContentBank, Question, QuestionType
-
-
-@cache
-def bank() -> ContentBank:
-    return load_content(bundled_paths())
+from vpkp_tutor.domain.model import LETTERS, Case, Question, QuestionType
 
 
 def _topics() -> list[str]:

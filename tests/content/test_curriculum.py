@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from functools import cache
 
 import pytest
 
-from vpkp_tutor.content import bundled_paths
-from vpkp_tutor.content.loader import load_content
-from vpkp_tutor.domain.model import LETTERS, ContentBank, Question, QuestionType
-
-
-@cache
-def bank() -> ContentBank:
-    return load_content(bundled_paths())
+from tests.bundled import bundled_bank as bank
+from vpkp_tutor.domain.model import LETTERS, Question, QuestionType
 
 
 def test_bundled_content_has_zero_problems() -> None:

@@ -3,30 +3,23 @@ store in the test's folder, and the app over the bundled content, built as the C
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.bundled import bundled_bank
 from tests.tui.conftest import isolated_dirs  # noqa: F401 (a fixture pilot_app uses)
 from vpkp_tutor.bootstrap import LaunchOptions, make_app
-from vpkp_tutor.content import bundled_paths
-from vpkp_tutor.content.loader import load_content
 from vpkp_tutor.domain.model import ContentBank
 from vpkp_tutor.storage import SqliteProgressStore, open_store
 from vpkp_tutor.tui.app import VpkpApp
 
 
-@functools.cache
-def _bundled() -> ContentBank:
-    return load_content(bundled_paths())
-
-
 @pytest.fixture
 def bundled() -> ContentBank:
     """The content shipped with the app (read once per test process: it is immutable)."""
-    return _bundled()
+    return bundled_bank()
 
 
 @pytest.fixture

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 import pytest
 
+from tests.bundled import bundled_bank
 from tests.journeys.terminal import app_terminal, needs_tmux
 from tests.services.tinybank import FakeClock
-from vpkp_tutor.content import bundled_paths
-from vpkp_tutor.content.loader import load_content
-from vpkp_tutor.domain.model import Case, ContentBank
+from vpkp_tutor.domain.model import Case
 from vpkp_tutor.domain.scoring import best_choice_score, score_case_run
 from vpkp_tutor.services import Services
 from vpkp_tutor.storage.store import open_store
-
-
-@cache
-def bundled() -> ContentBank:
-    return load_content(bundled_paths())
 
 
 def routes(case: Case) -> Iterator[tuple[str, ...]]:
@@ -53,12 +46,12 @@ def all_best(case: Case, path: tuple[str, ...]) -> bool:
     return True
 
 
-CASE_IDS = [c.id for c in bundled().cases]
+CASE_IDS = [c.id for c in bundled_bank().cases]
 
 
 @pytest.mark.parametrize("case_id", CASE_IDS)
 def test_every_all_best_route_passes_and_any_lesser_choice_scores_less(case_id: str) -> None:
-    case = bundled().case(case_id)
+    case = bundled_bank().case(case_id)
     ends_by_best_route: set[str] = set()
     for path in routes(case):
         result = score_case_run(case, path)
@@ -76,7 +69,7 @@ def test_every_all_best_route_passes_and_any_lesser_choice_scores_less(case_id: 
 def test_the_sound_shorter_path_of_is_she_a_candidate_passes() -> None:
     """MRI, a short trial of better analgesia, then conservative care as she improves: a
     defensible route to an acceptable end (issue: it scored 7/15 = 47%)."""
-    case = bundled().case("case-candidate")
+    case = bundled_bank().case("case-candidate")
     result = score_case_run(case, ("mri-stir", "short-trial", "continue-conservative"))
     assert (result.points, result.max_points) == (7, 9)
     assert result.passed
@@ -85,7 +78,7 @@ def test_the_sound_shorter_path_of_is_she_a_candidate_passes() -> None:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    svc = Services(bundled(), open_store(tmp_path / "data"), FakeClock())
+    svc = Services(bundled_bank(), open_store(tmp_path / "data"), FakeClock())
     yield svc
     svc.store.close()
 

@@ -3,12 +3,12 @@ and the debrief with the path taken beside the expert path."""
 
 from __future__ import annotations
 
-import functools
 import os
 
 import pytest
 from textual.message import Message
 
+from tests.bundled import bundled_bank
 from tests.tui.conftest import MakeApp
 from tests.tui.helpers import posted, settle
 from vpkp_tutor.tui.messages import OpenCase
@@ -107,16 +107,8 @@ async def test_case_list_groups_by_topic_and_shows_the_opening(make: MakeApp) ->
 # -- playable by keyboard in a small terminal (the choices stay in view) -----------------------
 
 
-@functools.cache
-def _bundled():  # type: ignore[no-untyped-def]
-    from vpkp_tutor.content import bundled_paths
-    from vpkp_tutor.content.loader import load_content
-
-    return load_content(bundled_paths())
-
-
 # one test per case (each bundled case takes a second or two): the suite's workers share them
-BUNDLED_CASES = [case.id for case in _bundled().cases]
+BUNDLED_CASES = [case.id for case in bundled_bank().cases]
 
 
 @pytest.mark.parametrize("case_id", BUNDLED_CASES)
@@ -130,41 +122,41 @@ async def test_every_choice_of_every_bundled_case_is_in_view(
         make: MakeApp, size: tuple[int, int], case_id: str) -> None:
     """At each node of each bundled case every choice line is on screen, above the footer,
     without scrolling (neither the story nor the choice list)."""
-    content = _bundled()
+    content = bundled_bank()
     app = make(content=content)
     width, height = size
     checked = 0
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        for case in [c for c in content.cases if c.id == case_id]:
-            screen = CaseScreen(case)
-            await app.push_screen(screen)
+        case = content.case(case_id)
+        screen = CaseScreen(case)
+        await app.push_screen(screen)
+        await settle(pilot)
+        for node in case.nodes:
+            if node.is_end:
+                continue
+            screen.node = node
+            screen.findings = []  # as if this node's findings were all new
+            await screen.show_node()
             await settle(pilot)
-            for node in case.nodes:
-                if node.is_end:
-                    continue
-                screen.node = node
-                screen.findings = []  # as if this node's findings were all new
-                await screen.show_node()
-                await settle(pilot)
-                choices = screen.query_one("#choices", CaseChoices)
-                footer = screen.query_one("KeyFooter").region
-                region = choices.region
-                where = f"{case.id}/{node.id} at {width}×{height}"
-                assert choices.has_focus, where
-                assert region.height >= len(node.choices), where
-                assert region.y >= 0 and region.bottom <= footer.y, where
-                assert choices.max_scroll_y == 0, where  # no choice hidden inside the list
-                checked += 1
-            screen.dismiss()
-            await settle(pilot)
+            choices = screen.query_one("#choices", CaseChoices)
+            footer = screen.query_one("KeyFooter").region
+            region = choices.region
+            where = f"{case.id}/{node.id} at {width}×{height}"
+            assert choices.has_focus, where
+            assert region.height >= len(node.choices), where
+            assert region.y >= 0 and region.bottom <= footer.y, where
+            assert choices.max_scroll_y == 0, where  # no choice hidden inside the list
+            checked += 1
+        screen.dismiss()
+        await settle(pilot)
     assert checked >= 1
 
 
 async def test_story_scrolls_by_keys_while_the_choices_have_focus(make: MakeApp) -> None:
     """PgDn/End/PgUp/Home scroll the story; the footer names the keys; Tab to the story and a
     digit still chooses."""
-    content = _bundled()
+    content = bundled_bank()
     app = make(content=content)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
