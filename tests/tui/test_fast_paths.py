@@ -122,7 +122,8 @@ async def test_replaced_footer_keys_are_let_go(make: MakeApp) -> None:
 
 async def test_widgets_of_items_left_behind_are_let_go(make: MakeApp) -> None:
     """Every item shown and left (forth and back, fields of numbers and short answers among
-    them) is freed: nothing removed from the quiz stays alive for the collector to walk."""
+    them) is freed: nothing removed from the quiz stays alive for the collector to walk. (The
+    quiz keeps one input per kind, hidden: a field removed for good is the next test's.)"""
     from textual.widget import Widget
 
     from vpkp_tutor.tui.widgets.answer_base import AnswerField
@@ -158,6 +159,35 @@ async def test_widgets_of_items_left_behind_are_let_go(make: MakeApp) -> None:
         live = {id(w._styles_cache) for w in gc.get_objects() if isinstance(w, Widget)}
         caches = [c for c in gc.get_objects() if isinstance(c, StylesCache)]
         assert caches and [c for c in caches if id(c) not in live] == []
+
+
+async def test_a_removed_answer_field_is_let_go() -> None:
+    """A number or short-answer field removed while its screen stays (a lesson's checks are
+    replaced page by page; the quiz keeps one input per kind) is freed: Textual's `Input`
+    subscribes to its screen's text-selection signal and never unsubscribes."""
+    import weakref
+
+    from textual.app import App
+
+    from vpkp_tutor.tui.widgets.answer_base import AnswerField
+
+    app: App[None] = App()
+    async with app.run_test(size=(40, 8)) as pilot:
+        await app.screen.mount(Static("the rest of the page"))
+        field = AnswerField()
+        await app.screen.mount(field)
+        field.focus()
+        await pilot.pause()
+        gone = weakref.ref(field)
+        await field.remove()
+        del field
+        await app.screen.mount(Static("the next page"))  # (the screen lays out afresh)
+        for _ in range(20):  # (its cancelled blink timer holds it for up to half a second)
+            await pilot.pause(0.1)
+            gc.collect()
+            if gone() is None:
+                break
+        assert gone() is None
 
 
 async def test_the_screens_styles_apply(make: MakeApp) -> None:
