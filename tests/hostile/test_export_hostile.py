@@ -126,6 +126,35 @@ def test_an_oversize_file_is_refused_before_reading(tmp_path: Path) -> None:
     assert not (tmp_path / "cohort.csv").exists()
 
 
+@pytest.mark.parametrize("grown_to, whole", [(300, True), (2_000, False)])
+def test_a_file_that_grows_after_its_size_is_taken_is_read_to_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grown_to: int, whole: bool) -> None:
+    """The size found first only sets the first read: a file that grew since is read on,
+    whole when it stays within the limit, refused when it passes it."""
+    from vpkp_tutor.export import files
+    from vpkp_tutor.export.files import ExportError, read_bounded
+
+    path = tmp_path / "growing.json"
+    path.write_bytes(b"x" * grown_to)
+    real_stat = os.stat
+
+    def stat_when_it_was_small(target: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        found = real_stat(target, *args, **kwargs)
+        if str(target) != str(path):
+            return found
+        fields = list(found)
+        fields[6] = 100  # st_size, as it was when looked at
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(files.os, "stat", stat_when_it_was_small)
+    assert os.stat(path).st_size == 100
+    if whole:
+        assert read_bounded(path, limit=1_000) == b"x" * grown_to
+    else:
+        with pytest.raises(ExportError, match="too large"):
+            read_bounded(path, limit=1_000)
+
+
 def test_a_nan_in_a_stored_export_never_reaches_the_cohort(tmp_path: Path,
                                                           good: dict[str, Any]) -> None:
     """Python's json module writes NaN when asked; such a file is refused, not averaged."""

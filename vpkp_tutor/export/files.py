@@ -155,7 +155,11 @@ def read_bounded(path: Path, limit: int) -> bytes:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the check
                 raise ExportError(f"{source}: cannot read: not a regular file")
             with os.fdopen(fd, "rb", closefd=False) as stream:
-                data = stream.read(limit + 1)
+                # (asked for the size it has, not `limit`: a read of n bytes first sets
+                # aside n, and the reports read hundreds of files; measured 0.7 ms a file)
+                data = stream.read(st.st_size + 1)
+                if len(data) > st.st_size:  # it grew since: read on, to the limit
+                    data += stream.read(limit + 1 - len(data))
         finally:
             os.close(fd)
     except OSError as exc:
