@@ -126,7 +126,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from vpkp_tutor.bootstrap import CourseOpenError, lines
     from vpkp_tutor.export import ExportError, OutputExists
     from vpkp_tutor.export.files import check_output
-    from vpkp_tutor.report.forked import beside
+    from vpkp_tutor.report.forked import beside, heap_set_aside
     from vpkp_tutor.services.progress import protected_paths
     from vpkp_tutor.storage import resolve_paths
 
@@ -157,13 +157,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             seen[real] = flag
             check_output(out, protected, overwrite=args.force)
         report = _build(args, exports, cohort)
-        summary = beside(lambda: summary_text(report), len(report.cohort.answers))
-        written = _write(args, report, protected)
+        with heap_set_aside():  # (its objects live to the end)
+            summary = beside(lambda: summary_text(report), len(report.cohort.answers))
+            written = _write(args, report, protected)
+            text = summary()
     except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
     except CourseOpenError as exc:  # --html and --csv read one course's content
         return _fail(f"cannot open the course:{lines(str(exc))}")
-    sys.stdout.write(summary())
+    sys.stdout.write(text)
     for path, what in written:
         print(f"wrote {path} ({what})")
     return 0

