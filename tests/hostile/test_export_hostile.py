@@ -155,6 +155,43 @@ def test_a_file_that_grows_after_its_size_is_taken_is_read_to_the_limit(
             read_bounded(path, limit=1_000)
 
 
+def test_a_report_meeting_a_full_disk(tmp_path: Path) -> None:
+    """Files may grow by 4 KB at most (`RLIMIT_FSIZE`, a limit the kernel enforces as a full
+    disk would be met): the reading processes cannot hand back what they read through their
+    temporary files, so the report's own process reads the exports and the summary is the
+    same as with room to spare; the HTML cannot be written, which is said in one located
+    line, and nothing is left behind."""
+    from tests.report.gen import make_cohort
+    from vpkp_tutor.export.json_read import PARALLEL_FROM
+
+    cohort = make_cohort(tmp_path / "exports", learners=PARALLEL_FROM + 8, pool=15,
+                         practice=3, seed=9)
+    folder = str(cohort.paths[0].parent)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def report(*extra: str, room: int | None = None) -> subprocess.CompletedProcess[str]:
+        limit = ("import resource\n"
+                 f"resource.setrlimit(resource.RLIMIT_FSIZE, ({room}, {room}))\n"
+                 if room else "")
+        code = (f"{limit}import sys\nfrom vpkp_tutor.cli import main\n"
+                f"sys.exit(main({['--data-dir', str(tmp_path / 'data'), 'report', folder, *extra]!r}))")
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    roomy = report()
+    assert roomy.returncode == 0, roomy.stderr
+    squeezed = report(room=4096)
+    assert squeezed.returncode == 0, squeezed.stderr
+    assert squeezed.stdout == roomy.stdout and "Cohort report" in roomy.stdout
+
+    html = out / "report.html"
+    refused = report("--html", str(html), room=4096)
+    assert_refused(refused, f"cannot write {html}: File too large")
+    assert list(out.iterdir()) == []
+
+
 def test_a_nan_in_a_stored_export_never_reaches_the_cohort(tmp_path: Path,
                                                           good: dict[str, Any]) -> None:
     """Python's json module writes NaN when asked; such a file is refused, not averaged."""

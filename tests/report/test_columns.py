@@ -10,6 +10,7 @@ import json
 import random
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -263,17 +264,32 @@ def _killed_once_it_claims(spill: int, names: list[str]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_killed_reading_process_only_costs_time(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker process killed while it reads (the system out of memory, say) takes what it
-    had claimed with it: every export is then read again here, and nothing is missing."""
+def _out_of_room_once_it_claims(spill: int, names: list[str]) -> None:
+    """A reading worker that claims a run of files, then cannot write out what it read."""
+    import errno
+
+    from vpkp_tutor.export import json_read
+
+    assert json_read._inherited is not None
+    for _ in json_read._inherited:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("failing", [_killed_once_it_claims, _out_of_room_once_it_claims],
+                         ids=["killed", "out-of-room"])
+def test_a_reading_process_that_fails_only_costs_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        failing: Callable[[int, list[str]], None]) -> None:
+    """A worker process killed while it reads (the system out of memory, say), or unable to
+    hand back what it read (its temporary folder's disk full), takes what it had claimed with
+    it: every export is then read again here, and nothing is missing."""
     from vpkp_tutor.export import json_read
 
     cohort = make_cohort(tmp_path, learners=json_read.PARALLEL_FROM + 8, pool=15, practice=3,
                          seed=9)
     one_by_one = json_read.read_all(cohort.paths, workers=1)
 
-    monkeypatch.setattr(json_read, "_read_claimed", _killed_once_it_claims)
+    monkeypatch.setattr(json_read, "_read_claimed", failing)
     columns, read = json_read.read_all(cohort.paths, workers=2)
     assert columns.ids == one_by_one[0].ids and len(columns) == len(one_by_one[0]) > 0
     assert bytes(columns.points) == bytes(one_by_one[0].points)

@@ -102,6 +102,9 @@ def test_the_heap_is_set_aside_for_the_block_and_its_copies_then_as_it_was() -> 
             in_copy = forked.beside(gc.get_freeze_count, forked.PARALLEL_FROM)()
         assert held > 1000 and in_copy > held // 2  # (less what the copy freed)
         assert gc.get_freeze_count() == 0
+        with pytest.raises(OSError), forked.heap_set_aside():  # (a write that failed)
+            raise OSError(28, "No space left on device")
+        assert gc.get_freeze_count() == 0
         gc.freeze()
         before = gc.get_freeze_count()
         with forked.heap_set_aside():

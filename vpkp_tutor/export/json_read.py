@@ -346,7 +346,7 @@ def read_all(paths: Sequence[Path], workers: int | None = None
     parts = None
     if workers >= 2 and len(paths) >= PARALLEL_FROM:
         parts = _read_in_parallel(names, workers)
-    if parts is None:  # (one process, or a reading process was killed: read them all here)
+    if parts is None:  # (one process, or a reading process failed: read them all here)
         parts = [_read_part(names)]
     for _, _, error in parts:
         if error is not None:
@@ -357,7 +357,9 @@ def read_all(paths: Sequence[Path], workers: int | None = None
 def _read_in_parallel(names: list[str], workers: int) -> list[_Part] | None:
     """`read_all`'s reading by `workers` processes, this one among them; None when a worker
     process ended before it had sent what it read (killed, say by the system running out
-    of memory): what it had claimed is lost with it."""
+    of memory), could not hand it over (its temporary file's disk full) or could not be
+    started: what it had claimed is lost with it. (A bad export is not such a failure: it
+    comes back as the message of the first bad file.)"""
     import multiprocessing
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
@@ -366,20 +368,21 @@ def _read_in_parallel(names: list[str], workers: int) -> list[_Part] | None:
 
     context = multiprocessing.get_context("fork")
     claims = _Claims(context.Value("i", 0), len(names), workers)
-    with ExitStack() as stack:
-        spills = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(workers - 1)]
-        pool = stack.enter_context(ProcessPoolExecutor(
-            workers - 1, mp_context=context, initializer=_inherit, initargs=(claims,)))
-        done = [pool.submit(_read_claimed, spill.fileno(), names) for spill in spills]
-        read = [(run.start, _read_part(names[run.start:run.stop])) for run in claims]
-        for spill, future in zip(spills, done, strict=True):
-            try:
+    try:
+        with ExitStack() as stack:
+            spills = [stack.enter_context(tempfile.TemporaryFile())
+                      for _ in range(workers - 1)]
+            pool = stack.enter_context(ProcessPoolExecutor(
+                workers - 1, mp_context=context, initializer=_inherit, initargs=(claims,)))
+            done = [pool.submit(_read_claimed, spill.fileno(), names) for spill in spills]
+            read = [(run.start, _read_part(names[run.start:run.stop])) for run in claims]
+            for spill, future in zip(spills, done, strict=True):
                 runs = future.result()
-            except BrokenProcessPool:
-                return None
-            spill.seek(0)
-            read.extend((start, _unpacked(_filled(sent, sizes, spill)))
-                        for start, sent, sizes in runs)
+                spill.seek(0)
+                read.extend((start, _unpacked(_filled(sent, sizes, spill)))
+                            for start, sent, sizes in runs)
+    except (BrokenProcessPool, OSError):
+        return None
     return [part for _, part in sorted(read, key=lambda r: r[0])]
 
 
