@@ -94,6 +94,19 @@ class Terminal:
                        env=self.env)
 
 
+def into_field(term: Terminal) -> None:
+    """Enter moves into the text field; the footer then offers Esc to leave it. (Enter is
+    pressed again while the screen is still giving the item its focus.)"""
+    for _ in range(10):
+        term.keys("Enter")
+        try:
+            term.wait_for("Leave field", timeout=1.0)
+            return
+        except AssertionError:
+            continue
+    term.wait_for("Leave field")
+
+
 def clean_env(tmp_path: Path) -> dict[str, str]:
     """An environment with a private HOME and tmux socket folder, and no data-dir override."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}

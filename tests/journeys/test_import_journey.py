@@ -9,22 +9,9 @@ import sys
 from pathlib import Path
 
 from tests.interchange.conformance import CORPUS
-from tests.journeys.terminal import Terminal, app_terminal, needs_tmux
+from tests.journeys.terminal import app_terminal, into_field, needs_tmux
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def into_field(term: Terminal) -> None:
-    """Enter moves into the text field; the footer then offers Esc to leave it. (Enter is
-    pressed again while the screen is still giving the item its focus.)"""
-    for _ in range(10):
-        term.keys("Enter")
-        try:
-            term.wait_for("Leave field", timeout=1.0)
-            return
-        except AssertionError:
-            continue
-    term.wait_for("Leave field")
 
 
 @needs_tmux
