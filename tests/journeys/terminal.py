@@ -107,6 +107,22 @@ def into_field(term: Terminal) -> None:
     term.wait_for("Leave field")
 
 
+def answer_shown_item(term: Terminal, screen: str) -> None:
+    """Give the quiz item on `screen` an answer by the keys its hint names, and submit it:
+    a needle drill makes contact and declares the final position (f); a short answer is
+    typed in its field; an ordering is submitted as shown; choices, matching and numeric
+    items take "1"."""
+    if "f final" in screen:
+        term.keys("+", "f")
+        return
+    if "Enter, then type the answer" in screen:
+        into_field(term)  # from here every key is typed
+        term.type("sacrum")
+    elif "shift+↑" not in screen:
+        term.keys("1")
+    term.keys("Enter")
+
+
 def clean_env(tmp_path: Path) -> dict[str, str]:
     """An environment with a private HOME and tmux socket folder, and no data-dir override."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}

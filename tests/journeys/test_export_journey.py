@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.journeys.terminal import Terminal, app_terminal, into_field, needs_tmux
+from tests.journeys.terminal import Terminal, answer_shown_item, app_terminal, needs_tmux
 
 pytestmark = needs_tmux
 
@@ -87,15 +87,7 @@ def test_a_director_reads_every_item_of_a_part_answered_exam(tmp_path: Path,
         term.wait_for("Item 1 of 5")
         for n in (1, 2):  # answer the first two items only
             screen = term.wait_for(f"Item {n} of 5")
-            if "f final" in screen:  # a needle drill: contact, then declare the position
-                term.keys("+", "f")
-            elif "Enter, then type the answer" in screen:  # a short answer: into its field
-                into_field(term)
-                term.type("sacrum")
-            elif "shift+↑" not in screen:  # choices, matching, numeric: "1" picks something
-                term.keys("1")
-            if "f final" not in screen:
-                term.keys("Enter")
+            answer_shown_item(term, screen)
             term.say_how_sure("2")
             term.wait_for(f"{n}/5 answered")
         term.keys("s")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.journeys.terminal import DEADLINE_S, EXE, Terminal
+from tests.journeys.terminal import DEADLINE_S, EXE, Terminal, answer_shown_item
 
 pytestmark = [
     pytest.mark.slow,
@@ -53,12 +53,7 @@ def set_items(term: Terminal, value: str) -> None:
 def answer_current_item(term: Terminal) -> None:
     """Answer whatever type of item is on screen, by the key hint under it."""
     screen = term.wait_for(lambda s: "Enter answers" in s or "f final" in s)
-    if "f final" in screen:  # a needle drill: make contact, declare the final position
-        term.keys("+", "f")
-    elif "shift+↑" not in screen:  # choices, matching and numeric: type "1"
-        term.keys("1")
-    if "f final" not in screen:
-        term.keys("Enter")
+    answer_shown_item(term, screen)
     term.say_how_sure()
     term.wait_for(lambda s: any(v in s for v in ("✓ Correct", "✗ Incorrect", "◐ Partly")))
 
