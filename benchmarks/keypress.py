@@ -53,7 +53,10 @@ def measure_keypress(samples: int = 200, *, answer: bool = False) -> list[float]
 
 
 async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
+    from textual.widgets import Input
+
     from vpkp_tutor.bootstrap import LaunchOptions, load_bank, make_app, open_progress_store
+    from vpkp_tutor.domain.model import QuestionType
     from vpkp_tutor.domain.progress import QuizMode, QuizSettings
     from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
     from vpkp_tutor.tui.screens.quiz import QuizScreen
@@ -122,6 +125,10 @@ async def _measure(data_dir: Path, samples: int, answer: bool) -> list[float]:
                         key = "2"  # the key that moves on is the confidence
                 else:
                     key = "n" if step > 0 else "p"
+                    if screen.question.type is QuestionType.SHORT_ANSWER and isinstance(
+                            app.focused, Input):  # its field has the keys: leave it first,
+                        await pilot.press("escape")  # as a person does (untimed)
+                        await pilot.pause()
                 target = screen.index + step
                 watch.clear()
                 watch.update(marker=f"Item {target + 1} of {total}", index=target)
@@ -145,8 +152,8 @@ async def _choose(pilot: Any, question: Any, answered: bool = False) -> str:
     from vpkp_tutor.domain.model import QuestionType
 
     keys = {QuestionType.ORDERING: (), QuestionType.MATCHING: ("1",),
-            QuestionType.NUMERIC: ("1",), QuestionType.TRAJECTORY: ("+",),
-            QuestionType.SHORT_ANSWER: ("enter", "a")}.get(question.type, ("a",))
+            QuestionType.NUMERIC: ("1",), QuestionType.TRAJECTORY: ("+",)}.get(
+                question.type, ("a",))  # (a short answer's field has the keys: "a" is typed)
     if question.type is QuestionType.MULTIPLE_RESPONSE and answered:
         keys = ()  # "a" again would take back the option chosen last time round
     if keys:

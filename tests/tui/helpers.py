@@ -26,6 +26,7 @@ from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.base import LOAD_GROUP
 from vpkp_tutor.tui.screens.quiz import QuizScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput, MatchingAnswer, OrderingAnswer
+from vpkp_tutor.tui.widgets.short_answer import TextField
 
 M = TypeVar("M", bound=Message)
 
@@ -39,6 +40,15 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.app.workers.wait_for_complete(loading)
     await pilot.pause()
     await pilot.pause()
+
+
+async def quiz_key(pilot: Pilot[None], *keys: str) -> None:
+    """Press quiz keys (`n`, `p`, `m`, Escape to leave…) as a learner does: a short answer's
+    field has the keys on arrival, where every letter is typed, so Escape leaves it first."""
+    for key in keys:
+        if isinstance(pilot.app.focused, TextField):
+            await pilot.press("escape")
+        await pilot.press(key)
 
 
 async def answer_correctly(pilot: Pilot[None], question: Question, widget: AnswerInput) -> None:
@@ -71,7 +81,7 @@ async def answer_correctly(pilot: Pilot[None], question: Question, widget: Answe
             await settle(pilot)
             return
         case ShortAnswer():
-            await pilot.press("enter", *question.answers[0].text)  # Enter opens the field
+            await pilot.press(*question.answers[0].text)  # the field has the keys on arrival
         case _:
             assert_never(question)
     await pilot.press("enter")

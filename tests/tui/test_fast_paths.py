@@ -13,7 +13,7 @@ from textual.widgets._footer import FooterKey
 
 from tests.tui.bank import QUESTIONS
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import answer_correctly, settle
+from tests.tui.helpers import answer_correctly, quiz_key, settle
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui import gc_pacing
 from vpkp_tutor.tui.app import VpkpApp
@@ -34,7 +34,7 @@ async def test_one_view_follows_the_items(make: MakeApp) -> None:
         await answer_correctly(pilot, first, view.input)
         assert view.query(FeedbackView)
         for _ in range(len(QUESTIONS) - 1):
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
             assert quiz.query_one(QuestionView) is view  # re-targeted, not remounted
             q = quiz.question
@@ -45,7 +45,7 @@ async def test_one_view_follows_the_items(make: MakeApp) -> None:
             assert str(view.query_one(Prose).content).startswith(q.stem.split("**")[0][:10])
             assert view.input.focus_target.has_focus
         for _ in range(len(QUESTIONS) - 1):
-            await pilot.press("p")
+            await quiz_key(pilot, "p")
         await settle(pilot)
         assert quiz.question is first and view.question is first
         assert view.query(FeedbackView) and view.input.frozen  # answered: feedback again
@@ -62,12 +62,12 @@ async def test_an_input_of_each_kind_is_made_once(make: MakeApp) -> None:
         quiz = await exam_of_every_item(app, pilot, QuizMode.TUTOR)
         view = quiz.query_one(QuestionView)
         while quiz.index < len(quiz.questions) - 1:
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         made = set(quiz.query(AnswerInput))
         assert len(made) == len({input_class(q) for q in quiz.questions}) > 2
         for key in ("p",) * (len(QUESTIONS) - 1):
-            await pilot.press(key)
+            await quiz_key(pilot, key)
             await settle(pilot)
             q = quiz.question
             assert set(quiz.query(AnswerInput)) == made
@@ -79,7 +79,7 @@ async def test_an_input_of_each_kind_is_made_once(make: MakeApp) -> None:
         await answer_correctly(pilot, quiz.question, view.input)
         assert view.input.frozen
         for _ in range(len(QUESTIONS) - 1):
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
             assert not view.input.frozen and view.input.value is None
 
@@ -92,7 +92,7 @@ async def test_footer_keys_survive_item_changes(make: MakeApp) -> None:
         moved = 0
         while quiz.index < len(quiz.questions) - 1:
             before, after = quiz.question, quiz.questions[quiz.index + 1]
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
             kinds = {input_class(before).__name__, input_class(after).__name__}
             # the number field has no "Answer" key; the drill has its own keys (+ - f v)
@@ -110,7 +110,7 @@ async def test_replaced_footer_keys_are_let_go(make: MakeApp) -> None:
         shown = list(quiz.query(FooterKey))
         replaced = 0
         while quiz.index < len(quiz.questions) - 1:  # every kind of item: the keys change
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
             replaced += len(set(shown) - set(quiz.query(FooterKey)))
             shown = list(quiz.query(FooterKey))
@@ -137,7 +137,7 @@ async def test_widgets_of_items_left_behind_are_let_go(make: MakeApp) -> None:
         for key, more in (("n", lambda: quiz.index < len(quiz.questions) - 1),
                           ("p", lambda: quiz.index > 0)):
             while more():
-                await pilot.press(key)
+                await quiz_key(pilot, key)
                 await settle(pilot)
                 fields += len(quiz.query(AnswerField))
         assert fields >= 2  # items with a field were shown and left
@@ -254,7 +254,7 @@ async def test_the_quiz_collects_while_the_learner_reads(make: MakeApp) -> None:
         gc.collect()
         for _ in range(gc_pacing.FULL_SOON):
             gc.collect(1)
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         assert quiz.index == 1 and gc.get_count()[2] < gc_pacing.FULL_SOON
 

@@ -16,6 +16,7 @@ from tests.tui.helpers import (
     hint_text,
     link_offset,
     posted,
+    quiz_key,
     settle,
     start_quiz,
 )
@@ -127,9 +128,9 @@ async def test_unfinished_quiz_resumes(make: MakeApp) -> None:
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
         await answer_correctly(pilot, quiz.question, quiz.query_one(QuestionView).input)
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
-        await pilot.press("escape")
+        await quiz_key(pilot, "escape")
         await settle(pilot)
         home = app.screen
         assert isinstance(home, HomeScreen)
@@ -141,7 +142,7 @@ async def test_unfinished_quiz_resumes(make: MakeApp) -> None:
         assert resumed.attempt.id == attempt.id
         assert resumed.index == 1
         assert len(resumed.answers) == 1
-        await pilot.press("p")
+        await quiz_key(pilot, "p")
         await settle(pilot)
         assert resumed.query(FeedbackView)  # the earlier answer comes back with its feedback
     assert [m.attempt.id for m in posted(messages, RunQuiz)] == [attempt.id]

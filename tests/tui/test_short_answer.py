@@ -26,11 +26,8 @@ async def test_short_answer_typed_and_scored_in_tutor_mode(make: MakeApp) -> Non
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=1, seed=1))
         widget = quiz.query_one(ShortAnswerInput)
         field = widget.query_one("#text", Input)
-        assert app.focused is widget  # the quiz's keys work on arrival
-        assert "Enter, then type the answer" in hint_text(quiz)
-        await pilot.press("enter")  # into the field
-        await settle(pilot)
-        assert app.focused is field
+        assert app.focused is field  # on arrival, what is typed is the answer
+        assert "Type the answer" in hint_text(quiz)
         await pilot.press("enter")  # nothing typed: said, nothing recorded
         await settle(pilot)
         assert "Type an answer" in hint_text(quiz)
@@ -47,3 +44,60 @@ async def test_short_answer_typed_and_scored_in_tutor_mode(make: MakeApp) -> Non
         assert "accepted: pedicle" in str(widget.query_one(".short-key", Static).render())
         notes = " ".join(str(s.render()) for s in quiz.query_one(FeedbackView).query(Static))
         assert "Correct" in notes and "Your answer:" in notes and "25% credit" in notes
+
+
+async def test_a_word_typed_on_arrival_is_the_answer_never_the_quiz_keys(make: MakeApp) -> None:
+    """Typed straight away, "kyphoplasty" goes into the field: its `p` does not go back an
+    item, its `s` does not open Submit, nor does its `y` then submit the quiz. Escape leaves
+    the field for the quiz's keys; Enter goes back in."""
+    from tests.tui.bank import SINGLE
+
+    app = make(content=ContentBank(questions=(SINGLE, SHORT), fingerprint="short-two"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=2, seed=1))
+        if quiz.question.id != SHORT.id:
+            await pilot.press("n")
+            await settle(pilot)
+        arrived = quiz.index
+        field = quiz.query_one(ShortAnswerInput).query_one("#text", Input)
+        assert app.focused is field
+        await pilot.press(*"kyphoplasty")
+        await settle(pilot)
+        assert field.value == "kyphoplasty"
+        assert app.screen is quiz and not quiz.finished and quiz.index == arrived
+        assert not quiz.flags and quiz.answers == {}
+        await pilot.press("escape")  # out of the field: the quiz's keys work
+        await settle(pilot)
+        assert app.focused is quiz.query_one(ShortAnswerInput)
+        await pilot.press("m")
+        await settle(pilot)
+        assert SHORT.id in quiz.flags and field.value == "kyphoplasty"
+        await pilot.press("enter", "backspace", "enter")  # back in, edit, answer
+        await settle(pilot)
+        assert quiz.answers[SHORT.id] == "kyphoplast"
+
+
+async def test_home_keeps_its_keys_after_a_quiz_left_from_a_short_answer(
+        make: MakeApp) -> None:
+    """While a short answer's field has the keys, `?` is typed there, not help; Home, under
+    the quiz, keeps showing `?` for help and is not rebuilt meanwhile."""
+    from textual.widgets._footer import FooterKey
+
+    from vpkp_tutor.tui.screens.home import HomeScreen
+
+    app = make(content=ContentBank(questions=(SHORT,), fingerprint="short"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        keys = list(home.query(FooterKey))
+        assert "question_mark" in [k.key for k in keys]
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=1, seed=1))
+        assert isinstance(app.focused, Input)
+        assert "question_mark" not in [k.key for k in quiz.query(FooterKey)]  # typed here
+        assert list(home.query(FooterKey)) == keys  # not rebuilt behind the quiz
+        await pilot.press("escape", "escape")  # out of the field, out of the quiz
+        await settle(pilot)
+        assert app.screen is home
+        assert "question_mark" in [k.key for k in home.query(FooterKey)]

@@ -1,9 +1,11 @@
-"""The short answer: Enter opens a text field, Enter there answers; after answering, the
-key (or the accepted answer matched) beside it.
+"""The short answer: a text field that has the keys on arrival, Enter there answers; after
+answering, the key (or the accepted answer matched) beside it.
 
-On arrival the input itself has the focus, not the field, so that the quiz's letter keys
-(`n` next, `p` previous, `m` flag…) work on this item as on every other; Enter moves into
-the field, where every key is typed, Enter answers and Escape (or Tab) leaves the field."""
+While the item can still be answered, arriving on it puts the focus in the field, so that
+what the learner types is the answer — never the quiz's letter keys (`s` submits, `p` goes
+back, `m` flags…), which a word typed anywhere else would set off. Escape (or Tab) leaves
+the field for those keys, and Enter goes back in. Once the answer is locked, the input
+around the field has the focus and the quiz's keys work at once."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import ShortAnswer
@@ -43,7 +46,7 @@ class TextField(AnswerField):
 class ShortAnswerInput(AnswerInput[ShortAnswer]):
     """A word or phrase typed in a field."""
 
-    HINT = "Enter, then type the answer · Enter answers · Esc leaves the field"
+    HINT = "Type the answer · Enter answers · Esc leaves the field"
 
     DEFAULT_CSS = """
     ShortAnswerInput TextField {
@@ -58,8 +61,8 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
     def load(self, question: ShortAnswer) -> None:
         super().load(question)
         self._initial = ""
-        self.HINT = ("Enter, then type the answer (letter case counts) · Enter answers · "
-                     "Esc leaves the field" if question.case_sensitive else type(self).HINT)
+        self.HINT = ("Type the answer (letter case counts) · Enter answers · Esc leaves the "
+                     "field" if question.case_sensitive else type(self).HINT)
         field = self._field()
         if field is not None:
             field.value = ""
@@ -67,9 +70,15 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
             self.query_one(".short-key", Static).update("")
 
     def compose(self) -> ComposeResult:
-        yield TextField(self._initial, placeholder="your answer (Enter to type)", id="text",
+        yield TextField(self._initial, placeholder="your answer", id="text",
                         max_length=MAX_ANSWER_CHARS, select_on_focus=False)
         yield Static(classes="short-key")
+
+    @property
+    def focus_target(self) -> Widget:
+        """The text field while the answer can still be typed, else the input itself."""
+        field = self._field()
+        return field if field is not None and not self.frozen else self
 
     @property
     def field(self) -> Input:
