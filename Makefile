@@ -66,7 +66,7 @@ test: $(STAMP_TEST) $(CHROMIUM)
 
 ## make soak: the long fault-injection variants
 soak: $(STAMP_TEST)
-	VPKP_SOAK=1 $(BIN)/python -m pytest -q -m soak -p no:randomly
+	VPKP_SOAK=1 $(BIN)/python -m pytest -q -m soak -p no:randomly --timeout 0
 
 ## make bench: benchmarks, each figure beside a floor measured in the same run
 bench: $(STAMP_TEST)
