@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from tests.tui.bank import BUNDLED_COURSE, SINGLE, TRUE_FALSE, FakeClock
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import answer_correctly, answer_wrongly, settle, start_quiz
+from tests.tui.helpers import answer_correctly, answer_wrongly, quiz_key, settle, start_quiz
 from vpkp_tutor.domain.confidence import Confidence, ErrorTag, ScoringMode
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
@@ -48,7 +48,7 @@ async def test_confidence_is_asked_after_the_answer_is_stored(make: MakeApp) -> 
         _ask(app)
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=6, seed=1))
         while quiz.question.id != SINGLE.id:
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         await answer_wrongly(pilot, SINGLE)
         assert isinstance(app.screen, ConfidenceDialog)
@@ -110,7 +110,7 @@ async def test_without_the_setting_feedback_comes_at_once(make: MakeApp) -> None
         await settle(pilot)
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=6, seed=1))
         while quiz.question.id != TRUE_FALSE.id:
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         await answer_wrongly(pilot, TRUE_FALSE)
         assert app.screen is quiz and quiz.query(FeedbackView)
@@ -127,7 +127,7 @@ async def test_exam_asks_confidence_tags_from_the_review_and_shows_cbm(
         _ask(app, ScoringMode.CBM)
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=6, seed=1))
         while quiz.question.id != SINGLE.id:
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         position = quiz.index
         await answer_wrongly(pilot, SINGLE)
@@ -153,7 +153,7 @@ async def test_exam_asks_confidence_tags_from_the_review_and_shows_cbm(
         review = app.screen
         assert isinstance(review, ReviewScreen)
         while review.question_ids[review.index] != SINGLE.id:
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         assert CONFIDENT_ERROR.split(" —")[0] in _note(review)
         await pilot.press("w", "4")  # slip
@@ -263,7 +263,7 @@ async def test_a_lesson_check_asks_how_sure_before_its_feedback(make: MakeApp) -
         rows = app.services.store.query("SELECT confidence, correct, attempt_id FROM response")
         assert [tuple(r) for r in rows] == [(1, 0, "lesson:lesson-anatomy")]
         # skipped with Escape: the answer is kept, no confidence, feedback follows
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         await pilot.press(*"23", "enter")
         await settle(pilot)
@@ -274,3 +274,41 @@ async def test_a_lesson_check_asks_how_sure_before_its_feedback(make: MakeApp) -
         rows = app.services.store.query("SELECT confidence FROM response WHERE question_id = ?",
                                         (NUMERIC.id,))
         assert [r[0] for r in rows] == [None]
+
+
+async def test_a_reason_given_under_a_long_item_is_brought_into_view(make: MakeApp) -> None:
+    """At 80×24 the verdict of a long item sits low on the screen, and the note under it
+    (how sure, the warning, then why it was wrong) below the fold: after the answer, and
+    again after a reason is given, the note is scrolled into view, the verdict with it."""
+    import msgspec
+
+    from vpkp_tutor.domain.model import ContentBank
+
+    stem = "\n\n".join(f"Finding {i}: a line of the history that the answer depends on."
+                       for i in range(1, 9))
+    long_item = msgspec.structs.replace(SINGLE, stem=stem)
+    app = make(content=ContentBank(questions=(long_item,), fingerprint="long-item"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=1, seed=1))
+        await answer_wrongly(pilot, long_item)
+        await pilot.press("1")  # sure, and wrong
+        await settle(pilot)
+        body = quiz.query_one("#quiz-body")
+
+        def in_view(selector: str) -> bool:
+            region = quiz.query_one(selector).region
+            return bool(region) and body.region.contains_region(region)
+
+        assert body.max_scroll_y > 0  # the item is longer than the screen
+        assert in_view("ConfidenceNote") and in_view(".verdict")
+        await pilot.press("home")  # read the stem again, then give a reason
+        await settle(pilot)
+        assert not in_view("ConfidenceNote")
+        await pilot.press("w", "5")
+        await settle(pilot)
+        await pilot.press(*"Key is B", "enter")
+        await settle(pilot)
+        assert "Why it was wrong: disagree with the key" in _note(quiz)
+        assert in_view("ConfidenceNote") and in_view(".verdict")

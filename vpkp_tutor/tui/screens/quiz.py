@@ -42,7 +42,7 @@ from vpkp_tutor.tui.gc_pacing import collect_if_due, let_go_of_old_styles
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
-from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
+from vpkp_tutor.tui.widgets.confidence_note import ConfidenceNote, show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 
@@ -391,7 +391,7 @@ class QuizScreen(VpkpScreen):
             await view.show_feedback(score)
             await self.show_confidence(view, question_id)
             self.query_one("#quiz-body", VerticalScroll).focus()
-            view.query_one(".verdict").scroll_visible(animate=False)
+            self._scroll_to_verdict(view)
             if not self.unanswered:
                 self.notify("All items answered — press s to see your results.", title="Done")
         else:
@@ -416,6 +416,13 @@ class QuizScreen(VpkpScreen):
             await show_confidence_note(view, self.confidences.get(question_id), score.correct,
                                        self.tags.get(question_id), can_tag=self.feedback_now)
 
+    @staticmethod
+    def _scroll_to_verdict(view: QuestionView) -> None:
+        """Bring the verdict into view with the note under it (how sure, why it was wrong),
+        so a reason just given is seen where it is kept."""
+        notes = [n for n in view.query(ConfidenceNote) if n.display]
+        (notes[-1] if notes else view.query_one(".verdict")).scroll_visible(animate=False)
+
     def action_tag_error(self) -> None:
         """Say why the missed item on screen was wrong (optional)."""
         if not self.can_tag():
@@ -433,6 +440,7 @@ class QuizScreen(VpkpScreen):
             self.notify(f"Noted: {tag.label}.", timeout=3)
             if self.is_current and qid == self.question.id and self._view is not None:
                 await self.show_confidence(self._view, qid)
+                self._scroll_to_verdict(self._view)
 
         self.app.push_screen(ErrorTagDialog(self.tags.get(qid)), tagged)
 
