@@ -34,7 +34,7 @@ def test_confidence_and_error_tag_journey(tmp_path: Path) -> None:
         term.wait_for("Quiz (q)")
         # Settings, by the command palette: both boxes are just above the key list
         term.keys("C-p")
-        term.wait_for("Commands")
+        term.wait_for("Search for commands")  # the palette's own line
         term.type("Settings")
         term.wait_for("Desired retention and key bindings")
         term.keys("Enter")

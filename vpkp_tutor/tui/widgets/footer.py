@@ -52,13 +52,16 @@ class KeyFooter(Footer):
             self.call_after_refresh(self._update_keys)
 
     async def _update_keys(self) -> None:
-        """Rebuild if the keys on show changed, on the top screen only. A screen under another
-        is brought up to date when it comes back (its stack and focus change then);
-        keys rebuilt while it is hidden would only wait in its layout until then (a quiz
-        whose answer field takes `?` as typing changes what the app's keys would show)."""
-        if not self.is_attached or self.screen is not self.app.screen:
+        """Build the keys once, then rebuild them when they change, on the top screen only.
+        A screen under another (Home under a quiz, or under the command palette) is brought
+        up to date when it comes back (its stack and focus change then); keys rebuilt while
+        it is covered would only wait in its layout until then (a quiz whose answer field
+        takes `?` as typing changes what the app's keys would show)."""
+        if not self.is_attached:
             return
-        if self._shown is None or self._keys(self.screen) != self._shown:
+        if self._shown is None:
+            await self.recompose()
+        elif self.screen is self.app.screen and self._keys(self.screen) != self._shown:
             await self.recompose()
 
     def compose(self) -> ComposeResult:
