@@ -8,6 +8,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -16,8 +17,9 @@ from vpkp_tutor.domain.scoring import AnswerValue, NumericVerdict, Verdict
 from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
-NUMBER_CHARS = "0123456789.,-+eE"
-"""Characters a number field takes; other keys stay free for the screen's bindings."""
+NUMBER_CHARS = "0123456789.,-+"
+"""Characters a number field takes (no exponent: the `e` of a unit typed after the number,
+"24 vertebrae", is not part of it)."""
 
 NOT_A_NUMBER = "Type a number such as 12.5 or 12,5, then Enter."
 
@@ -51,23 +53,39 @@ def key_text(verdict: NumericVerdict) -> str:
     return f"{verdict.key:g}" + (f" ± {verdict.tolerance:g}" if verdict.tolerance else "")
 
 
-NUMBER_PATTERN = r"[-+0-9.,eE]*"
+NUMBER_PATTERN = r"[-+0-9.,]*"
 """What the number field lets be typed (checked on Enter by `read_number`)."""
 
 
 class NumberField(AnswerField):
-    """A number input that leaves letters to the screen (n next, p previous, …)."""
+    """A number input that leaves letters to the screen (n next, p previous, …) while it is
+    empty. Once a number is begun, the other characters are kept from the screen as well: a
+    unit typed after the number ("12 min", "3 patients") must not move to another item (n,
+    p), flag it (m) or submit the quiz (s). They are not typed either; `Refused` lets the
+    answer say why in its hint."""
+
+    class Refused(Message):
+        """A character that is not part of a number was typed after one."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        """Only characters that can be part of a number."""
-        return character is not None and character in NUMBER_CHARS
+        """Characters of a number; once one is begun, every printable character but `?`
+        (help, as the footer shows)."""
+        if character is None:
+            return False
+        return character in NUMBER_CHARS or (
+            bool(self.value) and character.isprintable() and character != "?")
 
     async def _on_key(self, event: events.Key) -> None:
-        """Other characters are not typed (Input's handler is skipped) but go on up to the
-        bindings: `?` opens help here, unlike in a text field, as `check_consume_key` tells
-        the footer."""
-        if event.is_printable and not self.check_consume_key(event.key, event.character):
-            event.prevent_default()
+        """Characters of a number are typed (Input's handler); others are not. Before a
+        number they go on up to the bindings (`?` opens help here, unlike in a text field);
+        after one they stop here, and the hint says why."""
+        if not event.is_printable or event.character is None or (
+                event.character in NUMBER_CHARS):
+            return
+        event.prevent_default()
+        if self.check_consume_key(event.key, event.character):
+            event.stop()
+            self.post_message(self.Refused())
 
 
 class NumericAnswer(AnswerInput[Numeric], can_focus=False):
@@ -180,6 +198,15 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
         self.input.focus()
         self.input.insert_text_at_cursor(char)
         return True
+
+    @on(NumberField.Refused)
+    def _refused(self, event: NumberField.Refused) -> None:
+        """A letter after the number: the hint says only the number is typed."""
+        event.stop()
+        unit = self.question.unit.strip()
+        self.post_message(self.Incomplete(self.question.id, (
+            f"Just the number — {unit} is given beside it · Enter answers" if unit
+            else "Just the number · Enter answers")))
 
     @on(Input.Submitted, "#number")
     def _number_submitted(self, event: Input.Submitted) -> None:
