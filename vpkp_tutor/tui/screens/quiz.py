@@ -30,7 +30,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Header, Static
+from textual.widgets import Header, Input, Static
 
 from vpkp_tutor.domain.confidence import Confidence, ErrorTag
 from vpkp_tutor.domain.model import Question, Score
@@ -98,11 +98,14 @@ class QuizScreen(VpkpScreen):
         "answer (escape skips). After a miss, {tag_error} tags why it was wrong (optional)."
     )
 
+    # Not priority bindings: the focused answer sees each key first, in the order typed
+    # (a number field keeps a unit typed after the number from them, even when the keys
+    # arrive in one burst over a slow link), and passes on the ones it does not use.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "move(1)", "Next", id="quiz.next", priority=True),
-        Binding("p", "move(-1)", "Prev", id="quiz.previous", priority=True),
-        Binding("m", "flag", "Flag", id="quiz.flag", priority=True),
-        Binding("s", "submit_quiz", "Submit", id="quiz.submit", priority=True),
+        Binding("n", "move(1)", "Next", id="quiz.next"),
+        Binding("p", "move(-1)", "Prev", id="quiz.previous"),
+        Binding("m", "flag", "Flag", id="quiz.flag"),
+        Binding("s", "submit_quiz", "Submit", id="quiz.submit"),
         Binding("w", "tag_error", "Why wrong?", id="quiz.tag_error"),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
@@ -401,6 +404,8 @@ class QuizScreen(VpkpScreen):
                     self.index += 1
                     await self.show_item()
             else:
+                if isinstance(self.focused, Input):  # a field on the last item: the keys
+                    self.query_one("#quiz-body", VerticalScroll).focus()  # named below work
                 if self.unanswered:
                     self.notify(
                         f"{self.unanswered} item(s) still open — p goes back, s submits.",

@@ -1,0 +1,64 @@
+"""Keys that arrive in one burst (a fast typist, a slow link) at 80×24 in a real terminal: a
+unit typed after a number and a word typed into a short answer stay with the item, and none
+of their letters is taken as the quiz's keys (n next, p previous, m flag, s submit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.journeys.terminal import app_terminal, into_field, needs_tmux
+from tests.journeys.test_learner_journey import single_best_content
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def number_and_word_content(folder: Path) -> Path:
+    """The anatomy lesson (without its checks), and of its questions the numeric one whose
+    unit is "patients" and the short answer."""
+    single_best_content(folder)
+    bank = yaml.safe_load((ROOT / "question_bank" / "anatomy.yaml").read_text(encoding="utf-8"))
+    bank["questions"] = [q for q in bank["questions"]
+                         if q["type"] == "short_answer" or q.get("unit") == "patients"]
+    assert len(bank["questions"]) == 2
+    (folder / "questions.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True),
+                                           encoding="utf-8")
+    return folder
+
+
+@needs_tmux
+def test_a_burst_of_keys_stays_with_the_item(tmp_path: Path) -> None:
+    content = number_and_word_content(tmp_path / "content")
+    with app_terminal(tmp_path, "--data-dir", str(tmp_path / "data"), "--learner", "Ada",
+                      "--content", str(content)) as term:
+        term.wait_for("Welcome, Ada")
+        term.keys("q")
+        term.wait_for("Build a quiz")
+        term.keys("Down", "Enter")  # Timed exam
+        term.wait_for("Countdown; results at the end.")
+        term.keys("C-s")
+        for n in (1, 2):
+            screen = term.wait_for(f"Item {n} of 2")
+            if "Type a number" in screen:
+                term.type("12 patients")  # one burst: p, s, m, n among the letters
+                screen = term.wait_for("Just the number — patients is given beside it")
+                assert f"Item {n} of 2" in screen and f"{n - 1}/2 answered" in screen
+                assert "12 " in screen and "Submit (y)" not in screen
+            else:
+                into_field(term)
+                term.type("kyphoplasty")  # one burst: p, s, y
+                screen = term.wait_for("kyphoplasty")
+                assert f"Item {n} of 2" in screen and "Submit (y)" not in screen
+                term.keys("C-u")  # cleared, then the answer
+                term.wait_for(lambda s: "kyphoplasty" not in s)
+                term.type("sacrum")
+                term.wait_for("sacrum")
+            term.keys("Enter")
+            term.say_how_sure("2")
+            term.wait_for(f"{n}/2 answered")
+        term.keys("s")  # the last item answered: the field lets go, s submits
+        term.wait_for("Results — Timed exam")
+        term.wait_for("Answered 2/2")
+        term.keys("C-q")
+        term.wait_for("EXITED-0")
