@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from tests.tui.bank import MATCHING, NUMERIC, ORDERING, QUESTIONS, SINGLE, FakeClock, make_bank
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import settle
+from tests.tui.helpers import quiz_key, settle
 from vpkp_tutor.bootstrap import LaunchOptions, make_app
 from vpkp_tutor.domain.model import ContentBank, Question, QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
@@ -184,10 +184,10 @@ async def test_tutor_quiz_meets_every_question_type(make: MakeApp) -> None:
             await answer_from_screen(pilot, question, screen)
             assert "✓ Correct" in screen_text(pilot), question.type
             met.add(question.type)
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         assert met == set(QuestionType)
-        await pilot.press("s")
+        await quiz_key(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
         screen = screen_text(pilot)
@@ -255,9 +255,9 @@ async def test_spaced_review_session_by_keyboard(make: MakeApp, clock: FakeClock
         for _ in range(due):
             await answer_from_screen(pilot, quiz.question)
             assert "✓ Correct" in screen_text(pilot)  # review shows feedback at once
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
-        await pilot.press("s")
+        await quiz_key(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
         assert "Results — Spaced review" in screen_text(pilot)

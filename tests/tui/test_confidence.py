@@ -139,7 +139,7 @@ async def test_exam_asks_confidence_tags_from_the_review_and_shows_cbm(
         await pilot.press("w")  # not offered during an exam
         await settle(pilot)
         assert app.screen is quiz
-        await pilot.press("s")
+        await quiz_key(pilot, "s")
         await settle(pilot)
         await pilot.press("y")  # submit with open items
         await settle(pilot)

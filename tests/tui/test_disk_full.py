@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import settle
+from tests.tui.helpers import quiz_key, settle
 from tests.tui.test_quiz_faults import notes, open_quiz
 from vpkp_tutor.tui.screens.case import CaseScreen
 from vpkp_tutor.tui.screens.lesson import LessonScreen
@@ -36,13 +36,13 @@ async def test_a_flag_on_a_full_disk(make: MakeApp, monkeypatch: pytest.MonkeyPa
         await settle(pilot)
         quiz = await open_quiz(app, pilot)
         free = full_disk(monkeypatch, app.services, "set_flag")
-        await pilot.press("m")
+        await quiz_key(pilot, "m")
         await settle(pilot)
         assert app.is_running and app.screen is quiz
         assert quiz.question.id not in quiz.flags  # not shown as flagged: it was not saved
         assert any("disk is full: the flag was not saved" in n for n in notes(app))
         free()
-        await pilot.press("m")
+        await quiz_key(pilot, "m")
         await settle(pilot)
         assert quiz.question.id in quiz.flags
 
@@ -62,7 +62,7 @@ async def test_a_theme_and_a_lesson_step_on_a_full_disk(
         await pilot.press("l", "enter")
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen)
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         assert app.is_running and app.screen.position == 1  # reading goes on
         assert any("the lesson step you are on was not saved" in n for n in notes(app))

@@ -54,9 +54,9 @@ async def test_tutor_quiz_every_type_by_keys(make: MakeApp) -> None:
             assert quiz.query(FeedbackView), question.type  # tutor: feedback at once
             assert quiz.scores[question.id].correct, question.type
             if i < len(QUESTIONS) - 1:
-                await pilot.press("n")
+                await quiz_key(pilot, "n")
                 await settle(pilot)
-        await pilot.press("s")
+        await quiz_key(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
         result = app.screen.result
@@ -82,20 +82,20 @@ async def test_flag_confirm_submit_and_review_incorrect(make: MakeApp) -> None:
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
         first = quiz.question
-        await pilot.press("m")
+        await quiz_key(pilot, "m")
         await settle(pilot)
         assert first.id in app.services.flagged(learner_id)
         if first.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):
             await answer_wrongly(pilot, first)
         else:
             await answer_correctly(pilot, first, quiz.query_one(QuestionView).input)
-        await pilot.press("s")
+        await quiz_key(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         assert app.screen is quiz
-        await pilot.press("s")
+        await quiz_key(pilot, "s")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
@@ -109,7 +109,7 @@ async def test_flag_confirm_submit_and_review_incorrect(make: MakeApp) -> None:
         expected = 3 if first.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE) else 2
         assert len(review.question_ids) == expected
         assert review.query(FeedbackView)
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         assert review.index == 1
         await pilot.press("escape", "escape")
@@ -170,7 +170,7 @@ async def test_timed_exam_counts_down_and_auto_submits(make: MakeApp, clock: Fak
         await answer_correctly(pilot, first, quiz.query_one(QuestionView).input)
         assert not quiz.query(FeedbackView)  # exam: no feedback
         assert quiz.index == 1  # Enter saved and moved on
-        await pilot.press("p")
+        await quiz_key(pilot, "p")
         await settle(pilot)
         assert quiz.index == 0
         clock.advance(seconds=61)
@@ -257,7 +257,7 @@ async def test_enter_with_nothing_chosen_submits_nothing(make: MakeApp) -> None:
             await pilot.press("enter")
             await settle(pilot)
             assert quiz.answers[question.id] == "B"
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
     recorded = {r.question_id: r.answer for r in app.services.store.responses(app.learner.id)}
     assert recorded == {SINGLE.id: "B", TRUE_FALSE.id: "B"}
@@ -337,9 +337,9 @@ async def test_strip_and_status_keep_the_current_item_in_view(make: MakeApp) -> 
             assert len(text) <= strip.content_size.width <= 80, item  # all of it on screen
             assert text.startswith("«") == (item > 8) and text.endswith("»") == (item < 24)
             if item < 30:
-                await pilot.press("n")
+                await quiz_key(pilot, "n")
                 await settle(pilot)
-        await pilot.press("m")  # flagging widens the label; still in view
+        await quiz_key(pilot, "m")  # flagging widens the label; still in view
         await settle(pilot)
         assert "[30·⚑]" in str(strip.render())
         status = quiz.query_one("#quiz-status", Static)

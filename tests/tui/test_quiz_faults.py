@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from tests.tui.bank import QUESTIONS
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import settle
+from tests.tui.helpers import quiz_key, settle
 from vpkp_tutor.domain.model import QuestionType
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.services import Services
@@ -40,7 +40,7 @@ async def open_quiz(app: VpkpApp, pilot: Pilot[None], mode: QuizMode = QuizMode.
     for _ in QUESTIONS:
         if quiz.question.type is QuestionType.SINGLE_BEST:
             return quiz
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
     raise AssertionError("no single-best item in the quiz")
 
@@ -95,7 +95,7 @@ async def test_answer_after_another_window_submitted_can_go_home(make: MakeApp, 
         await pilot.press("a", "n")  # an exam keeps a changed answer when moving on
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.is_running

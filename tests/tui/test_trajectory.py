@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 
 from tests.tui.bank import TRAJECTORY
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import settle, start_quiz
+from tests.tui.helpers import quiz_key, settle, start_quiz
 from vpkp_tutor.domain import trajectory as tr
 from vpkp_tutor.domain.model import ContentBank, DrillGeometry, Trajectory
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
@@ -170,7 +170,7 @@ async def test_the_next_drill_starts_afresh_and_the_replay_stops(make: MakeApp) 
         await pilot.press(*ideal_keys(drill.question.geometry))
         await settle(pilot)
         assert drill._timer is not None  # the ideal path is being replayed
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
         same = quiz.query_one(TrajectoryAnswer)
         assert same is drill  # re-targeted, not remounted
@@ -190,7 +190,7 @@ async def test_a_drill_set_aside_for_another_kind_stops_its_replay(make: MakeApp
         await settle(pilot)
         quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
         if quiz.question.id != TRAJECTORY.id:  # (the drill first)
-            await pilot.press("n")
+            await quiz_key(pilot, "n")
             await settle(pilot)
         drill = quiz.query_one(TrajectoryAnswer)
         drill.focus()
