@@ -59,9 +59,8 @@ class KeyFooter(Footer):
         takes `?` as typing changes what the app's keys would show)."""
         if not self.is_attached:
             return
-        if self._shown is None:
-            await self.recompose()
-        elif self.screen is self.app.screen and self._keys(self.screen) != self._shown:
+        on_top = self.screen is self.app.screen
+        if self._shown is None or (on_top and self._keys(self.screen) != self._shown):
             await self.recompose()
 
     def compose(self) -> ComposeResult:
