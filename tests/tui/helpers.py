@@ -21,7 +21,7 @@ from vpkp_tutor.domain.model import (
     Trajectory,
     TrueFalse,
 )
-from vpkp_tutor.domain.progress import QuizSettings
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
 from vpkp_tutor.tui.screens.base import LOAD_GROUP
 from vpkp_tutor.tui.screens.quiz import QuizScreen
@@ -124,6 +124,19 @@ async def start_quiz(pilot: Pilot[None], settings: QuizSettings) -> QuizScreen:
     await settle(pilot)
     quiz = app.screen
     assert isinstance(quiz, QuizScreen)
+    return quiz
+
+
+async def exam_at(pilot: Pilot[None], question: Question) -> QuizScreen:
+    """An exam of every question in the app's bank, on `question` (moved to with `n` from
+    the first item, which is a choice item or `question` itself)."""
+    app = pilot.app
+    assert isinstance(app, VpkpApp)
+    count = len(app.services.content.questions)
+    quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=count, seed=1))
+    while quiz.question.id != question.id:
+        await pilot.press("n")
+        await settle(pilot)
     return quiz
 
 

@@ -7,19 +7,15 @@ from textual.widgets import Input
 
 from tests.tui.bank import NUMERIC, SINGLE
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import hint_text, settle, start_quiz
+from tests.tui.helpers import exam_at, hint_text, settle
 from vpkp_tutor.domain.model import ContentBank
-from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 
 
 async def test_a_unit_typed_after_the_number_is_not_a_quiz_key(make: MakeApp) -> None:
     app = make(content=ContentBank(questions=(SINGLE, NUMERIC), fingerprint="numeric-keys"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=2, seed=1))
-        if quiz.question.id != NUMERIC.id:
-            await pilot.press("n")
-            await settle(pilot)
+        quiz = await exam_at(pilot, NUMERIC)
         at = quiz.index
         field = app.focused
         assert isinstance(field, Input) and field.value == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import hint_text, settle, start_quiz
+from tests.tui.helpers import exam_at, hint_text, settle, start_quiz
 from vpkp_tutor.domain.model import AcceptedAnswer, ContentBank, Difficulty, ShortAnswer
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
@@ -55,10 +55,7 @@ async def test_a_word_typed_on_arrival_is_the_answer_never_the_quiz_keys(make: M
     app = make(content=ContentBank(questions=(SINGLE, SHORT), fingerprint="short-two"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=2, seed=1))
-        if quiz.question.id != SHORT.id:
-            await pilot.press("n")
-            await settle(pilot)
+        quiz = await exam_at(pilot, SHORT)
         arrived = quiz.index
         field = quiz.query_one(ShortAnswerInput).query_one("#text", Input)
         assert app.focused is field
