@@ -7,8 +7,10 @@ from textual.widgets import Input
 
 from tests.tui.bank import NUMERIC, SINGLE
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import exam_at, hint_text, settle
+from tests.tui.helpers import exam_at, hint_text, quiz_key, settle, start_quiz
 from vpkp_tutor.domain.model import ContentBank
+from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+from vpkp_tutor.tui.widgets.feedback import FeedbackView
 
 
 async def test_a_unit_typed_after_the_number_is_not_a_quiz_key(make: MakeApp) -> None:
@@ -40,3 +42,37 @@ async def test_a_unit_typed_after_the_number_is_not_a_quiz_key(make: MakeApp) ->
         await pilot.press("enter")
         await settle(pilot)
         assert quiz.answers[NUMERIC.id] == 24.0
+
+
+async def test_a_large_number_comes_back_as_typed(make: MakeApp) -> None:
+    """1234567 answered, then shown again (its feedback, and its field on coming back to
+    the item): every digit, never 1.23457e+06, which the field would read back as 1234570."""
+    app = make(content=ContentBank(questions=(SINGLE, NUMERIC), fingerprint="numeric-keys"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await exam_at(pilot, NUMERIC)
+        await pilot.press(*"1234567", "enter")
+        await settle(pilot)
+        assert quiz.answers[NUMERIC.id] == 1234567.0
+        await quiz_key(pilot, "p" if quiz.index else "n")  # away, and back
+        await settle(pilot)
+        await quiz_key(pilot, "n" if quiz.index == 0 else "p")
+        await settle(pilot)
+        assert quiz.question.id == NUMERIC.id
+        field = app.focused
+        assert isinstance(field, Input) and field.value == "1234567"
+        await pilot.press("enter")  # answered again as shown: the same number
+        await settle(pilot)
+        assert quiz.answers[NUMERIC.id] == 1234567.0
+        # the feedback of a tutor quiz says it the same way
+        await quiz_key(pilot, "escape")
+        await settle(pilot)
+        app.services.abandon_attempt(quiz.attempt.id)
+        tutor = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=2, seed=1))
+        while tutor.question.id != NUMERIC.id:
+            await quiz_key(pilot, "n")
+            await settle(pilot)
+        await pilot.press(*"1234567", "enter")
+        await settle(pilot)
+        notes = " ".join(str(s.render()) for s in tutor.query_one(FeedbackView).query("Static"))
+        assert "Your answer: 1234567 vertebrae" in notes

@@ -37,7 +37,7 @@ from vpkp_tutor.domain.scoring import (
 )
 from vpkp_tutor.domain.trajectory import TrajectoryVerdict
 from vpkp_tutor.tui.widgets.bars import points
-from vpkp_tutor.tui.widgets.numeric import key_text
+from vpkp_tutor.tui.widgets.numeric import key_text, number_text
 from vpkp_tutor.tui.widgets.prose import prose
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -119,7 +119,7 @@ def _matching_notes(question: Matching, verdict: MatchingVerdict,
 
 
 def _numeric_notes(question: Numeric, verdict: NumericVerdict) -> list[tuple[Content, Content]]:
-    mine = f"{verdict.given:g}" if verdict.given is not None else "—"
+    mine = number_text(verdict.given) if verdict.given is not None else "—"
     head = Content.assemble(
         "Your answer: ", (mine, "bold"), " ", literal(question.unit),
         "   Key: ", (key_text(verdict), "bold"), " ", literal(question.unit),

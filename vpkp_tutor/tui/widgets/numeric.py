@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -48,9 +49,17 @@ def read_number(text: str) -> float | str:
     return number if math.isfinite(number) else NOT_A_NUMBER
 
 
+def number_text(number: float) -> str:
+    """A number as a learner writes it: every digit it holds and no exponent (`f"{x:g}"`
+    shows 1234567 as 1.23457e+06, which a number field would read back as 1234570)."""
+    text = format(Decimal(repr(number)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def key_text(verdict: NumericVerdict) -> str:
     """The keyed number with its tolerance, e.g. `12 ± 0.5`."""
-    return f"{verdict.key:g}" + (f" ± {verdict.tolerance:g}" if verdict.tolerance else "")
+    return number_text(verdict.key) + (
+        f" ± {number_text(verdict.tolerance)}" if verdict.tolerance else "")
 
 
 NUMBER_PATTERN = r"[-+0-9.,]*"
@@ -158,7 +167,7 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
 
     def set_value(self, answer: AnswerValue) -> None:
         if isinstance(answer, int | float):
-            self._initial = f"{answer:g}"
+            self._initial = number_text(answer)
             field = self._field()
             if field is not None:
                 field.value = self._initial
