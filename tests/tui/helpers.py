@@ -128,14 +128,13 @@ async def start_quiz(pilot: Pilot[None], settings: QuizSettings) -> QuizScreen:
 
 
 async def exam_at(pilot: Pilot[None], question: Question) -> QuizScreen:
-    """An exam of every question in the app's bank, on `question` (moved to with `n` from
-    the first item, which is a choice item or `question` itself)."""
+    """An exam of every question in the app's bank, on `question` (moved to with `n`)."""
     app = pilot.app
     assert isinstance(app, VpkpApp)
     count = len(app.services.content.questions)
     quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.EXAM, count=count, seed=1))
     while quiz.question.id != question.id:
-        await pilot.press("n")
+        await quiz_key(pilot, "n")
         await settle(pilot)
     return quiz
 
