@@ -76,15 +76,25 @@ class Terminal:
         subprocess.run(["tmux", "send-keys", "-l", "-t", self.name, text], check=True,
                        env=self.env)
 
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = DEADLINE_S) -> str:
-        """Poll the screen until `what` shows (or the predicate holds); fail at the deadline."""
+    def wait_for(self, what: str | Callable[[str], bool], timeout: float = DEADLINE_S,
+                 settled: bool = False) -> str:
+        """Poll the screen until `what` shows (or the predicate holds); fail at the deadline.
+
+        With `settled`, the screen must also be the same on the next capture: tmux 3.3 does
+        not hold a frame back until it is complete, so a capture can land halfway through
+        one (a row half new, half old). Use it where the test reads the layout."""
         check = (lambda s: what in s) if isinstance(what, str) else what
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
             if check(screen):
-                return screen
+                if not settled:
+                    return screen
+                time.sleep(0.05)
+                if self.screen() == screen:
+                    return screen
+                continue
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what!r}; screen was:\n{screen}")
 

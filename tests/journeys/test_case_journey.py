@@ -51,7 +51,7 @@ def status(screen: str) -> tuple[int, str]:
 def play_one_case(term: Terminal) -> str:
     """From the start of a case, always take the first choice until the debrief shows;
     return the case title."""
-    screen = term.wait_for(choosing)
+    screen = term.wait_for(choosing, settled=True)
     decision, title = status(screen)
     assert decision == 1
     for _ in range(MAX_STEPS):
@@ -66,7 +66,8 @@ def play_one_case(term: Terminal) -> str:
         following = f"Decision {decision + 1} "
         screen = term.wait_for(
             lambda s, following=following: "Debrief — " in s or "The case is over" in s
-            or (choosing(s) and following in s)
+            or (choosing(s) and following in s),
+            settled=True,
         )
         if "The case is over" in screen:
             term.keys("Enter")

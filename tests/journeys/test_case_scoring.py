@@ -125,10 +125,10 @@ def test_journey_a_sound_shorter_route_passes_at_80x24(tmp_path: Path) -> None:
             t.keys("Enter")
             t.wait_for(decision)
         t.keys("Enter")
-        screen = t.wait_for("Debrief")
+        screen = t.wait_for("Debrief", settled=True)
         score_line = next(line for line in screen.splitlines() if "Score" in line)
         assert "7 / 9" in score_line and "78%" in score_line and "Passed" in score_line
         t.keys("Escape")
-        screen = t.wait_for("1/4 played")
+        screen = t.wait_for("1/4 played", settled=True)
         assert any("78%" in line and "Is she a candidate?" in line
                    for line in screen.splitlines())
