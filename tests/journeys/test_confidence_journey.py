@@ -76,7 +76,7 @@ def test_confidence_and_error_tag_journey(tmp_path: Path) -> None:
         term.wait_for("Keep answering (n)")
         term.keys("y")
         results = term.wait_for("Results")
-        results = term.wait_for("CBM ")
+        results = term.wait_for("CBM ", settled=True)
         assert "confident error" in results and "wrong)" in results
         # Progress → Confidence: calibration and the error profile
         term.keys("Escape")

@@ -31,7 +31,7 @@ def test_a_course_folder_is_studied_apart_from_the_bundled_course(tmp_path: Path
     data = str(tmp_path / "data")
     with app_terminal(tmp_path, "--data-dir", data, "--learner", "Ann",
                       "--content", str(COURSE)) as term:
-        home = term.wait_for("Probability basics")
+        home = term.wait_for("Probability basics", settled=True)
         assert home.index("Descriptive statistics") < home.index("Probability basics")
         assert "Anatomy" not in home
         builder, results = answer_one_and_submit(term, sure="3")
@@ -40,13 +40,13 @@ def test_a_course_folder_is_studied_apart_from_the_bundled_course(tmp_path: Path
         term.keys("g")
         term.wait_for("By topic")
         term.keys("2")
-        chart = term.wait_for("Accuracy and mastery by topic")
+        chart = term.wait_for("Accuracy and mastery by topic", settled=True)
         assert ("Probability basics" in chart) != ("Descriptive statistics" in chart)
         term.keys("C-q")
         term.wait_for("EXITED-0")
 
     with app_terminal(tmp_path, "--data-dir", data, "--learner", "Ann") as term:
-        home = term.wait_for("Anatomy")
+        home = term.wait_for("Anatomy", settled=True)
         assert "Weakest objectives appear here once you have answered" in home
         assert "Probability basics" not in home
         term.keys("C-q")
@@ -117,7 +117,7 @@ def test_two_courses_open_at_once_are_studied_apart_and_switched_from_home(
     more_labels = ("Summaries", "Chance and odds")
     with app_terminal(tmp_path, "--data-dir", data, "--learner", "Ann",
                       "--content", str(COURSE), "--content", str(more)) as term:
-        home = term.wait_for(lambda s: "Probability basics" in s and "s Course" in s)
+        home = term.wait_for(lambda s: "Probability basics" in s and "s Course" in s, settled=True)
         assert "Course: Statistics for reading trials" in home  # and the footer's key
         assert "Switch course (s)" in home
         answer_one_and_submit(term)
@@ -125,16 +125,16 @@ def test_two_courses_open_at_once_are_studied_apart_and_switched_from_home(
                              and answered_rows(s, first_labels) == 1)
 
         term.keys("s")
-        picker = term.wait_for("1 question answered")
+        picker = term.wait_for("1 question answered", settled=True)
         assert "open now · 1 question answered" in picker
         assert "More statistics" in picker and "0 questions answered" in picker
         term.keys("Down", "Enter")
         home = term.wait_for("Course: More statistics")
-        home = term.wait_for("Chance and odds")
+        home = term.wait_for("Chance and odds", settled=True)
         assert "Probability basics" not in home
         assert answered_rows(home, more_labels) == 0  # nothing of the first course here
         term.keys("q")  # the quiz builder offers this course's topics
-        builder = term.wait_for("Build a quiz")
+        builder = term.wait_for("Build a quiz", settled=True)
         assert "Summaries" in builder and "Descriptive statistics" not in builder
         term.keys("Escape")
         term.wait_for("Welcome, Ann")
@@ -142,7 +142,7 @@ def test_two_courses_open_at_once_are_studied_apart_and_switched_from_home(
         term.wait_for(lambda s: "Chance and odds" in s and answered_rows(s, more_labels) == 1)
 
         term.keys("s")
-        picker = term.wait_for("open now · 1 question answered")
+        picker = term.wait_for("open now · 1 question answered", settled=True)
         assert picker.count("1 question answered") == 2
         term.keys("Up", "Enter")
         home = term.wait_for(lambda s: "Course: Statistics for reading" in s

@@ -61,7 +61,7 @@ def test_a_drill_in_a_lesson_by_keyboard_at_80x24(tmp_path: Path) -> None:
             term.wait_for(f"Step {step} of")
         term.wait_for("needle path on both views")  # the title wraps at 80 columns
         _focus_drill(term)
-        screen = term.wait_for("place bone contact on the AP view")
+        screen = term.wait_for("place bone contact on the AP view", settled=True)
         assert "AP view" in screen and "Lateral view" in screen  # side by side at 80
         assert "f final" in screen  # the keys, in the hint
         term.keys("v")  # one view at a time, then back
@@ -75,7 +75,7 @@ def test_a_drill_in_a_lesson_by_keyboard_at_80x24(tmp_path: Path) -> None:
         term.wait_for("depth 0 mm")
         term.keys(*keys[contact + 1:-1])  # aim, then advance into the anterior third
         depth = tr.ideal_path(question.geometry)[-1].depth
-        screen = term.wait_for(f"depth {depth} mm")
+        screen = term.wait_for(f"depth {depth} mm", settled=True)
         assert screen.count("●") == 2  # the tip, in both views together
         term.keys("f")
         term.say_how_sure("1")
@@ -83,7 +83,7 @@ def test_a_drill_in_a_lesson_by_keyboard_at_80x24(tmp_path: Path) -> None:
         term.keys("PPage")
         screen = term.wait_for("ant⅓")  # the anterior third, shown in feedback only
         term.keys("NPage", "NPage")
-        screen = term.wait_for("Path safety")
+        screen = term.wait_for("Path safety", settled=True)
         assert "Final position" in screen or "Entry" in screen
         term.keys("C-q")
         term.wait_for("EXITED-0")

@@ -37,7 +37,7 @@ def test_first_start_creates_a_profile_and_finds_it_again(tmp_path: Path) -> Non
     assert (data / "progress.sqlite3").is_file()
 
     with app_terminal(tmp_path, "--data-dir", str(data)) as term:
-        picker = term.wait_for("Who is studying?")
+        picker = term.wait_for("Who is studying?", settled=True)
         assert "Dr First" in picker
         term.keys("Enter")
         term.wait_for("Welcome, Dr First")

@@ -39,7 +39,7 @@ def test_imported_gift_bank_opens_and_short_answers_are_typed(tmp_path: Path) ->
             term.type("  Nobody " if "Grant's tomb" in screen else "one")  # case and spaces
             term.keys("Enter")
             term.say_how_sure("1")
-            screen = term.wait_for("✓ Correct")
+            screen = term.wait_for("✓ Correct", settled=True)
             assert f"{n}/2 answered" in screen
             assert "accepted:" in screen
             if n == 1:

@@ -67,7 +67,7 @@ def test_create_answer_switch_back_and_refuse_a_second_ada(tmp_path: Path) -> No
         term.wait_for("1/10 answered")
 
         switch_learner(term)
-        screen = term.wait_for("esc Back")  # the footer offers the way back
+        screen = term.wait_for("esc Back", settled=True)  # the footer offers the way back
         assert "Ada" in screen
         term.keys("Escape")
         term.wait_for("Welcome, Ada")
@@ -76,11 +76,11 @@ def test_create_answer_switch_back_and_refuse_a_second_ada(tmp_path: Path) -> No
         term.keys("C-n")
         term.type(" ada ")
         term.keys("Enter")
-        screen = term.wait_for("already exists")
+        screen = term.wait_for("already exists", settled=True)
         assert "(1 answer, last active" in " ".join(screen.split())
         assert "Open that profile?" in screen
         term.keys("n")  # choose another name: the form keeps the typed name
-        screen = term.wait_for(lambda s: "Open that profile?" not in s)
+        screen = term.wait_for(lambda s: "Open that profile?" not in s, settled=True)
         assert "already exists: names must differ" in screen
         term.keys("Enter")  # try again, and open Ada's profile this time
         term.wait_for("Open that profile?")

@@ -29,7 +29,7 @@ def test_director_goes_from_a_folder_of_exports_to_a_report(tmp_path: Path) -> N
 
     with app_terminal(tmp_path, "--data-dir", str(tmp_path / "d"), "report", str(exports),
                       "--html", str(html), "--csv", str(items)) as term:
-        screen = term.wait_for("EXITED-", timeout=60)
+        screen = term.wait_for("EXITED-", timeout=60, settled=True)
         assert "EXITED-0" in screen
         joined = "".join(screen.splitlines())  # the long paths wrap
         assert f"wrote {html} (HTML report)" in joined
@@ -48,7 +48,7 @@ def test_director_goes_from_a_folder_of_exports_to_a_report(tmp_path: Path) -> N
     before = html.read_bytes()
     with app_terminal(tmp_path, "--data-dir", str(tmp_path / "d"), "report", str(exports),
                       "--html", str(html), "--force") as term:
-        screen = term.wait_for("EXITED-", timeout=60)
+        screen = term.wait_for("EXITED-", timeout=60, settled=True)
         assert "EXITED-2" in screen
         assert "zz-broken.json" in screen and "Traceback" not in screen
     assert html.read_bytes() == before

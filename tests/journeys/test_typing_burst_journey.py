@@ -42,13 +42,13 @@ def test_a_burst_of_keys_stays_with_the_item(tmp_path: Path) -> None:
             screen = term.wait_for(f"Item {n} of 2")
             if "Type a number" in screen:
                 term.type("12 patients")  # one burst: p, s, m, n among the letters
-                screen = term.wait_for("Just the number — patients is given beside it")
+                screen = term.wait_for("Just the number — patients is given beside it", settled=True)
                 assert f"Item {n} of 2" in screen and f"{n - 1}/2 answered" in screen
                 assert "12 " in screen and "Submit (y)" not in screen
             else:
                 into_field(term)
                 term.type("kyphoplasty")  # one burst: p, s, y
-                screen = term.wait_for("kyphoplasty")
+                screen = term.wait_for("kyphoplasty", settled=True)
                 assert f"Item {n} of 2" in screen and "Submit (y)" not in screen
                 term.keys("C-u")  # cleared, then the answer
                 term.wait_for(lambda s: "kyphoplasty" not in s)
