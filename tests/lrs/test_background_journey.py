@@ -30,7 +30,7 @@ def test_answers_reach_the_lrs_while_the_resident_studies(tmp_path: Path,
         term.wait_for("Display name")
         term.type("Ada")
         term.keys("Enter")
-        home = term.wait_for("Learning Record Store:")
+        home = term.wait_for("Learning Record Store:", settled=True)
         assert "0 waiting" in home
         term.keys("q")
         term.wait_for("Start quiz")

@@ -107,7 +107,7 @@ def test_lesson_quiz_quit_and_progress_on_restart(tmp_path: Path) -> None:
     try:
         term.wait_for("Dr E2E")
         term.keys("Enter")
-        home = term.wait_for("Welcome, Dr E2E")
+        home = term.wait_for("Welcome, Dr E2E", settled=True)
         assert "Continue:" in home and "(step 2/" in home
         answered_rows = [
             line for line in home.splitlines() if "%" in line and "—" not in line.split("%")[0]
