@@ -62,3 +62,55 @@ def test_a_burst_of_keys_stays_with_the_item(tmp_path: Path) -> None:
         term.wait_for("Answered 2/2")
         term.keys("C-q")
         term.wait_for("EXITED-0")
+
+
+def number_and_word_lesson(folder: Path) -> Path:
+    """As `number_and_word_content`, with the numeric question checked in the lesson's
+    first step and the short answer in its second."""
+    number_and_word_content(folder)
+    lesson = yaml.safe_load((folder / "lesson.yaml").read_text(encoding="utf-8"))
+    bank = yaml.safe_load((folder / "questions.yaml").read_text(encoding="utf-8"))
+    by_type = {q["type"]: q["id"] for q in bank["questions"]}
+    lesson["steps"][0]["checks"] = [by_type["numeric"]]
+    lesson["steps"][1]["checks"] = [by_type["short_answer"]]
+    (folder / "lesson.yaml").write_text(yaml.safe_dump(lesson, allow_unicode=True),
+                                        encoding="utf-8")
+    return folder
+
+
+@needs_tmux
+def test_a_burst_of_keys_stays_with_a_lesson_check(tmp_path: Path) -> None:
+    """In a lesson, n and p step through it: typed as part of an answer in one burst they
+    stay in the check's field, and the reader stays on its step."""
+    content = number_and_word_lesson(tmp_path / "content")
+    with app_terminal(tmp_path, "--data-dir", str(tmp_path / "data"), "--learner", "Ada",
+                      "--content", str(content)) as term:
+        term.wait_for("Welcome, Ada")
+        term.keys("l")
+        term.wait_for("Enter reads")
+        term.keys("Enter")
+        term.wait_for("Step 1 of")
+        term.type("12 patients")  # while reading: the digits open the field, the rest waits
+        screen = term.wait_for("Just the number — patients is given beside it", settled=True)
+        assert "Step 1 of" in screen and "12 " in screen
+        term.keys("Enter")
+        term.say_how_sure("2")
+        term.wait_for("key:")
+        term.keys("n")
+        term.wait_for("Step 2 of")
+        term.keys("NPage")  # down to the check
+        term.wait_for("Enter goes into the field to type the answer")
+        term.keys("Enter")
+        term.type("pelvis")  # (p: not the previous step)
+        screen = term.wait_for("pelvis", settled=True)
+        assert "Step 2 of" in screen and "Leave field" in screen
+        term.keys("C-u")
+        term.wait_for(lambda s: "pelvis" not in s)
+        term.type("sacrum")
+        term.keys("Enter")
+        term.say_how_sure("1")
+        term.wait_for("accepted: ")
+        term.keys("p")  # both checks answered: p goes back a step
+        term.wait_for("Step 1 of")
+        term.keys("C-q")
+        term.wait_for("EXITED-0")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar, assert_never
 
+from textual import events
+from textual.app import App
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -93,6 +95,20 @@ async def answer_wrongly(pilot: Pilot[None], question: Question) -> None:
     wrong = next(LETTERS[i] for i in range(len(question.options)) if LETTERS[i] != question.key)
     await pilot.press(wrong.lower(), "enter")
     await settle(pilot)
+
+
+def burst(app: App[None], *keys: str) -> None:
+    """Queue keys all at once, none awaited (a fast typist, or one packet over SSH): each
+    is handled after the ones before it, but a focus moved by one may not have landed when
+    the next is handed on. A one-character key is that character; longer ones are key names
+    ("enter", "tab")."""
+    names = {" ": "space", "-": "minus", ".": "full_stop", ",": "comma"}
+    characters = {"enter": "\r", "tab": "\t", "escape": "\x1b"}
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(names.get(key, key), key))
+        else:
+            app.post_message(events.Key(key, characters.get(key)))
 
 
 def posted(messages: list[Message], kind: type[M]) -> list[M]:

@@ -3,12 +3,14 @@ position remembered, completion recorded."""
 
 from __future__ import annotations
 
+import msgspec
 from textual.message import Message
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
-from tests.tui.bank import NUMERIC, SINGLE
+from tests.tui.bank import LESSON, NUMERIC, SHORT, SINGLE
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import link_offset, posted, settle
+from tests.tui.helpers import burst, hint_text, link_offset, posted, settle
+from vpkp_tutor.domain.model import ContentBank, Step
 from vpkp_tutor.tui.messages import OpenLesson
 from vpkp_tutor.tui.screens.home import HomeScreen
 from vpkp_tutor.tui.screens.lesson import LessonScreen
@@ -16,6 +18,7 @@ from vpkp_tutor.tui.screens.library import LibraryScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.question_view import QuestionView
+from vpkp_tutor.tui.widgets.short_answer import ShortAnswerInput
 
 
 async def test_read_answer_checks_and_complete(make: MakeApp) -> None:
@@ -85,3 +88,70 @@ async def test_reopening_resumes_at_saved_step(make: MakeApp) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.position == 2
+
+
+async def test_words_typed_in_a_check_field_are_not_the_lesson_keys(make: MakeApp) -> None:
+    """In a check's field, n and p are letters, not next and previous step: "24 patients"
+    typed after a number, or "pedicle" in a short answer, leaves the reader on its step, even
+    when the keys come in one burst (the field gets the focus from the first of them)."""
+    lesson = msgspec.structs.replace(LESSON, steps=(
+        Step("Count", "How many?", checks=(NUMERIC.id,)),
+        Step("Name", "The corridor.", checks=(SHORT.id,)),
+        Step("Done", "That is all."),
+    ))
+    app = make(content=ContentBank(lessons=(lesson,), questions=(NUMERIC, SHORT),
+                                   fingerprint="lesson-fields"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.position == 0
+        burst(app, *"24 patients")  # typed while reading: into the number field
+        await settle(pilot)
+        field = app.focused
+        assert isinstance(field, Input) and field.value == "24"
+        assert app.screen is screen and screen.position == 0
+        assert "Just the number — vertebrae is given beside it" in hint_text(screen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.answered[NUMERIC.id][1].correct
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.position == 1
+        # read, not typed in: the hint says how to get into the field
+        assert hint_text(screen) == ShortAnswerInput.OUTSIDE_HINT
+        await pilot.press("tab")  # onto the short answer
+        await settle(pilot)
+        assert isinstance(app.focused, ShortAnswerInput)
+        burst(app, "enter", *"pedicle")  # into its field, and the word after it
+        await settle(pilot)
+        field = app.focused
+        assert isinstance(field, Input) and field.value == "pedicle"
+        assert app.screen is screen and screen.position == 1
+        assert hint_text(screen) == ShortAnswerInput.HINT
+        await pilot.press("escape")  # out of the field: letters are the lesson's keys
+        await settle(pilot)
+        assert hint_text(screen) == ShortAnswerInput.OUTSIDE_HINT
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.position == 2
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.position == 1 and hint_text(screen) == ShortAnswerInput.OUTSIDE_HINT
+        burst(app, "enter", *"pedicle")  # while reading, Enter goes into the open check
+        await settle(pilot)
+        field = app.focused
+        assert isinstance(field, Input) and field.value == "pedicle"
+        assert hint_text(screen) == ShortAnswerInput.HINT
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.answered[SHORT.id][1].correct
+        await pilot.press("p")  # the checks answered, n and p are the lesson's again
+        await settle(pilot)
+        assert screen.position == 0
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert screen.position == 2

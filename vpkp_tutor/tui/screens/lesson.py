@@ -20,6 +20,7 @@ from vpkp_tutor.domain.scoring import AnswerValue
 from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
 from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.answer_base import runs_here
 from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
 from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
@@ -33,15 +34,17 @@ class LessonScreen(VpkpScreen):
 
     HOW_TO: ClassVar[str] = (
         "n / → next step, p / ← previous step; ↑/↓ and PgUp/PgDn scroll. Check questions at "
-        "the end of a step are answered in place (their keys are shown under each one). On "
-        "the last step, n finishes the lesson. Your place is remembered."
+        "the end of a step are answered in place (their keys are shown under each one; Enter "
+        "goes to the first one still open). On the last step, n finishes the lesson. Your "
+        "place is remembered."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "step(1)", "Next", id="lesson.next", priority=True),
-        Binding("p", "step(-1)", "Previous", id="lesson.previous", priority=True),
+        Binding("n", "step(1)", "Next", id="lesson.next"),
+        Binding("p", "step(-1)", "Previous", id="lesson.previous"),
         Binding("right", "step(1)", "Next", show=False),
         Binding("left", "step(-1)", "Previous", show=False),
+        Binding("enter", "answer_check", "Answer", id="lesson.answer", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
     ]
@@ -140,6 +143,14 @@ class LessonScreen(VpkpScreen):
         self.position = target
         await self.show_step()
 
+    def action_answer_check(self) -> None:
+        """Enter while reading: into the first check of the step still open (a short
+        answer's field, where its answer is typed)."""
+        view = self.next_unanswered()
+        if view is not None:
+            view.focus_answer()
+            view.input.scroll_visible(animate=False)
+
     def action_page(self, delta: int) -> None:
         """Scroll the step by a page."""
         body = self.query_one("#lesson-body", VerticalScroll)
@@ -158,12 +169,28 @@ class LessonScreen(VpkpScreen):
 
     def on_key(self, event: events.Key) -> None:
         """A letter or digit typed while reading (or on a check already answered) goes to the
-        first unanswered check."""
+        first unanswered check.
+
+        A key that reaches the screen while a check still open has the focus is one its input
+        did not take, or one sent on its way before the focus moved into the check's field (a
+        burst of keys: the "4" and "patients" of "24 patients" after the "2" that opened the
+        field); that check is offered it again, so that it lands where it was typed and is
+        never taken as n or p."""
         char = event.character
         focused = self.focused
-        if not char or isinstance(focused, Input):
+        if not char:
             return
-        if isinstance(focused, AnswerInput) and not focused.frozen:
+        owner = next((node for node in (focused, *(focused.ancestors if focused else ()))
+                      if isinstance(node, AnswerInput)), None)
+        if owner is not None and not owner.frozen:
+            if owner.accept_char(char):
+                event.stop()
+            return
+        if isinstance(focused, Input):
+            return
+        if runs_here(self, event.key, "answer_check"):  # into a field: at once
+            event.stop()
+            self.action_answer_check()
             return
         view = self.next_unanswered()
         if view is not None and view.input.accept_char(char):

@@ -44,6 +44,17 @@ class AnswerField(Input):
         self.screen.text_selection_started_signal.unsubscribe(self)
 
 
+def runs_here(node: Widget, key: str, action: str) -> bool:
+    """True when `key` runs `node`'s `action` now (with the keymap applied).
+
+    A binding runs when its key has bubbled up to the app, after the keys that came with it
+    (one burst) have already been handed on; a key whose action moves the focus into a
+    field is therefore acted on where it arrives, so that the keys after it go to the
+    field."""
+    active = node.screen.active_bindings.get(key)
+    return active is not None and active.node is node and active.binding.action == action
+
+
 class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
     """Base class of the answer inputs, for questions of type `QuestionT`."""
 
@@ -235,6 +246,12 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
             self.post_message(self.Incomplete(self.question.id, self.missing_reason()))
             return
         self.post_message(self.Submitted(self.question.id, answer))
+
+    @property
+    def hint(self) -> str:
+        """The key hint to show under the answer now (`HINT`, unless the keys depend on
+        where the focus is)."""
+        return self.HINT
 
     def missing_reason(self) -> str:
         """Why Enter did not submit."""

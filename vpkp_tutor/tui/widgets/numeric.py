@@ -201,12 +201,23 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
         return reason if isinstance(reason, str) else NOT_A_NUMBER
 
     def accept_char(self, char: str) -> bool:
-        """Typed while the field is not focused: focus it and type there."""
-        if self.frozen or char not in "0123456789.,-":
+        """A character that reached the answer, not its field (typed while the field was
+        not focused, or sent before the focus moved into it): the field takes it as it
+        would have. A character of a number is typed there, and the field gets the focus at
+        once, so that the keys after it go straight to it. Once a number is begun, any other
+        printable character but `?` is held back, with the hint saying why."""
+        if self.frozen:
             return False
-        self.input.focus()
-        self.input.insert_text_at_cursor(char)
-        return True
+        field = self.input
+        if char in NUMBER_CHARS:
+            self.screen.set_focus(field)
+            field.insert_text_at_cursor(char)
+            return True
+        if field.value and char.isprintable() and char != "?":
+            # from the field, as if typed there: after the changes it has still to report
+            field.post_message(NumberField.Refused())
+            return True
+        return False
 
     @on(NumberField.Refused)
     def _refused(self, event: NumberField.Refused) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -75,7 +76,7 @@ class QuestionView(Vertical):
         if self.heading is not None:
             yield Static(self.heading, classes="question-heading")
         yield prose(self.question.stem, classes="stem")
-        yield Static(Content.styled(self.input.HINT, "dim italic"), classes="hint")
+        yield Static(Content.styled(self.input.hint, "dim italic"), classes="hint")
         yield self.input
 
     def on_mount(self) -> None:
@@ -121,7 +122,7 @@ class QuestionView(Vertical):
             old_input.set_aside()
             self._set_aside[type(old_input)] = old_input
         hint = self.query_one(".hint", Static)
-        hint.update(Content.styled(self.input.HINT, "dim italic"))
+        hint.update(Content.styled(self.input.hint, "dim italic"))
         hint.display = True
         self._warned = False
 
@@ -136,7 +137,21 @@ class QuestionView(Vertical):
         event.stop()
         if self._warned and event.question_id == self.question.id:
             self._warned = False
-            self.query_one(".hint", Static).update(Content.styled(self.input.HINT, "dim italic"))
+            self._show_hint()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The keys may depend on where the focus is (a short answer's field)."""
+        self._show_hint()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """As `on_descendant_focus`: the focus left for another place."""
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """The answer's key hint, unless a warning is showing (it stays until the answer
+        changes)."""
+        if not self._warned:
+            self.query_one(".hint", Static).update(Content.styled(self.input.hint, "dim italic"))
 
     def focus_answer(self) -> None:
         """Put the keyboard focus on the answer input (at once when it is mounted, so focus

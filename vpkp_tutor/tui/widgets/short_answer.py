@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import ShortAnswer
 from vpkp_tutor.domain.scoring import AnswerValue, ShortAnswerVerdict, Verdict
-from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput
+from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput, runs_here
 from vpkp_tutor.tui.widgets.text import literal
 
 NOTHING_TYPED = "Type an answer, then Enter."
@@ -47,6 +47,10 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
     """A word or phrase typed in a field."""
 
     HINT = "Type the answer · Enter answers · Esc leaves the field"
+
+    OUTSIDE_HINT = "Enter goes into the field to type the answer"
+    """The hint while the field does not have the keys (left with Esc, or a lesson being
+    read): typed letters are the screen's keys then, not the answer."""
 
     DEFAULT_CSS = """
     ShortAnswerInput TextField {
@@ -125,6 +129,18 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
         self.query_one(".short-key", Static).update(
             Content.assemble(mark, shown[0], literal(shown[1], "bold")))
 
+    def on_key(self, event: events.Key) -> None:
+        """The key that goes into the field (Enter, unless a keymap moved it) moves the focus
+        there at once, not when the key has bubbled up to the bindings: the keys typed
+        right after it (one burst) are then the answer's, not the screen's."""
+        field = self._field()
+        if self.frozen or field is None or self.screen.focused is field:
+            return
+        if runs_here(self, event.key, "answer"):
+            event.stop()
+            event.prevent_default()  # (not a character for `accept_char` either)
+            self.action_answer()
+
     def action_answer(self) -> None:
         """Enter on the input moves into the field (the field's own Enter answers)."""
         field = self._field()
@@ -132,8 +148,29 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
             self.screen.set_focus(field)  # at once: the keys typed next go to the field
             field.cursor_position = len(field.value)
 
+    @property
+    def hint(self) -> str:
+        """`HINT` while the field has the keys (or the answer is given); else how to get
+        there."""
+        field = self._field()
+        if self.frozen or (field is not None and field.has_focus):
+            return self.HINT
+        return self.OUTSIDE_HINT
+
     def missing_reason(self) -> str:
         return NOTHING_TYPED
+
+    def accept_char(self, char: str) -> bool:
+        """A character that reached the answer while its field has the focus was sent
+        before the focus moved there (Enter, then a word, in one burst): it is typed in the
+        field, never taken as a screen's key. With the field left (Esc), characters are the
+        screen's."""
+        field = self._field()
+        if self.frozen or field is None or self.screen.focused is not field or (
+                not char.isprintable()):
+            return False
+        field.insert_text_at_cursor(char)
+        return True
 
     @on(Input.Submitted, "#text")
     def _text_submitted(self, event: Input.Submitted) -> None:
