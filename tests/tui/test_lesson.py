@@ -18,6 +18,7 @@ from vpkp_tutor.tui.screens.library import LibraryScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.question_view import QuestionView
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 from vpkp_tutor.tui.widgets.short_answer import ShortAnswerInput
 
 
@@ -155,3 +156,31 @@ async def test_words_typed_in_a_check_field_are_not_the_lesson_keys(make: MakeAp
         await pilot.press("n", "n")
         await settle(pilot)
         assert screen.position == 2
+
+
+LONG_STEP = Step("Long", "\n\n".join(f"Paragraph {i} of a long step." for i in range(60)),
+                 checks=(SINGLE.id,))
+
+
+async def test_two_quick_page_downs_move_two_pages(make: MakeApp) -> None:
+    """PgDn pages at once, not by an animation that a second PgDn, sent while it runs,
+    would start from midway."""
+    lesson = msgspec.structs.replace(LESSON, steps=(LONG_STEP,))
+    app = make(content=ContentBank(lessons=(lesson,), questions=(SINGLE,),
+                                   fingerprint="lesson-long"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        body = app.screen.query_one("#lesson-body", ScreenBody)
+        assert app.focused is body and body.scroll_y == 0
+        page = body.scrollable_content_region.height
+        burst(app, "pagedown", "pagedown")
+        await settle(pilot)
+        assert body.scroll_y == 2 * page
+        burst(app, "pageup")
+        await settle(pilot)
+        assert body.scroll_y == page
+

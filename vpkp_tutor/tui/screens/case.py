@@ -25,6 +25,7 @@ from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.case_choices import CaseChoices
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 from vpkp_tutor.tui.widgets.text import clean, literal
 
 OUTCOME_STYLE = {"good": "bold $success", "acceptable": "bold $warning", "poor": "bold $error"}
@@ -95,7 +96,7 @@ class CaseScreen(VpkpScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="case-status", classes="position-line")
-        yield VerticalScroll(id="case-body", classes="screen-body")
+        yield ScreenBody(id="case-body", classes="screen-body")
         with Vertical(id="case-decide"):
             yield Static(id="decide-title")
         yield KeyFooter()
@@ -288,11 +289,8 @@ class CaseScreen(VpkpScreen):
 
     def action_page(self, delta: int) -> None:
         """Scroll the story by a page."""
-        body = self.query_one("#case-body", VerticalScroll)
-        if delta > 0:
-            body.scroll_page_down(animate=False)
-        else:
-            body.scroll_page_up(animate=False)
+        body = self.query_one("#case-body", ScreenBody)
+        body.page(delta)
 
     def action_story_end(self, end: int) -> None:
         """Scroll the story to its top (0) or its end (1)."""

@@ -18,6 +18,7 @@ from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, percent
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 from vpkp_tutor.tui.widgets.text import literal
 
 
@@ -91,7 +92,7 @@ class DebriefScreen(VpkpScreen):
             Content.assemble(("Debrief — ", "bold"), literal(self.case.title, "bold")),
             classes="screen-title",
         )
-        with VerticalScroll(id="debrief-body", classes="screen-body"):
+        with ScreenBody(id="debrief-body", classes="screen-body"):
             yield Static(result_line(self.result), id="debrief-result")
             with Horizontal(id="paths"):
                 yield Static(
@@ -123,8 +124,5 @@ class DebriefScreen(VpkpScreen):
 
     def action_page(self, delta: int) -> None:
         """Scroll by a page."""
-        body = self.query_one("#debrief-body", VerticalScroll)
-        if delta > 0:
-            body.scroll_page_down(animate=False)
-        else:
-            body.scroll_page_up(animate=False)
+        body = self.query_one("#debrief-body", ScreenBody)
+        body.page(delta)

@@ -26,6 +26,7 @@ from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
 from vpkp_tutor.tui.widgets.question_view import QuestionView
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 from vpkp_tutor.tui.widgets.text import clean, literal
 
 
@@ -62,7 +63,7 @@ class LessonScreen(VpkpScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="lesson-position", classes="position-line")
-        yield VerticalScroll(id="lesson-body", classes="screen-body")
+        yield ScreenBody(id="lesson-body", classes="screen-body")
         yield KeyFooter()
 
     async def on_mount(self) -> None:
@@ -153,11 +154,8 @@ class LessonScreen(VpkpScreen):
 
     def action_page(self, delta: int) -> None:
         """Scroll the step by a page."""
-        body = self.query_one("#lesson-body", VerticalScroll)
-        if delta > 0:
-            body.scroll_page_down(animate=False)
-        else:
-            body.scroll_page_up(animate=False)
+        body = self.query_one("#lesson-body", ScreenBody)
+        body.page(delta)
 
     def next_unanswered(self, after: str | None = None) -> QuestionView | None:
         """The first check of this step not yet answered, looking from the one after `after`
@@ -232,7 +230,7 @@ class LessonScreen(VpkpScreen):
                                            score.correct, None, can_tag=False)
                 following = self.next_unanswered(after=question_id)
                 if following is None:
-                    self.query_one("#lesson-body", VerticalScroll).focus()
+                    self.query_one("#lesson-body", ScreenBody).focus()
                 else:
                     self.set_focus(following.input.focus_target, scroll_visible=False)
-                view.query_one(".verdict").scroll_visible(animate=False)
+                view.bring_verdict_into_view()

@@ -42,9 +42,10 @@ from vpkp_tutor.tui.gc_pacing import collect_if_due, let_go_of_old_styles
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.bars import duration
-from vpkp_tutor.tui.widgets.confidence_note import ConfidenceNote, show_confidence_note
+from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 
 MODE_NAMES = {QuizMode.TUTOR: "Tutor", QuizMode.EXAM: "Exam", QuizMode.REVIEW: "Review"}
 STRIP_MARKER = 2
@@ -161,7 +162,7 @@ class QuizScreen(VpkpScreen):
         yield Header()
         yield Static(id="quiz-status", classes="position-line")
         yield Static(id="quiz-strip")
-        yield VerticalScroll(id="quiz-body", classes="screen-body")
+        yield ScreenBody(id="quiz-body", classes="screen-body")
         yield KeyFooter()
 
     async def on_mount(self) -> None:
@@ -393,8 +394,8 @@ class QuizScreen(VpkpScreen):
             view = self.query_one(QuestionView)
             await view.show_feedback(score)
             await self.show_confidence(view, question_id)
-            self.query_one("#quiz-body", VerticalScroll).focus()
-            self._scroll_to_verdict(view)
+            self.query_one("#quiz-body", ScreenBody).focus()
+            view.bring_verdict_into_view()
             if not self.unanswered:
                 self.notify("All items answered — press s to see your results.", title="Done")
         else:
@@ -421,13 +422,6 @@ class QuizScreen(VpkpScreen):
             await show_confidence_note(view, self.confidences.get(question_id), score.correct,
                                        self.tags.get(question_id), can_tag=self.feedback_now)
 
-    @staticmethod
-    def _scroll_to_verdict(view: QuestionView) -> None:
-        """Bring the verdict into view with the note under it (how sure, why it was wrong),
-        so a reason just given is seen where it is kept."""
-        notes = [n for n in view.query(ConfidenceNote) if n.display]
-        (notes[-1] if notes else view.query_one(".verdict")).scroll_visible(animate=False)
-
     def action_tag_error(self) -> None:
         """Say why the missed item on screen was wrong (optional)."""
         if not self.can_tag():
@@ -445,7 +439,7 @@ class QuizScreen(VpkpScreen):
             self.notify(f"Noted: {tag.label}.", timeout=3)
             if self.is_current and qid == self.question.id and self._view is not None:
                 await self.show_confidence(self._view, qid)
-                self._scroll_to_verdict(self._view)
+                self._view.bring_verdict_into_view()
 
         self.app.push_screen(ErrorTagDialog(self.tags.get(qid)), tagged)
 
@@ -553,11 +547,8 @@ class QuizScreen(VpkpScreen):
 
     def action_page(self, delta: int) -> None:
         """Scroll the item by a page."""
-        body = self.query_one("#quiz-body", VerticalScroll)
-        if delta > 0:
-            body.scroll_page_down(animate=False)
-        else:
-            body.scroll_page_up(animate=False)
+        body = self.query_one("#quiz-body", ScreenBody)
+        body.page(delta)
 
     # -- submitting ----------------------------------------------------------------------
     @work(exclusive=True, group="submit")

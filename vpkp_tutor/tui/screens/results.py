@@ -10,7 +10,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Header, Static
 
@@ -19,6 +19,7 @@ from vpkp_tutor.domain.progress import QuizResult
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.bars import bar, duration, percent, points
 from vpkp_tutor.tui.widgets.footer import KeyFooter
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 
 MODE_NAMES = {"tutor": "Tutor quiz", "exam": "Timed exam", "review": "Spaced review"}
 
@@ -115,7 +116,7 @@ class ResultsScreen(VpkpScreen):
         mode = MODE_NAMES.get(self.result.attempt.settings.mode.value, "Quiz")
         yield Header()
         yield Static(Content.styled(f"Results — {mode}", "bold"), classes="screen-title")
-        with VerticalScroll(id="results-body", classes="screen-body"):
+        with ScreenBody(id="results-body", classes="screen-body"):
             yield Static(summary(self.result), id="results-summary")
             yield Static(id="results-confidence")
             yield Static(topic_breakdown(self.result), id="results-topics")

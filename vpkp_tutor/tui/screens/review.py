@@ -21,6 +21,7 @@ from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.question_view import QuestionView
+from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 
 
 class ReviewScreen(VpkpScreen):
@@ -57,7 +58,7 @@ class ReviewScreen(VpkpScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="review-status", classes="position-line")
-        yield VerticalScroll(id="review-body", classes="screen-body")
+        yield ScreenBody(id="review-body", classes="screen-body")
         yield KeyFooter()
 
     async def on_mount(self) -> None:
@@ -131,8 +132,5 @@ class ReviewScreen(VpkpScreen):
 
     def action_page(self, delta: int) -> None:
         """Scroll by a page."""
-        body = self.query_one("#review-body", VerticalScroll)
-        if delta > 0:
-            body.scroll_page_down(animate=False)
-        else:
-            body.scroll_page_up(animate=False)
+        body = self.query_one("#review-body", ScreenBody)
+        body.page(delta)

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from vpkp_tutor.domain.model import Question, Score
 from vpkp_tutor.domain.scoring import AnswerValue, judge
 from vpkp_tutor.tui.widgets.answers import AnswerInput, input_class, make_answer_input
+from vpkp_tutor.tui.widgets.confidence_note import ConfidenceNote
 from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.prose import Prose, paragraphs, prose
 
@@ -152,6 +153,12 @@ class QuestionView(Vertical):
         changes)."""
         if not self._warned:
             self.query_one(".hint", Static).update(Content.styled(self.input.hint, "dim italic"))
+
+    def bring_verdict_into_view(self) -> None:
+        """Scroll the verdict into view with the note under it (how sure, why it was wrong),
+        so a reason just given is seen where it is kept."""
+        notes = [n for n in self.query(ConfidenceNote) if n.display]
+        (notes[-1] if notes else self.query_one(".verdict")).scroll_visible(animate=False)
 
     def focus_answer(self) -> None:
         """Put the keyboard focus on the answer input (at once when it is mounted, so focus
