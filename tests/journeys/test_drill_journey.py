@@ -43,6 +43,23 @@ def _focus_drill(term: Terminal) -> None:
     raise AssertionError("the drill never took the focus:\n" + term.screen())
 
 
+def page_until(term: Terminal, key: str, text: str, pages: int = 6) -> str:
+    """Page (PPage or NPage) as a reader does, one page at a time once the last has been
+    drawn, until `text` is in view; the settled screen. (Where the paging starts depends on
+    whether the key came before the verdict was brought into view, so the number of pages
+    is not fixed.)"""
+    screen = term.wait_for(lambda s: True, settled=True)
+    for _ in range(pages):
+        if text in screen:
+            return screen
+        term.keys(key)
+        before = screen
+        screen = term.wait_for(lambda s, before=before: s != before, settled=True)
+    if text in screen:
+        return screen
+    raise AssertionError(f"{text!r} never came into view:\n{screen}")
+
+
 def test_a_drill_in_a_lesson_by_keyboard_at_80x24(tmp_path: Path) -> None:
     question = _drill()
     keys = [TMUX_KEYS[k] for k in ideal_keys(question.geometry)]
@@ -80,10 +97,8 @@ def test_a_drill_in_a_lesson_by_keyboard_at_80x24(tmp_path: Path) -> None:
         term.keys("f")
         term.say_how_sure("1")
         screen = term.wait_for("✓ Correct")
-        term.keys("PPage")
-        screen = term.wait_for("ant⅓")  # the anterior third, shown in feedback only
-        term.keys("NPage", "NPage")
-        screen = term.wait_for("Path safety", settled=True)
+        page_until(term, "PPage", "ant⅓")  # the anterior third, shown in feedback only
+        screen = page_until(term, "NPage", "Path safety")
         assert "Final position" in screen or "Entry" in screen
         term.keys("C-q")
         term.wait_for("EXITED-0")

@@ -212,7 +212,7 @@ async def test_timed_exam_left_open_then_submitted_past_its_limit(make: MakeApp,
         await answer_from_screen(pilot, quiz.question)  # saved, moves to item 2
         assert "1/3 answered" in screen_text(pilot)
         clock.advance(seconds=20)
-        await pilot.press("escape")  # leave with two items open
+        await quiz_key(pilot, "escape")  # leave with two items open
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "Resume" in screen_text(pilot)
