@@ -177,10 +177,11 @@ def _import(args: argparse.Namespace) -> int:
 
 def _objective_problem(course: Path, objective: str) -> str | None:
     """Why `objective` cannot be given to imported questions in `course`, or None."""
+    from vpkp_tutor.content.course import find_manifest
     from vpkp_tutor.content.loader import load_content
 
     folders = [course / n for n in ("lessons", "question_bank", "cases") if (course / n).is_dir()]
-    declared = {o.id for lesson in load_content(folders).lessons
+    declared = {o.id for lesson in load_content(folders, manifest=find_manifest(course)).lessons
                 for o in lesson.objectives} if folders else set()
     if objective in declared:
         return None
@@ -244,11 +245,13 @@ def cmd_export_items(args: argparse.Namespace) -> int:
         _err(f"vpkp-tutor: error: -o {out}: exists already; give --force to replace it")
         return 2
     found = content_set(source)  # a file is loaded with the course it belongs to
-    folders = found[0] if found else []
+    folders, manifest = found if found else ([], None)
     real = os.path.realpath(source)
     inside = any(real == os.path.realpath(f) or real.startswith(os.path.realpath(f) + os.sep)
                  for f in folders)
-    bank = load_content([*folders] if inside else [*folders, source])
+    if manifest is not None and real == os.path.realpath(manifest.parent):
+        inside = True  # a course folder: its content folders (not its manifest as content)
+    bank = load_content([*folders] if inside else [*folders, source], manifest=manifest)
 
     def mine(path: str) -> bool:
         here = os.path.realpath(path)

@@ -312,3 +312,46 @@ def test_a_course_with_a_broken_manifest_is_named_and_left_unchanged(tmp_path: P
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"--to {course}: its course.yaml has errors: {course}/course.yaml:" in err
     assert snapshot(course) == before
+
+
+def own_course(folder: Path) -> Path:
+    """A course with its own manifest and topics (not the bundled course's): one lesson
+    declaring `sacrum.anatomy` under the topic `sacrum`, and one question on it."""
+    (folder / "lessons").mkdir(parents=True)
+    (folder / "question_bank").mkdir()
+    (folder / "course.yaml").write_text(
+        "id: sacral\ntitle: Sacroplasty\nversion: \"0.1\"\ntopics:\n"
+        "  - {id: sacrum, label: The sacrum}\n  - {id: coccyx, label: The coccyx}\n",
+        encoding="utf-8")
+    lesson = (ROOT / "lessons" / "anatomy.yaml").read_text(encoding="utf-8")
+    for old, new in (("topic: anatomy", "topic: sacrum"), ("id: anat.", "id: sacrum.")):
+        lesson = lesson.replace(old, new)
+    (folder / "lessons" / "sacrum.yaml").write_text(
+        "\n".join(line for line in lesson.split("\n") if "checks:" not in line),
+        encoding="utf-8")
+    return folder
+
+
+def test_import_and_export_items_use_the_courses_own_topics(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A course with its own `course.yaml`: imported questions are checked against its
+    topics (not the bundled course's), and `export-items` of the course folder reads its
+    content folders, not the manifest as content."""
+    course = own_course(tmp_path / "course")
+    declared = sorted({o.id for lesson in load_content([course / "lessons"],
+                                                        manifest=course / "course.yaml").lessons
+                       for o in lesson.objectives})
+    assert declared and all(o.startswith("sacrum.") for o in declared)
+    bank = tmp_path / "q.gift"
+    bank.write_text("::q1:: Which bone lies below L5? {=sacrum ~ilium ~coccyx ~femur}\n",
+                    encoding="utf-8")
+    assert main(["import", str(bank), "--to", str(course), "--topic", "sacrum",
+                 "--objective", declared[0]]) == 0
+    assert "imported 1 question: 1 single_best" in capsys.readouterr().out
+    code, out, err = run("validate", str(course))
+    assert code == 0, err + out
+    out_file = tmp_path / "bank.gift"
+    code, out, err = run("export-items", str(course), "--format", "gift", "-o", str(out_file))
+    assert code == 0, err
+    assert "$CATEGORY: $course$/top/sacrum" in out_file.read_text(encoding="utf-8")
+    assert f"wrote {out_file} (1 question)" in out

@@ -191,8 +191,10 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *
     system's temporary folder, so that nothing is created) and validate it with the
     course's other content; items the validator refuses are left out (and reported), and
     the files rewritten. Returns the staging folder (the caller moves or removes it)."""
+    from vpkp_tutor.content.course import find_manifest
     from vpkp_tutor.content.loader import load_content
 
+    manifest = find_manifest(course)  # the course's own topics (else the bundled course's)
     if dry_run:
         stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
     else:
@@ -203,7 +205,8 @@ def stage_and_validate(plan: Plan, course: Path, today: dt.date | None = None, *
         existing = _existing_content(course, replaced)
         for _ in range(3):
             staged, described = _write_stage(plan, stage, course)
-            bank = load_content([*existing, stage], today=today, documents=described)
+            bank = load_content([*existing, stage], today=today, documents=described,
+                                manifest=manifest)
             ours = [p for p in bank.errors if os.path.realpath(p.path).startswith(
                 os.path.realpath(stage) + os.sep)]
             if not ours:
