@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from vpkp_tutor.interchange.aiken import parse_aiken
 from vpkp_tutor.interchange.formats import guess_format
-from vpkp_tutor.interchange.html2md import html_to_markdown
+from vpkp_tutor.interchange.html2md import html_to_markdown, html_to_text
 from vpkp_tutor.interchange.mapping import to_app
 from vpkp_tutor.interchange.moodle_xml import parse_moodle_xml
 
@@ -100,6 +102,22 @@ def test_html_to_markdown_keeps_structure_and_reports_media() -> None:
     assert md == ("### Risks\n\nCement **leak** and *embolism*.  \nRare.\n\n- one\n- two\n\n"
                   "1. first\n\nsource (https://example.org/x) & `x<y`")
     assert notes == ["a video (v.mp4) dropped: the app shows text only"]
+
+
+@pytest.mark.parametrize(("html", "markdown", "text"), [
+    # a closing marker after punctuation is kept (it was taken for an empty italic)
+    ("<p><strong>Note.</strong> Then text.</p>", "**Note.** Then text.", "Note. Then text."),
+    ("<strong>Bold colon:</strong>", "**Bold colon:**", "Bold colon:"),
+    ("<em><strong>Dos.</strong> rest</em>", "***Dos.** rest*", "Dos. rest"),
+    # spaces inside the tags go outside the markers; emphasis around nothing goes
+    ("<b>Bold </b>text", "**Bold** text", "Bold text"),
+    ("a<b> </b>b<em></em>", "a b", "a b"),
+    ("x</b>y", "xy", "xy"),  # a closing tag never opened
+])
+def test_emphasis_is_closed_where_the_html_closes_it(html: str, markdown: str,
+                                                     text: str) -> None:
+    assert html_to_markdown(html) == (markdown, [])
+    assert html_to_text(html) == (text, [])
 
 
 def test_cli_choices_are_the_readers() -> None:

@@ -28,8 +28,10 @@ def looks_like_html(text: str) -> bool:
 
 
 class _Converter(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, marks: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.with_marks = marks
+        """False: plain text, without emphasis markers."""
         self.out: list[str] = []
         self.notes: list[str] = []
         self.skip = 0
@@ -37,6 +39,8 @@ class _Converter(HTMLParser):
         self.lists: list[list[int]] = []  # per open list: [counter] (0 for bullets)
         self.link: list[str | None] = []
         self.table = False
+        self.marks: list[tuple[str, int]] = []
+        """Open emphasis: its marker and where in `out` it was put."""
 
     def _block(self) -> None:
         text = "".join(self.out)
@@ -77,9 +81,9 @@ class _Converter(HTMLParser):
             case "br":
                 self.out.append("  \n" if not self.pre else "\n")
             case "b" | "strong":
-                self.out.append("**")
+                self._open_mark("**")
             case "i" | "em":
-                self.out.append("*")
+                self._open_mark("*")
             case "code" | "tt" | "kbd" if not self.pre:
                 self.out.append("`")
             case "pre":
@@ -113,9 +117,9 @@ class _Converter(HTMLParser):
             return
         match tag:
             case "b" | "strong":
-                self.out.append("**")
+                self._close_mark("**")
             case "i" | "em":
-                self.out.append("*")
+                self._close_mark("*")
             case "code" | "tt" | "kbd" if not self.pre:
                 self.out.append("`")
             case "pre":
@@ -139,6 +143,29 @@ class _Converter(HTMLParser):
         if tag in BLOCKS:
             self._block()
 
+    def _open_mark(self, mark: str) -> None:
+        self.marks.append((mark, len(self.out)))
+        self.out.append(mark)
+
+    def _close_mark(self, mark: str) -> None:
+        """Close the emphasis opened last with `mark` around what came since, with the
+        spaces at either end of it moved outside the markers (`** Bold **` is not bold in
+        Markdown); emphasis around nothing is dropped, markers and all."""
+        at = next((i for i in range(len(self.marks) - 1, -1, -1) if self.marks[i][0] == mark),
+                  None)
+        if at is None:  # a closing tag never opened
+            return
+        _, start = self.marks[at]
+        del self.marks[at:]
+        inner = "".join(self.out[start + 1:])
+        core = inner.strip()
+        if not core:
+            self.out[start:] = [inner]
+            return
+        lead = inner[:len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()):]
+        self.out[start:] = [lead, mark, core, mark, trail] if self.with_marks else [inner]
+
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
@@ -151,24 +178,23 @@ class _Converter(HTMLParser):
 _MD_SPECIAL = re.compile(r"([\\`*\[\]])")
 
 
-def html_to_markdown(html: str) -> tuple[str, list[str]]:
-    """The Markdown for `html`, and a note for each thing that could not be carried."""
-    conv = _Converter()
+def html_to_markdown(html: str, *, marks: bool = True) -> tuple[str, list[str]]:
+    """The Markdown for `html`, and a note for each thing that could not be carried
+    (`marks=False`: without bold and italic markers)."""
+    conv = _Converter(marks=marks)
     conv.feed(html)
     conv.close()
     text = "".join(conv.out).replace("\xa0", " ")
     lines = [line.rstrip() if not line.endswith("  ") else line for line in text.split("\n")]
     text = "\n".join(line if line.strip() else "" for line in lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    text = re.sub(r"\*\*(\s*)\*\*|(?<![*\w])\*(\s*)\*(?![*\w])",
-                  lambda m: m.group(1) or m.group(2) or "", text)  # empty emphasis
     return text, conv.notes
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """`html` as one line of plain text (for an option, a pair side), and notes."""
-    md, notes = html_to_markdown(html)
-    plain = re.sub(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|```|`", "", md)
+    md, notes = html_to_markdown(html, marks=False)
+    plain = re.sub(r"```|`", "", md)
     return " ".join(plain.split()), notes
 
 
