@@ -66,6 +66,23 @@ def test_schema_is_json_schema_for_each_kind(
     assert schema["additionalProperties"] is False
 
 
+def test_schema_replaces_its_own_file_and_no_other_without_force(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "schemas" / "lesson.json"
+    assert main(["schema", "lesson", "-o", str(out)]) == 0  # its folder is created
+    assert main(["schema", "questions", "-o", str(out)]) == 0  # a schema it wrote: replaced
+    assert json.loads(out.read_text(encoding="utf-8"))["title"] == "VP/KP Tutor questions file"
+    precious = tmp_path / "notes.json"
+    precious.write_text("precious\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["schema", "lesson", "-o", str(precious)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "give --force to replace it" in err
+    assert precious.read_text(encoding="utf-8") == "precious\n"
+    assert main(["schema", "lesson", "-o", str(precious), "--force"]) == 0
+    assert json.loads(precious.read_text(encoding="utf-8"))["title"] == "VP/KP Tutor lesson file"
+
+
 def test_validate_and_schema_never_import_textual() -> None:
     code = (
         "import sys\n"

@@ -34,6 +34,10 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     import tempfile
 
     out = Path(args.output)
+    if out.exists() and not args.force and not _our_schema(out):
+        print(f"vpkp-tutor: error: -o {out}: exists already and is not a schema this command "
+              "wrote; give --force to replace it", file=sys.stderr)
+        return 2
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
@@ -49,6 +53,20 @@ def _cmd_schema(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {out}")
     return 0
+
+
+def _our_schema(path: Path) -> bool:
+    """True when `path` holds a schema written by `vpkp-tutor schema` (rewritten freely: a
+    newer version's schema replaces an older one)."""
+    import json
+
+    try:
+        if not path.is_file() or path.stat().st_size > 10_000_000:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and str(data.get("title", "")).startswith("VP/KP Tutor ")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -277,7 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case", "course"])
     p.add_argument("-o", "--output", metavar="PATH",
-                   help="write the schema to PATH (its folder is created) instead of printing it")
+                   help="write the schema to PATH (its folder is created) instead of printing it; "
+                        "a schema written before is replaced, any other file only with --force")
+    p.add_argument("--force", action="store_true",
+                   help="replace PATH even when it is not a schema this command wrote")
     p.set_defaults(func=_cmd_schema)
 
     from vpkp_tutor.cli_config import add_config_commands
