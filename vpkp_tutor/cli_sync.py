@@ -134,14 +134,20 @@ def _sync(banks: list[ContentBank], store: SqliteProgressStore, args: argparse.N
     except ValueError as exc:
         return _fail(str(exc))
     ids = [x.id for x in learners]
-    if args.account is not None:
-        name = args.account.strip()
-        if any(ord(c) < 32 for c in name) or len(name) > 200:
-            return _fail("--account: one line of at most 200 characters")
-        outbox.set_account_name(ids[0], name)
-        print(f"xAPI account name of {learners[0].display_name}: {name or '(the learner id)'}")
+    account = None if args.account is None else args.account.strip()
+    if account is not None and (any(ord(c) < 32 for c in account) or len(account) > 200):
+        return _fail("--account: one line of at most 200 characters")
+
+    def set_account() -> None:
+        """Store the account name (once nothing that stops the command is left to check)."""
+        if account is not None:
+            outbox.set_account_name(ids[0], account)
+            print(f"xAPI account name of {learners[0].display_name}: "
+                  f"{account or '(the learner id)'}")
+
     settings = services.settings
     if args.status:
+        set_account()
         print(_status_line(outbox, ids))
         return 0
     if not settings.lrs_endpoint:
@@ -155,6 +161,7 @@ def _sync(banks: list[ContentBank], store: SqliteProgressStore, args: argparse.N
         credentials = load_credentials(settings.lrs_credentials_file)
     except CredentialsError as exc:
         return _fail(str(exc))
+    set_account()
     try:  # each course's history in turn (the store serves one course at a time)
         queued = 0
         for bank in banks:

@@ -217,12 +217,30 @@ def test_sync_refuses_without_settings_or_credentials(
     secret.write_text(f"{KEY}:{SECRET}\n")
     secret.chmod(0o644)
     assert main(["--data-dir", data, "config", "lrs_credentials_file", str(secret)]) == 0
-    capsys.readouterr()
+    err = capsys.readouterr().err  # stored, and said at once what sync will refuse
+    assert f"chmod 600 {secret}" in err and "sync` refuses it until then" in err
     assert main(["--data-dir", data, "sync", "--all"]) == 2
     err = capsys.readouterr().err
     assert "chmod 600" in err and SECRET not in err
+    # a sync that stops on its settings stores no account name either
+    assert main(["--data-dir", data, "sync", "--learner", "Ana", "--account", "r-0042"]) == 2
+    assert "chmod 600" in capsys.readouterr().err
+    store = open_store(tmp_path / "data", daily_backups=False)
+    try:
+        assert Outbox(store).account_name(p.learner_id) == ""
+    finally:
+        store.close()
     waiting = main(["--data-dir", data, "sync", "--all", "--status"])
     assert waiting == 0 and "14 waiting · never sent" in capsys.readouterr().out
+    # with --status (nothing is sent), the account name is all the command does
+    assert main(["--data-dir", data, "sync", "--learner", "Ana", "--account", "r-0042",
+                 "--status"]) == 0
+    assert "xAPI account name of Ana: r-0042" in capsys.readouterr().out
+    store = open_store(tmp_path / "data", daily_backups=False)
+    try:
+        assert Outbox(store).account_name(p.learner_id) == "r-0042"
+    finally:
+        store.close()
 
 
 def test_a_refusal_stops_with_the_lrs_message_and_keeps_the_outbox(
