@@ -63,6 +63,30 @@ def test_preview_reloads_after_the_file_is_written(tmp_path: Path) -> None:
     asyncio.run(run())
 
 
+def test_leaving_a_previewed_question_promises_nothing_saved(tmp_path: Path) -> None:
+    """A preview keeps no answers: leaving its question does not say "resume it from Home"
+    (the preview has no Home and its store is thrown away)."""
+    from vpkp_tutor.content.scaffold import write_new
+    from vpkp_tutor.tui.preview import PreviewApp, PreviewScreen
+    from vpkp_tutor.tui.screens.quiz import QuizScreen
+
+    file = _course(tmp_path) / "question_bank" / "q.yaml"
+    write_new("question", file)
+    said: list[str] = []
+
+    async def run() -> None:
+        app = PreviewApp(file, watch=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen), "the question")
+            app.notify = lambda message, **kw: said.append(str(message))  # type: ignore[method-assign]
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, PreviewScreen), "the preview")
+            await pilot.press("ctrl+q")
+
+    asyncio.run(run())
+    assert said == ["Left the item (a preview keeps no answers)."]
+
+
 @needs_tmux
 def test_new_preview_validate_in_a_terminal(tmp_path: Path) -> None:
     course = _course(tmp_path)

@@ -86,6 +86,8 @@ class VpkpApp(App[None]):
     """VP/KP Tutor."""
 
     TITLE = "VP/KP Tutor"
+    KEEPS_PROGRESS: ClassVar[bool] = True
+    """False where answers go to a throwaway store (the preview): no "resume it later"."""
     CSS_PATH: ClassVar = ["app.tcss", "screens.tcss"]
     COMMANDS: ClassVar = App.COMMANDS | {study_commands}
     COMMAND_PALETTE_DISPLAY = "ctrl+p"

@@ -103,6 +103,8 @@ class PreviewScreen(VpkpScreen):
 class PreviewApp(VpkpApp):
     """The study app showing one previewed file."""
 
+    KEEPS_PROGRESS = False
+
     SETTLE_AFTER_S = 2.0
     """Seconds after the last reload before the heap is settled (see the module doc)."""
 

@@ -632,7 +632,10 @@ class QuizScreen(VpkpScreen):
                         "without it.", severity="warning", timeout=6)
             return
         self._save_position()
-        self.notify("Quiz saved — resume it from Home (u)." if saved else
-                    "Left without the unsaved answer; the rest of the quiz is saved.",
-                    timeout=3)
+        if not self.study_app.KEEPS_PROGRESS:
+            self.notify("Left the item (a preview keeps no answers).", timeout=3)
+        else:
+            self.notify("Quiz saved — resume it from Home (u)." if saved else
+                        "Left without the unsaved answer; the rest of the quiz is saved.",
+                        timeout=3)
         self.study_app.action_go_home()
