@@ -67,11 +67,11 @@ def add_report_command(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     p.add_argument("--threshold", type=_fraction, default=None, metavar="0..1",
                    help="mastery under which a learner is behind on an objective "
                         "(default: 0.6)")
-    p.add_argument("--min-n", type=int, default=None, metavar="N",
+    p.add_argument("--min-n", type=_count(1), default=None, metavar="N",
                    help="fewest answers for an item to be flagged (default: 10)")
     p.add_argument("--force", action="store_true",
                    help="overwrite output files that exist")
-    p.add_argument("--top", type=int, default=10, metavar="N",
+    p.add_argument("--top", type=_count(0), default=10, metavar="N",
                    help="how many most-missed items to list (default: 10)")
     p.set_defaults(func=cmd_report)
 
@@ -84,6 +84,21 @@ def _fraction(raw: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{raw} is not between 0 and 1")
     return value
+
+
+def _count(least: int) -> Callable[[str], int]:
+    """An argument type: a whole number of at least `least`."""
+
+    def count(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{raw} is less than {least}")
+        return value
+
+    return count
 
 
 def _fail(message: str) -> int:

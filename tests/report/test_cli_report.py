@@ -146,6 +146,13 @@ def test_threshold_out_of_range(cohort: Cohort, tmp_path: Path,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert run(str(cohort.paths[0]), "--threshold", "60", data=tmp_path / "d") == 2
     assert "not between 0 and 1" in capsys.readouterr().err
+    # counts: at least one answer before an item is judged; no negative list length
+    assert run(str(cohort.paths[0]), "--min-n", "-1", data=tmp_path / "d") == 2
+    assert "argument --min-n: -1 is less than 1" in capsys.readouterr().err
+    assert run(str(cohort.paths[0]), "--top", "-5", data=tmp_path / "d") == 2
+    assert "-5 is less than 0" in capsys.readouterr().err
+    assert run(str(cohort.paths[0]), "--top", "lots", data=tmp_path / "d") == 2
+    assert "'lots' is not a whole number" in capsys.readouterr().err
 
 
 def test_one_learner_in_two_courses_in_the_csv_and_html(
