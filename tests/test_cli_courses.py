@@ -106,12 +106,17 @@ def test_export_writes_every_course_into_one_csv(
         "Descriptive statistics", "Probability basics"]
     assert sum(int(r["responses"]) for r in summary) == 2
 
-    # one course named: that course only, as before
+    # one course named: that course only, as before, and the others' answers are pointed to
+    capsys.readouterr()
     alone = tmp_path / "stats.csv"
     assert main(["--data-dir", str(data), "--content", str(COURSE), "export", "--learner",
                  "Ann", "--format", "csv", "-o", str(alone)]) == 0
     with open(alone, newline="", encoding="utf-8") as fh:
         assert [r["course_id"] for r in csv.DictReader(fh)] == ["stats-basics"]
+    err = capsys.readouterr().err
+    assert err == ("vpkp-tutor: warning: Ann also answered 1 question in the course 'vpkp', "
+                   "which this export does not cover: name that course's folder with "
+                   "--content (or add it with --add) to export them\n")
 
 
 def test_export_of_xapi_names_each_course_and_json_holds_one(

@@ -119,6 +119,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             written = services.export(learner.id, args.export_format, output,
                                       overwrite=args.force)
+        covered = {bank.course.id for bank in banks}
+        elsewhere = {course: n for course, n in store.answered_by_course(learner.id).items()
+                     if course not in covered and n}
     except (ExportError, OutputExists) as exc:
         return _fail(str(exc))
     except ValueError as exc:
@@ -127,6 +130,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         store.close()
     for path in output_paths(args.export_format, written):
         print(f"wrote {path}")
+    from vpkp_tutor.cli_out import warn
+
+    for course, n in sorted(elsewhere.items()):
+        warn(f"{learner.display_name} also answered {n} question{'s' if n != 1 else ''} in "
+             f"the course {course!r}, which this export does not cover: name that course's "
+             "folder with --content (or add it with --add) to export them")
     return 0
 
 
