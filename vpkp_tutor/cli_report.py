@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from rich.console import Console
     from rich.table import Table
@@ -353,10 +353,11 @@ def print_report(report: CohortReport, console: Console | None = None) -> None:
     console.print("\n[bold]Learners[/bold]: accuracy and completion in %, overall and by topic")
     console.print(_learner_table(report, plain))
     topics = dict.fromkeys(row.topic for row in report.rows)
+    heads = headings(report, topics)
     console.print(plain("Acc: points scored of those available. Items: share of the bank's "
                         "questions answered. Crit: case runs ended by a critical error. "
                         "–: nothing answered. Topics: " + ", ".join(
-                            f"{report.topic(t).code} {report.topic(t).label}"
+                            f"{heads[t]} {report.topic(t).label}"
                             for t in topics) + "."),
                   style="dim")
 
@@ -384,6 +385,16 @@ def print_report(report: CohortReport, console: Console | None = None) -> None:
             missed.add_row(plain(item.question_id), plain(report.topic(item.topic).label),
                            f"{item.misses}/{item.responses}", str(item.learners_missing))
         console.print(missed)
+
+
+def headings(report: CohortReport, topics: Iterable[str]) -> dict[str, str]:
+    """Each topic's column heading: its short heading, or, where two topics share one (a
+    course without `short:`, see VP511), the start of its id, so the columns can be told
+    apart."""
+    codes = {t: report.topic(t).code for t in topics}
+    shared = {c.lower() for c in codes.values() if sum(
+        x.lower() == c.lower() for x in codes.values()) > 1}
+    return {t: t[:4].title() if c.lower() in shared else c for t, c in codes.items()}
 
 
 def _percent(part: float, whole: float) -> str:
@@ -423,9 +434,10 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
     for col, foot in zip(("Acc", "Items", "Lessons", "Crit"), cohort[:4], strict=True):
         table.add_column(col, footer=foot, justify="right", no_wrap=True)
     table.add_column("│", footer="│", width=1)  # overall | by topic
+    heads = headings(report, topics)
     for topic, foot in zip(topics, cohort[4:], strict=True):
-        table.add_column(plain(report.topic(topic).code), footer=foot, justify="right",
-                         no_wrap=True, min_width=3)
+        table.add_column(plain(heads[topic]), footer=foot,
+                         justify="right", no_wrap=True, min_width=3)
     for m in report.learners:
         mine = rows.get((m.learner.id, m.course.id), {})
         name = f"{m.learner.display_name} ({m.course.id})" if several else m.learner.display_name

@@ -298,3 +298,19 @@ def test_the_cohort_report_keeps_a_learners_courses_apart(tmp_path: Path) -> Non
     out = write_cohort_csv(report, tmp_path / "cohort.csv")
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[4:8] == ["course_id", "course_version", "topic", "topic_label"]
+
+
+def test_two_topics_with_one_short_heading_are_warned_about(tmp_path: Path) -> None:
+    """The first three letters of "The sacrum" and "The coccyx" are one heading: narrow
+    tables could not tell the columns apart (VP511); a `short:` settles it."""
+    manifest = tmp_path / "course.yaml"
+    text = ('id: spine\ntitle: Spine\nversion: "1"\ntopics:\n'
+            "  - {id: sacrum, label: The sacrum}\n  - {id: coccyx, label: The coccyx}\n")
+    manifest.write_text(text, encoding="utf-8")
+    course, problems = read_course(manifest)
+    assert course is not None
+    assert [(p.severity, p.code, p.line) for p in problems] == [("warning", "VP511", 6)]
+    assert "give one of them a `short:`" in problems[0].message
+    manifest.write_text(text.replace("The coccyx}", "The coccyx, short: Cocc}"),
+                        encoding="utf-8")
+    assert read_course(manifest)[1] == []

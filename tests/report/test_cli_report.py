@@ -204,3 +204,16 @@ def test_one_learner_in_two_courses_in_the_csv_and_html(
     assert [[c.strip() for c in cells[3:5]] for cells in mine] == [["12", "100%"], ["12", "0%"]]
     assert '<div class="card" data-figure="learners"><b>2</b>learners in 2 courses' in (
         html_out.read_text(encoding="utf-8"))
+
+
+def test_topics_sharing_a_heading_are_told_apart_by_their_ids() -> None:
+    from types import SimpleNamespace
+
+    from vpkp_tutor.cli_report import headings
+    from vpkp_tutor.domain.model import Topic
+
+    topics = {t.id: t for t in (Topic("sacrum", "The sacrum"), Topic("coccyx", "The coccyx"),
+                                Topic("anatomy", "Anatomy"))}
+    report = SimpleNamespace(topic=topics.__getitem__)
+    assert headings(report, topics) == {  # type: ignore[arg-type]
+        "sacrum": "Sacr", "coccyx": "Cocc", "anatomy": "Ana"}

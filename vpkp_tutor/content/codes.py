@@ -59,6 +59,7 @@ CODES: dict[str, tuple[str, str]] = {
     "VP508": ("few-options", "a single best answer question with fewer than 4 options"),
     "VP509": ("hedged-key", "the key is the only hedged option (usually, may…)"),
     "VP510": ("never-event-on-coding", "a case's never event sits on a billing/coding choice"),
+    "VP511": ("same-topic-heading", "two topics of a course share a short heading"),
 }
 """Every code: (name, summary)."""
 

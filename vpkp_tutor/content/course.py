@@ -165,6 +165,16 @@ def read_course(manifest: Path, display: str | None = None
         seen.setdefault(t.id, i)
     if doc.has_errors:
         return None, doc.problems
+    headings: dict[str, int] = {}
+    for i, t in enumerate(m.topics):
+        heading = Topic(t.id, t.label, short=t.short).code
+        if heading.lower() in headings:
+            first = m.topics[headings[heading.lower()]]
+            doc.warning(*doc.where(("topics", i, "label")),
+                        f"topic '{t.id}' has the same short heading '{heading}' as topic "
+                        f"'{first.id}' (narrow tables head their columns with it); give one "
+                        "of them a `short:` of up to four characters", "VP511")
+        headings.setdefault(heading.lower(), i)
     topics = sorted(
         (Topic(t.id, t.label, i if t.order is None else t.order, t.short)
          for i, t in enumerate(m.topics)),
