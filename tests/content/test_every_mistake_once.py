@@ -124,3 +124,32 @@ def test_a_file_beside_a_cases_folder_is_checked_against_its_whole_course(
     result = validate_paths([course / "question_bank" / "anatomy.yaml"], lint=False)
     assert [str(p) for p in result.problems if p.severity == "error"] == []
     assert result.questions > 0
+
+
+def test_a_file_that_does_not_parse_is_one_error_and_its_links_one_note_each(
+        tmp_path: Path) -> None:
+    """A YAML syntax error stops the reading of a file, so what it declares cannot be told:
+    links to anything not found elsewhere are noted (VP404), never errors of their own, and
+    the files that link to it still load; no objective is called untested (VP403) while a
+    file it may be tested in cannot be read."""
+    course = _course(tmp_path)
+    lesson = course / "lessons" / "anatomy.yaml"
+    line = _edit(lesson, "\nobjectives:\n  - id:", "\nobjectives:\n\t- id:") + 2
+    folders = [course / "lessons", course / "question_bank"]
+    result = validate_paths(folders, lint=False)
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [(p.path, p.line, p.code) for p in errors] == [(str(lesson), line, "VP004")]
+    noted = {p.path for p in result.problems if p.code == "VP404"}
+    assert str(course / "question_bank" / "anatomy.yaml") in noted
+    assert all("not checked because" in p.message and str(lesson) in p.message
+               for p in result.problems if p.code == "VP404")
+    bank = load_content(folders)
+    assert len(bank.lessons) == 8 and len(bank.questions) == 283  # all but the broken file
+    # a question file that does not parse: the lessons checking its questions load, noted
+    _edit(lesson, "\nobjectives:\n\t- id:", "\nobjectives:\n  - id:")
+    questions = course / "question_bank" / "anatomy.yaml"
+    _edit(questions, "\n    topic: anatomy\n", "\n      topic: anatomy\n")
+    result = validate_paths(folders, lint=False)
+    assert [p.code for p in result.problems if p.severity == "error"] == ["VP004"]
+    assert not [p for p in result.problems if p.code == "VP403"]
+    assert len(load_content(folders).lessons) == 9

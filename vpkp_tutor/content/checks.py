@@ -386,6 +386,9 @@ class Held:
     """Objective id → the lesson file declaring it."""
     used_objectives: set[str] = field(default_factory=set)
     """Objectives that left-out questions and cases test."""
+    unreadable: list[str] = field(default_factory=list)
+    """Files left out that tell nothing of what they hold (YAML that does not parse, a
+    `kind:` that is none): any link found nowhere else may point into them."""
 
 
 class _Unchecked:
@@ -416,6 +419,8 @@ def check_cross_references(
     """Duplicate ids across files, step checks, objective references, unused objectives.
     A link to something in `held` (left out for its own errors) is noted, not an error."""
     held = held or Held()
+    unreadable = held.unreadable[0] if held.unreadable else ""
+    """A file left out that may hold what a link names (the first, when several)."""
     unchecked = _Unchecked()
     _duplicates("lesson", [(x.item.id, x.doc, (*x.path, "id")) for x in lessons])
     _duplicates("question", [(x.item.id, x.doc, (*x.path, "id")) for x in questions])
@@ -432,9 +437,9 @@ def check_cross_references(
     for x in lessons:
         for i, step in enumerate(x.item.steps):
             for j, qid in enumerate(step.checks):
-                if qid not in question_ids and qid in held.questions:
+                if qid not in question_ids and (qid in held.questions or unreadable):
                     unchecked.add(x.doc, (*x.path, "steps", i, "checks", j), qid,
-                                  held.questions[qid])
+                                  held.questions.get(qid, unreadable))
                 elif qid not in question_ids:
                     x.doc.error(*x.doc.where((*x.path, "steps", i, "checks", j)),
                                 f"check names no question: '{qid}'", "VP402")
@@ -445,15 +450,16 @@ def check_cross_references(
     for objectives, doc, path in referrers:
         for i, oid in enumerate(objectives):
             used.add(oid)
-            if oid not in declared and oid in held.objectives:
-                unchecked.add(doc, (*path, "objectives", i), oid, held.objectives[oid])
+            if oid not in declared and (oid in held.objectives or unreadable):
+                unchecked.add(doc, (*path, "objectives", i), oid,
+                              held.objectives.get(oid, unreadable))
             elif oid not in declared:
                 doc.error(
                     *doc.where((*path, "objectives", i)),
                     f"objective '{oid}' is not declared by any lesson" + _suggest(oid, declared), "VP402",
                 )
     for oid, doc, opath in objective_sites:
-        if oid not in used:
+        if oid not in used and not unreadable:  # (else it may be tested in there)
             doc.warning(*doc.where(opath), f"objective '{oid}' is not tested by any question "
                                            "or case", "VP403")
     unchecked.report()

@@ -9,7 +9,9 @@ Every mistake is reported once:
   whose header is wrong; listed in `ContentBank.skipped_files`);
 - links into what was left out (a lesson's check naming a left-out question, a question
   testing an objective of a left-out lesson) are not errors of their own: each referring file
-  gets one note, "not checked because FILE has errors" (VP404).
+  gets one note, "not checked because FILE has errors" (VP404); a file that does not parse
+  tells nothing of what it holds, so while there is one, any link found nowhere else is
+  noted so too.
 
 Nothing in here raises for bad content: every problem becomes a located `ContentProblem`
 with a stable code (`content.codes`).
@@ -519,14 +521,22 @@ def _ids(items: Any, key: str = "id") -> list[str]:
     return [x[key] for x in items if isinstance(x, dict) and isinstance(x.get(key), str)]
 
 
+UNREADABLE = frozenset({"VP001", "VP002", "VP003", "VP004", "VP005", "VP006"})
+"""Problems after which a file's value is partial or none (the YAML stops being read at a
+syntax error): what the file holds cannot be told from it."""
+
+
 def _held(parsed: list[_Parsed]) -> Held:
     """What did not pass its schema, as far as the raw values of its files tell."""
     held = Held()
     for p in parsed:
         value = p.doc.value
-        if not isinstance(value, dict):
+        kind = value.get("kind") if isinstance(value, dict) else None
+        if kind not in ("lesson", "case", "questions") or any(
+                pr.code in UNREADABLE for pr in p.doc.problems):
+            if any(pr.severity == "error" for pr in p.doc.problems):
+                held.unreadable.append(p.doc.path)
             continue
-        kind = value.get("kind")
         if kind == "lesson" and not p.lessons:
             for oid in _ids(value.get("objectives")):
                 held.objectives.setdefault(oid, p.doc.path)
