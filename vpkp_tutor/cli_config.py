@@ -109,24 +109,15 @@ def cmd_config(args: argparse.Namespace) -> int:
             assert key is not None
             store.set_setting(key, new_value)
             say(f"{key} = {new_value}")
-            if key == "lrs_credentials_file":
-                _check_credentials(new_value)
+            advice = settings[key].advice
+            said = advice(new_value) if advice is not None else None
+            if said:
+                warn(said)
         else:
             _show({name: store.get_setting(name, "") for name in settings}, key)
     finally:
         store.close()
     return 0
-
-
-def _check_credentials(path: str) -> None:
-    """Say now (the setting is stored: the file may be written later) what `sync` would
-    refuse about the credentials file: missing, unreadable, or readable by others."""
-    from vpkp_tutor.lrs.credentials import CredentialsError, load_credentials
-
-    try:
-        load_credentials(path, environ={})
-    except CredentialsError as exc:
-        warn(f"{exc} (`vpkp-tutor sync` refuses it until then)")
 
 
 def _show(values: dict[str, str], key: str | None) -> None:

@@ -114,6 +114,9 @@ class Setting(NamedTuple):
     """Shown and changed by `vpkp-tutor config` (the last learner is the app's own)."""
     quiet_default: bool = False
     """`vpkp-tutor config` shows the default as nothing (an empty keymap moves no key)."""
+    advice: Callable[[str], str | None] | None = None
+    """What to tell whoever stores this value about what it names (e.g. a file not there
+    yet, which the value may rightly name before it is written); None when all is well."""
 
 
 LAST_LEARNER = "last_learner"
@@ -191,6 +194,17 @@ def _credentials_file(raw: str, rules: UiRules) -> str:
     return raw.strip()
 
 
+def _credentials_advice(path: str) -> str | None:
+    """What `vpkp-tutor sync` would refuse about the credentials file now."""
+    from vpkp_tutor.lrs.credentials import CredentialsError, load_credentials
+
+    try:
+        load_credentials(path, environ={})
+    except CredentialsError as exc:
+        return f"{exc} (`vpkp-tutor sync` refuses it until then)"
+    return None
+
+
 def _batch_size(raw: str, rules: UiRules) -> int:
     try:
         value = int(raw)
@@ -240,7 +254,7 @@ SETTINGS: dict[str, Setting] = {
     "lrs_credentials_file": Setting(
         "a file (permissions 0600) holding the LRS key and secret as key:secret; "
         "VPKP_TUTOR_LRS_KEY and VPKP_TUTOR_LRS_SECRET come first", _credentials_file, str,
-        quiet_default=True),
+        quiet_default=True, advice=_credentials_advice),
     "lrs_batch_size": Setting("statements sent to the LRS in one request, 1–1000",
                               lambda raw, rules: _batch_size(raw, rules), str),
     "lrs_sync_minutes": Setting(
