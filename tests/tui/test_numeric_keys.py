@@ -76,3 +76,40 @@ async def test_a_large_number_comes_back_as_typed(make: MakeApp) -> None:
         await settle(pilot)
         notes = " ".join(str(s.render()) for s in tutor.query_one(FeedbackView).query("Static"))
         assert "Your answer: 1234567 vertebrae" in notes
+
+
+async def test_an_answered_number_shown_again_leaves_the_quiz_keys_alone(
+        make: MakeApp) -> None:
+    """Back on an answered numeric item of an exam, its number is shown in the field: n, p
+    and m work as on any item until the number is changed (then the unit rule applies)."""
+    app = make(content=ContentBank(questions=(SINGLE, NUMERIC), fingerprint="numeric-keys"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await exam_at(pilot, NUMERIC)
+        at = quiz.index
+        await pilot.press("2", "4", "enter")
+        await settle(pilot)
+        assert quiz.answers[NUMERIC.id] == 24.0
+        away, back = ("p", "n") if at else ("n", "p")
+        if quiz.index == at:  # (the last item keeps its place after the answer)
+            await quiz_key(pilot, away)
+            await settle(pilot)
+        await quiz_key(pilot, back)  # back on the item, its number shown again
+        await settle(pilot)
+        assert quiz.index == at
+        field = app.focused
+        assert isinstance(field, Input) and field.value == "24"
+        await pilot.press("m")  # flags, as on any item
+        await settle(pilot)
+        assert NUMERIC.id in quiz.flags and field.value == "24"
+        await pilot.press(away)  # and moves
+        await settle(pilot)
+        assert quiz.index != at
+        await quiz_key(pilot, back)
+        await settle(pilot)
+        field = app.focused
+        assert isinstance(field, Input) and quiz.index == at
+        await pilot.press("end", "backspace", "5", *" vertebrae")  # changed: the unit is held back
+        await settle(pilot)
+        assert field.value == "25" and quiz.index == at
+        assert "Just the number" in hint_text(quiz)

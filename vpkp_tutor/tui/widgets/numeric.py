@@ -76,13 +76,22 @@ class NumberField(AnswerField):
     class Refused(Message):
         """A character that is not part of a number was typed after one."""
 
+    given = ""
+    """The number the app put in the field (an answer shown again); not one being typed."""
+
+    @property
+    def begun(self) -> bool:
+        """True while a number is being typed: the field holds one the learner typed or
+        changed (an answer shown again, untouched, leaves the screen's keys alone)."""
+        return bool(self.value) and self.value != self.given
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
         """Characters of a number; once one is begun, every printable character but `?`
         (help, as the footer shows)."""
         if character is None:
             return False
         return character in NUMBER_CHARS or (
-            bool(self.value) and character.isprintable() and character != "?")
+            self.begun and character.isprintable() and character != "?")
 
     async def _on_key(self, event: events.Key) -> None:
         """Characters of a number are typed (Input's handler); others are not. Before a
@@ -122,21 +131,23 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
         super().load(question)
         self._initial = ""
         field = self._field()
-        if field is not None:
-            field.value = ""
+        if isinstance(field, NumberField):
+            field.value = field.given = ""
             field.disabled = False
             self.query_one(".unit", Static).update(literal(question.unit))
             self.query_one(".numeric-error", Static).update("")
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="numeric-row"):
-            yield NumberField(
+            field = NumberField(
                 self._initial,
                 placeholder="number",
                 restrict=NUMBER_PATTERN,
                 id="number",
                 select_on_focus=False,
             )
+            field.given = self._initial
+            yield field
             yield Static(literal(self.question.unit), classes="unit")
         yield Static(classes="numeric-error")
 
@@ -169,8 +180,8 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
         if isinstance(answer, int | float):
             self._initial = number_text(answer)
             field = self._field()
-            if field is not None:
-                field.value = self._initial
+            if isinstance(field, NumberField):
+                field.value = field.given = self._initial
 
     def freeze(self) -> None:
         super().freeze()
@@ -213,7 +224,8 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
             self.screen.set_focus(field)
             field.insert_text_at_cursor(char)
             return True
-        if field.value and char.isprintable() and char != "?":
+        if isinstance(field, NumberField) and field.begun and char.isprintable() and (
+                char != "?"):
             # from the field, as if typed there: after the changes it has still to report
             field.post_message(NumberField.Refused())
             return True
