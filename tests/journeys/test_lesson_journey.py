@@ -51,6 +51,10 @@ async def test_a_whole_lesson_is_read_and_answered_by_keyboard(
                 target = view.input.focus_target
                 if i == 0:
                     await _focus(pilot, app, target, "tab")
+                elif app.focused is not target:  # out of view after the last feedback:
+                    assert not screen.in_view(view), f"{where} is on screen but not focused"
+                    await pilot.press("enter")  # Enter goes to it (and brings it up)
+                    await settle(pilot)
                 assert app.focused is target, f"{where} does not have the focus"
                 question = view.question
                 if i > 0 and question.type in (QuestionType.SINGLE_BEST, QuestionType.TRUE_FALSE):

@@ -184,3 +184,44 @@ async def test_two_quick_page_downs_move_two_pages(make: MakeApp) -> None:
         await settle(pilot)
         assert body.scroll_y == page
 
+
+
+async def test_a_letter_typed_answers_the_check_on_screen(make: MakeApp) -> None:
+    """With the first check scrolled out of view, a letter typed while reading (and Enter
+    right after it) answers the first check still open on screen: the one the learner
+    sees. A check out of view is not given the focus after an answer (its keys would act
+    unseen)."""
+    from tests.tui.bank import MULTI, TRUE_FALSE
+
+    lesson = msgspec.structs.replace(LESSON, steps=(
+        Step("Three checks", "Read on.", checks=(SINGLE.id, MULTI.id, TRUE_FALSE.id)),
+        Step("Done", "That is all."),
+    ))
+    app = make(content=ContentBank(lessons=(lesson,), questions=(SINGLE, MULTI, TRUE_FALSE),
+                                   fingerprint="lesson-three"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("end")
+        await settle(pilot)
+        views = {v.question.id: v for v in screen.query(QuestionView)}
+        assert not screen.in_view(views[SINGLE.id]) and screen.in_view(views[MULTI.id])
+        burst(app, "b", "enter")  # the second check's B, answered at once
+        await settle(pilot)
+        assert list(screen.answered) == [MULTI.id]
+        assert app.focused is views[TRUE_FALSE.id].input  # the next one, on screen
+        burst(app, "a", "enter")
+        await settle(pilot)
+        assert list(screen.answered) == [MULTI.id, TRUE_FALSE.id]
+        # the one left is out of view: the reader keeps the keys
+        assert app.focused is screen.query_one("#lesson-body", ScreenBody)
+        await pilot.press("home")
+        await settle(pilot)
+        burst(app, "a", "enter")
+        await settle(pilot)
+        assert list(screen.answered) == [MULTI.id, TRUE_FALSE.id, SINGLE.id]

@@ -21,7 +21,7 @@ from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
 from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
 from vpkp_tutor.tui.widgets.answer_base import runs_here
-from vpkp_tutor.tui.widgets.answers import AnswerInput, NumericAnswer
+from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.markdown import SafeMarkdown
@@ -145,9 +145,9 @@ class LessonScreen(VpkpScreen):
         await self.show_step()
 
     def action_answer_check(self) -> None:
-        """Enter while reading: into the first check of the step still open (a short
-        answer's field, where its answer is typed)."""
-        view = self.next_unanswered()
+        """Enter while reading: into the check still open on screen, else the first one
+        still open (a short answer's field, where its answer is typed)."""
+        view = self.open_check()
         if view is not None:
             view.focus_answer()
             view.input.scroll_visible(animate=False)
@@ -165,9 +165,29 @@ class LessonScreen(VpkpScreen):
         ordered = views[start:] + views[:start]
         return next((v for v in ordered if v.question.id not in self.answered), None)
 
+    def in_view(self, view: QuestionView, *, whole: bool = False) -> bool:
+        """True when some (`whole`: all) of the check's answer is on screen, not scrolled
+        out of the step's body."""
+        body = self.query_one("#lesson-body", ScreenBody)
+        top = body.scroll_y
+        bottom = top + body.scrollable_content_region.height
+        answer = view.input.virtual_region.translate(view.virtual_region.offset)
+        if whole:
+            return answer.y >= top and answer.bottom <= bottom
+        return answer.y < bottom and answer.bottom > top
+
+    def open_check(self) -> QuestionView | None:
+        """The check a key typed while reading is for: the first one still open whose
+        answer is wholly on screen, else partly, else the first one still open (it is then
+        scrolled into view)."""
+        open_views = [v for v in self.query(QuestionView) if v.question.id not in self.answered]
+        return next((v for v in open_views if self.in_view(v, whole=True)),
+                    next((v for v in open_views if self.in_view(v)),
+                         open_views[0] if open_views else None))
+
     def on_key(self, event: events.Key) -> None:
         """A letter or digit typed while reading (or on a check already answered) goes to the
-        first unanswered check.
+        check still open on screen (else the first one still open, brought into view).
 
         A key that reaches the screen while a check still open has the focus is one its input
         did not take, or one sent on its way before the focus moved into the check's field (a
@@ -190,11 +210,11 @@ class LessonScreen(VpkpScreen):
             event.stop()
             self.action_answer_check()
             return
-        view = self.next_unanswered()
+        view = self.open_check()
         if view is not None and view.input.accept_char(char):
             event.stop()
-            if not isinstance(view.input, NumericAnswer):
-                view.input.focus()
+            # at once: a key sent right after this one (Enter) goes to the check
+            self.set_focus(view.input.focus_target, scroll_visible=False)
             view.input.scroll_visible(animate=False)
 
     async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
@@ -229,7 +249,9 @@ class LessonScreen(VpkpScreen):
                 await show_confidence_note(view, self.confidences.get(question_id),
                                            score.correct, None, can_tag=False)
                 following = self.next_unanswered(after=question_id)
-                if following is None:
+                if following is None or not self.in_view(following):
+                    # (keys for a check out of view would act unseen: typed letters, and
+                    # Enter, go to the check still open on screen, else bring it up)
                     self.query_one("#lesson-body", ScreenBody).focus()
                 else:
                     self.set_focus(following.input.focus_target, scroll_visible=False)
