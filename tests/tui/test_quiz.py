@@ -425,3 +425,21 @@ async def test_status_line_and_strip_follow_the_quiz_state(make) -> None:  # typ
         assert "1/3 answered" in status() and "[1●⚑]" in strip()
         quiz.index = 1
         assert "Item 2 of 3" in status() and "⚑ flagged" not in status()
+
+
+async def test_the_results_do_not_repeat_the_way_to_them(make: MakeApp) -> None:
+    """"All items answered — press s to see your results" is done with once they show."""
+    from tests.tui.bank import SINGLE
+
+    app = make(content=ContentBank(questions=(SINGLE,), fingerprint="one"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=1, seed=1))
+        await answer_correctly(pilot, SINGLE, quiz.query_one(QuestionView).input)
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("press s to see your results" in m for m in said)
+        await quiz_key(pilot, "s")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        assert not [n for n in app._notifications if "press s" in str(n.message)]

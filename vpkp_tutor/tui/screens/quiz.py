@@ -590,6 +590,7 @@ class QuizScreen(VpkpScreen):
                         "saved). Free some space, then press s to submit.", title="Disk full",
                         severity="error", timeout=10)
             return
+        self.app.clear_notifications()  # ("press s to see your results": done)
         self.app.switch_screen(ResultsScreen(result))
 
     def tick(self) -> bool:
