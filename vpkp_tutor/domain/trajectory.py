@@ -20,9 +20,10 @@ Scoring follows the fact sheet's technique section:
 - path safety (0.35): the tip must not cross the medial pedicle wall on AP before it has passed
   the posterior body wall on lateral — crossing it is a never event that ends the drill and
   scores 0; leaving the pedicle (transpedicular) or the body through a cortex costs half each;
-- final position (0.40): anterior third (to quarter) of the body on lateral, and at or near the
-  midline on AP (within the drill's `midline_tolerance`); half for the middle third, or for a
-  tip in the medial half but not near the midline.
+- final position (0.40), half on lateral and half on AP: anterior third (to quarter) of the
+  body on lateral, and at or near the midline on AP (within the drill's
+  `midline_tolerance`); each half is halved for the middle third on lateral, or for a tip in
+  the medial half but not near the midline on AP.
 """
 
 from __future__ import annotations
