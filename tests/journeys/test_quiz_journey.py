@@ -13,7 +13,16 @@ import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 
-from tests.tui.bank import MATCHING, NUMERIC, ORDERING, QUESTIONS, SINGLE, FakeClock, make_bank
+from tests.tui.bank import (
+    CASE,
+    MATCHING,
+    NUMERIC,
+    ORDERING,
+    QUESTIONS,
+    SINGLE,
+    FakeClock,
+    make_bank,
+)
 from tests.tui.conftest import MakeApp
 from tests.tui.helpers import quiz_key, settle
 from vpkp_tutor.bootstrap import LaunchOptions, make_app
@@ -265,3 +274,25 @@ async def test_spaced_review_session_by_keyboard(make: MakeApp, clock: FakeClock
         await pilot.press("escape")
         await settle(pilot)
         assert "Nothing due for spaced review" in screen_text(pilot)
+
+
+async def test_history_shows_score_and_time_beside_a_long_case_title(make: MakeApp) -> None:
+    """At 80×24 the history's Score and Time stay on screen whatever the case's title: what
+    was done comes last, and only it is cut."""
+    import msgspec
+
+    long_case = msgspec.structs.replace(
+        CASE, title="A lytic L1 metastasis with a broken posterior wall, seen late at night")
+    app = make(content=ContentBank(questions=(SINGLE,), cases=(long_case,),
+                                   fingerprint="long-case"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        run = app.services.start_case(app.learner.id, long_case.id)
+        app.services.record_case_choice(run.id, "inject-now")  # a never event ends it
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        row = next(line for line in screen_text(pilot).splitlines() if "never event" in line)
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d +never event +\d+:\d\d +Case · A lytic",
+                         row), row

@@ -330,9 +330,10 @@ class ProgressScreen(VpkpScreen):
         plt.title(f"Reviews due, next {len(counts)} days (total {sum(counts)})")
 
     def fill_history(self, quizzes: list[QuizResult], cases: list[CaseRun]) -> None:
-        """Quizzes and cases, newest first."""
+        """Quizzes and cases, newest first. What was done comes last: a long case title is
+        then what is cut at 80 columns, never the score or the time."""
         table = self.query_one("#history-table", DataTable)
-        table.add_columns("When", "What", "Score", "Time")
+        table.add_columns("When", "Score", "Time", "What")
         rows: list[tuple[dt.datetime, tuple[Text, Text, Text, Text]]] = []
         for q in quizzes:
             share = q.points / q.max_points if q.max_points else 0.0
@@ -343,10 +344,10 @@ class ProgressScreen(VpkpScreen):
                     when,
                     (
                         Text(when.strftime("%Y-%m-%d %H:%M")),
-                        Text(f"{name} · {len(q.attempt.responses)}/{len(q.attempt.question_ids)}"
-                             " answered"),
                         Text(f"{points(q.points)}/{points(q.max_points)} ({percent(share)})"),
                         Text(duration(q.seconds_used)),
+                        Text(f"{name} · {len(q.attempt.responses)}/{len(q.attempt.question_ids)}"
+                             " answered"),
                     ),
                 )
             )
@@ -363,15 +364,15 @@ class ProgressScreen(VpkpScreen):
                     when,
                     (
                         Text(when.strftime("%Y-%m-%d %H:%M")),
-                        Text(f"Case · {title}"),
                         Text(status),
                         Text(duration(used) if run.finished_at else "—"),
+                        Text(f"Case · {title}"),
                     ),
                 )
             )
         rows.sort(key=lambda r: r[0], reverse=True)
         if not rows:
-            table.add_row(Text("—"), Text("No quizzes or cases yet"), Text(""), Text(""))
+            table.add_row(Text("—"), Text(""), Text(""), Text("No quizzes or cases yet"))
         for _, cells in rows:
             table.add_row(*cells)
 
