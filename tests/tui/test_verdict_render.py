@@ -67,3 +67,24 @@ async def test_numeric_reveal_shows_the_verdict_range() -> None:
         await pilot.pause()
         shown = str(pilot.app.query_one(".numeric-error", Static).render())
         assert shown.startswith("✓") and "7 ± 0.5" in shown
+
+
+def test_an_option_note_wraps_at_the_terminal_not_where_its_author_broke_it() -> None:
+    """A note written in a YAML block keeps its author's line breaks in the text; shown as
+    one paragraph, the terminal wraps it (at 80 columns the old breaks left a word or two
+    alone on a line). Paragraphs and list items keep their breaks."""
+    import msgspec
+
+    from vpkp_tutor.tui.widgets.text import reflowed
+
+    written = ("Two projections throughout are the standard; one view cannot show when the "
+               "tip\nhas passed the posterior cortex.\n\nA second paragraph.\n- one\n- two\n")
+    options = tuple(msgspec.structs.replace(o, explanation=written if i == 0 else o.explanation)
+                    for i, o in enumerate(SINGLE.options))
+    question = msgspec.structs.replace(SINGLE, options=options)
+    n = len(options)
+    marks = tuple(OptionMark(i == n - 1, i == 0) for i in range(n))
+    note = option_notes(question, ChoiceVerdict(marks, ZERO))[0][1].plain
+    assert note == reflowed(written) == (
+        "Two projections throughout are the standard; one view cannot show when the tip has "
+        "passed the posterior cortex.\n\nA second paragraph.\n- one\n- two")

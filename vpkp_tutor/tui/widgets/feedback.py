@@ -39,7 +39,7 @@ from vpkp_tutor.domain.trajectory import TrajectoryVerdict
 from vpkp_tutor.tui.widgets.bars import points
 from vpkp_tutor.tui.widgets.numeric import key_text, number_text
 from vpkp_tutor.tui.widgets.prose import prose
-from vpkp_tutor.tui.widgets.text import literal
+from vpkp_tutor.tui.widgets.text import literal, literal_note
 
 
 def verdict(score: Score | None) -> Content:
@@ -90,7 +90,7 @@ def _choice_notes(question: ChoiceQuestion, verdict: ChoiceVerdict,
         head = Content.assemble((f"{LETTERS[i]}. ", style), literal(option.text))
         if tag:
             head = Content.assemble(head, (f"  ({tag})", "italic"))
-        lines.append((head, literal(option.explanation, "dim")))
+        lines.append((head, literal_note(option.explanation, "dim")))
     return lines
 
 
@@ -100,7 +100,7 @@ def _ordering_notes(question: Ordering) -> list[tuple[Content, Content]]:
         head = Content.assemble((f"{i + 1}. ", "bold"), literal(option.text))
         if i == 0:
             head = Content.assemble(("Correct order:\n", "bold"), head)
-        lines.append((head, literal(option.explanation, "dim")))
+        lines.append((head, literal_note(option.explanation, "dim")))
     return lines
 
 
@@ -114,7 +114,7 @@ def _matching_notes(question: Matching, verdict: MatchingVerdict,
             " → ",
             literal(match.key, "bold"),
         )
-        lines.append((head, literal(pair.explanation, "dim")))
+        lines.append((head, literal_note(pair.explanation, "dim")))
     return lines
 
 
@@ -164,7 +164,7 @@ def _short_notes(question: ShortAnswer, verdict: ShortAnswerVerdict,
                                 (share, "italic"))
         if matched:
             head = Content.assemble(head, ("  (your answer)", "italic"))
-        lines.append((head, literal(accepted.feedback, "dim")))
+        lines.append((head, literal_note(accepted.feedback, "dim")))
     if question.case_sensitive:
         lines.append((Content.styled("Letter case counts in this answer.", "italic"),
                       Content("")))
