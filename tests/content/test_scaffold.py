@@ -78,3 +78,28 @@ def test_bad_options_are_refused_with_a_message(
     with pytest.raises(ScaffoldError, match=message):
         write_new(kind, path, today=TODAY, **kwargs)  # type: ignore[arg-type]
     assert not path.exists()
+
+
+@pytest.mark.parametrize("manifest", [False, True])
+def test_the_schema_line_points_at_the_course_folders_schemas(tmp_path: Path,
+                                                              manifest: bool) -> None:
+    """With no `schemas/` yet, the skeleton's schema line and its hint name the course
+    folder's `schemas/` (where the docs say they go), also when `question_bank/` holds a
+    `cases/` folder; once a schema is written there, the line finds it."""
+    root = tmp_path / "course"
+    (root / "question_bank" / "cases").mkdir(parents=True)
+    (root / "lessons").mkdir()
+    if manifest:
+        (root / "course.yaml").write_text(
+            'id: c\ntitle: C\nversion: "1"\ntopics:\n  - {id: anatomy, label: Anatomy}\n',
+            encoding="utf-8")
+    path = root / "question_bank" / "q.yaml"
+    write_new("question", path, qtype="single_best", today=TODAY)
+    head = path.read_text(encoding="utf-8").splitlines()[:2]
+    assert head[0] == "# yaml-language-server: $schema=../schemas/questions.json"
+    assert head[1].endswith("schemas/questions.json)") and "question_bank/" not in head[1]
+    (root / "schemas").mkdir()
+    (root / "schemas" / "lesson.json").write_text("{}", encoding="utf-8")
+    write_new("lesson", root / "lessons" / "l.yaml", topic="anatomy", today=TODAY)
+    first = (root / "lessons" / "l.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/lesson.json"

@@ -207,15 +207,18 @@ def _modeline(path: Path, kind: str) -> str:
     """The editor's schema modeline: the course's `schemas/KIND.json` when there is one
     above the file; else where `vpkp-tutor schema KIND -o …` should write it (the course
     folder, or the file's own folder), with a comment saying so."""
-    from vpkp_tutor.content.course import SET_FOLDERS
+    from vpkp_tutor.content.course import SET_FOLDERS, enclosing_manifest
 
     here = path.resolve().parent
     for folder in (here, *here.parents):
         candidate = folder / "schemas" / f"{kind}.json"
         if candidate.is_file():
             return f"# yaml-language-server: $schema={os.path.relpath(candidate, here)}\n"
-    root = next((f for f in (here, *here.parents)
-                 if any((f / name).is_dir() for name in SET_FOLDERS)), here)
+    manifest = enclosing_manifest(here)
+    # the course folder (not `question_bank/`, though it may hold `cases/`)
+    root = manifest.parent if manifest is not None else next(
+        (f for f in (here, *here.parents) if f.name not in SET_FOLDERS
+         and any((f / name).is_dir() for name in SET_FOLDERS)), here)
     target = os.path.relpath(root / "schemas" / f"{kind}.json", here)
     shown = os.path.relpath(root / "schemas" / f"{kind}.json")
     return (f"# yaml-language-server: $schema={target}\n"
