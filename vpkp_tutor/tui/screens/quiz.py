@@ -409,7 +409,8 @@ class QuizScreen(VpkpScreen):
                     self.query_one("#quiz-body", VerticalScroll).focus()  # named below work
                 if self.unanswered:
                     self.notify(
-                        f"{self.unanswered} item(s) still open — p goes back, s submits.",
+                        f"{self.unanswered} item{'s' if self.unanswered != 1 else ''} still open — "
+                        "p goes back, s submits.",
                         timeout=3,
                     )
                 else:
