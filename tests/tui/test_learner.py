@@ -230,3 +230,21 @@ async def test_keys_typed_ahead_after_tab_land_in_the_next_field(make, store) ->
         assert isinstance(app.screen, HomeScreen)
     (learner,) = store.list_learners()
     assert (learner.display_name, learner.program, learner.level) == ("Dr Ada", "Mayo", "PGY-3")
+
+
+async def test_a_name_typed_right_after_ctrl_n_lands_in_the_form(make: MakeApp) -> None:
+    """ctrl+n and a name in one burst, from the list of profiles: the name is typed in the
+    new-profile form (it was lost on the list, and Enter then said the name was empty)."""
+    from tests.tui.helpers import burst
+
+    app = make(learner=None)
+    app.services.open_learner("Ada")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LearnerScreen)
+        assert not isinstance(app.focused, Input)  # the list of profiles has the keys
+        burst(app, "ctrl+n", *"Bea Li")
+        await settle(pilot)
+        name = screen.query_one("#name", Input)
+        assert app.focused is name and name.value == "Bea Li"

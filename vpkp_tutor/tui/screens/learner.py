@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from vpkp_tutor.domain.progress import Learner
 from vpkp_tutor.services.learners import MAX_NAME_LENGTH, NameTakenError, name_key
+from vpkp_tutor.tui.burst import runs_here, type_in_focused_field
 from vpkp_tutor.tui.messages import LearnerChosen
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
@@ -146,8 +147,17 @@ class LearnerScreen(Screen[None]):
             self.post_message(LearnerChosen(learner))
 
     def action_new_profile(self) -> None:
-        """Focus the new-profile form."""
-        self.query_one("#name", Input).focus()
+        """Focus the new-profile form (at once: the name typed next goes there)."""
+        self.set_focus(self.query_one("#name", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """ctrl+n acts where it arrives, and a name typed right after it (one burst) is
+        typed in the form, not lost on the list of profiles."""
+        if runs_here(self, event.key, "new_profile"):
+            event.stop()
+            self.action_new_profile()
+        elif type_in_focused_field(self, event):
+            event.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """"Back" only when there is a learner to go back to."""

@@ -17,10 +17,10 @@ from textual.widgets import Header, Input, Static
 from vpkp_tutor.domain.confidence import Confidence
 from vpkp_tutor.domain.model import Lesson, Score
 from vpkp_tutor.domain.scoring import AnswerValue
+from vpkp_tutor.tui.burst import runs_here
 from vpkp_tutor.tui.dialogs.confidence import ConfidenceDialog
 from vpkp_tutor.tui.disk import saved
 from vpkp_tutor.tui.screens.base import VpkpScreen
-from vpkp_tutor.tui.widgets.answer_base import runs_here
 from vpkp_tutor.tui.widgets.answers import AnswerInput
 from vpkp_tutor.tui.widgets.confidence_note import show_confidence_note
 from vpkp_tutor.tui.widgets.footer import KeyFooter

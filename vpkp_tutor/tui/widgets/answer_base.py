@@ -44,17 +44,6 @@ class AnswerField(Input):
         self.screen.text_selection_started_signal.unsubscribe(self)
 
 
-def runs_here(node: Widget, key: str, action: str) -> bool:
-    """True when `key` runs `node`'s `action` now (with the keymap applied).
-
-    A binding runs when its key has bubbled up to the app, after the keys that came with it
-    (one burst) have already been handed on; a key whose action moves the focus into a
-    field is therefore acted on where it arrives, so that the keys after it go to the
-    field."""
-    active = node.screen.active_bindings.get(key)
-    return active is not None and active.node is node and active.binding.action == action
-
-
 class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
     """Base class of the answer inputs, for questions of type `QuestionT`."""
 

@@ -20,7 +20,8 @@ from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import ShortAnswer
 from vpkp_tutor.domain.scoring import AnswerValue, ShortAnswerVerdict, Verdict
-from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput, runs_here
+from vpkp_tutor.tui.burst import runs_here
+from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
 NOTHING_TYPED = "Type an answer, then Enter."
