@@ -4,11 +4,13 @@ of their letters is taken as the quiz's keys (n next, p previous, m flag, s subm
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
-from tests.journeys.terminal import app_terminal, into_field, needs_tmux
+from tests.journeys.terminal import Terminal, app_terminal, into_field, needs_tmux
 from tests.journeys.test_learner_journey import single_best_content
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,12 +29,18 @@ def number_and_word_content(folder: Path) -> Path:
     return folder
 
 
-@needs_tmux
-def test_a_burst_of_keys_stays_with_the_item(tmp_path: Path) -> None:
-    content = number_and_word_content(tmp_path / "content")
+@contextmanager
+def ada_at_home(tmp_path: Path, content: Path) -> Iterator[Terminal]:
+    """The app on `content` in a terminal, with Ada's Home drawn."""
     with app_terminal(tmp_path, "--data-dir", str(tmp_path / "data"), "--learner", "Ada",
                       "--content", str(content)) as term:
         term.wait_for("Welcome, Ada")
+        yield term
+
+
+@needs_tmux
+def test_a_burst_of_keys_stays_with_the_item(tmp_path: Path) -> None:
+    with ada_at_home(tmp_path, number_and_word_content(tmp_path / "content")) as term:
         term.keys("q")
         term.wait_for("Build a quiz")
         term.keys("Down", "Enter")  # Timed exam
@@ -82,10 +90,7 @@ def number_and_word_lesson(folder: Path) -> Path:
 def test_a_burst_of_keys_stays_with_a_lesson_check(tmp_path: Path) -> None:
     """In a lesson, n and p step through it: typed as part of an answer in one burst they
     stay in the check's field, and the reader stays on its step."""
-    content = number_and_word_lesson(tmp_path / "content")
-    with app_terminal(tmp_path, "--data-dir", str(tmp_path / "data"), "--learner", "Ada",
-                      "--content", str(content)) as term:
-        term.wait_for("Welcome, Ada")
+    with ada_at_home(tmp_path, number_and_word_lesson(tmp_path / "content")) as term:
         term.keys("l")
         term.wait_for("Enter reads")
         term.keys("Enter")

@@ -198,6 +198,15 @@ def test_a_retry_after_a_lost_answer_is_harmless(populated: Populated, ralph: Ra
     assert len(ids) == len(set(ids)) == total == ralph.stored_lines()
 
 
+def account_of(data: Path, learner_id: str) -> str:
+    """The xAPI account name stored for a learner."""
+    store = open_store(data, daily_backups=False)
+    try:
+        return Outbox(store).account_name(learner_id)
+    finally:
+        store.close()
+
+
 def test_sync_refuses_without_settings_or_credentials(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -225,22 +234,14 @@ def test_sync_refuses_without_settings_or_credentials(
     # a sync that stops on its settings stores no account name either
     assert main(["--data-dir", data, "sync", "--learner", "Ana", "--account", "r-0042"]) == 2
     assert "chmod 600" in capsys.readouterr().err
-    store = open_store(tmp_path / "data", daily_backups=False)
-    try:
-        assert Outbox(store).account_name(p.learner_id) == ""
-    finally:
-        store.close()
+    assert account_of(tmp_path / "data", p.learner_id) == ""
     waiting = main(["--data-dir", data, "sync", "--all", "--status"])
     assert waiting == 0 and "14 waiting · never sent" in capsys.readouterr().out
     # with --status (nothing is sent), the account name is all the command does
     assert main(["--data-dir", data, "sync", "--learner", "Ana", "--account", "r-0042",
                  "--status"]) == 0
     assert "xAPI account name of Ana: r-0042" in capsys.readouterr().out
-    store = open_store(tmp_path / "data", daily_backups=False)
-    try:
-        assert Outbox(store).account_name(p.learner_id) == "r-0042"
-    finally:
-        store.close()
+    assert account_of(tmp_path / "data", p.learner_id) == "r-0042"
 
 
 def test_a_refusal_stops_with_the_lrs_message_and_keeps_the_outbox(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from tests.tui.bank import LESSON, NUMERIC, SHORT, SINGLE
@@ -20,6 +21,18 @@ from vpkp_tutor.tui.widgets.feedback import FeedbackView
 from vpkp_tutor.tui.widgets.question_view import QuestionView
 from vpkp_tutor.tui.widgets.screen_body import ScreenBody
 from vpkp_tutor.tui.widgets.short_answer import ShortAnswerInput
+
+
+async def open_first_lesson(pilot: Pilot[None]) -> LessonScreen:
+    """From Home, the library's first lesson, by its keys."""
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, LessonScreen)
+    return screen
 
 
 async def test_read_answer_checks_and_complete(make: MakeApp) -> None:
@@ -103,13 +116,8 @@ async def test_words_typed_in_a_check_field_are_not_the_lesson_keys(make: MakeAp
     app = make(content=ContentBank(lessons=(lesson,), questions=(NUMERIC, SHORT),
                                    fingerprint="lesson-fields"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, LessonScreen) and screen.position == 0
+        screen = await open_first_lesson(pilot)
+        assert screen.position == 0
         burst(app, *"24 patients")  # typed while reading: into the number field
         await settle(pilot)
         field = app.focused
@@ -169,12 +177,7 @@ async def test_two_quick_page_downs_move_two_pages(make: MakeApp) -> None:
     app = make(content=ContentBank(lessons=(lesson,), questions=(SINGLE,),
                                    fingerprint="lesson-long"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        body = app.screen.query_one("#lesson-body", ScreenBody)
+        body = (await open_first_lesson(pilot)).query_one("#lesson-body", ScreenBody)
         assert app.focused is body and body.scroll_y == 0
         page = body.scrollable_content_region.height
         burst(app, "pagedown", "pagedown")
@@ -200,13 +203,7 @@ async def test_a_letter_typed_answers_the_check_on_screen(make: MakeApp) -> None
     app = make(content=ContentBank(lessons=(lesson,), questions=(SINGLE, MULTI, TRUE_FALSE),
                                    fingerprint="lesson-three"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
+        screen = await open_first_lesson(pilot)
         await pilot.press("end")
         await settle(pilot)
         views = {v.question.id: v for v in screen.query(QuestionView)}
