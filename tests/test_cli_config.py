@@ -47,7 +47,7 @@ def test_listing_shows_each_setting_with_its_default(
         ("desired_retention", "0.85", "0.85"),
         ("desired_retention", "0.7", "0.7"),
         ("theme", "nord", "nord"),
-        ("keymap", '{"quiz.flag": " f , ctrl+f "}', '{"quiz.flag": "f,ctrl+f"}'),
+        ("keymap", '{"quiz.flag": " x , ctrl+x "}', '{"quiz.flag": "x,ctrl+x"}'),
     ],
 )
 def test_a_good_value_is_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -69,7 +69,7 @@ def test_a_good_value_is_stored(tmp_path: Path, capsys: pytest.CaptureFixture[st
         ("theme", "nrod", "theme: no theme is called 'nrod'; did you mean 'nord'?"),
         ("keymap", '{"quiz.flg": "f"}', "keymap: no binding has the id 'quiz.flg'; did you "
                                          "mean 'quiz.flag'?"),
-        ("keymap", '["f"]', 'keymap: a keymap is a JSON object such as {"quiz.flag": "f"}'),
+        ("keymap", '["f"]', 'keymap: a keymap is a JSON object such as {"quiz.flag": "x"}'),
         ("keymap", "{quiz.flag: f}", "this is not JSON"),
         ("keymap", '{"quiz.flag": 3}', "the keys for 'quiz.flag' must be text"),
         ("keymap", '{"quiz.flag": "f,,g"}', "the keys for 'quiz.flag' must be text"),
@@ -192,11 +192,23 @@ def test_a_stored_keymap_that_is_not_allowed_is_shown_as_not_used(
 
 def test_parse_keymap_checks_shape_ids_keys_and_clashes() -> None:
     assert parse_keymap("{}") == {}
-    assert parse_keymap('{"quiz.flag": " f , ctrl+f "}') == {"quiz.flag": "f,ctrl+f"}
+    assert parse_keymap('{"quiz.flag": " x , ctrl+x "}') == {"quiz.flag": "x,ctrl+x"}
     with pytest.raises(ValueError, match="JSON object"):
         parse_keymap(json.dumps("f"))
     with pytest.raises(ValueError, match=r"no binding has the id 'anything\.at_all'"):
         parse_keymap('{"anything.at_all": "x"}')
+
+
+def test_a_key_of_an_answer_shown_on_the_screen_clashes_with_the_screens() -> None:
+    """A drill is shown on a quiz: its f (final position) and a quiz key moved to f would
+    both apply, and the drill's would hide the flag; the same for an answer's Enter."""
+    with pytest.raises(ValueError, match=r"f is already “Final” \(drill\.final\)"):
+        parse_keymap('{"quiz.flag": "f"}')
+    with pytest.raises(ValueError, match="enter is already"):
+        parse_keymap('{"lesson.next": "enter"}')
+    with pytest.raises(ValueError, match="n is already “Next”"):
+        parse_keymap('{"drill.final": "n"}')
+    assert parse_keymap('{"drill.final": "l"}') == {"drill.final": "l"}  # Home's l only
 
 
 def test_a_key_taken_as_a_character_clashes_with_its_name() -> None:

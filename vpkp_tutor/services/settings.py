@@ -39,7 +39,7 @@ class AppSettings(Struct, frozen=True, kw_only=True):
     desired_retention: float = DEFAULT_RETENTION
     """Spaced review: the chance of recall aimed for when an item falls due."""
     keymap: dict[str, str] = field(default_factory=dict)
-    """Keys moved by binding id (`{"quiz.flag": "f"}`); see `tui/keymap.py`."""
+    """Keys moved by binding id (`{"quiz.flag": "x"}`); see `tui/keymap.py`."""
     last_learner: str = ""
     """The id of the learner who studied last (the picker offers them first)."""
     last_courses: dict[str, str] = field(default_factory=dict)
@@ -94,7 +94,7 @@ class _ShapeOnly:
                              f"this is not JSON ({exc})") from None
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise ValueError('a keymap is a JSON object such as {"quiz.flag": "f"}')
+            raise ValueError('a keymap is a JSON object such as {"quiz.flag": "x"}')
         return value
 
 
@@ -233,7 +233,7 @@ SETTINGS: dict[str, Setting] = {
     "desired_retention": Setting(
         "spaced review: the chance of recall aimed for when an item falls due, 0.70–0.97 "
         "(higher: more frequent reviews)", lambda raw, rules: parse_retention(raw), repr),
-    "keymap": Setting('keys moved by binding id, as JSON: {"quiz.flag": "f"} (see '
+    "keymap": Setting('keys moved by binding id, as JSON: {"quiz.flag": "x"} (see '
                       '`vpkp-tutor bindings`)', lambda raw, rules: rules.keymap(raw),
                       _keymap_text, quiet_default=True),
     LAST_LEARNER: Setting("the learner who studied last", lambda raw, rules: raw, str,

@@ -1,6 +1,6 @@
 """Keymaps: every key binding of the app has an id (`home.lessons`, `quiz.flag`, …); a keymap
 is a JSON object stored in the `keymap` setting that moves bindings by id, e.g.
-`{"quiz.flag": "f", "home.lessons": "f5"}` (several keys: `"f,ctrl+f"`).
+`{"quiz.flag": "x", "home.lessons": "f5"}` (several keys: `"x,ctrl+x"`).
 
 `parse_keymap` checks a keymap as a whole: its shape, its ids, that every key is a key,
 that no two bindings share a key where both apply, and that quitting stays possible;
@@ -84,6 +84,11 @@ def bindings() -> list[BindingInfo]:
 
 EVERYWHERE = ("VpkpApp", "VpkpScreen")
 """Owners whose bindings apply on every screen."""
+ANSWER_SCREENS = ("QuizScreen", "LessonScreen", "ReviewScreen", "PreviewScreen")
+WITHIN = {"AnswerInput": ANSWER_SCREENS, "TrajectoryAnswer": ANSWER_SCREENS,
+          "TextField": ANSWER_SCREENS}
+"""Widgets with bindings of their own, and the screens they are shown on: a key of theirs
+and a key of such a screen apply together (a drill's `f` on a quiz hides the quiz's)."""
 QUIT = "app.quit"
 """The binding that must always have a key that works."""
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -177,7 +182,10 @@ def key_refused(binding: BindingInfo, keys: str, keymap: dict[str, str],
         if other.id == binding.id:
             continue
         shared = (other.where == binding.where or other.where in EVERYWHERE
-                  or binding.where in EVERYWHERE)
+                  or binding.where in EVERYWHERE
+                  or binding.where in WITHIN.get(other.where, ())
+                  or other.where in WITHIN.get(binding.where, ())
+                  or (binding.where in WITHIN and other.where in WITHIN))
         taken = wanted & _keys(keymap.get(other.id, other.keys))
         if shared and taken:
             return f"{min(taken)} is already “{other.description}” ({other.id})"
@@ -195,9 +203,9 @@ def parse_keymap(raw: str, infos: Collection[BindingInfo] | None = None) -> dict
         value = json.loads(raw)
     except ValueError as exc:
         raise ValueError(f"a keymap is a JSON object such as "
-                         f'{{"quiz.flag": "f"}}; this is not JSON ({exc})') from None
+                         f'{{"quiz.flag": "x"}}; this is not JSON ({exc})') from None
     if not isinstance(value, dict):
-        raise ValueError('a keymap is a JSON object such as {"quiz.flag": "f"}')
+        raise ValueError('a keymap is a JSON object such as {"quiz.flag": "x"}')
     keymap: dict[str, str] = {}
     for binding_id, keys in value.items():
         if not isinstance(keys, str) or not keys.strip() or any(
