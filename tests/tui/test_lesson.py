@@ -222,3 +222,20 @@ async def test_a_letter_typed_answers_the_check_on_screen(make: MakeApp) -> None
         burst(app, "a", "enter")
         await settle(pilot)
         assert list(screen.answered) == [MULTI.id, TRUE_FALSE.id, SINGLE.id]
+
+
+async def test_end_goes_to_the_end_at_once(make: MakeApp) -> None:
+    """End jumps to the end of the step (it glided there for a second, and a PgUp sent
+    meanwhile was undone); Home jumps back."""
+    lesson = msgspec.structs.replace(LESSON, steps=(LONG_STEP,))
+    app = make(content=ContentBank(lessons=(lesson,), questions=(SINGLE,),
+                                   fingerprint="lesson-long"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        body = (await open_first_lesson(pilot)).query_one("#lesson-body", ScreenBody)
+        page = body.scrollable_content_region.height
+        burst(app, "end", "pageup")
+        await settle(pilot)
+        assert body.scroll_y == body.max_scroll_y - page > 0
+        burst(app, "home", "pagedown")
+        await settle(pilot)
+        assert body.scroll_y == page
