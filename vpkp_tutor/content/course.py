@@ -172,8 +172,8 @@ def read_course(manifest: Path, display: str | None = None
             first = m.topics[headings[heading.lower()]]
             doc.warning(*doc.where(("topics", i, "label")),
                         f"topic '{t.id}' has the same short heading '{heading}' as topic "
-                        f"'{first.id}' (narrow tables head their columns with it); give one "
-                        "of them a `short:` of up to four characters", "VP511")
+                        f"'{first.id}' (the terminal cohort report heads its columns with it); "
+                        "give one of them a `short:` of up to four characters", "VP511")
         headings.setdefault(heading.lower(), i)
     topics = sorted(
         (Topic(t.id, t.label, i if t.order is None else t.order, t.short)

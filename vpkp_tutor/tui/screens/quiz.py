@@ -406,7 +406,7 @@ class QuizScreen(VpkpScreen):
                     await self.show_item()
             else:
                 if isinstance(self.focused, Input):  # a field on the last item: the keys
-                    self.query_one("#quiz-body", VerticalScroll).focus()  # named below work
+                    self.query_one("#quiz-body", ScreenBody).focus()  # named below work
                 if self.unanswered:
                     self.notify(
                         f"{self.unanswered} item{'s' if self.unanswered != 1 else ''} still open — "

@@ -85,13 +85,16 @@ class NumberField(AnswerField):
         changed (an answer shown again, untouched, leaves the screen's keys alone)."""
         return bool(self.value) and self.value != self.given
 
+    def holds_back(self, character: str) -> bool:
+        """True for a character kept from the screen though not typed: once a number is
+        begun, every printable character but `?` (help, as the footer shows)."""
+        return self.begun and character.isprintable() and character != "?"
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        """Characters of a number; once one is begun, every printable character but `?`
-        (help, as the footer shows)."""
+        """Characters of a number, and those it `holds_back`."""
         if character is None:
             return False
-        return character in NUMBER_CHARS or (
-            self.begun and character.isprintable() and character != "?")
+        return character in NUMBER_CHARS or self.holds_back(character)
 
     async def _on_key(self, event: events.Key) -> None:
         """Characters of a number are typed (Input's handler); others are not. Before a
@@ -224,8 +227,7 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
             self.screen.set_focus(field)
             field.insert_text_at_cursor(char)
             return True
-        if isinstance(field, NumberField) and field.begun and char.isprintable() and (
-                char != "?"):
+        if isinstance(field, NumberField) and field.holds_back(char):
             # from the field, as if typed there: after the changes it has still to report
             field.post_message(NumberField.Refused())
             return True

@@ -150,9 +150,11 @@ class QuestionView(Vertical):
 
     def _show_hint(self) -> None:
         """The answer's key hint, unless a warning is showing (it stays until the answer
-        changes)."""
-        if not self._warned:
-            self.query_one(".hint", Static).update(Content.styled(self.input.hint, "dim italic"))
+        changes); nothing is redrawn when the hint is the one shown (most focus changes)."""
+        hint = self.query_one(".hint", Static)
+        if not self._warned and hint.content != (
+                shown := Content.styled(self.input.hint, "dim italic")):
+            hint.update(shown)
 
     def bring_verdict_into_view(self) -> None:
         """Scroll the verdict into view with the note under it (how sure, why it was wrong),
