@@ -8,9 +8,25 @@ from __future__ import annotations
 from msgspec.structs import replace
 from textual.widgets import Checkbox, Input, Static
 
-from tests.tui.bank import BUNDLED_COURSE, SINGLE, TRUE_FALSE, FakeClock
+from tests.tui.bank import (
+    BUNDLED_COURSE,
+    MULTI,
+    NUMERIC,
+    QUESTIONS,
+    SINGLE,
+    TRUE_FALSE,
+    FakeClock,
+)
 from tests.tui.conftest import MakeApp
-from tests.tui.helpers import answer_correctly, answer_wrongly, quiz_key, settle, start_quiz
+from tests.tui.helpers import (
+    answer_correctly,
+    answer_wrongly,
+    burst,
+    exam_at,
+    quiz_key,
+    settle,
+    start_quiz,
+)
 from vpkp_tutor.domain.confidence import Confidence, ErrorTag, ScoringMode
 from vpkp_tutor.domain.progress import QuizMode, QuizSettings
 from vpkp_tutor.tui.app import VpkpApp
@@ -312,3 +328,77 @@ async def test_a_reason_given_under_a_long_item_is_brought_into_view(make: MakeA
         await settle(pilot)
         assert "Why it was wrong: disagree with the key" in _note(quiz)
         assert in_view("ConfidenceNote") and in_view(".verdict")
+
+
+async def test_keys_sent_with_enter_go_to_the_confidence_question_not_the_answer(
+        make: MakeApp) -> None:
+    """`b Enter 1` as one burst (a fast typist, one packet over SSH): B is the answer, 1 says
+    how sure. The 1 used to reach the options before the answer was taken, so A was stored
+    and marked a confident error."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        quiz = await start_quiz(pilot, QuizSettings(mode=QuizMode.TUTOR, count=len(QUESTIONS), seed=1))
+        while quiz.question.id != SINGLE.id:
+            await quiz_key(pilot, "n")
+            await settle(pilot)
+        burst(app, SINGLE.key.lower(), "enter", "1")
+        await settle(pilot)
+        assert app.screen is quiz and quiz.query(FeedbackView)
+        assert _stored(app, SINGLE.id) == (1, None, "", 1)  # B, and sure
+        assert quiz.answers[SINGLE.id] == SINGLE.key
+        assert "You said: sure" in _note(quiz)
+        target = next(i for i, q in enumerate(quiz.questions) if q.id == MULTI.id)
+        while quiz.index != target:
+            await quiz_key(pilot, "n" if quiz.index < target else "p")
+            await settle(pilot)
+        burst(app, "a", "c", "enter", "2")  # (1 would have unticked A)
+        await settle(pilot)
+        assert _stored(app, MULTI.id) == (2, None, "", 1)
+        assert quiz.answers[MULTI.id] == ("A", "C")
+
+
+async def test_keys_sent_with_enter_in_an_exam_go_to_the_next_item(make: MakeApp) -> None:
+    """A number and Enter, then the next item's answer, in one burst: each item gets its
+    own (the digit was added to the number before it was taken)."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await exam_at(pilot, NUMERIC)
+        following = quiz.questions[quiz.index + 1]
+        assert following.id in {SINGLE.id, MULTI.id, TRUE_FALSE.id}, "a choice item next"
+        burst(app, "2", "4", "enter", "a")
+        await settle(pilot)
+        assert quiz.answers[NUMERIC.id] == 24.0
+        assert quiz.question.id == following.id
+        chosen = quiz.query_one(QuestionView).input.value
+        assert chosen in ("A", ("A",))  # the a chose on the next item
+
+
+async def test_keys_sent_with_enter_in_a_lesson_check_say_how_sure(make: MakeApp) -> None:
+    from vpkp_tutor.tui.screens.lesson import LessonScreen
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _ask(app)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("enter")  # the anatomy lesson; its first step has a check (B)
+        await settle(pilot)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        burst(app, "b", "enter", "3")
+        await settle(pilot)
+        assert app.screen is lesson
+        rows = app.services.store.query("SELECT confidence, correct FROM response")
+        assert [tuple(r) for r in rows] == [(3, 1)]  # B, a guess
+        await quiz_key(pilot, "n")
+        await settle(pilot)
+        burst(app, "2", "4", "enter", "2")  # the number, then unsure
+        await settle(pilot)
+        assert app.screen is lesson
+        rows = app.services.store.query(
+            "SELECT confidence, correct FROM response WHERE question_id = ?", (NUMERIC.id,))
+        assert [tuple(r) for r in rows] == [(2, 1)]

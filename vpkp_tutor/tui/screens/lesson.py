@@ -193,13 +193,18 @@ class LessonScreen(VpkpScreen):
         did not take, or one sent on its way before the focus moved into the check's field (a
         burst of keys: the "4" and "patients" of "24 patients" after the "2" that opened the
         field); that check is offered it again, so that it lands where it was typed and is
-        never taken as n or p."""
+        never taken as n or p. Its Enter answers at once, and a key sent after that waits for
+        the answer to be taken (`AnswerInput.hold`)."""
         char = event.character
         focused = self.focused
-        if not char:
-            return
         owner = next((node for node in (focused, *(focused.ancestors if focused else ()))
                       if isinstance(node, AnswerInput)), None)
+        if owner is not None and owner.hold(event):  # sent after its Enter: kept for later
+            return
+        if owner is not None and owner.take_answer_key(event):  # (its Enter, reaching it
+            return  # here: answered at once, as there)
+        if not char:
+            return
         if owner is not None and not owner.frozen:
             if owner.accept_char(char):
                 event.stop()
@@ -219,8 +224,15 @@ class LessonScreen(VpkpScreen):
 
     async def on_answer_input_submitted(self, event: AnswerInput.Submitted) -> None:
         """Score and record a check, show its feedback, and move the focus to the next check
-        still unanswered (so that the next letters typed land there)."""
+        still unanswered (so that the next letters typed land there); then the keys sent
+        after Enter go on (`AnswerInput.release`)."""
         event.stop()
+        try:
+            await self._check_answered(event)
+        finally:
+            event.control.release()
+
+    async def _check_answered(self, event: AnswerInput.Submitted) -> None:
         seconds = time.monotonic() - self._shown_at
         qid = event.question_id
         score = self.services.answer_lesson_check(

@@ -353,9 +353,11 @@ class QuizScreen(VpkpScreen):
         """Record the answer (committed before anything acknowledges it); show feedback
         (tutor, review) or move on (exam)."""
         event.stop()
-        if self.finished:
-            return
-        await self._answered(event)
+        try:
+            if not self.finished:
+                await self._answered(event)
+        finally:  # the keys sent after Enter go on to the confidence question, the next item
+            event.control.release()
 
     async def _answered(self, event: AnswerInput.Submitted) -> None:
         ask = self.services.settings.ask_confidence

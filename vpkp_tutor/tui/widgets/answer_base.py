@@ -10,11 +10,17 @@ and a legend are styled by component classes (`answer-input--cursor` and so on, 
 `AnswerInput.DEFAULT_CSS`), so themes apply as usual.
 
 Inputs never call services: the screen handles their messages.
+
+Enter takes the answer on screen at once, and the keys that arrive before the screen has
+taken it (a fast typist's confidence key, or the next item's letter, sent with the Enter)
+are held back, then handed on to wherever the focus is once it has (`hold`, `release`):
+without that a key's binding runs only when the key has bubbled up, after the keys sent
+with it have reached the input, so `b Enter 1` stored option A.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Generic, NamedTuple, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -27,6 +33,7 @@ from textual.widgets import Input
 
 from vpkp_tutor.domain.model import Question
 from vpkp_tutor.domain.scoring import AnswerValue, Verdict
+from vpkp_tutor.tui.burst import runs_here
 
 QuestionT = TypeVar("QuestionT", bound=Question)
 """The question type (or types) an input answers."""
@@ -42,6 +49,23 @@ class AnswerField(Input):
 
     def on_unmount(self) -> None:
         self.screen.text_selection_started_signal.unsubscribe(self)
+
+    @property
+    def owner(self) -> AnswerInput[Question] | None:
+        """The answer this field is part of."""
+        return next((a for a in self.ancestors if isinstance(a, AnswerInput)), None)
+
+    def held(self, event: events.Key) -> bool:
+        """True when the key was held back: its answer was just posted (see the module
+        doc)."""
+        owner = self.owner
+        return owner is not None and owner.hold(event)
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter posts the answer at once (not when the key has bubbled up to the field's
+        binding), and later keys wait until it is taken; others are typed as usual."""
+        owner = self.owner
+        if owner is not None and not owner.hold(event):
+            owner.take_answer_key(event)
 
 
 class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
@@ -86,12 +110,20 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
     class Submitted(Message):
         """The learner pressed Enter with an answer."""
 
-        def __init__(self, question_id: str, answer: AnswerValue) -> None:
+        def __init__(self, control: AnswerInput[Any], answer: AnswerValue) -> None:
             super().__init__()
-            self.question_id = question_id
+            self.input = control
+            """The input that posted it: its handler calls `release` once the answer is
+            taken (or refused)."""
+            self.question_id = control.question.id
             """The question answered."""
             self.answer = answer
             """The answer, in the shape `domain.scoring` documents."""
+
+        @property
+        def control(self) -> AnswerInput[Any]:
+            """The input that posted it (Textual's name for it in its own messages)."""
+            return self.input
 
     class Incomplete(Message):
         """The learner pressed Enter without an answer to submit."""
@@ -112,6 +144,8 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
 
     def __init__(self, question: QuestionT, *, id: str | None = None, seed: str = "") -> None:
         self._last_value: AnswerValue = None
+        self._held: list[events.Key] | None = None
+        """Keys that arrived since an answer was posted, until it is taken (`release`)."""
         super().__init__(id=id, classes="answer-input")
         self.seed = seed
         """What makes a shuffled starting state differ between attempts (the attempt id);
@@ -228,13 +262,51 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
 
     def action_answer(self) -> None:
         """Post the answer, or say what is missing."""
-        if self.frozen:
+        self.post_answer()
+
+    def post_answer(self) -> None:
+        """Post the answer on screen now, holding the keys that follow until it is taken;
+        or say what is missing."""
+        if self.frozen or self._held is not None:
             return
         answer = self.value
         if answer is None:
             self.post_message(self.Incomplete(self.question.id, self.missing_reason()))
             return
-        self.post_message(self.Submitted(self.question.id, answer))
+        self._held = []
+        self.post_message(self.Submitted(self, answer))
+
+    def take_answer_key(self, event: events.Key) -> bool:
+        """Act at once on the key that answers (Enter, unless a keymap moved it) where the
+        focus is now: in this input, or in its field. True when it did (the event is
+        stopped)."""
+        focused = self.screen.focused
+        if isinstance(focused, AnswerField) and focused.owner is self:
+            act = self.post_answer if runs_here(focused, event.key, "submit") else None
+        else:
+            act = self.action_answer if runs_here(self, event.key, "answer") else None
+        if act is None:
+            return False
+        event.stop()
+        event.prevent_default()  # (not a character for `accept_char` either)
+        act()
+        return True
+
+    def hold(self, event: events.Key) -> bool:
+        """Keep a key back while a posted answer waits to be taken. True when held."""
+        if self._held is None:
+            return False
+        event.stop()
+        event.prevent_default()
+        self._held.append(event)
+        return True
+
+    def release(self) -> None:
+        """The posted answer was taken (or refused): the keys held back go on, in order, to
+        wherever the focus is now (a confidence question, the next item)."""
+        held, self._held = self._held or [], None
+        for event in held:
+            self.app.post_message(events.Key(event.key, event.character))
 
     @property
     def hint(self) -> str:
@@ -251,7 +323,10 @@ class AnswerInput(Widget, Generic[QuestionT], can_focus=True):
         return False
 
     def on_key(self, event: events.Key) -> None:
-        """Letters and digits go to `accept_char`."""
+        """Enter answers at once (see the module doc); letters and digits go to
+        `accept_char`."""
+        if self.hold(event) or self.take_answer_key(event):
+            return
         if event.character and self.accept_char(event.character):
             event.stop()
             event.prevent_default()

@@ -100,6 +100,8 @@ class NumberField(AnswerField):
         """Characters of a number are typed (Input's handler); others are not. Before a
         number they go on up to the bindings (`?` opens help here, unlike in a text field);
         after one they stop here, and the hint says why."""
+        if self.held(event):
+            return
         if not event.is_printable or event.character is None or (
                 event.character in NUMBER_CHARS):
             return
@@ -241,12 +243,6 @@ class NumericAnswer(AnswerInput[Numeric], can_focus=False):
         self.post_message(self.Incomplete(self.question.id, (
             f"Just the number — {unit} is given beside it · Enter answers" if unit
             else "Just the number · Enter answers")))
-
-    @on(Input.Submitted, "#number")
-    def _number_submitted(self, event: Input.Submitted) -> None:
-        """Enter answers, or (`Incomplete`) the hint says why the number was refused."""
-        event.stop()
-        self.action_answer()
 
     @on(Input.Changed, "#number")
     def _number_changed(self, event: Input.Changed) -> None:

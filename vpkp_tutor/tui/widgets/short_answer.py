@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -20,7 +20,6 @@ from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.model import ShortAnswer
 from vpkp_tutor.domain.scoring import AnswerValue, ShortAnswerVerdict, Verdict
-from vpkp_tutor.tui.burst import runs_here
 from vpkp_tutor.tui.widgets.answer_base import AnswerField, AnswerInput
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -39,9 +38,9 @@ class TextField(AnswerField):
 
     def action_leave_field(self) -> None:
         """Focus the answer input around the field."""
-        parent = next((a for a in self.ancestors if isinstance(a, AnswerInput)), None)
-        if parent is not None:
-            self.screen.set_focus(parent)
+        owner = self.owner
+        if owner is not None:
+            self.screen.set_focus(owner)
 
 
 class ShortAnswerInput(AnswerInput[ShortAnswer]):
@@ -130,18 +129,6 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
         self.query_one(".short-key", Static).update(
             Content.assemble(mark, shown[0], literal(shown[1], "bold")))
 
-    def on_key(self, event: events.Key) -> None:
-        """The key that goes into the field (Enter, unless a keymap moved it) moves the focus
-        there at once, not when the key has bubbled up to the bindings: the keys typed
-        right after it (one burst) are then the answer's, not the screen's."""
-        field = self._field()
-        if self.frozen or field is None or self.screen.focused is field:
-            return
-        if runs_here(self, event.key, "answer"):
-            event.stop()
-            event.prevent_default()  # (not a character for `accept_char` either)
-            self.action_answer()
-
     def action_answer(self) -> None:
         """Enter on the input moves into the field (the field's own Enter answers)."""
         field = self._field()
@@ -172,11 +159,6 @@ class ShortAnswerInput(AnswerInput[ShortAnswer]):
             return False
         field.insert_text_at_cursor(char)
         return True
-
-    @on(Input.Submitted, "#text")
-    def _text_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        super().action_answer()
 
     @on(Input.Changed, "#text")
     def _text_changed(self, event: Input.Changed) -> None:
