@@ -323,6 +323,12 @@ CASE_PASS_MARK = 0.7
 """Share of the points available on the path taken that a case run needs to pass."""
 
 
+def case_points(points: float, critical: bool) -> float:
+    """The points a case run is credited with: those earned, or none after a never event
+    (the figure the exports give beside `max_points`)."""
+    return 0 if critical else points
+
+
 def case_fraction(points: float, max_points: float, critical: bool) -> float:
     """A case run's share: points earned over the best points available at the decisions
     the learner faced; 0 after a never event or when nothing could be earned. Scoring

@@ -39,7 +39,7 @@ from vpkp_tutor.domain.progress import (
     iso_utc,
     parse_utc,
 )
-from vpkp_tutor.domain.scoring import score, score_case_run
+from vpkp_tutor.domain.scoring import case_points, score, score_case_run
 from vpkp_tutor.export.csv_safe import Cell, SafeCsvWriter, cell, unneutralise
 from vpkp_tutor.export.files import atomic_text
 from vpkp_tutor.export.readable import answer_as_seen, local_iso, objective_texts, short
@@ -286,13 +286,15 @@ def _write_case_runs(writer: SafeCsvWriter, prefix: Sequence[str | int | float],
             ), safe_prefix=prefix)
         if case is not None:
             result = score_case_run(case, run.choice_path)
-            points_, maximum, passed = result.points, result.max_points, result.passed
+            points_ = case_points(result.points, bool(result.critical_errors))
+            maximum, passed = result.max_points, result.passed
             ending = ("critical error" if result.critical_errors else
                       f"ended: {case.node(result.end_node).outcome.kind}"  # type: ignore[union-attr]
                       if result.end_node else "finished" if result.finished
                       else "not finished")
         else:
-            points_, maximum, passed = run.points, run.max_points, None
+            points_ = case_points(run.points, bool(run.critical_errors))
+            maximum, passed = run.max_points, None
             ending = "finished" if run.finished_at else "not finished"
         writer.writerow((
             local_iso(run.finished_at or run.started_at), CASE_RESULT, "case", run.id, None,

@@ -33,6 +33,7 @@ from vpkp_tutor.domain.progress import (
     answer_from_json,
     iso_utc,
 )
+from vpkp_tutor.domain.scoring import case_points
 from vpkp_tutor.export.files import ExportError, atomic_text, read_bounded
 from vpkp_tutor.export.record import (
     FORMAT_NAME,
@@ -87,7 +88,8 @@ def _header(data: LearnerData, bank: ContentBank, exported_at: dt.datetime) -> d
             {"id": r.id, "case_id": r.case_id,
              "title": cases[r.case_id].title if r.case_id in cases else "",
              "topic": cases[r.case_id].topic if r.case_id in cases else "",
-             "choice_path": list(r.choice_path), "points": r.points,
+             "choice_path": list(r.choice_path),
+             "points": case_points(r.points, bool(r.critical_errors)),
              "max_points": r.max_points, "critical_errors": list(r.critical_errors),
              "started_at": iso_utc(r.started_at), "finished_at": _opt_iso(r.finished_at)}
             for r in data.case_runs

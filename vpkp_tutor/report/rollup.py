@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from vpkp_tutor.domain.progress import CaseRun
+from vpkp_tutor.domain.scoring import case_fraction
 from vpkp_tutor.export.cohort import (
     Answers,
     CohortReport,
@@ -267,7 +268,7 @@ def build_rollup(cohort: CohortReport, *,
         lid = m.learner.id
         cell = overall.get((ids[li], ""))
         finished = [c for c in m.case_runs.values() if c.run.finished_at is not None]
-        quality = [c.run.points / c.run.max_points for c in finished if c.run.max_points > 0]
+        quality = [_share(c.run) for c in finished if c.run.max_points > 0]
         lessons_total = sum(c.get("lessons", 0) for c in m.topic_totals.values())
         summaries.append(LearnerSummary(
             id=lid, name=m.learner.display_name, program=m.learner.program,
@@ -365,6 +366,12 @@ def _group(key: str, label: str, code: str, in_bank: int, ids: Sequence[LearnerK
                  tuple(row for row, v in zip(ids, masteries, strict=True) if v < threshold))
 
 
+def _share(run: CaseRun) -> float:
+    """A run's share of its case's points, as the app scores it (none after a never event,
+    whatever an export from an older version says it earned)."""
+    return case_fraction(run.points, run.max_points, bool(run.critical_errors))
+
+
 def _cases(learners: Sequence[MergedLearner]) -> list[CaseOutcome]:
     runs: dict[str, list[tuple[str, CaseRun]]] = defaultdict(list)
     titles: dict[str, str] = {}
@@ -376,7 +383,7 @@ def _cases(learners: Sequence[MergedLearner]) -> list[CaseOutcome]:
     for case_id, items in runs.items():
         rs = [r for _, r in items]
         finished = [r for r in rs if r.finished_at is not None]
-        quality = [r.points / r.max_points for r in finished if r.max_points > 0]
+        quality = [_share(r) for r in finished if r.max_points > 0]
         errors: dict[str, int] = defaultdict(int)
         for r in rs:
             for e in r.critical_errors:
