@@ -351,7 +351,10 @@ def print_report(report: CohortReport, console: Console | None = None) -> None:
             console.print(plain(f"  {fp[:16] or '(none)'}: " + ", ".join(sources)))
 
     console.print("\n[bold]Learners[/bold]: accuracy and completion in %, overall and by topic")
-    console.print(_learner_table(report, plain))
+    for i, table in enumerate(_learner_tables(report, plain, console)):
+        if i:
+            console.print()  # (topics that did not fit beside the others)
+        console.print(table)
     topics = dict.fromkeys(row.topic for row in report.rows)
     heads = headings(report, topics)
     console.print(plain("Acc: points scored of those available. Items: share of the bank's "
@@ -401,8 +404,33 @@ def _percent(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}" if whole else "–"
 
 
-def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
-    """One line per learner with a cohort line at the foot."""
+def _learner_tables(report: CohortReport, plain: Callable[[str], Text],
+                    console: Console) -> list[Table]:
+    """The learner table, with as many topic columns as fit the width; the topics that do
+    not fit follow in further tables (each with the learners' names), so none is lost."""
+    from rich.measure import Measurement
+
+    topics = list(dict.fromkeys(row.topic for row in report.rows))
+    unbounded = console.options.update_width(10_000)  # (the width each table wants)
+    tables = []
+    overall = True
+    while topics or overall:
+        fit = len(topics)
+        table = _learner_table(report, plain, topics[:fit], overall)
+        while fit > (0 if overall else 1) and (
+                Measurement.get(console, unbounded, table).maximum > console.width):
+            fit -= 1
+            table = _learner_table(report, plain, topics[:fit], overall)
+        tables.append(table)
+        topics = topics[fit:]
+        overall = False
+    return tables
+
+
+def _learner_table(report: CohortReport, plain: Callable[[str], Text],
+                   topics: list[str], overall: bool) -> Table:
+    """One line per learner with a cohort line at the foot: the overall columns (when
+    `overall`) and those of `topics`."""
     from collections import Counter, defaultdict
 
     from rich import box
@@ -414,7 +442,6 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
     for row in report.rows:  # a learner's courses are kept apart
         rows[row.learner.id, row.course.id][row.topic] = row
     several = len({m.course.id for m in report.learners}) > 1
-    topics = list(dict.fromkeys(row.topic for row in report.rows))
     critical = Counter((c.learner.id, c.course_id) for c in report.critical_cases)
 
     def sums(lines: list[TopicRow]) -> list[str]:
@@ -431,18 +458,20 @@ def _learner_table(report: CohortReport, plain: Callable[[str], Text]) -> Table:
     table = Table(box=box.SIMPLE, padding=0, show_edge=False, show_footer=True)
     table.add_column("Learner", footer=f"Cohort ({len(report.learners)})", no_wrap=True,
                      overflow="ellipsis", max_width=18)
-    for col, foot in zip(("Acc", "Items", "Lessons", "Crit"), cohort[:4], strict=True):
-        table.add_column(col, footer=foot, justify="right", no_wrap=True)
+    if overall:
+        for col, foot in zip(("Acc", "Items", "Lessons", "Crit"), cohort[:4], strict=True):
+            table.add_column(col, footer=foot, justify="right", no_wrap=True)
     table.add_column("│", footer="│", width=1)  # overall | by topic
-    heads = headings(report, topics)
+    heads = headings(report, dict.fromkeys(row.topic for row in report.rows))
     for topic, foot in zip(topics, cohort[4:], strict=True):
         table.add_column(plain(heads[topic]), footer=foot,
                          justify="right", no_wrap=True, min_width=3)
     for m in report.learners:
         mine = rows.get((m.learner.id, m.course.id), {})
         name = f"{m.learner.display_name} ({m.course.id})" if several else m.learner.display_name
-        table.add_row(plain(name), *sums(list(mine.values())),
-                      str(critical[m.learner.id, m.course.id]), "│",
+        table.add_row(plain(name), *([*sums(list(mine.values())),
+                                      str(critical[m.learner.id, m.course.id])] if overall
+                                     else []), "│",
                       *[_percent(r.points, r.max_points) if (r := mine.get(t)) else "–"
                         for t in topics])
     return table

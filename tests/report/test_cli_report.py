@@ -217,3 +217,28 @@ def test_topics_sharing_a_heading_are_told_apart_by_their_ids() -> None:
     report = SimpleNamespace(topic=topics.__getitem__)
     assert headings(report, topics) == {  # type: ignore[arg-type]
         "sacrum": "Sacr", "coccyx": "Cocc", "anatomy": "Ana"}
+
+
+@pytest.mark.parametrize("columns", [80, 44])
+def test_every_topic_column_is_printed_however_narrow_the_terminal(
+        cohort: Cohort, tmp_path: Path, columns: int, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Topic columns that do not fit beside the others follow in a second table with the
+    learners' names (they used to be dropped, or cut to `A…`, with nothing said)."""
+    from vpkp_tutor.cli_report import headings
+    from vpkp_tutor.export.cohort import build_report
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    paths = cohort.paths[:2]
+    assert run(*map(str, paths), data=tmp_path / "d") == 0
+    printed = capsys.readouterr().out
+    table = printed[printed.index("Learners:"):printed.index("Acc: points")]
+    assert max(len(line) for line in table.splitlines()) <= columns
+    heads = [line.split("│")[1].split() for line in table.splitlines()
+             if line.startswith("Learner ")]
+    report = build_report(paths)
+    topics = dict.fromkeys(row.topic for row in report.rows)
+    assert [h for line in heads for h in line] == list(headings(report, topics).values())
+    assert "Acc Items Lessons Crit" in table  # whole, in the first table
+    cohort_lines = [line for line in table.splitlines() if line.startswith("Cohort (2)")]
+    assert len(cohort_lines) == len(heads)  # each table has its figures for the cohort
