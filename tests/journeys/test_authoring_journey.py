@@ -195,3 +195,36 @@ def test_reload_content_keeps_the_content_when_the_course_manifest_breaks(
         asyncio.run(run())
     finally:
         store.close()
+
+
+def test_a_file_with_one_broken_question_shows_its_problems_first(tmp_path: Path) -> None:
+    """Two questions, one with a key that is not an option: the problem is shown, not a quiz
+    of the other question alone as if the file were valid; Enter opens the valid one."""
+    from vpkp_tutor.content.scaffold import write_new
+    from vpkp_tutor.tui.preview import PreviewApp, PreviewScreen
+    from vpkp_tutor.tui.screens.quiz import QuizScreen
+
+    file = _course(tmp_path) / "question_bank" / "q.yaml"
+    write_new("question", file)
+    text = file.read_text(encoding="utf-8")
+    item = text[text.index("  - id: q-q001"):]
+    broken = item.replace("q-q001", "q-q002").replace("    key: A ", "    key: E ")
+    file.write_text(text + broken, encoding="utf-8")
+
+    async def run() -> None:
+        app = PreviewApp(file, watch=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.checks == 1, "the check")
+            await pilot.pause()
+            assert isinstance(app.screen, PreviewScreen)
+            shown = str(app.screen.query_one("#preview-problems").render())
+            assert "'E' is not one of this question's options" in shown
+            assert "Enter opens the items that do validate" in shown
+            head = str(app.screen.query_one("#preview-head").render())
+            assert "1 error" in head
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, QuizScreen), "the valid question")
+            assert [q.id for q in app.screen.questions] == ["q-q001"]
+            await pilot.press("ctrl+q")
+
+    asyncio.run(run())

@@ -96,7 +96,8 @@ class PreviewScreen(VpkpScreen):
             body.append(f"{file}:{p.line}:{p.column}: {p.severity}: ", style=style)
             body.append(f"{p.message} [{p.code} {code_name(p.code)}]\n")
         if not state.error:
-            body.append("\nEnter opens the item again · r reloads · q quits\n")
+            body.append("\nEnter opens the items that do validate · r reloads · q quits\n"
+                        if errors else "\nEnter opens the item again · r reloads · q quits\n")
         self.query_one("#preview-problems", Static).update(body)
 
 
@@ -181,8 +182,8 @@ class PreviewApp(VpkpApp):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.preview_screen.show(state, self.file, self.checks)
-        if not state.error:
-            self.open_item()
+        if not state.error and not any(p.severity == "error" for p in state.problems):
+            self.open_item()  # (with errors, they are shown first: Enter opens the rest)
         if self._settle_timer is not None:
             self._settle_timer.stop()
         self._settle_timer = self.set_timer(self.SETTLE_AFTER_S, self._settle)
