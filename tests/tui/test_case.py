@@ -193,3 +193,33 @@ async def test_story_scrolls_by_keys_while_the_choices_have_focus(make: MakeApp)
         # the feedback is reflowed to the width, not cut where the content file wrapped it
         assert "decide safety are the state of the posterior wall" in " ".join(feedback.split())
         assert "decide safety are\n" not in feedback
+
+
+async def test_a_case_left_before_its_end_goes_on_where_it_was_left(make: MakeApp) -> None:
+    """Esc after a decision, then the case again: the next decision, not the first (the
+    choices made were kept, but a new run started from the beginning)."""
+    bank = bundled_bank()
+    case, first = next(
+        (c, ch) for c in bank.cases for ch in c.node(c.start).choices
+        if not ch.critical and ch.next is not None and not c.node(ch.next).is_end)
+    app = make(content=bank)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.post_message(OpenCase(case.id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseScreen)
+        await pilot.press(str(case.node(case.start).choices.index(first) + 1))
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, CaseScreen)
+        app.post_message(OpenCase(case.id))
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, CaseScreen) and again is not screen
+        assert again.node.id == first.next and again.path == [first.id]
+        assert "Decision 2" in str(again.query_one("#case-status").render())
+        assert again.query(".vignette")  # the opening, shown again above the decision
+        runs = app.services.store.case_runs(app.learner.id)
+        assert [r.choice_path for r in runs] == [(first.id,)]  # the one run, resumed

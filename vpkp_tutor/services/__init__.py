@@ -306,6 +306,11 @@ class Services:
         """Start and store a case run."""
         return self._cases.start_case(learner_id, case_id)
 
+    def open_case_run(self, learner_id: str, case_id: str) -> tuple[CaseRun, CaseResult]:
+        """The learner's run of this case left before its end (to resume), else a new one;
+        with its score so far."""
+        return self._cases.open_case_run(learner_id, case_id)
+
     def record_case_choice(self, run_id: str, choice_id: str) -> CaseResult:
         """Append a choice to a run (committed)"""
         return self._cases.record_case_choice(run_id, choice_id)

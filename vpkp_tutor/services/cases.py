@@ -55,6 +55,25 @@ class CaseServices(ServicesBase):
                                  outbox=case_hook(self.content, self._settings, done, now))
         return result
 
+    def open_case_run(self, learner_id: str, case_id: str) -> tuple[CaseRun, CaseResult]:
+        """The run to play, with its score so far: the learner's latest run of this case
+        when it was left before its end (resumed where it was left), else a new run. A
+        left run whose choices the case no longer offers in that order (the case was
+        edited since) is left as it is, and a new run starts."""
+        case = self._case(case_id)
+        latest = next((r for r in self.store.case_runs(learner_id) if r.case_id == case_id),
+                      None)
+        if latest is not None and latest.finished_at is None:
+            node = case.node(case.start)
+            for choice_id in latest.choice_path:
+                choice = next((c for c in node.choices if c.id == choice_id), None)
+                if choice is None or choice.next is None or choice.critical:
+                    break
+                node = case.node(choice.next)
+            else:
+                return latest, score_case_run(case, latest.choice_path)
+        return self.start_case(learner_id, case_id), score_case_run(case, ())
+
     def case_run(self, run_id: str) -> CaseRun:
         """A stored case run (ValueError when unknown)."""
         run = self.store.get_case_run(run_id)

@@ -92,6 +92,9 @@ class CaseScreen(VpkpScreen):
         self.path: list[str] = []
         self.result: CaseResult | None = None
         self.pending: Choice | None = None
+        self.resumed = False
+        """True while showing the decision a run left earlier was resumed at (the opening
+        of the case is shown above it again)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,12 +106,23 @@ class CaseScreen(VpkpScreen):
 
     async def on_mount(self) -> None:
         self.sub_title = clean(self.case.title)
-        run = saved_value(self, lambda: self.services.start_case(self.learner.id, self.case.id),
-                          "the start of this case")
-        if run is None:
+        opened = saved_value(
+            self, lambda: self.services.open_case_run(self.learner.id, self.case.id),
+            "the start of this case")
+        if opened is None:
             self.dismiss()
             return
-        self.run = run
+        self.run, result = opened
+        if self.run.choice_path:  # left before its end: go on from where it was left
+            self.result = result
+            for choice_id in self.run.choice_path:
+                choice = self.case.choice(choice_id)
+                self.findings += [f for f in self.node.findings if f not in self.findings]
+                self.path.append(choice_id)
+                self.node = self.case.node(choice.next or self.node.id)
+            self.resumed = True
+            self.notify(f"Resumed where you left this case: decision {len(self.path) + 1}.",
+                        timeout=4)
         await self.show_node()
 
     def update_status(self) -> None:
@@ -146,8 +160,9 @@ class CaseScreen(VpkpScreen):
         await body.remove_children()
         await self.query("#case-decide CaseChoices").remove()
         widgets: list[Widget] = []
-        if node.id == self.case.start:
+        if node.id == self.case.start or self.resumed:
             widgets.append(SafeMarkdown(self.case.vignette, classes="vignette"))
+            self.resumed = False
         widgets.append(SafeMarkdown(node.narrative, classes="narrative"))
         if new:
             widgets.append(self.findings_panel("New findings", new, "new-findings"))

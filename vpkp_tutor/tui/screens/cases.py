@@ -40,8 +40,8 @@ class CaseListScreen(VpkpScreen):
     """Pick a case to play."""
 
     HOW_TO: ClassVar[str] = (
-        "Cases by topic. ↑/↓ choose a case, Enter starts it. Each run is scored and kept; "
-        "the list shows your best finished run."
+        "Cases by topic. ↑/↓ choose a case, Enter starts it (or goes on with a run you "
+        "left). Each run is scored and kept; the list shows your best finished run."
     )
 
     def compose(self) -> ComposeResult:
