@@ -239,3 +239,28 @@ async def test_end_goes_to_the_end_at_once(make: MakeApp) -> None:
         burst(app, "home", "pagedown")
         await settle(pilot)
         assert body.scroll_y == page
+
+
+async def test_a_drill_being_read_says_how_to_give_it_the_keys(make: MakeApp) -> None:
+    """While the lesson is read the arrows turn its steps, so the drill's hint says Enter
+    gives it the keys (it said ←↑↓→ place, and → went to the next step); then it does."""
+    from tests.tui.bank import TRAJECTORY
+    from vpkp_tutor.tui.widgets.trajectory import TrajectoryAnswer
+
+    lesson = msgspec.structs.replace(LESSON, steps=(
+        Step("Aim", "Place it.", checks=(TRAJECTORY.id,)),
+        Step("Done", "That is all."),
+    ))
+    app = make(content=ContentBank(lessons=(lesson,), questions=(TRAJECTORY,),
+                                   fingerprint="lesson-drill"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first_lesson(pilot)
+        assert not isinstance(app.focused, TrajectoryAnswer)
+        assert hint_text(screen) == TrajectoryAnswer.OUTSIDE_HINT
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.focused, TrajectoryAnswer)
+        assert hint_text(screen) == TrajectoryAnswer.HINT
+        await pilot.press("right")  # the drill's now, not the next step
+        await settle(pilot)
+        assert screen.position == 0

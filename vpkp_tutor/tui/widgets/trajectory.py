@@ -301,6 +301,15 @@ class TrajectoryAnswer(AnswerInput[Trajectory]):
 
     HINT = "←↑↓→ place, then aim · +/Enter advance · - withdraw · f final · v views"
 
+    OUTSIDE_HINT = "Enter takes you into the drill, where ←↑↓→ place the needle"
+    """The hint while the drill does not have the keys (a lesson being read, where the
+    arrows turn the page)."""
+
+    @property
+    def hint(self) -> str:
+        """`HINT` while the drill has the keys (or is done); else how to give it them."""
+        return self.HINT if self.frozen or self.has_focus else self.OUTSIDE_HINT
+
     DEFAULT_CSS = """
     TrajectoryAnswer {
         height: auto;
