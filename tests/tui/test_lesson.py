@@ -264,3 +264,31 @@ async def test_a_drill_being_read_says_how_to_give_it_the_keys(make: MakeApp) ->
         await pilot.press("right")  # the drill's now, not the next step
         await settle(pilot)
         assert screen.position == 0
+
+
+async def test_a_check_pushed_off_the_screen_by_feedback_does_not_take_the_keys(
+        make: MakeApp) -> None:
+    """Two checks on screen; the first one's long feedback pushes the second below the
+    screen: the second must not have the focus (a letter typed then chose in it unseen)."""
+    from tests.tui.bank import MULTI
+
+    long_single = msgspec.structs.replace(
+        SINGLE, explanation="\n\n".join(f"Teaching point {i}." for i in range(30)))
+    lesson = msgspec.structs.replace(LESSON, steps=(
+        Step("Two checks", "Short.", checks=(long_single.id, MULTI.id)),
+        Step("Done", "That is all."),
+    ))
+    app = make(content=ContentBank(lessons=(lesson,), questions=(long_single, MULTI),
+                                   fingerprint="lesson-pushed"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_first_lesson(pilot)
+        multi = next(v for v in screen.query(QuestionView) if v.question.id == MULTI.id)
+        assert screen.in_view(multi)  # both on screen before the answer
+        await pilot.press(SINGLE.key.lower(), "enter")
+        await settle(pilot)
+        assert screen.answered[SINGLE.id][1].correct
+        assert not screen.in_view(multi)  # pushed off by the feedback
+        assert not multi.input.has_focus
+        await pilot.press("a")  # for the check on screen, or none: not the hidden one
+        await settle(pilot)
+        assert multi.input.value is None or screen.in_view(multi)

@@ -254,17 +254,25 @@ class LessonScreen(VpkpScreen):
             return
         await self._show_check_feedback(qid, score)
 
+    def _focus_after_feedback(self, question_id: str) -> None:
+        """The next check still open takes the focus when it is on screen; else the step's
+        body (keys for a check out of view would act unseen: typed letters, and Enter, go
+        to the check still open on screen, else bring it up)."""
+        if not self.is_current:
+            return
+        following = self.next_unanswered(after=question_id)
+        if following is None or not self.in_view(following):
+            self.query_one("#lesson-body", ScreenBody).focus()
+        else:
+            self.set_focus(following.input.focus_target, scroll_visible=False)
+
     async def _show_check_feedback(self, question_id: str, score: Score) -> None:
         for view in self.query(QuestionView):
             if view.question.id == question_id:
                 await view.show_feedback(score)
                 await show_confidence_note(view, self.confidences.get(question_id),
                                            score.correct, None, can_tag=False)
-                following = self.next_unanswered(after=question_id)
-                if following is None or not self.in_view(following):
-                    # (keys for a check out of view would act unseen: typed letters, and
-                    # Enter, go to the check still open on screen, else bring it up)
-                    self.query_one("#lesson-body", ScreenBody).focus()
-                else:
-                    self.set_focus(following.input.focus_target, scroll_visible=False)
                 view.bring_verdict_into_view()
+                # where the focus goes is known once the feedback is laid out and scrolled
+                # to (it can push the next check off the screen)
+                self.call_after_refresh(self._focus_after_feedback, question_id)
