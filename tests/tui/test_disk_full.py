@@ -98,7 +98,7 @@ async def test_starting_a_case_or_a_quiz_on_a_full_disk(
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        full_disk(monkeypatch, app.services, "start_case")
+        full_disk(monkeypatch, app.services, "open_case_run")
         await pilot.press("c", "enter")
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, CaseListScreen)

@@ -3,7 +3,9 @@ a key's binding runs only when the key has bubbled up to the app, after the keys
 have been handed on to the widget that had the focus. Two helpers keep such keys where the
 learner meant them: a key whose action moves the focus into a field is acted on where it
 arrives (`runs_here`), and a character that then reaches the screen instead of the field is
-typed in the field (`type_in_focused_field`)."""
+typed in the field (`type_in_focused_field`). A field's own keys (Backspace, the arrows…) are
+bindings too, while the characters are typed where they arrive: `run_own_binding` acts on
+such a key at once, so that Backspace and 8 sent together over "6" leave "8", not "6"."""
 
 from __future__ import annotations
 
@@ -17,6 +19,19 @@ def runs_here(node: Widget, key: str, action: str) -> bool:
     runs it at once, so that the keys after it go to the field it focuses."""
     active = node.screen.active_bindings.get(key)
     return active is not None and active.node is node and active.binding.action == action
+
+
+async def run_own_binding(node: Widget, event: events.Key) -> bool:
+    """Run at once the binding `node` itself has for this key (with the keymap applied),
+    where Textual would run it only once the key had bubbled up. True when it ran (the event
+    is stopped)."""
+    active = node.screen.active_bindings.get(event.key)
+    if active is None or active.node is not node or not active.enabled:
+        return False
+    event.stop()
+    event.prevent_default()
+    await node.run_action(active.binding.action)
+    return True
 
 
 def type_in_focused_field(node: Widget, event: events.Key) -> bool:

@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 
 from vpkp_tutor.domain.confidence import COMMENT_MAX, Confidence, ErrorTag
 from vpkp_tutor.tui.dialogs.base import Dialog
+from vpkp_tutor.tui.widgets.field import Field
 
 CONFIDENCE_WORDS = {
     Confidence.SURE: "sure",
@@ -113,7 +114,7 @@ class ErrorTagDialog(Dialog[tuple[ErrorTag, str] | None]):
                       (mark, "dim")]
         with Vertical(classes="dialog"):
             yield Static(Content.assemble(*lines), id="error-tag-question")
-            yield Input(placeholder="Your comment for the educator (Enter saves)",
+            yield Field(placeholder="Your comment for the educator (Enter saves)",
                         max_length=COMMENT_MAX, id="error-comment", compact=True,
                         disabled=True)
 

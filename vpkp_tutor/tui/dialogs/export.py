@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from vpkp_tutor.tui.dialogs.base import Dialog
+from vpkp_tutor.tui.widgets.field import Field
 
 
 class Format(Protocol):
@@ -70,7 +71,7 @@ class ExportDialog(Dialog[Path | None]):
             with RadioSet(id="format"):
                 for i, fmt in enumerate(self.formats):
                     yield RadioButton(fmt.label, value=i == 0)
-            yield Input(str(self.default_stem) + self.formats[0].suffix, id="path")
+            yield Field(str(self.default_stem) + self.formats[0].suffix, id="path")
             yield Static(id="export-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="export", variant="primary", compact=True)

@@ -23,6 +23,7 @@ from vpkp_tutor.domain.progress import Learner
 from vpkp_tutor.services.learners import MAX_NAME_LENGTH, NameTakenError, name_key
 from vpkp_tutor.tui.burst import runs_here, type_in_focused_field
 from vpkp_tutor.tui.messages import LearnerChosen
+from vpkp_tutor.tui.widgets.field import Field
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -79,11 +80,11 @@ class LearnerScreen(Screen[None]):
             yield OptionList(id="learners")
             with Vertical(id="new-learner"):
                 yield Static(Content.styled("New profile", "bold"))
-                yield Input(placeholder="Display name (required)", id="name",
+                yield Field(placeholder="Display name (required)", id="name",
                             max_length=MAX_NAME_LENGTH)
                 with Horizontal(id="learner-extra"):
-                    yield Input(placeholder="Program (optional)", id="program", max_length=60)
-                    yield Input(placeholder="PGY level, e.g. PGY-3", id="level", max_length=20)
+                    yield Field(placeholder="Program (optional)", id="program", max_length=60)
+                    yield Field(placeholder="PGY level, e.g. PGY-3", id="level", max_length=20)
                 yield Static(id="learner-error")
                 yield Button("Create profile", id="create", variant="primary", compact=True)
         yield KeyFooter()

@@ -26,6 +26,7 @@ from textual.widgets.selection_list import Selection
 from vpkp_tutor.domain.model import Difficulty
 from vpkp_tutor.domain.progress import Pool, QuizMode, QuizSettings
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.field import Field
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 
 MODES: tuple[tuple[QuizMode, str], ...] = (
@@ -86,10 +87,10 @@ class QuizBuilderScreen(VpkpScreen):
                 )
                 with Horizontal(classes="field-row"):
                     yield Static("Items", classes="field-label inline")
-                    yield Input("10", type="integer", id="count", compact=True, max_length=3)
+                    yield Field("10", type="integer", id="count", compact=True, max_length=3)
                 with Horizontal(classes="field-row", id="time-row"):
                     yield Static("Minutes", classes="field-label inline")
-                    yield Input("15", type="integer", id="minutes", compact=True, max_length=3)
+                    yield Field("15", type="integer", id="minutes", compact=True, max_length=3)
         with Horizontal(id="builder-foot"):
             yield Button("Start quiz (ctrl+s)", id="start", variant="primary", compact=True)
             yield Static(id="builder-note")

@@ -24,6 +24,7 @@ from vpkp_tutor.domain.confidence import ScoringMode
 from vpkp_tutor.services.settings import parse_retention
 from vpkp_tutor.tui.keymap import BindingInfo, bindings, key_refused
 from vpkp_tutor.tui.screens.base import VpkpScreen
+from vpkp_tutor.tui.widgets.field import Field
 from vpkp_tutor.tui.widgets.footer import KeyFooter
 from vpkp_tutor.tui.widgets.text import literal
 
@@ -78,7 +79,7 @@ class SettingsScreen(VpkpScreen):
             yield Static(Content.styled("Spaced review", "bold $accent"), classes="settings-head")
             with Horizontal(id="retention-row"):
                 yield Static("Desired retention ", id="retention-label")
-                yield Input(id="retention", restrict=r"[0-9.]*", max_length=6, compact=True)
+                yield Field(id="retention", restrict=r"[0-9.]*", max_length=6, compact=True)
             yield Static(Content.styled(
                 "The chance of recall aimed for when an item falls due, 0.70–0.97; higher "
                 "means more frequent reviews. Applies to reviews from now on.", "dim"))

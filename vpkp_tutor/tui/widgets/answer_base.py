@@ -29,17 +29,17 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input
 
 from vpkp_tutor.domain.model import Question
 from vpkp_tutor.domain.scoring import AnswerValue, Verdict
 from vpkp_tutor.tui.burst import runs_here
+from vpkp_tutor.tui.widgets.field import Field
 
 QuestionT = TypeVar("QuestionT", bound=Question)
 """The question type (or types) an input answers."""
 
 
-class AnswerField(Input):
+class AnswerField(Field):
     """An `Input` inside an answer (a number, a short answer), let go when it is removed.
 
     `Input` subscribes to its screen's text-selection signal when mounted and never
