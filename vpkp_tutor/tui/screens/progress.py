@@ -135,6 +135,8 @@ class ProgressData:
     topics: list[TopicProgress]
     due: list[int]
     history: tuple[list[QuizResult], list[CaseRun]]
+    due_now: int = 0
+    """Reviews due at this moment (Home's figure; today's bar counts the rest of today)."""
     calibration: tuple[CalibrationRow, ...] = ()
     errors: dict[str, dict[ErrorTag, int]] | None = None
 
@@ -205,6 +207,9 @@ class ProgressScreen(VpkpScreen):
                 yield Static(id="chart-errors")
         yield KeyFooter()
 
+    due_title = ""
+    """The title of the reviews-due chart (read by tests)."""
+
     def on_mount(self) -> None:
         self.sub_title = "Progress"
         self.load(self.learner.id)
@@ -224,6 +229,7 @@ class ProgressScreen(VpkpScreen):
             topics=[t for t in services.dashboard(learner_id).topics
                     if t.mastery.answered_items],
             due=services.due_forecast(learner_id, FORECAST_DAYS),
+            due_now=services.due_count(learner_id),
             history=services.history(learner_id),
             calibration=services.calibration(learner_id),
             errors=services.error_profile(learner_id),
@@ -238,7 +244,7 @@ class ProgressScreen(VpkpScreen):
         self.query_one("#history-table", DataTable).clear(columns=True)
         await self.chart_over_time(data.over_time)
         await self.chart_by_topic(data.topics)
-        await self.chart_due(data.due)
+        await self.chart_due(data.due, data.due_now)
         self.fill_history(*data.history)
         self.show_confidence(data)
         self._shown = True
@@ -313,8 +319,9 @@ class ProgressScreen(VpkpScreen):
         if self.is_mounted and self.topic_rows:
             self.draw_by_topic()
 
-    async def chart_due(self, counts: list[int]) -> None:
-        """Bar chart of reviews falling due per day."""
+    async def chart_due(self, counts: list[int], due_now: int) -> None:
+        """Bar chart of reviews falling due per day; the title says how many of today's are
+        due already (Home's figure), the rest falling due later today."""
         plot = PlotextPlot(id="chart-due")
         await self.query_one("#due-box", Vertical).mount(plot)
         today = self.services.clock().date()
@@ -327,7 +334,10 @@ class ProgressScreen(VpkpScreen):
         top = max(counts, default=0)
         step = max(1, -(-top // 5))
         plt.yticks(list(range(0, top + step, step)))
-        plt.title(f"Reviews due, next {len(counts)} days (total {sum(counts)})")
+        later = max(0, counts[0] - due_now) if counts else 0
+        self.due_title = (f"Reviews due, next {len(counts)} days (total {sum(counts)}); "
+                          f"today: {due_now} now, {later} later")
+        plt.title(self.due_title)
 
     def fill_history(self, quizzes: list[QuizResult], cases: list[CaseRun]) -> None:
         """Quizzes and cases, newest first. What was done comes last: a long case title is
