@@ -127,3 +127,34 @@ def test_one_learner_in_two_courses_has_two_rows_that_do_not_mix(tmp_path: Path)
     assert lines["l0000", "kp"].behind_on == sum(1 for k in behind if k.startswith("kp."))
     topics = {g.key: g for g in rollup.topics}
     assert all(g.started == 3 and set(g.below) == {("l0000", "kp")} for g in topics.values())
+
+
+def test_a_learners_mastery_is_of_the_whole_course_not_one_topic(tmp_path: Path) -> None:
+    """Ten right answers in one topic of a nine-topic course: Home shows that topic mastered
+    and the others at 0, so the course is a ninth mastered (the report pooled every answer
+    and said 100%, a figure no screen of the app shows)."""
+    from tests.bundled import bundled_bank
+    from tests.services.tinybank import FakeClock, make_services
+    from vpkp_tutor.domain.model import SingleBest, TrueFalse
+    from vpkp_tutor.domain.progress import QuizMode, QuizSettings
+
+    bank = bundled_bank()
+    topics = {q.topic for q in bank.questions}
+    topic = bank.questions[0].topic
+    svc = make_services(tmp_path / "data", FakeClock(), bank)
+    lid = svc.create_learner("Ana Ruiz").id
+    mine = [q.id for q in bank.questions if q.topic == topic]
+    attempt = svc.build_quiz(lid, QuizSettings(mode=QuizMode.EXAM, topics=(topic,),
+                                               count=len(mine), seed=1))
+    keyed = [q for q in (bank.question(i) for i in attempt.question_ids)
+             if isinstance(q, SingleBest | TrueFalse)][:10]
+    assert len(keyed) == 10
+    for q in keyed:
+        svc.record_answer(attempt.id, q.id, q.key, 20.0)
+    svc.finish_quiz(attempt.id)
+    shown = {t.topic.id: t.mastery.value for t in svc.dashboard(lid).topics}  # Home's bars
+    assert shown[topic] == pytest.approx(1.0) and sum(shown.values()) == pytest.approx(1.0)
+    exported = svc.export(lid, "json", tmp_path / "ana.json")
+    (line,) = build_rollup(build_report([exported])).learners
+    assert line.mastery == pytest.approx(1 / len(topics))
+    svc.store.close()

@@ -273,7 +273,8 @@ def build_rollup(cohort: CohortReport, *,
         summaries.append(LearnerSummary(
             id=lid, name=m.learner.display_name, program=m.learner.program,
             level=m.learner.level, responses=cell.responses if cell else 0,
-            accuracy=cell.accuracy if cell else None, mastery=cell.mastery if cell else 0.0,
+            accuracy=cell.accuracy if cell else None,
+            mastery=_course_mastery(m, ids[li], by_topic),
             lessons_completed=sum(1 for p, _ in m.lessons.values() if p.completed),
             lessons_total=max(lessons_total, len(m.lessons)),
             case_runs=len(m.case_runs),
@@ -364,6 +365,18 @@ def _group(key: str, label: str, code: str, in_bank: int, ids: Sequence[LearnerK
                  statistics.median(accuracies) if accuracies else None,
                  sum(1 for c in mine if c),
                  tuple(row for row, v in zip(ids, masteries, strict=True) if v < threshold))
+
+
+def _course_mastery(m: MergedLearner, key: LearnerKey,
+                    by_topic: Mapping[tuple[LearnerKey, str], Cell]) -> float:
+    """A learner's mastery of the course: the mean of their topic masteries (each as the app
+    shows it on Home) over the course's topics, a topic not started counting 0. (Pooled
+    over the whole bank, ten good answers in one topic read as 100%.)"""
+    topics = [t for t, counts in m.topic_totals.items() if counts.get("questions", 0)]
+    if not topics:
+        return 0.0
+    return sum(c.mastery if (c := by_topic.get((key, t))) else 0.0 for t in topics) / len(
+        topics)
 
 
 def _share(run: CaseRun) -> float:
