@@ -101,7 +101,20 @@ def test_html_to_markdown_keeps_structure_and_reports_media() -> None:
         "<script>alert(1)</script><video src='v.mp4'></video><!-- note -->")
     assert md == ("### Risks\n\nCement **leak** and *embolism*.  \nRare.\n\n- one\n- two\n\n"
                   "1. first\n\nsource (https://example.org/x) & `x<y`")
-    assert notes == ["a video (v.mp4) dropped: the app shows text only"]
+    assert notes == ["a script dropped (its content is never shown)",
+                     "a video (v.mp4) dropped: the app shows text only"]
+
+
+def test_a_table_keeps_its_rows_and_an_image_its_place() -> None:
+    """A row reads `Drug | Dose` (it was " Drug | Dose |"), and an image's text stands apart
+    from the words around it (it was glued: "step?[image: fluoro]")."""
+    md, notes = html_to_markdown(
+        "<p>Doses:</p><table><tr><th>Drug</th><th>Dose</th></tr>"
+        "<tr><td>PMMA</td><td>3 mL</td></tr></table>"
+        "<p>Next step?<img src='@@PLUGINFILE@@/x.png' alt='fluoro'>Then.</p>")
+    assert md == "Doses:\n\nDrug | Dose\n\nPMMA | 3 mL\n\nNext step? [image: fluoro] Then."
+    assert notes == ["a table flattened into lines of text",
+                     "an image (@@PLUGINFILE@@/x.png) dropped: the app shows text only"]
 
 
 @pytest.mark.parametrize(("html", "markdown", "text"), [

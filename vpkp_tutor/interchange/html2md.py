@@ -3,8 +3,8 @@
 Kept: paragraphs and line breaks, bold, italic, inline code and `<pre>` blocks, headings,
 bulleted and numbered lists, links (as `text (url)`), `<sub>`/`<sup>` as plain text, and
 character references. Dropped and reported: images, audio, video, embedded objects and
-frames, tables (their cells kept as lines of text), scripts and styles (their content never
-shown), and Moodle's `@@PLUGINFILE@@` references. Comments are dropped silently (an author's
+frames, tables (each row kept as a paragraph, its cells between `|`), scripts and styles (their
+content never shown), and Moodle's `@@PLUGINFILE@@` references. Comments are dropped silently (an author's
 note in the markup is not content).
 """
 
@@ -39,6 +39,8 @@ class _Converter(HTMLParser):
         self.lists: list[list[int]] = []  # per open list: [counter] (0 for bullets)
         self.link: list[str | None] = []
         self.table = False
+        self.cells = 0
+        """Cells begun in the table row being read."""
         self.marks: list[tuple[str, int]] = []
         """Open emphasis: its marker and where in `out` it was put."""
 
@@ -64,7 +66,11 @@ class _Converter(HTMLParser):
             self._note(f"{MEDIA[tag]}{where} dropped: the app shows text only")
             alt = a.get("alt")
             if tag == "img" and alt:
-                self.out.append(f"[image: {alt}]")
+                if self.out and not self.out[-1][-1:].isspace():
+                    self.out.append(" ")  # (not glued to the word before it)
+                self.out.append(f"[image: {alt}] ")
+        if tag in ("script", "style") and not self.skip:
+            self._note(f"a {tag} dropped (its content is never shown)")
         if tag in SKIP_CONTENT:
             self.skip += 1
             return
@@ -73,6 +79,8 @@ class _Converter(HTMLParser):
         if tag == "table":
             self._note("a table flattened into lines of text")
             self.table = True
+        if tag == "tr":
+            self.cells = 0
         if tag == "li":
             self._line()
         elif tag in BLOCKS:
@@ -105,7 +113,9 @@ class _Converter(HTMLParser):
             case "a":
                 self.link.append(a.get("href"))
             case "td" | "th":
-                self.out.append(" ")
+                if self.cells:
+                    self.out.append(" | ")  # between the cells of a row
+                self.cells += 1
             case _:
                 pass
 
@@ -136,8 +146,6 @@ class _Converter(HTMLParser):
                     self.out.append(f" ({href})")
                 elif href and "@@PLUGINFILE@@" in href:
                     self._note(f"a link to a file inside the LMS ({href}) dropped")
-            case "td" | "th":
-                self.out.append(" |")
             case _:
                 pass
         if tag in BLOCKS:
