@@ -83,6 +83,26 @@ def test_schema_replaces_its_own_file_and_no_other_without_force(
     assert json.loads(precious.read_text(encoding="utf-8"))["title"] == "VP/KP Tutor lesson file"
 
 
+def test_schema_and_export_items_say_plainly_when_the_output_is_a_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder given as -o is named as one at once (it was "exists already; give --force",
+    then with --force "Is a directory"), and a file in the way of the path as that."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "notes").write_text("x", encoding="utf-8")
+    for args in (["schema", "case", "-o", str(folder)],
+                 ["schema", "case", "-o", str(folder), "--force"],
+                 ["export-items", str(Path(__file__).resolve().parents[1] / "question_bank" / "anatomy.yaml"), "--format",
+                  "gift", "-o", str(folder), "--force"]):
+        capsys.readouterr()
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"-o {folder}: is a folder" in err, err
+    assert main(["schema", "case", "-o", str(tmp_path / "notes" / "x.json")]) == 2
+    assert "a part of the path is a file, not a folder" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
+
+
 def test_validate_and_schema_never_import_textual() -> None:
     code = (
         "import sys\n"

@@ -34,6 +34,10 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     import tempfile
 
     out = Path(args.output)
+    if out.is_dir():
+        print(f"vpkp-tutor: error: -o {out}: is a folder; give a file name, e.g. "
+              f"{out / (args.kind + '.json')}", file=sys.stderr)
+        return 2
     if out.exists() and not args.force and not _our_schema(out):
         print(f"vpkp-tutor: error: -o {out}: exists already and is not a schema this command "
               "wrote; give --force to replace it", file=sys.stderr)
@@ -49,7 +53,9 @@ def _cmd_schema(args: argparse.Namespace) -> int:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        print(f"vpkp-tutor: error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        why = ("a part of the path is a file, not a folder" if isinstance(
+            exc, FileExistsError | NotADirectoryError) else exc.strerror or exc)
+        print(f"vpkp-tutor: error: cannot write {out}: {why}", file=sys.stderr)
         return 2
     print(f"wrote {out}")
     return 0

@@ -241,6 +241,9 @@ def cmd_export_items(args: argparse.Namespace) -> int:
         _err(f"vpkp-tutor: error: {source}: no such file or folder")
         return 2
     out = Path(args.output)
+    if out.is_dir():
+        _err(f"vpkp-tutor: error: -o {out}: is a folder; give a file name")
+        return 2
     if out.exists() and not args.force:
         _err(f"vpkp-tutor: error: -o {out}: exists already; give --force to replace it")
         return 2
