@@ -248,3 +248,32 @@ async def test_a_name_typed_right_after_ctrl_n_lands_in_the_form(make: MakeApp) 
         await settle(pilot)
         name = screen.query_one("#name", Input)
         assert app.focused is name and name.value == "Bea Li"
+
+
+async def test_the_next_learner_gets_screens_of_their_own(make: MakeApp) -> None:
+    """The quiz builder opened by one learner, then another learner chosen: the builder
+    opens afresh (it kept the first learner's mode, items and minutes)."""
+    from vpkp_tutor.tui.screens.quiz_builder import QuizBuilderScreen
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        builder = app.screen
+        assert isinstance(builder, QuizBuilderScreen)
+        builder.query_one("#count", Input).value = "4"
+        await pilot.press("escape")
+        await settle(pilot)
+        app.action_switch_learner()
+        await settle(pilot)
+        assert isinstance(app.screen, LearnerScreen)
+        two = app.services.create_learner("Dr Two")
+        app.post_message(LearnerChosen(two))  # (what the picker's choice posts)
+        await settle(pilot)
+        assert app.learner is not None and app.learner.id == two.id
+        await pilot.press("q")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, QuizBuilderScreen) and again is not builder
+        assert again.query_one("#count", Input).value == "10"

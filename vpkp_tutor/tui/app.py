@@ -144,6 +144,8 @@ class VpkpApp(App[None]):
         ValueError with a message when it cannot be opened now."""
         self._opened: set[str] = set()
         """Names of the `SCREENS` opened so far (another course needs new ones)."""
+        self._screens_for: str | None = None
+        """The learner the opened `SCREENS` were built for (another needs new ones)."""
 
     # -- start-up ------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -262,7 +264,20 @@ class VpkpApp(App[None]):
             if isinstance(screen, HomeScreen):
                 screen.show_sync_status(status)
 
+    def _build_opened_again(self) -> None:
+        """The `SCREENS` opened so far, not on the stack, built afresh the next time they
+        are opened: they were built for another course or learner (a quiz builder kept the
+        last learner's choices)."""
+        for name in sorted(self._opened):
+            screen = self.get_screen(name)
+            if screen in self.screen_stack:
+                continue
+            self.uninstall_screen(name)
+            screen.remove()
+            self.install_screen(self.SCREENS[name](), name)
+
     def _enter(self, learner: Learner) -> None:
+        other = self._screens_for not in (None, learner.id)
         self._set_learner(learner)
         self._remember(learner)
         self._open_learners_course(learner)
@@ -272,6 +287,9 @@ class VpkpApp(App[None]):
         else:  # back to the dashboard beneath the picker; it reloads for this learner
             while self.screen is not home:
                 self.pop_screen()
+        if other:
+            self._build_opened_again()
+            self._screens_for = None
 
     def _remember(self, learner: Learner) -> None:
         """Remember who studied last (the picker offers them first)."""
@@ -294,6 +312,7 @@ class VpkpApp(App[None]):
         if self.learner is None or name not in self.SCREENS:
             return
         self._opened.add(name)
+        self._screens_for = self.learner.id
         screen = self.get_screen(name)
         if screen in self.screen_stack:
             while self.screen is not screen:
@@ -470,13 +489,7 @@ class VpkpApp(App[None]):
         if content.course.id == old.content.course.id:
             return
         self.action_go_home()
-        for name in sorted(self._opened):  # built for the other course: built again
-            screen = self.get_screen(name)
-            if screen in self.screen_stack:
-                continue
-            self.uninstall_screen(name)
-            screen.remove()
-            self.install_screen(self.SCREENS[name](), name)
+        self._build_opened_again()  # (built for the other course)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen) and self.learner is not None:
                 screen.refresh_dashboard()
