@@ -98,6 +98,7 @@ async def test_confidence_is_asked_after_the_answer_is_stored(make: MakeApp) -> 
         assert app.screen is quiz
         assert _stored(app, SINGLE.id) == (1, "disagree", "Key is B", 0)
         assert "Why it was wrong: disagree with the key" in _note(quiz)
+        assert "Your comment: Key is B" in _note(quiz)  # (kept, and shown with the reason)
 
 
 async def test_skipping_confidence_keeps_the_answer_and_feedback_follows(
@@ -327,6 +328,7 @@ async def test_a_reason_given_under_a_long_item_is_brought_into_view(make: MakeA
         await pilot.press(*"Key is B", "enter")
         await settle(pilot)
         assert "Why it was wrong: disagree with the key" in _note(quiz)
+        assert "Your comment: Key is B" in _note(quiz)
         assert in_view("ConfidenceNote") and in_view(".verdict")
 
 

@@ -141,6 +141,8 @@ class QuizScreen(VpkpScreen):
         self.confidences: dict[str, Confidence | None] = {}
         """Stated confidence of the saved answers, by question id."""
         self.tags: dict[str, ErrorTag | None] = {}
+        self.comments: dict[str, str] = {}
+        """The comment given with each reason (with "disagree with the key")."""
         """Error tags of the saved answers, by question id."""
 
     @property
@@ -178,6 +180,7 @@ class QuizScreen(VpkpScreen):
                             for qid, r in self.attempt.responses.items()}
         self.tags = {qid: ErrorTag(r.error_tag) if r.error_tag else None
                      for qid, r in self.attempt.responses.items()}
+        self.comments = {qid: r.error_comment for qid, r in self.attempt.responses.items()}
         if not self.questions:
             if self.is_current:  # (a screen replaced while it mounted is already gone)
                 self.notify("This quiz's questions are no longer in the content.",
@@ -423,7 +426,8 @@ class QuizScreen(VpkpScreen):
         score = self.scores.get(question_id)
         if score is not None:
             await show_confidence_note(view, self.confidences.get(question_id), score.correct,
-                                       self.tags.get(question_id), can_tag=self.feedback_now)
+                                       self.tags.get(question_id), can_tag=self.feedback_now,
+                                       comment=self.comments.get(question_id, ""))
 
     def action_tag_error(self) -> None:
         """Say why the missed item on screen was wrong (optional)."""
@@ -439,6 +443,7 @@ class QuizScreen(VpkpScreen):
                     self.attempt.id, qid, tag, comment), "the reason"):
                 return
             self.tags[qid] = tag
+            self.comments[qid] = comment
             self.notify(f"Noted: {tag.label}.", timeout=3)
             if self.is_current and qid == self.question.id and self._view is not None:
                 await self.show_confidence(self._view, qid)
@@ -467,6 +472,7 @@ class QuizScreen(VpkpScreen):
         self.scores[question_id] = score
         self.confidences[question_id] = None  # a changed answer is asked afresh
         self.tags[question_id] = None
+        self.comments[question_id] = ""
         self.mutate_reactive(QuizScreen.scores)
         self.mutate_reactive(QuizScreen.answers)
         self._leave_unsaved = False

@@ -53,6 +53,7 @@ class ReviewScreen(VpkpScreen):
             qid: confidence_from(r.confidence) for qid, r in responses.items()}
         self.tags: dict[str, ErrorTag | None] = {
             qid: error_tag_from(r.error_tag) for qid, r in responses.items()}
+        self.comments = {qid: r.error_comment for qid, r in responses.items()}
         self._view: QuestionView | None = None
 
     def compose(self) -> ComposeResult:
@@ -89,7 +90,8 @@ class ReviewScreen(VpkpScreen):
         self._view = view
         if record is not None:
             await show_confidence_note(view, self.confidences.get(qid), record.correct,
-                                       self.tags.get(qid), can_tag=True)
+                                       self.tags.get(qid), can_tag=True,
+                                       comment=self.comments.get(qid, ""))
         body.scroll_home(animate=False)
         body.focus()
         self.refresh_bindings()
@@ -116,10 +118,11 @@ class ReviewScreen(VpkpScreen):
                     self.result.attempt.id, qid, tag, comment), "the reason"):
                 return
             self.tags[qid] = tag
+            self.comments[qid] = comment
             self.notify(f"Noted: {tag.label}.", timeout=3)
             if self._view is not None and self.question_ids[self.index] == qid:
                 await show_confidence_note(self._view, self.confidences.get(qid), False,
-                                           tag, can_tag=True)
+                                           tag, can_tag=True, comment=comment)
 
         self.app.push_screen(ErrorTagDialog(self.tags.get(qid)), tagged)
 
