@@ -52,7 +52,8 @@ def test_validate_clean_file_exits_zero(
 
 def test_validate_missing_path_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "/no/such/place.yaml"]) == 1
-    assert "/no/such/place.yaml: error: no such file or folder" in capsys.readouterr().err
+    assert ("/no/such/place.yaml: error: no such file or folder [VP001 unreadable-file]"
+            in capsys.readouterr().err)  # (coded, as every other problem)
 
 
 @pytest.mark.parametrize("kind", ["lesson", "questions", "case"])

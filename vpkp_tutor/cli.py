@@ -299,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_studio_commands(sub)  # validate, new, preview
 
     p = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
-    p.add_argument("kind", nargs="?", default="questions", choices=["lesson", "questions", "case", "course"])
+    p.add_argument("kind", nargs="?", default="questions",
+                   choices=["lesson", "questions", "case", "course"],
+                   help="the kind of file (default: questions)")
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write the schema to PATH (its folder is created) instead of printing it; "
                         "a schema written before is replaced, any other file only with --force")

@@ -150,7 +150,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if args.format != "json":
         for p in missing:
-            print(f"{p}: error: no such file or folder", file=sys.stderr)
+            print(f"{p}: error: no such file or folder [VP001 unreadable-file]", file=sys.stderr)
     named = [p for p in [*args.paths, *content] if p not in missing]
     if missing and not named:
         if args.format == "json":
