@@ -254,6 +254,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if not path.is_file():
         return cli_out.fail(f"{file}: no such file" if not os.path.lexists(file)
                             else f"{file}: not a file; preview one .yaml file")
+    if path.name == "course.yaml":
+        return cli_out.fail(f"{file}: the course's manifest, not a lesson, question or case; "
+                            "preview one of the course's files (validate checks the manifest)")
     from vpkp_tutor.bootstrap import NEEDS_A_TERMINAL, is_terminal
 
     stdout = cli_out.unwrapped(sys.stdout)

@@ -112,12 +112,18 @@ def test_new_preview_validate_in_a_terminal(tmp_path: Path) -> None:
         "checked 1 file: 0 lessons, 1 question and 0 cases loaded; 0 errors")
 
 
-@pytest.mark.parametrize("bad", ["missing.yaml", "question_bank"])
-def test_preview_of_what_is_not_a_file_is_one_message(tmp_path: Path, bad: str) -> None:
+@pytest.mark.parametrize(("bad", "said"), [
+    ("missing.yaml", "no such file"), ("question_bank", "not a file"),
+    # (it said the manifest had errors: "missing required field 'kind'")
+    ("course.yaml", "the course's manifest, not a lesson, question or case")])
+def test_preview_of_what_is_not_an_item_file_is_one_message(tmp_path: Path, bad: str,
+                                                            said: str) -> None:
     course = _course(tmp_path)
+    (course / "course.yaml").write_text("id: mine\ntitle: Mine\n", encoding="utf-8")
     done = _vpkp(course, "preview", bad)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.startswith("vpkp-tutor: error: ")
+    assert done.stderr.startswith(f"vpkp-tutor: error: {bad}: {said}")
+    assert done.stderr.count("\n") == 1
 
 
 def test_reload_content_keeps_the_learners_place(tmp_path: Path) -> None:
