@@ -119,3 +119,28 @@ def test_a_burst_of_keys_stays_with_a_lesson_check(tmp_path: Path) -> None:
         term.wait_for("Step 1 of")
         term.keys("C-q")
         term.wait_for("EXITED-0")
+
+
+@needs_tmux
+def test_a_confidence_key_sent_with_enter_says_how_sure(tmp_path: Path) -> None:
+    """`C Enter 1` in one burst on a tutor item: C is the answer and 1 says "sure" (the 1
+    reached the options before the answer was taken, and A was stored)."""
+    content = single_best_content(tmp_path / "content")
+    bank = yaml.safe_load((content / "questions.yaml").read_text(encoding="utf-8"))
+    bank["questions"] = bank["questions"][:1]
+    (content / "questions.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True),
+                                            encoding="utf-8")
+    (question,) = bank["questions"]
+    letter = "C" if question["key"] != "C" else "B"  # not A, which 1 would choose
+    with ada_at_home(tmp_path, content) as term:
+        term.keys("q")
+        term.wait_for("Build a quiz")
+        term.keys("C-s")
+        term.wait_for("Item 1 of 1")
+        term.type(f"{letter.lower()}\r1")  # one burst
+        screen = term.wait_for("You said: sure", settled=True)
+        assert "How sure are you?" not in screen
+        chosen = [line for line in screen.splitlines() if "(●)" in line]
+        assert len(chosen) == 1 and f"{letter}. " in chosen[0], chosen
+        term.keys("C-q")
+        term.wait_for("EXITED-0")
