@@ -112,3 +112,18 @@ async def test_escape_cancels_the_new_key(make: MakeApp) -> None:
 )
 def test_place_names_where_a_binding_applies(owner: str, expected: str) -> None:
     assert place(owner) == expected
+
+
+async def test_every_place_and_id_in_the_key_list_is_whole_at_80_columns(
+        make: MakeApp) -> None:
+    """The place column was cut at 12 characters ("Course picke", "Trajectory a")."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(app, pilot)
+        keys = screen.query_one("#keys", OptionList)
+        width = keys.scrollable_content_region.width
+        for b in screen.binding_list:
+            row = str(keys.get_option(b.id).prompt)
+            assert f" {place(b.where)} " in row and row.endswith(b.id), row
+            assert len(row) <= width, row
+        assert max(len(place(b.where)) for b in screen.binding_list) > 12  # (the case)

@@ -159,12 +159,15 @@ class SettingsScreen(VpkpScreen):
         options = self.query_one("#keys", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        for b in self.binding_list:
-            keys = self.key_display(keymap.get(b.id, b.keys))
+        shown = [(b, self.key_display(keymap.get(b.id, b.keys))) for b in self.binding_list]
+        # columns as wide as their longest entry (the place names were cut at 12)
+        wk = min(12, max((len(k) for _, k in shown), default=1))
+        wp = max((len(place(b.where)) for b, _ in shown), default=1)
+        for b, keys in shown:
             changed = b.id in keymap
             options.add_option(Option(Content.assemble(
-                (f"{keys:<12.12}", "bold $warning" if changed else "bold"), " ",
-                literal(f"{b.description:<16.16}"), " ", (f"{place(b.where):<12.12}", "dim"),
+                (f"{keys:<{wk}.12}", "bold $warning" if changed else "bold"), " ",
+                literal(f"{b.description:<16.16}"), " ", (f"{place(b.where):<{wp}}", "dim"),
                 " ", (b.id, "dim"),
             ), id=b.id))
         options.highlighted = highlighted if highlighted is not None else 0
