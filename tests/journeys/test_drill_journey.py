@@ -32,11 +32,11 @@ def _drill() -> Trajectory:
 
 def _focus_drill(term: Terminal) -> None:
     for _ in range(6):
-        if "+ Advance" in term.screen():
+        if "f Final" in term.screen():
             return
         term.keys("Tab")
         try:
-            term.wait_for("+ Advance", timeout=1.5)
+            term.wait_for("f Final", timeout=1.5)
             return
         except AssertionError:
             continue

@@ -209,3 +209,21 @@ async def test_a_drill_set_aside_for_another_kind_stops_its_replay(make: MakeApp
         await settle(pilot)
         assert quiz.query_one(TrajectoryAnswer) is drill and drill.display
         assert drill.frozen  # answered: shown with its feedback again
+
+
+async def test_the_quiz_keys_stay_in_the_footer_of_a_drill_at_80_columns(
+        make: MakeApp) -> None:
+    """The drill's advance, withdraw and views keys (named in its hint) pushed flag and
+    submit off the footer; its final key stays."""
+    from textual.widgets._footer import FooterKey
+
+    from tests.tui.helpers import exam_at
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        quiz = await exam_at(pilot, TRAJECTORY)
+        await settle(pilot)
+        shown = [k.description for k in quiz.query(FooterKey)]
+        assert {"Final", "Flag", "Submit", "Help"} <= set(shown), shown
+        assert not {"Advance", "Withdraw", "Views"} & set(shown)

@@ -334,11 +334,14 @@ class TrajectoryAnswer(AnswerInput[Trajectory]):
         Binding("right", "steer(1, 0)", "Right", show=False, id="drill.right"),
         Binding("up", "steer(0, 1)", "Up", show=False, id="drill.up"),
         Binding("down", "steer(0, -1)", "Down", show=False, id="drill.down"),
+        # (advance, withdraw and views are named in the hint under the drill: in the footer
+        # too they pushed the quiz's own keys, flag and submit among them, off 80 columns)
         Binding("plus,enter,equals_sign", "advance", "Advance", id="drill.advance",
-                key_display="+"),
-        Binding("minus", "withdraw", "Withdraw", id="drill.withdraw", key_display="-"),
+                key_display="+", show=False),
+        Binding("minus", "withdraw", "Withdraw", id="drill.withdraw", key_display="-",
+                show=False),
         Binding("f", "final", "Final", id="drill.final"),
-        Binding("v", "views", "Views", id="drill.views"),
+        Binding("v", "views", "Views", id="drill.views", show=False),
         Binding("r", "replay", "Replay", show=False, id="drill.replay"),
     ]
 
